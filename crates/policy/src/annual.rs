@@ -1,0 +1,683 @@
+//! Annual evaluation (D2, D4–D9, D11, D21): which records count for a credit year, for how many
+//! hours, and whether the year meets its minimums. Pure and deterministic: the decision depends
+//! only on the policy and the inputs, never on their order.
+
+use xueshi_domain::{Date, Hours};
+
+use crate::decision::*;
+use crate::input::*;
+use crate::model::{Citation, Policy, YearPolicy};
+use crate::rule::{RuleId, RuleSet};
+
+/// What the records refer to: the person and the registry.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    pub person: &'a Person,
+    pub registry: &'a Registry,
+}
+
+/// Evaluation options.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Record every step with its reasoning (costs formatting; off for bulk runs).
+    pub trace: bool,
+}
+
+/// Collects trace steps and warnings; formats nothing unless tracing.
+pub(crate) struct Notes {
+    pub trace_on: bool,
+    pub trace: Vec<TraceStep>,
+    pub warnings: Vec<Warning>,
+    pub unconfirmed: RuleSet,
+}
+
+impl Notes {
+    pub fn new(opts: Options) -> Self {
+        Self {
+            trace_on: opts.trace,
+            trace: Vec::new(),
+            warnings: Vec::new(),
+            unconfirmed: RuleSet::default(),
+        }
+    }
+
+    pub fn step(&mut self, record: Option<usize>, rule: RuleId, detail: impl FnOnce() -> String) {
+        if self.trace_on {
+            self.trace.push(TraceStep {
+                record,
+                rule,
+                detail: detail(),
+            });
+        }
+    }
+
+    /// Notes that a value was used, remembering it if unconfirmed.
+    pub fn used(&mut self, rule: RuleId, cite: &Citation) {
+        if !cite.confirmed {
+            self.unconfirmed.insert(rule);
+        }
+    }
+
+    pub fn warn(&mut self, rule: RuleId, year: Option<i32>, record: Option<usize>, detail: String) {
+        self.warnings.push(Warning {
+            rule,
+            year,
+            record,
+            detail,
+        });
+    }
+}
+
+/// Whether an authority at `authority` has jurisdiction over a unit at `unit` (D8, D7).
+pub fn covers(policy: &Policy, authority: &Place, unit: &Place) -> bool {
+    match (authority, unit) {
+        (Place::Region(a), Place::Region(u)) => a.covers(*u),
+        (Place::Region(a), Place::Zone(z)) => {
+            a.level() != xueshi_domain::region::Level::County
+                && zone_city(policy, z).is_some_and(|city| a.covers(city))
+        }
+        (Place::Zone(a), Place::Zone(u)) => a == u,
+        (Place::Zone(_), Place::Region(_)) => false,
+    }
+}
+
+/// The city of a development zone, from the newest routing table that names it.
+pub fn zone_city(policy: &Policy, zone: &str) -> Option<xueshi_domain::RegionCode> {
+    policy.years.iter().rev().find_map(|y| y.zone_city(zone))
+}
+
+/// The credit year of a record (D5), and whether its `for_year` was honoured.
+pub(crate) fn credit_year(policy: &Policy, record: &Record) -> (i32, ForYear) {
+    let completed_year = record.completed.year();
+    match record.for_year {
+        Some(fy) if fy != completed_year && record.subject == Subject::Public => {
+            let in_window = policy.year(fy).is_some_and(|p| {
+                Date::first_of_year(fy).is_ok_and(|start| start <= record.completed)
+                    && record.completed <= p.public_deadline.value
+            });
+            if in_window {
+                (fy, ForYear::Honoured)
+            } else {
+                (completed_year, ForYear::Ignored)
+            }
+        }
+        _ => (completed_year, ForYear::NotAsked),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ForYear {
+    NotAsked,
+    Honoured,
+    Ignored,
+}
+
+/// Evaluates one credit year.
+pub fn evaluate_annual<'p>(
+    policy: &'p Policy,
+    facts: Facts<'_>,
+    records: &[Record],
+    year: i32,
+    opts: Options,
+) -> Result<AnnualDecision<'p>, EvalError> {
+    let yp = policy.year(year).ok_or(EvalError::NoPolicyForYear(year))?;
+    let mut notes = Notes::new(opts);
+    let mut outcomes = Vec::with_capacity(records.len());
+    for (i, r) in records.iter().enumerate() {
+        outcomes.push(judge_record(policy, yp, facts, r, i, &mut notes));
+    }
+    reject_duplicate_conversions(yp, facts, records, &mut outcomes, &mut notes);
+    apply_base_cap(yp, records, &mut outcomes, &mut notes);
+
+    let mut hours = SubjectHours::default();
+    for (r, o) in records.iter().zip(&outcomes) {
+        if o.credit_year == year {
+            hours.add(r.subject, o.credited);
+        }
+    }
+    let required = facts.person.left.is_none_or(|left| left.year() >= year);
+    let checks = annual_checks(yp, &hours, required, &mut notes);
+    check_daily_minutes(yp, records, &outcomes, &mut notes);
+    let compliant = checks.iter().all(|c| c.passed);
+    Ok(AnnualDecision {
+        year,
+        required,
+        compliant,
+        hours,
+        records: outcomes,
+        checks,
+        warnings: notes.warnings,
+        unconfirmed: notes.unconfirmed,
+        trace: notes.trace,
+        policy: yp,
+    })
+}
+
+/// The three minimums of D4 (all zero for a person no longer in service, D17a).
+pub(crate) fn annual_checks<'p>(
+    yp: &'p YearPolicy,
+    hours: &SubjectHours,
+    required: bool,
+    notes: &mut Notes,
+) -> Vec<Check<'p>> {
+    let mut check = |rule: RuleId, min: &'p crate::model::Cited<Hours>, actual: Hours| {
+        notes.used(rule, &min.cite);
+        let required = if required { min.value } else { Hours::ZERO };
+        Check {
+            rule,
+            year: yp.year,
+            required,
+            actual,
+            passed: actual >= required,
+            cite: &min.cite,
+        }
+    };
+    vec![
+        check(RuleId::AnnualTotalMin, &yp.total_min, hours.total),
+        check(
+            RuleId::AnnualProfessionalMin,
+            &yp.professional_min,
+            hours.professional,
+        ),
+        check(RuleId::AnnualPublicMin, &yp.public_min, hours.public),
+    ]
+}
+
+/// Applies every per-record rule; the cross-record rules (duplicates, cap) come after.
+fn judge_record(
+    policy: &Policy,
+    yp: &YearPolicy,
+    facts: Facts<'_>,
+    r: &Record,
+    i: usize,
+    notes: &mut Notes,
+) -> RecordOutcome {
+    let (cy, for_year) = credit_year(policy, r);
+    let idx = Some(i);
+    match for_year {
+        ForYear::Honoured => {
+            if let Some(p) = policy.year(cy) {
+                notes.used(RuleId::RecordYear, &p.public_deadline.cite);
+            }
+            notes.step(idx, RuleId::RecordYear, || {
+                format!(
+                    "{} 完成，注明计入 {cy} 年度，在公需科目截止日内，计入 {cy} 年度",
+                    r.completed
+                )
+            });
+        }
+        ForYear::Ignored => {
+            let fy = r.for_year.unwrap_or(cy);
+            if let Some(p) = policy.year(fy) {
+                notes.used(RuleId::RecordYear, &p.public_deadline.cite);
+            }
+            if cy == yp.year || fy == yp.year {
+                let deadline = policy.year(fy).map(|p| p.public_deadline.value.to_string());
+                notes.warn(
+                    RuleId::RecordYear,
+                    Some(yp.year),
+                    idx,
+                    format!(
+                        "记录 {} 注明计入 {fy} 年度，但完成日期 {} 不在 {fy}-01-01 至 {} 之间，按完成日期计入 {cy} 年度",
+                        r.id,
+                        r.completed,
+                        deadline.as_deref().unwrap_or("（无该年度规则）")
+                    ),
+                );
+            }
+        }
+        ForYear::NotAsked => {}
+    }
+    if cy != yp.year {
+        notes.step(idx, RuleId::RecordYear, || {
+            format!("计入 {cy} 年度，不属于 {} 年度", yp.year)
+        });
+        let claimed = match r.amount {
+            Some(Amount::Hours(h)) => h,
+            _ => Hours::ZERO,
+        };
+        return RecordOutcome::rejected(cy, claimed, RuleId::RecordYear);
+    }
+
+    let claimed = match r.amount {
+        Some(Amount::Hours(h)) => h,
+        Some(Amount::Minutes(m)) => {
+            let mph = yp.minutes_per_hour.value;
+            notes.used(RuleId::MinutesPerHour, &yp.minutes_per_hour.cite);
+            let h = Hours::from_minutes(m, mph);
+            notes.step(idx, RuleId::MinutesPerHour, || {
+                format!("{m} 分钟 ÷ {mph} 分钟/学时，向下取整得 {h} 学时")
+            });
+            h
+        }
+        None => Hours::ZERO,
+    };
+    let reject = |notes: &mut Notes, rule: RuleId, why: String| {
+        notes.step(idx, rule, || why);
+        RecordOutcome::rejected(cy, claimed, rule)
+    };
+
+    if let Some(registered) = r.registered {
+        let deadline = yp.registration_deadline.value;
+        notes.used(RuleId::RegistrationClosed, &yp.registration_deadline.cite);
+        if registered > deadline {
+            return reject(
+                notes,
+                RuleId::RegistrationClosed,
+                format!(
+                    "{registered} 登记，晚于 {} 年度登记截止日 {deadline}",
+                    yp.year
+                ),
+            );
+        }
+    }
+
+    let mut outcome = RecordOutcome {
+        credit_year: cy,
+        claimed,
+        credited: claimed,
+        rejected: None,
+        limited_by: None,
+    };
+    match r.form {
+        Form::Online => {
+            if let Err((rule, why)) = check_online(policy, yp, facts, r, notes) {
+                return reject(notes, rule, why);
+            }
+        }
+        Form::TrainingClass if r.subject == Subject::Professional => {
+            if let Err(why) = check_filing(policy, yp, facts, r, i, notes) {
+                return reject(notes, RuleId::FilingRequired, why);
+            }
+        }
+        Form::Conversion => match convert(policy, yp, facts, r, i, notes) {
+            Ok((hours, limited)) => {
+                outcome.claimed = r.amount.map_or(hours, |_| claimed);
+                outcome.credited = hours;
+                if limited {
+                    outcome.limited_by = Some(RuleId::ConversionTable);
+                }
+            }
+            Err(why) => return reject(notes, RuleId::ConversionTable, why),
+        },
+        _ => {}
+    }
+    notes.step(idx, RuleId::RecordYear, || {
+        format!(
+            "{} {} {}，完成于 {}，认定 {} 学时",
+            r.subject.zh(),
+            r.form.zh(),
+            r.id,
+            r.completed,
+            outcome.credited
+        )
+    });
+    outcome
+}
+
+/// D6 (exam) and D7 (provider) for online study.
+fn check_online(
+    policy: &Policy,
+    yp: &YearPolicy,
+    facts: Facts<'_>,
+    r: &Record,
+    notes: &mut Notes,
+) -> Result<(), (RuleId, String)> {
+    let kinds = &yp.provider_kinds;
+    match &r.provider {
+        Some(Provider::Base(n)) => {
+            let Some(base) = yp.bases.iter().find(|b| b.number == *n) else {
+                notes.used(RuleId::ProviderRegistered, &kinds.cite);
+                return Err((
+                    RuleId::ProviderRegistered,
+                    format!("{} 年度没有编号为 {n} 的省级继续教育基地", yp.year),
+                ));
+            };
+            if r.subject == Subject::Public {
+                notes.used(RuleId::OnlineBaseExam, &yp.base_exam);
+                if r.exam != Exam::Pass {
+                    return Err((
+                        RuleId::OnlineBaseExam,
+                        format!(
+                            "{}（{}）线上公需课须考试合格方可认定，本记录考试结果为 {}",
+                            base.name,
+                            base.subject,
+                            r.exam.as_str()
+                        ),
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Some(Provider::Kind(k)) => {
+            notes.used(RuleId::ProviderRegistered, &kinds.cite);
+            if kinds.value.contains(k) {
+                Ok(())
+            } else {
+                Err((
+                    RuleId::ProviderRegistered,
+                    format!("{} 年度不认可“{}”类提供单位", yp.year, k.zh()),
+                ))
+            }
+        }
+        Some(Provider::Registered(id)) => {
+            notes.used(RuleId::ProviderRegistered, &kinds.cite);
+            let provider = facts.registry.providers.iter().find(|p| &p.id == id);
+            let Some(provider) = provider else {
+                return Err((
+                    RuleId::ProviderRegistered,
+                    format!("课件提供单位“{id}”不在认可类别内，也未在地市备案"),
+                ));
+            };
+            let (first, last) = (r.first_day(), r.completed);
+            let ok = provider.registrations.iter().any(|reg| {
+                covers(policy, &reg.place, &facts.person.place)
+                    && reg.from <= first
+                    && last <= reg.to
+            });
+            if ok {
+                Ok(())
+            } else {
+                Err((
+                    RuleId::ProviderRegistered,
+                    format!(
+                        "学习期间 {first} 至 {last}，课件提供单位“{id}”未在本人单位所在地市的备案有效期内"
+                    ),
+                ))
+            }
+        }
+        None => {
+            notes.used(RuleId::ProviderRegistered, &kinds.cite);
+            Err((
+                RuleId::ProviderRegistered,
+                "网络学习记录未注明课件提供单位".to_owned(),
+            ))
+        }
+    }
+}
+
+/// D8: a professional training class needs an approved filing that covers the trainee.
+fn check_filing(
+    policy: &Policy,
+    yp: &YearPolicy,
+    facts: Facts<'_>,
+    r: &Record,
+    i: usize,
+    notes: &mut Notes,
+) -> Result<(), String> {
+    notes.used(RuleId::FilingRequired, &yp.filing_lead_days.cite);
+    let Some(id) = &r.filing else {
+        return Err("专业科目培训班未注明备案文号".to_owned());
+    };
+    let Some(filing) = facts.registry.filings.iter().find(|f| &f.id == id) else {
+        return Err(format!("备案“{id}”不存在或未经同意"));
+    };
+    if !covers(policy, &filing.place, &facts.person.place) {
+        return Err(format!(
+            "备案“{id}”由 {} 同意，不覆盖学员单位所在地 {}",
+            filing.place, facts.person.place
+        ));
+    }
+    let lead = i32::try_from(yp.filing_lead_days.value).unwrap_or(i32::MAX);
+    let start = r.first_day();
+    if filing.approved.day_number().saturating_add(lead) > start.day_number() {
+        return Err(format!(
+            "备案“{id}”于 {} 同意，晚于开班日期 {start}（须先备案同意后实施）",
+            filing.approved
+        ));
+    }
+    notes.step(Some(i), RuleId::FilingRequired, || {
+        format!("备案“{id}”于 {} 同意，开班 {start}", filing.approved)
+    });
+    Ok(())
+}
+
+/// D9: hours of a conversion record, and whether the table limited the claim.
+fn convert(
+    policy: &Policy,
+    yp: &YearPolicy,
+    facts: Facts<'_>,
+    r: &Record,
+    i: usize,
+    notes: &mut Notes,
+) -> Result<(Hours, bool), String> {
+    let Some(table) = &yp.conversion else {
+        return Err(format!("{} 年度没有学时折算认定政策", yp.year));
+    };
+    notes.used(RuleId::ConversionTable, &table.cite);
+    if !table.subjects.contains(&r.subject) {
+        return Err(format!(
+            "学时折算认定只适用于{}",
+            subjects_zh(&table.subjects)
+        ));
+    }
+    let claimed = match r.amount {
+        Some(Amount::Hours(h)) => Some(h),
+        Some(Amount::Minutes(m)) => Some(Hours::from_minutes(m, yp.minutes_per_hour.value)),
+        None => None,
+    };
+    let Some(key) = &r.conversion else {
+        notes.warn(
+            RuleId::ConversionTable,
+            Some(yp.year),
+            Some(i),
+            format!(
+                "折算记录 {} 未注明成果类别，按申报 {} 学时认定，请核对折算标准",
+                r.id,
+                claimed.unwrap_or_default()
+            ),
+        );
+        return Ok((claimed.unwrap_or_default(), false));
+    };
+    let Some(kind) = table.kind(key) else {
+        return Err(format!("{} 年度折算标准中没有类别“{key}”", yp.year));
+    };
+    notes.used(RuleId::ConversionTable, &kind.cite);
+    let old = facts.person.cohort == Cohort::Old
+        && policy
+            .exception(RuleId::ConversionTable, Cohort::Old, r.completed)
+            .is_some();
+    let value = if old {
+        kind.old.unwrap_or(kind.new)
+    } else {
+        kind.new
+    };
+    let credited = claimed.map_or(value, |c| c.min(value));
+    notes.step(Some(i), RuleId::ConversionTable, || {
+        format!(
+            "{}（{}）按{}折算 {value} 学时",
+            kind.name,
+            key,
+            if old { "老办法" } else { "新办法" }
+        )
+    });
+    Ok((credited, claimed.is_some_and(|c| c > value)))
+}
+
+fn subjects_zh(subjects: &[Subject]) -> String {
+    subjects
+        .iter()
+        .map(|s| s.zh())
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// D21: one achievement is converted once. Among the records naming it, the earliest credit
+/// year wins; within a year the largest credit (then earliest completion, then id) — so that
+/// adding a record can never lower the year's hours.
+fn reject_duplicate_conversions(
+    yp: &YearPolicy,
+    facts: Facts<'_>,
+    records: &[Record],
+    outcomes: &mut [RecordOutcome],
+    notes: &mut Notes,
+) {
+    let named = |r: &Record| r.form == Form::Conversion && r.achievement.is_some();
+    if !records.iter().any(named) {
+        return;
+    }
+    let keys: Vec<Option<String>> = records
+        .iter()
+        .map(|r| {
+            r.achievement
+                .as_deref()
+                .filter(|_| named(r))
+                .map(normalise_achievement)
+        })
+        .collect();
+    for (i, (r, key)) in records.iter().zip(&keys).enumerate() {
+        let (Some(key), Some(&o)) = (key, outcomes.get(i)) else {
+            continue;
+        };
+        if o.credit_year != yp.year || o.rejected.is_some() {
+            continue;
+        }
+        let beaten_by = if facts
+            .registry
+            .converted
+            .iter()
+            .any(|c| normalise_achievement(c) == *key)
+        {
+            Some("已为他人或其他记录折算认定".to_owned())
+        } else {
+            keys.iter().enumerate().find_map(|(j, k)| {
+                if j == i || k.as_ref() != Some(key) {
+                    return None;
+                }
+                let (other, oo) = (records.get(j)?, outcomes.get(j)?);
+                let other_year = oo.credit_year;
+                let earlier = other_year < o.credit_year
+                    || (other_year == o.credit_year
+                        && oo.rejected.is_none()
+                        && (std::cmp::Reverse(oo.credited), other.completed, &other.id)
+                            < (std::cmp::Reverse(o.credited), r.completed, &r.id));
+                earlier.then(|| format!("与记录 {}（{} 年度）为同一成果", other.id, other_year))
+            })
+        };
+        if let Some(why) = beaten_by {
+            notes.used(RuleId::ConversionDuplicate, &yp.conversion_duplicate);
+            notes.step(Some(i), RuleId::ConversionDuplicate, || {
+                format!("成果“{key}”{why}，不再折算")
+            });
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot =
+                    RecordOutcome::rejected(o.credit_year, o.claimed, RuleId::ConversionDuplicate);
+            }
+        }
+    }
+}
+
+/// D6: base hours fill the yearly cap in completion-date order, then record id.
+fn apply_base_cap(
+    yp: &YearPolicy,
+    records: &[Record],
+    outcomes: &mut [RecordOutcome],
+    notes: &mut Notes,
+) {
+    let mut capped: Vec<(Date, &str, usize)> = records
+        .iter()
+        .zip(outcomes.iter())
+        .enumerate()
+        .filter(|(_, (r, o))| {
+            o.credit_year == yp.year
+                && o.rejected.is_none()
+                && r.form == Form::Online
+                && r.subject == Subject::Public
+                && matches!(r.provider, Some(Provider::Base(_)))
+        })
+        .map(|(i, (r, _))| (r.completed, r.id.as_str(), i))
+        .collect();
+    if capped.is_empty() {
+        return;
+    }
+    notes.used(RuleId::OnlineBaseCap, &yp.base_cap.cite);
+    capped.sort_unstable();
+    let mut room = yp.base_cap.value;
+    for (_, _, i) in capped {
+        let Some(o) = outcomes.get_mut(i) else {
+            continue;
+        };
+        let claimed = o.credited;
+        if room == Hours::ZERO {
+            *o = RecordOutcome::rejected(o.credit_year, o.claimed, RuleId::OnlineBaseCap);
+            notes.step(Some(i), RuleId::OnlineBaseCap, || {
+                format!(
+                    "四个基地线上公需学时已达年度上限 {}，不再认定",
+                    yp.base_cap.value
+                )
+            });
+        } else if claimed > room {
+            o.credited = room;
+            o.limited_by = Some(RuleId::OnlineBaseCap);
+            notes.step(Some(i), RuleId::OnlineBaseCap, || {
+                format!("达到年度上限 {}，只认定 {room} 学时", yp.base_cap.value)
+            });
+            room = Hours::ZERO;
+        } else {
+            room = room - claimed;
+        }
+    }
+}
+
+/// D21: time-based study spread over its days; a day above the limit is a warning.
+fn check_daily_minutes(
+    yp: &YearPolicy,
+    records: &[Record],
+    outcomes: &[RecordOutcome],
+    notes: &mut Notes,
+) {
+    let mph = yp.minutes_per_hour.value;
+    let limit = yp.max_minutes_per_day.value;
+    let timed = || {
+        records
+            .iter()
+            .zip(outcomes)
+            .filter(|(r, o)| o.credit_year == yp.year && r.form.is_time_based())
+            .map(move |(r, _)| {
+                let minutes = match r.amount {
+                    Some(Amount::Minutes(m)) => m,
+                    Some(Amount::Hours(h)) => h.to_minutes(mph),
+                    None => 0,
+                };
+                (r, minutes)
+            })
+    };
+    let total: u64 = timed().map(|(_, m)| m).sum();
+    if total <= limit {
+        return; // no single day can exceed the limit
+    }
+    // Sweep over day boundaries with per-day rates in thousandths of a minute (exact enough
+    // for a warning, and integer so that it is reproducible).
+    let mut events: Vec<(i32, i64)> = Vec::new();
+    for (r, minutes) in timed() {
+        let (first, last) = (r.first_day().day_number(), r.completed.day_number());
+        let days = u64::try_from(last - first + 1).unwrap_or(1).max(1);
+        let rate = i64::try_from(minutes.saturating_mul(1000) / days).unwrap_or(i64::MAX);
+        events.push((first, rate));
+        events.push((last + 1, -rate));
+    }
+    events.sort_unstable();
+    let (mut sum, mut worst, mut worst_day) = (0i64, 0i64, 0i32);
+    for (day, delta) in events {
+        sum += delta;
+        if sum > worst {
+            (worst, worst_day) = (sum, day);
+        }
+    }
+    let limit_milli = i64::try_from(limit.saturating_mul(1000)).unwrap_or(i64::MAX);
+    if worst > limit_milli {
+        notes.used(RuleId::RecordOverlap, &yp.max_minutes_per_day.cite);
+        let day = Date::from_day_number(worst_day)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        notes.warn(
+            RuleId::RecordOverlap,
+            Some(yp.year),
+            None,
+            format!(
+                "{day} 当日学习时长合计约 {} 分钟，超过每日 {limit} 分钟上限，请核实",
+                worst / 1000
+            ),
+        );
+    }
+}

@@ -1,0 +1,312 @@
+//! `xueshi policy test`: runs folders of policy cases and reports, for each case that does not
+//! hold, the file, the case and what differed. An invalid case is an error with its line and
+//! counts as failed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::annual::Options;
+use crate::case::{
+    Case, CaseError, Expect, HoursExpect, PolicySource, Question, parse_case, policy_name,
+};
+use crate::decision::{Decision, Evaluation, RecordOutcome, SubjectHours};
+use crate::model::Policy;
+use crate::rule::RuleId;
+
+/// How one case file ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    /// The decision differed from `expect`: one line per difference.
+    Failed(Vec<String>),
+    /// The case could not be evaluated.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseResult {
+    pub file: PathBuf,
+    pub name: Option<String>,
+    pub verdict: Verdict,
+}
+
+/// Every `.yaml`/`.yml` file under the given files and folders, sorted, without repeats.
+pub fn collect_case_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if is_case_file(&p) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{}: 不存在", p.display()),
+            ));
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
+fn is_case_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Reads and decodes a case file against the policy it names.
+pub fn load_case<'p, S: PolicySource>(
+    file: &Path,
+    policies: &'p S,
+) -> Result<(Case, &'p Policy), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("无法读取: {e}"))?;
+    let name = policy_name(&text).map_err(|e| describe(&e))?;
+    let policy = policies
+        .policy(&name)
+        .ok_or_else(|| format!("未知的政策 `{name}`"))?;
+    let case = parse_case(&text, policy).map_err(|e| describe(&e))?;
+    Ok((case, policy))
+}
+
+fn describe(e: &CaseError) -> String {
+    e.to_string()
+}
+
+/// Runs one case file.
+pub fn run_file<S: PolicySource>(file: &Path, policies: &S) -> CaseResult {
+    let (case, policy) = match load_case(file, policies) {
+        Ok(x) => x,
+        Err(e) => {
+            return CaseResult {
+                file: file.to_owned(),
+                name: None,
+                verdict: Verdict::Invalid(e),
+            };
+        }
+    };
+    let verdict = match case.evaluate(policy, Options::default()) {
+        Ok(eval) => {
+            let diffs = compare(&case, &eval);
+            if diffs.is_empty() {
+                Verdict::Passed
+            } else {
+                Verdict::Failed(diffs)
+            }
+        }
+        Err(e) => Verdict::Invalid(format!("{e} [{}]", e.code())),
+    };
+    CaseResult {
+        file: file.to_owned(),
+        name: Some(case.name),
+        verdict,
+    }
+}
+
+/// Runs all case files under `paths`.
+pub fn run_paths<S: PolicySource>(
+    paths: &[PathBuf],
+    policies: &S,
+) -> std::io::Result<Vec<CaseResult>> {
+    Ok(collect_case_files(paths)?
+        .iter()
+        .map(|f| run_file(f, policies))
+        .collect())
+}
+
+/// Every way the decision differs from the case's expectations.
+pub fn compare(case: &Case, eval: &Evaluation<'_>) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let e = &case.expect;
+    match &eval.decision {
+        Decision::Annual(d) => {
+            check_compliant(e, d.compliant, &mut diffs);
+            if let Some(h) = &e.hours {
+                check_hours("hours", h, &d.hours, &mut diffs);
+            }
+            check_records(case, &d.records, &mut diffs);
+            check_rules(
+                "failed",
+                e.failed.as_deref(),
+                d.failed().iter().collect(),
+                true,
+                &mut diffs,
+            );
+            check_rules(
+                "warnings",
+                Some(&e.warnings),
+                d.warnings.iter().map(|w| w.rule).collect(),
+                false,
+                &mut diffs,
+            );
+            check_rules(
+                "unconfirmed",
+                Some(&e.unconfirmed),
+                d.unconfirmed.iter().collect(),
+                false,
+                &mut diffs,
+            );
+        }
+        Decision::Cycle(d) => {
+            check_compliant(e, d.compliant, &mut diffs);
+            for (year, h) in &e.yearly {
+                match d.years.iter().find(|y| y.year == *year) {
+                    Some(y) => check_hours(&format!("yearly.{year}"), h, &y.hours, &mut diffs),
+                    None => diffs.push(format!("yearly.{year}: 周期内没有该年度")),
+                }
+            }
+            check_records(case, &d.records, &mut diffs);
+            check_rules(
+                "failed",
+                e.failed.as_deref(),
+                d.failed().iter().collect(),
+                true,
+                &mut diffs,
+            );
+            check_rules(
+                "warnings",
+                Some(&e.warnings),
+                d.warnings.iter().map(|w| w.rule).collect(),
+                false,
+                &mut diffs,
+            );
+            check_rules(
+                "unconfirmed",
+                Some(&e.unconfirmed),
+                d.unconfirmed.iter().collect(),
+                false,
+                &mut diffs,
+            );
+        }
+        Decision::Route(d) => {
+            if let Some(v) = &e.verifier
+                && *v != d.verifier.to_string()
+            {
+                diffs.push(format!("verifier: 期望 {v}，实际 {}", d.verifier));
+            }
+            check_rules(
+                "unconfirmed",
+                Some(&e.unconfirmed),
+                d.unconfirmed.iter().collect(),
+                false,
+                &mut diffs,
+            );
+        }
+    }
+    if let Question::Route { .. } = case.question {
+        // Route cases carry no records; nothing more to compare.
+    }
+    diffs
+}
+
+fn check_compliant(e: &Expect, actual: bool, diffs: &mut Vec<String>) {
+    if let Some(c) = e.compliant
+        && c != actual
+    {
+        diffs.push(format!("compliant: 期望 {c}，实际 {actual}"));
+    }
+}
+
+fn check_hours(what: &str, expected: &HoursExpect, actual: &SubjectHours, diffs: &mut Vec<String>) {
+    let fields = [
+        ("total", expected.total, actual.total),
+        ("professional", expected.professional, actual.professional),
+        ("public", expected.public, actual.public),
+    ];
+    for (name, want, got) in fields {
+        if let Some(want) = want
+            && want != got
+        {
+            diffs.push(format!("{what}.{name}: 期望 {want}，实际 {got}"));
+        }
+    }
+}
+
+fn outcome_text(o: &RecordOutcome) -> String {
+    match o.rejected {
+        Some(rule) => format!("不予认定（{rule}）"),
+        None => format!("认定 {}", o.credited),
+    }
+}
+
+fn check_records(case: &Case, outcomes: &[RecordOutcome], diffs: &mut Vec<String>) {
+    let index: BTreeMap<&str, &RecordOutcome> = case
+        .records
+        .iter()
+        .map(|r| r.id.as_str())
+        .zip(outcomes.iter())
+        .collect();
+    for (id, want) in &case.expect.credited {
+        if let Some(o) = index.get(id.as_str())
+            && (o.credited != *want || (o.rejected.is_some() && *want > xueshi_domain::Hours::ZERO))
+        {
+            diffs.push(format!(
+                "credited.{id}: 期望认定 {want}，实际{}",
+                outcome_text(o)
+            ));
+        }
+    }
+    for (id, rule) in &case.expect.rejected {
+        if let Some(o) = index.get(id.as_str())
+            && o.rejected != Some(*rule)
+        {
+            diffs.push(format!(
+                "rejected.{id}: 期望因 {rule} 不予认定，实际{}",
+                outcome_text(o)
+            ));
+        }
+    }
+}
+
+/// `exact`: the sets must be equal; otherwise `expected` need only be contained in `actual`.
+fn check_rules(
+    what: &str,
+    expected: Option<&[RuleId]>,
+    actual: Vec<RuleId>,
+    exact: bool,
+    diffs: &mut Vec<String>,
+) {
+    let Some(expected) = expected else { return };
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|r| !actual.contains(r))
+        .map(|r| r.as_str())
+        .collect();
+    let extra: Vec<&str> = if exact {
+        actual
+            .iter()
+            .filter(|r| !expected.contains(r))
+            .map(|r| r.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !missing.is_empty() || !extra.is_empty() {
+        let list = |v: &[&str]| {
+            if v.is_empty() {
+                "无".to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        let actual: Vec<&str> = actual.iter().map(|r| r.as_str()).collect();
+        diffs.push(format!(
+            "{what}: 缺少 [{}]，多出 [{}]（实际 [{}]）",
+            list(&missing),
+            list(&extra),
+            actual.join(", ")
+        ));
+    }
+}
