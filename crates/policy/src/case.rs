@@ -475,7 +475,7 @@ fn region(node: &Node, field: &str) -> Result<RegionCode, CaseError> {
 
 fn place(node: &Node, field: &str, policy: &Policy) -> Result<Place, CaseError> {
     let text = scalar(node, field)?;
-    parse_place(text, policy).map_err(|m| err(node, field, "case.place", m))
+    parse_place(text, policy).map_err(|(code, m)| err(node, field, code, m))
 }
 
 fn parse_person(node: &Node, policy: &Policy) -> Result<Person, CaseError> {
@@ -661,10 +661,16 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
     let amount = match (m.get("hours"), m.get("minutes")) {
         (Some(h), None) => Some(Amount::Hours(hours(h, &f("hours"))?)),
         (None, Some(mi)) => Some(Amount::Minutes(minutes(mi, &f("minutes"))?)),
-        (Some(h), Some(_)) => {
+        (Some(h), Some(mi)) => {
+            // Point at whichever of the two comes second: that is where the conflict arises.
+            let (node, key) = if (mi.line, mi.col) > (h.line, h.col) {
+                (mi, "minutes")
+            } else {
+                (h, "hours")
+            };
             return Err(err(
-                h,
-                &f("hours"),
+                node,
+                &f(key),
                 "case.hours_and_minutes",
                 "`hours` 与 `minutes` 只能给出其一".to_owned(),
             ));
@@ -859,7 +865,6 @@ fn parse_expect(node: &Node, question: &Question, records: &[Record]) -> Result<
             None => Ok(Vec::new()),
             Some(n) => match &n.kind {
                 Kind::Seq(items) => items.iter().map(|i| rule(i, &m.field(key))).collect(),
-                Kind::Scalar(s, _) if s == "[]" => Ok(Vec::new()),
                 _ => Err(err(
                     n,
                     &m.field(key),

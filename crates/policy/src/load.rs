@@ -734,17 +734,20 @@ fn check_routes_unambiguous(f: &Fields<'_>, routes: &[Route]) -> Result<(), Load
     Ok(())
 }
 
-/// Resolves a place text (region code or zone name) against a year's routing table.
-pub fn parse_place(text: &str, policy: &Policy) -> Result<Place, String> {
-    if text.bytes().all(|c| c.is_ascii_digit()) {
+/// Resolves a place text (region code or zone name) against the policy's routing tables.
+/// The error carries a stable code and a Chinese message.
+pub fn parse_place(text: &str, policy: &Policy) -> Result<Place, (&'static str, String)> {
+    if !text.is_empty() && text.bytes().all(|c| c.is_ascii_digit()) {
         return RegionCode::parse(text)
             .map(Place::Region)
-            .map_err(|e| format!("{text}: {e}"));
+            .map_err(|e| (e.code(), format!("`{text}`: {e}")));
     }
-    let known = policy.years.iter().any(|y| y.zone_city(text).is_some());
-    if known {
+    if policy.years.iter().any(|y| y.zone_city(text).is_some()) {
         Ok(Place::Zone(text.to_owned()))
     } else {
-        Err(format!("未知的地区或开发区 `{text}`"))
+        Err((
+            "place.unknown",
+            format!("`{text}` 既不是行政区划代码，也不是已知的开发区"),
+        ))
     }
 }

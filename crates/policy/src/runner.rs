@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::annual::Options;
-use crate::case::{
-    Case, CaseError, Expect, HoursExpect, PolicySource, Question, parse_case, policy_name,
-};
+use crate::case::{Case, CaseError, Expect, HoursExpect, PolicySource, parse_case, policy_name};
 use crate::decision::{Decision, Evaluation, RecordOutcome, SubjectHours};
 use crate::model::Policy;
 use crate::rule::RuleId;
@@ -204,9 +202,6 @@ pub fn compare(case: &Case, eval: &Evaluation<'_>) -> Vec<String> {
                 &mut diffs,
             );
         }
-    }
-    if let Question::Route { .. } = case.question {
-        // Route cases carry no records; nothing more to compare.
     }
     diffs
 }
