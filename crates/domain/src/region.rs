@@ -86,6 +86,11 @@ fn is_named(code: u32) -> bool {
     NAMED.iter().any(|&(c, _)| c == code)
 }
 
+/// Every division the table names, province first, each city followed by its counties.
+pub fn named() -> impl Iterator<Item = (RegionCode, &'static str)> {
+    NAMED.iter().map(|&(c, n)| (RegionCode(c), n))
+}
+
 impl RegionCode {
     /// Parses a six-digit code and checks it against the table.
     pub fn parse(text: &str) -> Result<Self, RegionError> {

@@ -211,7 +211,8 @@ pub fn parse_case(text: &str, policy: &Policy) -> Result<Case, CaseError> {
             Question::Cycle { first, last }
         }
         "route" => {
-            m.absent(&["years", "records", "person", "registry"], kind)?;
+            // person, registry and records may be present (e.g. a case reused from an annual one); routing ignores them.
+            m.absent(&["years"], kind)?;
             let unit = m.req("unit")?;
             let um = Map::new(unit, "unit")?;
             um.only(&["region", "zone"])?;

@@ -5,6 +5,7 @@
 
 pub mod annual;
 pub mod case;
+pub mod case_yaml;
 pub mod cycle;
 pub mod decision;
 pub mod input;

@@ -1,0 +1,196 @@
+//! The two backends behind one behaviour: SQLite (bundled, WAL; the embedded default) and
+//! PostgreSQL, chosen by URL. Queries are written once, in SQL both accept (`$1` parameters,
+//! `RETURNING`, `ON CONFLICT`), and run on either through [`on_db!`]; only the migrations
+//! (types, triggers) are written per backend. Dates are stored as dates (`DATE` in PostgreSQL,
+//! ISO text in SQLite, SQLite's own convention) through [`DbDate`].
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{
+    PgArgumentBuffer, PgPool, PgPoolOptions, PgTypeInfo, PgValueFormat, PgValueRef,
+};
+use sqlx::sqlite::{
+    SqliteArgumentsBuffer, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous, SqliteTypeInfo, SqliteValueRef,
+};
+use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
+use xueshi_domain::Date;
+
+use crate::error::StoreError;
+
+/// The default database of `xueshi`: a SQLite file in the working directory.
+pub const DEFAULT_URL: &str = "sqlite://xueshi.db";
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to either backend.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same code (usually the same query) on whichever backend `$db` is. Inside, `$pool`
+/// is a `&SqlitePool` or a `&PgPool`.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in one write transaction on whichever backend `$db` is, committing if it
+/// returns `Ok`. Inside, `$tx` is `&mut Transaction<'_, Sqlite | Postgres>`. SQLite takes the
+/// write lock up front (`BEGIN IMMEDIATE`) so concurrent writers queue instead of failing;
+/// PostgreSQL serialises ledger appends with a transaction-scoped advisory lock.
+#[macro_export]
+macro_rules! in_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let $tx = &mut tx;
+                let out = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7215)")
+                    .execute(&mut *tx)
+                    .await?;
+                let $tx = &mut tx;
+                let out = $body;
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Connects by URL: `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::UnknownScheme(
+                url.split(':').next().unwrap_or(url).to_owned(),
+            ))
+        }
+    }
+
+    /// Connects and applies the embedded migrations of the backend.
+    pub async fn open(url: &str) -> Result<Db, StoreError> {
+        let db = Self::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the embedded migrations (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+}
+
+/// A calendar date as the database stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DbDate(pub Date);
+
+/// PostgreSQL counts dates from 2000-01-01.
+const PG_EPOCH_DAY: i32 = 10_957;
+
+impl Type<Sqlite> for DbDate {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl Encode<'_, Sqlite> for DbDate {
+    fn encode_by_ref(&self, buf: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
+        <String as Encode<Sqlite>>::encode(self.0.to_string(), buf)
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for DbDate {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as Decode<Sqlite>>::decode(value)?;
+        Ok(DbDate(Date::parse(text)?))
+    }
+}
+
+impl Type<Postgres> for DbDate {
+    fn type_info() -> PgTypeInfo {
+        // 1082 is the fixed OID of DATE in pg_type.
+        PgTypeInfo::with_oid(sqlx::postgres::types::Oid(1082))
+    }
+}
+
+impl Encode<'_, Postgres> for DbDate {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <i32 as Encode<Postgres>>::encode_by_ref(&(self.0.day_number() - PG_EPOCH_DAY), buf)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for DbDate {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        match value.format() {
+            PgValueFormat::Binary => {
+                let bytes: [u8; 4] = value.as_bytes()?.try_into()?;
+                Ok(DbDate(Date::from_day_number(
+                    i32::from_be_bytes(bytes) + PG_EPOCH_DAY,
+                )?))
+            }
+            PgValueFormat::Text => Ok(DbDate(Date::parse(value.as_str()?)?)),
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The canonical bytes of every ledger-covered row. Registration and `ledger verify` build them
+//! from the same row structs with the same function, so a row altered behind the application's
+//! back no longer hashes to its leaf. Canonical = domain tag, kind, then JSON with sorted keys,
+//! integers and strings only. Personal data appears only as the person's salted commitment.
+
+use serde_json::{Value, json};
+use xueshi_domain::{Date, Hours};
+use xueshi_policy::input::{Amount, Exam, Form, Provider, Record, Subject};
+
+use crate::error::StoreError;
+
+/// Ledger entry kinds, one per covered table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntryKind {
+    RecordRegister,
+    RecordVoid,
+    FilingDecision,
+    ProviderRegistration,
+}
+
+impl EntryKind {
+    pub const ALL: [EntryKind; 4] = [
+        Self::RecordRegister,
+        Self::RecordVoid,
+        Self::FilingDecision,
+        Self::ProviderRegistration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RecordRegister => "record.register",
+            Self::RecordVoid => "record.void",
+            Self::FilingDecision => "filing.decision",
+            Self::ProviderRegistration => "provider.registration",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The table whose rows this kind of entry covers.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::RecordRegister => "records",
+            Self::RecordVoid => "voids",
+            Self::FilingDecision => "filing_decisions",
+            Self::ProviderRegistration => "provider_registrations",
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn canonical(kind: EntryKind, body: &Value) -> Vec<u8> {
+    // serde_json's map is ordered by key: the serialisation is canonical for our value shapes.
+    let mut out = b"xueshi-entry-v1\n".to_vec();
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(body.to_string().as_bytes());
+    out
+}
+
+/// A learning record as stored (D1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_commitment: [u8; 32],
+    pub label: String,
+    pub content: String,
+    pub subject: Subject,
+    pub form: Form,
+    pub provider: Option<String>,
+    pub started: Option<Date>,
+    pub completed: Date,
+    pub hours: Option<Hours>,
+    pub minutes: Option<u64>,
+    pub exam: Exam,
+    pub for_year: Option<i32>,
+    pub filing: Option<String>,
+    pub conversion: Option<String>,
+    pub achievement: Option<String>,
+    pub certificate_no: Option<String>,
+    pub evidence: Option<[u8; 32]>,
+    pub registered_on: Date,
+    pub actor: String,
+    pub entry_index: i64,
+}
+
+impl RecordRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        let d = |d: Option<Date>| d.map(|d| d.to_string());
+        canonical(
+            EntryKind::RecordRegister,
+            &json!({
+                "id": self.id,
+                "person": self.person_id,
+                "person_commitment": hex(&self.person_commitment),
+                "label": self.label,
+                "content": self.content,
+                "subject": self.subject.as_str(),
+                "form": self.form.as_str(),
+                "provider": self.provider,
+                "started": d(self.started),
+                "completed": self.completed.to_string(),
+                "hours_tenths": self.hours.map(Hours::tenths),
+                "minutes": self.minutes,
+                "exam": self.exam.as_str(),
+                "for_year": self.for_year,
+                "filing": self.filing,
+                "conversion": self.conversion,
+                "achievement": self.achievement,
+                "certificate_no": self.certificate_no,
+                "evidence": self.evidence.map(|e| hex(&e)),
+                "registered_on": self.registered_on.to_string(),
+                "actor": self.actor,
+            }),
+        )
+    }
+
+    /// The record as the policy engine sees it.
+    pub fn to_policy(&self) -> Result<Record, StoreError> {
+        let provider = self.provider.as_deref().map(parse_provider).transpose()?;
+        let amount = match (self.hours, self.minutes) {
+            (Some(h), None) => Some(Amount::Hours(h)),
+            (None, Some(m)) => Some(Amount::Minutes(m)),
+            _ => None,
+        };
+        Ok(Record {
+            id: self.label.clone(),
+            subject: self.subject,
+            form: self.form,
+            provider,
+            started: self.started,
+            completed: self.completed,
+            amount,
+            exam: self.exam,
+            for_year: self.for_year,
+            filing: self.filing.clone(),
+            conversion: self.conversion.clone(),
+            achievement: self.achievement.clone(),
+            registered: Some(self.registered_on),
+        })
+    }
+}
+
+/// The stored text of a provider (as in a policy case: `base:N`, `kind:K` or a registry id).
+pub fn provider_text(p: &Provider) -> String {
+    p.to_string()
+}
+
+fn parse_provider(text: &str) -> Result<Provider, StoreError> {
+    if let Some(n) = text.strip_prefix("base:") {
+        return n
+            .parse()
+            .map(Provider::Base)
+            .map_err(|_| StoreError::invalid("store.corrupt", "基地编号无效"));
+    }
+    if let Some(k) = text.strip_prefix("kind:") {
+        return xueshi_policy::input::ProviderKind::parse(k)
+            .map(Provider::Kind)
+            .ok_or_else(|| StoreError::invalid("store.corrupt", "提供单位类别无效"));
+    }
+    Ok(Provider::Registered(text.to_owned()))
+}
+
+/// A void of a record (D10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VoidRow {
+    pub id: i64,
+    pub record_id: i64,
+    pub person_id: i64,
+    pub reason: String,
+    pub replaced_by: Option<i64>,
+    pub voided_on: Date,
+    pub actor: String,
+    pub entry_index: i64,
+}
+
+impl VoidRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        canonical(
+            EntryKind::RecordVoid,
+            &json!({
+                "id": self.id,
+                "record": self.record_id,
+                "person": self.person_id,
+                "reason": self.reason,
+                "replaced_by": self.replaced_by,
+                "voided_on": self.voided_on.to_string(),
+                "actor": self.actor,
+            }),
+        )
+    }
+}
+
+/// A bureau's decision on a training filing (D8): an official act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilingDecisionRow {
+    pub id: i64,
+    pub filing_id: i64,
+    /// The filing's number, so that the act names what it approved.
+    pub filing_number: String,
+    pub approved: bool,
+    pub decided_on: Date,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub entry_index: i64,
+}
+
+impl FilingDecisionRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        canonical(
+            EntryKind::FilingDecision,
+            &json!({
+                "id": self.id,
+                "filing": self.filing_id,
+                "filing_number": self.filing_number,
+                "approved": self.approved,
+                "decided_on": self.decided_on.to_string(),
+                "actor": self.actor,
+                "reason": self.reason,
+            }),
+        )
+    }
+}
+
+/// A period on a city's courseware register (D7): an official act.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderRegistrationRow {
+    pub id: i64,
+    pub provider_id: i64,
+    pub provider_name: String,
+    pub region: u32,
+    pub from: Date,
+    pub to: Date,
+    pub actor: String,
+    pub entry_index: i64,
+}
+
+impl ProviderRegistrationRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        canonical(
+            EntryKind::ProviderRegistration,
+            &json!({
+                "id": self.id,
+                "provider": self.provider_id,
+                "provider_name": self.provider_name,
+                "region": self.region,
+                "from": self.from.to_string(),
+                "to": self.to.to_string(),
+                "actor": self.actor,
+            }),
+        )
+    }
+}

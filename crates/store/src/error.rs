@@ -1,0 +1,105 @@
+//! The store's errors, mapped at the boundary from database errors to what callers act on:
+//! not found, a named constraint conflict, an append-only refusal. Stable codes for programs,
+//! Chinese for people; never an ID number in a message.
+
+use std::fmt;
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// The URL's scheme is neither sqlite nor postgres.
+    UnknownScheme(String),
+    /// A row that should exist does not.
+    NotFound(&'static str),
+    /// A uniqueness or foreign-key constraint refused the write; names the constraint.
+    Conflict(String),
+    /// The database refused to change or delete an append-only row.
+    AppendOnly(String),
+    /// Input the store refuses (e.g. a void of a void).
+    Invalid {
+        code: &'static str,
+        message: String,
+    },
+    /// Key material or sealing failed.
+    Crypto(String),
+    /// The ledger is inconsistent (verification failures are reported separately).
+    Ledger(String),
+    Migrate(String),
+    Database(sqlx::Error),
+}
+
+impl StoreError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownScheme(_) => "store.unknown_scheme",
+            Self::NotFound(_) => "store.not_found",
+            Self::Conflict(_) => "store.conflict",
+            Self::AppendOnly(_) => "store.append_only",
+            Self::Invalid { code, .. } => code,
+            Self::Crypto(_) => "store.crypto",
+            Self::Ledger(_) => "store.ledger",
+            Self::Migrate(_) => "store.migrate",
+            Self::Database(_) => "store.database",
+        }
+    }
+
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownScheme(s) => {
+                write!(
+                    f,
+                    "不支持的数据库地址 `{s}`：应以 sqlite:// 或 postgres:// 开头"
+                )
+            }
+            Self::NotFound(what) => write!(f, "未找到{what}"),
+            Self::Conflict(c) => write!(f, "与已有数据冲突（{c}）"),
+            Self::AppendOnly(t) => write!(f, "{t} 只能追加，不能修改或删除"),
+            Self::Invalid { message, .. } => f.write_str(message),
+            Self::Crypto(m) => write!(f, "密钥或加密错误：{m}"),
+            Self::Ledger(m) => write!(f, "账本错误：{m}"),
+            Self::Migrate(m) => write!(f, "数据库迁移失败：{m}"),
+            Self::Database(e) => write!(f, "数据库错误：{e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => Self::NotFound("记录"),
+            sqlx::Error::Database(db) => {
+                let message = db.message();
+                if message.contains("append-only") {
+                    return Self::AppendOnly(message.to_owned());
+                }
+                if db.is_unique_violation()
+                    || db.is_foreign_key_violation()
+                    || db.is_check_violation()
+                {
+                    let name = db
+                        .constraint()
+                        .map_or_else(|| message.to_owned(), str::to_owned);
+                    return Self::Conflict(name);
+                }
+                Self::Database(e)
+            }
+            _ => Self::Database(e),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Migrate(e.to_string())
+    }
+}

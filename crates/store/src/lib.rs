@@ -1,0 +1,20 @@
+//! The registry and the tamper-evident registration ledger of xueshi (DOMAIN D10, D18, D19), on
+//! SQLite (the embedded default) or PostgreSQL, with one behaviour. Registered rows are only
+//! ever appended — the code has no update or delete of them and the database refuses both — and
+//! every one is a leaf of a signed Merkle log that `verify` recomputes.
+
+pub mod db;
+pub mod entries;
+pub mod error;
+pub mod export;
+pub mod keys;
+pub mod ledger;
+pub mod people;
+pub mod records;
+pub mod registry;
+pub mod verify;
+
+pub use db::{Backend, Db, DbDate};
+pub use error::StoreError;
+pub use keys::Keys;
+pub use ledger::LedgerSigner;

@@ -1,0 +1,251 @@
+//! Persons, units and employment history. A person's ID number is never stored in clear: it
+//! is sealed, found by a keyed blind index, shown masked, and enters the ledger only as a salted
+//! commitment (D19). Changing unit adds an employment; past records stay with the person.
+
+use sha2::{Digest, Sha256};
+use xueshi_domain::credit_code::CreditCode;
+use xueshi_domain::id_number::IdNumber;
+use xueshi_domain::{Date, RegionCode};
+use xueshi_policy::input::Cohort;
+
+use crate::db::{Db, DbDate};
+use crate::error::StoreError;
+use crate::keys::{Keys, random};
+use crate::on_db;
+
+/// The kinds of employer (235号 一).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    Enterprise,
+    Institution,
+    SocialOrg,
+    NonPublic,
+    StateOwned,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 5] = [
+        Self::Enterprise,
+        Self::Institution,
+        Self::SocialOrg,
+        Self::NonPublic,
+        Self::StateOwned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enterprise => "enterprise",
+            Self::Institution => "institution",
+            Self::SocialOrg => "social_org",
+            Self::NonPublic => "non_public",
+            Self::StateOwned => "state_owned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUnit {
+    pub credit_code: CreditCode,
+    pub name: String,
+    /// The city for a city-direct unit, else its county or district.
+    pub region: RegionCode,
+    /// A development zone the unit belongs to, by zone id.
+    pub zone_id: Option<i64>,
+    pub industry: String,
+    pub kind: UnitKind,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub cohort: Cohort,
+    pub phone: Option<String>,
+}
+
+/// A person as most screens see them: masked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub id_masked: String,
+    pub name: String,
+    pub cohort: Cohort,
+    pub left_on: Option<Date>,
+    pub commitment: [u8; 32],
+}
+
+/// The salted commitment to a person's identity that the ledger carries instead of it.
+pub fn commitment(salt: &[u8], id_number: &str, name: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"xueshi-person-v1\0");
+    h.update(salt);
+    h.update(id_number.as_bytes());
+    h.update([0]);
+    h.update(name.as_bytes());
+    h.finalize().into()
+}
+
+fn to32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::invalid("store.corrupt", "哈希长度错误"))
+}
+
+/// Inserts a unit, returning its id; an existing credit code is a conflict.
+pub async fn insert_unit(db: &Db, unit: &NewUnit, now_ms: i64) -> Result<i64, StoreError> {
+    let sql = "INSERT INTO units (credit_code, name, region, zone_id, industry, kind, created_ms)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let id: i64 = on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(unit.credit_code.as_str())
+        .bind(&unit.name)
+        .bind(i64::from(unit.region.as_u32()))
+        .bind(unit.zone_id)
+        .bind(&unit.industry)
+        .bind(unit.kind.as_str())
+        .bind(now_ms)
+        .fetch_one(p)
+        .await?);
+    Ok(id)
+}
+
+/// Finds a unit by credit code.
+pub async fn unit_id(db: &Db, code: &CreditCode) -> Result<Option<i64>, StoreError> {
+    let sql = "SELECT id FROM units WHERE credit_code = $1";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql).bind(code.as_str()).fetch_optional(p).await?))
+}
+
+/// Inserts a person with sealed identity; an ID number already present is a conflict.
+pub async fn insert_person(
+    db: &Db,
+    keys: &Keys,
+    person: &NewPerson,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let id_number = person.id_number.expose();
+    let salt: [u8; 16] = random()?;
+    let commit = commitment(&salt, id_number, &person.name);
+    let blind = keys.blind_index("id_number", id_number);
+    let sealed = keys.seal("id_number", id_number)?;
+    let phone = person
+        .phone
+        .as_deref()
+        .map(|p| keys.seal("phone", p))
+        .transpose()?;
+    let sql = "INSERT INTO persons (id_blind, id_sealed, id_masked, name, salt, commitment, cohort, phone_sealed, created_ms)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    let id: i64 = on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(blind)
+        .bind(sealed)
+        .bind(person.id_number.masked())
+        .bind(&person.name)
+        .bind(salt.to_vec())
+        .bind(commit.to_vec())
+        .bind(person.cohort.as_str())
+        .bind(phone)
+        .bind(now_ms)
+        .fetch_one(p)
+        .await?);
+    Ok(id)
+}
+
+/// Finds a person by ID number through the blind index (the number itself is never queried).
+pub async fn person_by_id_number(
+    db: &Db,
+    keys: &Keys,
+    id_number: &IdNumber,
+) -> Result<Option<Person>, StoreError> {
+    let blind = keys.blind_index("id_number", id_number.expose());
+    let sql =
+        "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE id_blind = $1";
+    let row = on_db!(db, p => sqlx::query_as::<_, (i64, String, String, String, Option<DbDate>, Vec<u8>)>(sql)
+        .bind(blind)
+        .fetch_optional(p)
+        .await?);
+    row.map(person_from_row).transpose()
+}
+
+/// A person by internal id.
+pub async fn person(db: &Db, id: i64) -> Result<Person, StoreError> {
+    let sql = "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE id = $1";
+    let row = on_db!(db, p => sqlx::query_as::<_, (i64, String, String, String, Option<DbDate>, Vec<u8>)>(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
+    row.map(person_from_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound("人员"))
+}
+
+fn person_from_row(
+    row: (i64, String, String, String, Option<DbDate>, Vec<u8>),
+) -> Result<Person, StoreError> {
+    let (id, id_masked, name, cohort, left_on, commitment) = row;
+    Ok(Person {
+        id,
+        id_masked,
+        name,
+        cohort: Cohort::parse(&cohort).unwrap_or_default(),
+        left_on: left_on.map(|d| d.0),
+        commitment: to32(&commitment)?,
+    })
+}
+
+/// The unsealed ID number, for the rare caller entitled to it (the caller audits the disclosure).
+pub async fn reveal_id_number(db: &Db, keys: &Keys, person_id: i64) -> Result<String, StoreError> {
+    let sql = "SELECT id_sealed FROM persons WHERE id = $1";
+    let sealed: Option<Vec<u8>> =
+        on_db!(db, p => sqlx::query_scalar(sql).bind(person_id).fetch_optional(p).await?);
+    keys.open("id_number", &sealed.ok_or(StoreError::NotFound("人员"))?)
+}
+
+/// Starts an employment at `unit_id` from `from`, closing the current one the day before.
+pub async fn employ(db: &Db, person_id: i64, unit_id: i64, from: Date) -> Result<(), StoreError> {
+    let day_before = Date::from_day_number(from.day_number() - 1)
+        .map_err(|_| StoreError::invalid("employment.date", "入职日期无效"))?;
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        sqlx::query("UPDATE employments SET to_on = $1 WHERE person_id = $2 AND to_on IS NULL AND from_on <= $1")
+            .bind(DbDate(day_before))
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO employments (person_id, unit_id, from_on) VALUES ($1, $2, $3)")
+            .bind(person_id)
+            .bind(unit_id)
+            .bind(DbDate(from))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Where a person's unit is on a date: its region and zone name, if employed then.
+pub async fn unit_place_on(
+    db: &Db,
+    person_id: i64,
+    on: Date,
+) -> Result<Option<(RegionCode, Option<String>)>, StoreError> {
+    let sql = "SELECT u.region, z.name FROM employments e JOIN units u ON u.id = e.unit_id
+               LEFT JOIN zones z ON z.id = u.zone_id
+               WHERE e.person_id = $1 AND e.from_on <= $2 AND (e.to_on IS NULL OR e.to_on >= $2)
+               ORDER BY e.from_on DESC LIMIT 1";
+    let row: Option<(i64, Option<String>)> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(DbDate(on))
+        .fetch_optional(p)
+        .await?);
+    row.map(|(region, zone)| {
+        let region = u32::try_from(region)
+            .ok()
+            .and_then(|r| RegionCode::from_u32(r).ok());
+        region
+            .map(|r| (r, zone))
+            .ok_or_else(|| StoreError::invalid("store.corrupt", "单位行政区划代码无效"))
+    })
+    .transpose()
+}

@@ -1,0 +1,395 @@
+//! Registration (D1, D10, D11): learning records are appended, never changed; a correction is a
+//! void (with reason and author) plus, optionally, the corrected record — all in one
+//! transaction with their ledger entries and a signed checkpoint. Every write answers with its
+//! inclusion information.
+
+use std::collections::HashMap;
+
+use xueshi_domain::{Date, Hours};
+use xueshi_policy::input::{Amount, Exam, Form, Record, Subject};
+
+use crate::db::{Db, DbDate};
+use crate::entries::{EntryKind, RecordRow, VoidRow, provider_text};
+use crate::error::StoreError;
+use crate::ledger::{Act, Inclusion, LedgerSigner};
+use crate::{in_tx, on_db, resume_batch, write_batch};
+
+/// A record to register for a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRecord {
+    pub person_id: i64,
+    /// The policy-relevant facts; `record.id` is the record's label, unique per person.
+    pub record: Record,
+    /// What was studied (培训内容).
+    pub content: String,
+    pub certificate_no: Option<String>,
+    pub evidence: Option<[u8; 32]>,
+    pub registered_on: Date,
+    /// Who registered it (account name).
+    pub actor: String,
+}
+
+/// A record with its void, if voided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub row: RecordRow,
+    pub void: Option<VoidRow>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawRecord {
+    id: i64,
+    person_id: i64,
+    commitment: Vec<u8>,
+    label: String,
+    content: String,
+    subject: String,
+    form: String,
+    provider: Option<String>,
+    started_on: Option<DbDate>,
+    completed_on: DbDate,
+    hours_tenths: Option<i64>,
+    minutes: Option<i64>,
+    exam: String,
+    for_year: Option<i64>,
+    filing_number: Option<String>,
+    conversion_kind: Option<String>,
+    achievement: Option<String>,
+    certificate_no: Option<String>,
+    evidence_hash: Option<Vec<u8>>,
+    registered_on: DbDate,
+    actor: String,
+    entry_index: i64,
+}
+
+/// The columns of [`RawRecord`], joined with the person's commitment.
+pub(crate) const RECORD_COLUMNS: &str = "r.id, r.person_id, p.commitment, r.label, r.content, r.subject, r.form, r.provider,
+    r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.exam, r.for_year, r.filing_number, r.conversion_kind,
+    r.achievement, r.certificate_no, r.evidence_hash, r.registered_on, r.actor, r.entry_index";
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::invalid("store.corrupt", format!("数据库中的{what}无效"))
+}
+
+impl TryFrom<RawRecord> for RecordRow {
+    type Error = StoreError;
+    fn try_from(r: RawRecord) -> Result<Self, StoreError> {
+        Ok(RecordRow {
+            id: r.id,
+            person_id: r.person_id,
+            person_commitment: r
+                .commitment
+                .as_slice()
+                .try_into()
+                .map_err(|_| corrupt("人员承诺值"))?,
+            label: r.label,
+            content: r.content,
+            subject: Subject::parse(&r.subject).ok_or_else(|| corrupt("科目"))?,
+            form: Form::parse(&r.form).ok_or_else(|| corrupt("学习形式"))?,
+            provider: r.provider,
+            started: r.started_on.map(|d| d.0),
+            completed: r.completed_on.0,
+            hours: r
+                .hours_tenths
+                .map(|t| u64::try_from(t).map(Hours::from_tenths))
+                .transpose()
+                .map_err(|_| corrupt("学时"))?,
+            minutes: r
+                .minutes
+                .map(u64::try_from)
+                .transpose()
+                .map_err(|_| corrupt("分钟数"))?,
+            exam: Exam::parse(&r.exam).ok_or_else(|| corrupt("考试结果"))?,
+            for_year: r
+                .for_year
+                .map(i32::try_from)
+                .transpose()
+                .map_err(|_| corrupt("年度"))?,
+            filing: r.filing_number,
+            conversion: r.conversion_kind,
+            achievement: r.achievement,
+            certificate_no: r.certificate_no,
+            evidence: r
+                .evidence_hash
+                .map(|e| <[u8; 32]>::try_from(e.as_slice()))
+                .transpose()
+                .map_err(|_| corrupt("证明材料哈希"))?,
+            registered_on: r.registered_on.0,
+            actor: r.actor,
+            entry_index: r.entry_index,
+        })
+    }
+}
+
+pub(crate) fn decode_record(raw: RawRecord) -> Result<RecordRow, StoreError> {
+    RecordRow::try_from(raw)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawVoid {
+    id: i64,
+    record_id: i64,
+    person_id: i64,
+    reason: String,
+    replaced_by: Option<i64>,
+    voided_on: DbDate,
+    actor: String,
+    entry_index: i64,
+}
+
+pub(crate) const VOID_COLUMNS: &str =
+    "id, record_id, person_id, reason, replaced_by, voided_on, actor, entry_index";
+
+impl From<RawVoid> for VoidRow {
+    fn from(v: RawVoid) -> Self {
+        VoidRow {
+            id: v.id,
+            record_id: v.record_id,
+            person_id: v.person_id,
+            reason: v.reason,
+            replaced_by: v.replaced_by,
+            voided_on: v.voided_on.0,
+            actor: v.actor,
+            entry_index: v.entry_index,
+        }
+    }
+}
+
+fn amounts(r: &Record) -> (Option<i64>, Option<i64>) {
+    match r.amount {
+        Some(Amount::Hours(h)) => (i64::try_from(h.tenths()).ok(), None),
+        Some(Amount::Minutes(m)) => (None, i64::try_from(m).ok()),
+        None => (None, None),
+    }
+}
+
+fn validate(n: &NewRecord) -> Result<(), StoreError> {
+    let r = &n.record;
+    if r.id.trim().is_empty() {
+        return Err(StoreError::invalid("record.label", "记录编号不能为空"));
+    }
+    if n.content.trim().is_empty() {
+        return Err(StoreError::invalid("record.content", "培训内容不能为空"));
+    }
+    if r.amount.is_none() && !(r.form == Form::Conversion && r.conversion.is_some()) {
+        return Err(StoreError::invalid("record.hours", "须填写学时或分钟数"));
+    }
+    if r.for_year.is_some() && r.subject == Subject::Professional {
+        return Err(StoreError::invalid(
+            "record.for_year",
+            "只有公需科目可以注明计入年度",
+        ));
+    }
+    if r.started.is_some_and(|s| s > r.completed) {
+        return Err(StoreError::invalid("record.dates", "开始日期晚于完成日期"));
+    }
+    if n.registered_on < r.completed {
+        return Err(StoreError::invalid(
+            "record.registered_on",
+            "登记日期早于完成日期",
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts one record and queues its ledger entry; `$tx`, `$appender` from the caller.
+macro_rules! insert_record {
+    ($tx:expr, $appender:expr, $commitments:expr, $n:expr) => {{
+        let n: &NewRecord = $n;
+        let r = &n.record;
+        let commitment: [u8; 32] = match $commitments.get(&n.person_id) {
+            Some(c) => *c,
+            None => {
+                let c: Option<Vec<u8>> = sqlx::query_scalar("SELECT commitment FROM persons WHERE id = $1")
+                    .bind(n.person_id)
+                    .fetch_optional(&mut **$tx)
+                    .await?;
+                let c: [u8; 32] = c
+                    .ok_or(StoreError::NotFound("人员"))?
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| corrupt("人员承诺值"))?;
+                $commitments.insert(n.person_id, c);
+                c
+            }
+        };
+        let entry_index = $appender.next_index();
+        let (hours, minutes) = amounts(r);
+        let provider = r.provider.as_ref().map(provider_text);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO records (person_id, label, content, subject, form, provider, started_on, completed_on,
+                hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, certificate_no,
+                evidence_hash, registered_on, actor, entry_index, achievement_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+             RETURNING id",
+        )
+        .bind(n.person_id)
+        .bind(&r.id)
+        .bind(&n.content)
+        .bind(r.subject.as_str())
+        .bind(r.form.as_str())
+        .bind(&provider)
+        .bind(r.started.map(DbDate))
+        .bind(DbDate(r.completed))
+        .bind(hours)
+        .bind(minutes)
+        .bind(r.exam.as_str())
+        .bind(r.for_year.map(i64::from))
+        .bind(&r.filing)
+        .bind(&r.conversion)
+        .bind(&r.achievement)
+        .bind(&n.certificate_no)
+        .bind(n.evidence.map(|e| e.to_vec()))
+        .bind(DbDate(n.registered_on))
+        .bind(&n.actor)
+        .bind(entry_index)
+        .bind(r.achievement.as_deref().map(xueshi_policy::input::normalise_achievement))
+        .fetch_one(&mut **$tx)
+        .await?;
+        let row = RecordRow {
+            id,
+            person_id: n.person_id,
+            person_commitment: commitment,
+            label: r.id.clone(),
+            content: n.content.clone(),
+            subject: r.subject,
+            form: r.form,
+            provider,
+            started: r.started,
+            completed: r.completed,
+            hours: hours.and_then(|h| u64::try_from(h).ok()).map(Hours::from_tenths),
+            minutes: minutes.and_then(|m| u64::try_from(m).ok()),
+            exam: r.exam,
+            for_year: r.for_year,
+            filing: r.filing.clone(),
+            conversion: r.conversion.clone(),
+            achievement: r.achievement.clone(),
+            certificate_no: n.certificate_no.clone(),
+            evidence: n.evidence,
+            registered_on: n.registered_on,
+            actor: n.actor.clone(),
+            entry_index,
+        };
+        $appender.push(EntryKind::RecordRegister, id, Some(n.person_id), &row.canonical())?;
+        id
+    }};
+}
+
+/// Registers a batch of records atomically, with one signed checkpoint for the batch.
+pub async fn register(
+    db: &Db,
+    signer: &LedgerSigner,
+    batch: &[NewRecord],
+    now_ms: i64,
+) -> Result<Vec<(i64, Inclusion)>, StoreError> {
+    for n in batch {
+        validate(n)?;
+    }
+    in_tx!(db, tx => {
+        let mut appender = resume_batch!(tx, now_ms)?;
+        let mut commitments: HashMap<i64, [u8; 32]> = HashMap::new();
+        let mut ids = Vec::with_capacity(batch.len());
+        for n in batch {
+            ids.push(insert_record!(tx, appender, commitments, n));
+        }
+        write_batch!(tx, &appender, signer)?;
+        Ok(ids.into_iter().zip(appender.inclusions()).collect())
+    })
+}
+
+/// Voids a record with a reason, optionally registering its correction in the same act.
+pub async fn void(
+    db: &Db,
+    signer: &LedgerSigner,
+    record_id: i64,
+    reason: &str,
+    replacement: Option<&NewRecord>,
+    act: Act<'_>,
+) -> Result<Vec<(i64, Inclusion)>, StoreError> {
+    let Act {
+        actor,
+        on: voided_on,
+        now_ms,
+    } = act;
+    if reason.trim().is_empty() {
+        return Err(StoreError::invalid("void.reason", "作废须说明理由"));
+    }
+    if let Some(n) = replacement {
+        validate(n)?;
+    }
+    in_tx!(db, tx => {
+        let person: Option<i64> = sqlx::query_scalar("SELECT person_id FROM records WHERE id = $1")
+            .bind(record_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let person_id = person.ok_or(StoreError::NotFound("记录"))?;
+        if replacement.is_some_and(|n| n.person_id != person_id) {
+            return Err(StoreError::invalid("void.replacement", "更正记录须属于同一人员"));
+        }
+        let mut appender = resume_batch!(tx, now_ms)?;
+        let mut commitments: HashMap<i64, [u8; 32]> = HashMap::new();
+        let mut ids = Vec::new();
+        let replaced_by = match replacement {
+            Some(n) => {
+                let id = insert_record!(tx, appender, commitments, n);
+                ids.push(id);
+                Some(id)
+            }
+            None => None,
+        };
+        let entry_index = appender.next_index();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO voids (record_id, person_id, reason, replaced_by, voided_on, actor, entry_index)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(record_id)
+        .bind(person_id)
+        .bind(reason)
+        .bind(replaced_by)
+        .bind(DbDate(voided_on))
+        .bind(actor)
+        .bind(entry_index)
+        .fetch_one(&mut **tx)
+        .await?;
+        let row = VoidRow {
+            id,
+            record_id,
+            person_id,
+            reason: reason.to_owned(),
+            replaced_by,
+            voided_on,
+            actor: actor.to_owned(),
+            entry_index,
+        };
+        appender.push(EntryKind::RecordVoid, id, Some(person_id), &row.canonical())?;
+        ids.push(id);
+        write_batch!(tx, &appender, signer)?;
+        Ok(ids.into_iter().zip(appender.inclusions()).collect())
+    })
+}
+
+/// A person's records in registration order, each with its void if any.
+pub async fn person_records(db: &Db, person_id: i64) -> Result<Vec<StoredRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
+         WHERE r.person_id = $1 ORDER BY r.entry_index"
+    );
+    let void_sql = format!("SELECT {VOID_COLUMNS} FROM voids WHERE person_id = $1");
+    let (raws, voids): (Vec<RawRecord>, Vec<RawVoid>) = on_db!(db, p => (
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(person_id).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(void_sql)).bind(person_id).fetch_all(p).await?,
+    ));
+    let mut voids: HashMap<i64, VoidRow> = voids
+        .into_iter()
+        .map(|v| (v.record_id, VoidRow::from(v)))
+        .collect();
+    raws.into_iter()
+        .map(|raw| {
+            let row = decode_record(raw)?;
+            Ok(StoredRecord {
+                void: voids.remove(&row.id),
+                row,
+            })
+        })
+        .collect()
+}

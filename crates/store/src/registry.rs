@@ -1,0 +1,288 @@
+//! The registry facts records refer to: regions and zones, training filings and the bureau's
+//! decision on them (D8), courseware providers and their registration periods per city (D7).
+//! Decisions and registrations are official acts: ledger entries, append-only.
+
+use xueshi_domain::region::{Level, named};
+use xueshi_domain::{Date, RegionCode};
+use xueshi_policy::Policy;
+
+use crate::db::{Db, DbDate};
+use crate::entries::{EntryKind, FilingDecisionRow, ProviderRegistrationRow};
+use crate::error::StoreError;
+use crate::ledger::{Act, Inclusion, LedgerSigner};
+use crate::{in_tx, on_db, resume_batch, write_batch};
+
+/// Loads the division table and the policy's development zones (idempotent).
+pub async fn seed_places(db: &Db, policy: &Policy) -> Result<(), StoreError> {
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for (code, name) in named() {
+            let level = match code.level() {
+                Level::Province => "province",
+                Level::City => "city",
+                Level::County => "county",
+            };
+            let parent = match code.level() {
+                Level::Province => None,
+                Level::City => Some(i64::from(xueshi_domain::region::ANHUI.as_u32())),
+                Level::County => Some(i64::from(code.city().as_u32())),
+            };
+            sqlx::query("INSERT INTO regions (code, name, level, parent) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING")
+                .bind(i64::from(code.as_u32()))
+                .bind(name)
+                .bind(level)
+                .bind(parent)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for year in &policy.years {
+            for city in year.routes.iter().flat_map(|r| r.value.iter()) {
+                for zone in &city.zones {
+                    sqlx::query("INSERT INTO zones (name, city) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                        .bind(zone)
+                        .bind(i64::from(city.city.as_u32()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The id of a development zone by name.
+pub async fn zone_id(db: &Db, name: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM zones WHERE name = $1").bind(name).fetch_optional(p).await?),
+    )
+}
+
+/// Records the ledger's origin and public key on first use; refuses a different key later.
+pub async fn init_ledger(db: &Db, signer: &LedgerSigner) -> Result<(), StoreError> {
+    let vkey = signer.vkey();
+    on_db!(db, p => {
+        sqlx::query("INSERT INTO ledger_meta (id, origin, vkey) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(&signer.origin)
+            .bind(&vkey)
+            .execute(p)
+            .await?;
+    });
+    let stored: String = on_db!(db, p => sqlx::query_scalar("SELECT vkey FROM ledger_meta WHERE id = 1").fetch_one(p).await?);
+    if stored != vkey {
+        return Err(StoreError::Ledger(
+            "密钥文件与本数据库的账本公钥不符：请使用创建该数据库时的密钥文件".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// A training filing submitted to a bureau (D8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFiling {
+    pub number: String,
+    pub title: String,
+    /// The bureau's region (the trainees' place).
+    pub region: RegionCode,
+    pub zone_id: Option<i64>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i64, StoreError> {
+    if filing.ends_on < filing.starts_on {
+        return Err(StoreError::invalid(
+            "filing.dates",
+            "培训结束日期早于开始日期",
+        ));
+    }
+    let sql =
+        "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(&filing.number)
+        .bind(&filing.title)
+        .bind(i64::from(filing.region.as_u32()))
+        .bind(filing.zone_id)
+        .bind(DbDate(filing.starts_on))
+        .bind(DbDate(filing.ends_on))
+        .bind(now_ms)
+        .fetch_one(p)
+        .await?))
+}
+
+/// The bureau approves or refuses a filing: a signed ledger act; a filing is decided once.
+pub async fn decide_filing(
+    db: &Db,
+    signer: &LedgerSigner,
+    filing_id: i64,
+    approved: bool,
+    reason: Option<&str>,
+    act: Act<'_>,
+) -> Result<Inclusion, StoreError> {
+    let Act {
+        actor,
+        on: decided_on,
+        now_ms,
+    } = act;
+    if !approved && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(StoreError::invalid("filing.reason", "不同意备案须说明理由"));
+    }
+    in_tx!(db, tx => {
+        let number: Option<String> = sqlx::query_scalar("SELECT number FROM filings WHERE id = $1")
+            .bind(filing_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let filing_number = number.ok_or(StoreError::NotFound("备案"))?;
+        let mut appender = resume_batch!(tx, now_ms)?;
+        let entry_index = appender.next_index();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO filing_decisions (filing_id, approved, decided_on, actor, reason, entry_index)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(filing_id)
+        .bind(approved)
+        .bind(DbDate(decided_on))
+        .bind(actor)
+        .bind(reason)
+        .bind(entry_index)
+        .fetch_one(&mut **tx)
+        .await?;
+        let row = FilingDecisionRow {
+            id,
+            filing_id,
+            filing_number,
+            approved,
+            decided_on,
+            actor: actor.to_owned(),
+            reason: reason.map(str::to_owned),
+            entry_index,
+        };
+        appender.push(EntryKind::FilingDecision, id, None, &row.canonical())?;
+        write_batch!(tx, &appender, signer)?;
+        appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+    })
+}
+
+/// Adds a provider to the courseware catalogue (idempotent by name), returning its id.
+pub async fn provider_id(db: &Db, name: &str) -> Result<i64, StoreError> {
+    on_db!(db, p => {
+        sqlx::query("INSERT INTO courseware_providers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .execute(p)
+            .await?;
+    });
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT id FROM courseware_providers WHERE name = $1").bind(name).fetch_one(p).await?),
+    )
+}
+
+/// A city bureau registers a provider for a period (在地市备案): a signed ledger act.
+pub async fn register_provider(
+    db: &Db,
+    signer: &LedgerSigner,
+    provider_name: &str,
+    region: RegionCode,
+    from: Date,
+    to: Date,
+    act: Act<'_>,
+) -> Result<Inclusion, StoreError> {
+    let Act { actor, now_ms, .. } = act;
+    if to < from {
+        return Err(StoreError::invalid(
+            "provider.period",
+            "备案有效期止日早于起日",
+        ));
+    }
+    let provider_id = provider_id(db, provider_name).await?;
+    in_tx!(db, tx => {
+        let mut appender = resume_batch!(tx, now_ms)?;
+        let entry_index = appender.next_index();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO provider_registrations (provider_id, region, from_on, to_on, actor, entry_index)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(provider_id)
+        .bind(i64::from(region.as_u32()))
+        .bind(DbDate(from))
+        .bind(DbDate(to))
+        .bind(actor)
+        .bind(entry_index)
+        .fetch_one(&mut **tx)
+        .await?;
+        let row = ProviderRegistrationRow {
+            id,
+            provider_id,
+            provider_name: provider_name.to_owned(),
+            region: region.as_u32(),
+            from,
+            to,
+            actor: actor.to_owned(),
+            entry_index,
+        };
+        appender.push(EntryKind::ProviderRegistration, id, None, &row.canonical())?;
+        write_batch!(tx, &appender, signer)?;
+        appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+    })
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawFilingDecision {
+    id: i64,
+    filing_id: i64,
+    number: String,
+    approved: bool,
+    decided_on: DbDate,
+    actor: String,
+    reason: Option<String>,
+    entry_index: i64,
+}
+
+pub(crate) const FILING_DECISION_SQL: &str =
+    "SELECT d.id, d.filing_id, f.number, d.approved, d.decided_on, d.actor,
+    d.reason, d.entry_index FROM filing_decisions d JOIN filings f ON f.id = d.filing_id";
+
+impl From<RawFilingDecision> for FilingDecisionRow {
+    fn from(r: RawFilingDecision) -> Self {
+        FilingDecisionRow {
+            id: r.id,
+            filing_id: r.filing_id,
+            filing_number: r.number,
+            approved: r.approved,
+            decided_on: r.decided_on.0,
+            actor: r.actor,
+            reason: r.reason,
+            entry_index: r.entry_index,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RawProviderRegistration {
+    id: i64,
+    provider_id: i64,
+    name: String,
+    region: i64,
+    from_on: DbDate,
+    to_on: DbDate,
+    actor: String,
+    entry_index: i64,
+}
+
+pub(crate) const PROVIDER_REGISTRATION_SQL: &str = "SELECT r.id, r.provider_id, c.name, r.region, r.from_on, r.to_on,
+    r.actor, r.entry_index FROM provider_registrations r JOIN courseware_providers c ON c.id = r.provider_id";
+
+impl From<RawProviderRegistration> for ProviderRegistrationRow {
+    fn from(r: RawProviderRegistration) -> Self {
+        ProviderRegistrationRow {
+            id: r.id,
+            provider_id: r.provider_id,
+            provider_name: r.name,
+            region: u32::try_from(r.region).unwrap_or(0),
+            from: r.from_on.0,
+            to: r.to_on.0,
+            actor: r.actor,
+            entry_index: r.entry_index,
+        }
+    }
+}

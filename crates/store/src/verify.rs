@@ -1,0 +1,398 @@
+//! `ledger verify`: recomputes every leaf from the rows it covers, the Merkle root at every
+//! checkpoint, and every checkpoint's signature, and names each entry that no longer matches —
+//! a row altered, deleted, inserted or moved behind the application's back. Works in chunks of
+//! the log, so memory stays bounded at any size.
+
+use std::collections::{BTreeMap, HashMap};
+
+use xueshi_ledger::merkle::{Frontier, Hash, leaf_hash};
+use xueshi_ledger::note::{Verifier, verify_checkpoint};
+
+use crate::db::Db;
+use crate::entries::{EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, VoidRow};
+use crate::error::StoreError;
+use crate::on_db;
+use crate::records::{RECORD_COLUMNS, RawRecord, RawVoid, VOID_COLUMNS, decode_record};
+use crate::registry::{
+    FILING_DECISION_SQL, PROVIDER_REGISTRATION_SQL, RawFilingDecision, RawProviderRegistration,
+};
+
+const CHUNK: i64 = 50_000;
+
+/// One discrepancy, naming the entry and row concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub entry: Option<i64>,
+    pub table: &'static str,
+    pub row_id: Option<i64>,
+    pub what: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(e) = self.entry {
+            write!(f, "账本条目 #{e}：")?;
+        }
+        match self.row_id {
+            Some(id) => write!(f, "{} id={}：{}", self.table, id, self.what),
+            None => write!(f, "{}：{}", self.table, self.what),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub root: Option<Hash>,
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    idx: i64,
+    kind: String,
+    ref_id: i64,
+    leaf: Vec<u8>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckpointRow {
+    size: i64,
+    root: Vec<u8>,
+    note: String,
+}
+
+/// A covered row, ready to be hashed.
+enum Covered {
+    Record(Box<RecordRow>),
+    Void(VoidRow),
+    FilingDecision(FilingDecisionRow),
+    ProviderRegistration(ProviderRegistrationRow),
+}
+
+impl Covered {
+    fn kind(&self) -> EntryKind {
+        match self {
+            Covered::Record(_) => EntryKind::RecordRegister,
+            Covered::Void(_) => EntryKind::RecordVoid,
+            Covered::FilingDecision(_) => EntryKind::FilingDecision,
+            Covered::ProviderRegistration(_) => EntryKind::ProviderRegistration,
+        }
+    }
+    fn id(&self) -> i64 {
+        match self {
+            Covered::Record(r) => r.id,
+            Covered::Void(v) => v.id,
+            Covered::FilingDecision(d) => d.id,
+            Covered::ProviderRegistration(r) => r.id,
+        }
+    }
+    fn canonical(&self) -> Vec<u8> {
+        match self {
+            Covered::Record(r) => r.canonical(),
+            Covered::Void(v) => v.canonical(),
+            Covered::FilingDecision(d) => d.canonical(),
+            Covered::ProviderRegistration(r) => r.canonical(),
+        }
+    }
+}
+
+async fn covered_rows(
+    db: &Db,
+    from: i64,
+    to: i64,
+) -> Result<(HashMap<i64, Covered>, Vec<Problem>), StoreError> {
+    let rsql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
+         WHERE r.entry_index >= $1 AND r.entry_index < $2"
+    );
+    let vsql =
+        format!("SELECT {VOID_COLUMNS} FROM voids WHERE entry_index >= $1 AND entry_index < $2");
+    let fsql = format!("{FILING_DECISION_SQL} WHERE d.entry_index >= $1 AND d.entry_index < $2");
+    let psql =
+        format!("{PROVIDER_REGISTRATION_SQL} WHERE r.entry_index >= $1 AND r.entry_index < $2");
+    let (records, voids, decisions, registrations): (
+        Vec<RawRecord>,
+        Vec<RawVoid>,
+        Vec<RawFilingDecision>,
+        Vec<RawProviderRegistration>,
+    ) = on_db!(db, p => (
+        sqlx::query_as(sqlx::AssertSqlSafe(rsql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(vsql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(fsql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(psql)).bind(from).bind(to).fetch_all(p).await?,
+    ));
+    let mut rows = HashMap::with_capacity(records.len() + voids.len());
+    let mut problems = Vec::new();
+    let mut add = |row: Covered, idx: i64| {
+        if let Some(other) = rows.insert(idx, row) {
+            problems.push(Problem {
+                entry: Some(idx),
+                table: other.kind().table(),
+                row_id: Some(other.id()),
+                what: "两行数据指向同一账本条目".to_owned(),
+            });
+        }
+    };
+    for raw in records {
+        let row = decode_record(raw)?;
+        let idx = row.entry_index;
+        add(Covered::Record(Box::new(row)), idx);
+    }
+    for raw in voids {
+        let row = VoidRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::Void(row), idx);
+    }
+    for raw in decisions {
+        let row = FilingDecisionRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::FilingDecision(row), idx);
+    }
+    for raw in registrations {
+        let row = ProviderRegistrationRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::ProviderRegistration(row), idx);
+    }
+    Ok((rows, problems))
+}
+
+/// Verifies the whole log against the database. `published`: a checkpoint note published
+/// earlier (e.g. by a supervisor); the log must still contain it (no truncation or rewrite).
+pub async fn verify(
+    db: &Db,
+    verifier: &Verifier,
+    published: Option<&str>,
+) -> Result<Report, StoreError> {
+    let mut report = Report::default();
+    let published = match published {
+        None => None,
+        Some(note) => match verify_checkpoint(note, verifier) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                report.problems.push(Problem {
+                    entry: None,
+                    table: "checkpoints",
+                    row_id: None,
+                    what: format!("所给的已发布检查点签名无效：{e}"),
+                });
+                None
+            }
+        },
+    };
+    let meta: Option<String> = on_db!(db, p => sqlx::query_scalar("SELECT vkey FROM ledger_meta WHERE id = 1").fetch_optional(p).await?);
+    if let Some(vkey) = meta
+        && vkey != verifier.to_vkey()
+    {
+        report.problems.push(Problem {
+            entry: None,
+            table: "ledger_meta",
+            row_id: Some(1),
+            what: "记录的验证公钥与所用公钥不同".to_owned(),
+        });
+    }
+    let last_entry: i64 = on_db!(db, p => sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries").fetch_one(p).await?);
+    let last_row: i64 = on_db!(db, p => sqlx::query_scalar(
+        "SELECT COALESCE(MAX(m) + 1, 0) FROM (SELECT MAX(entry_index) AS m FROM records
+         UNION ALL SELECT MAX(entry_index) FROM voids UNION ALL SELECT MAX(entry_index) FROM filing_decisions
+         UNION ALL SELECT MAX(entry_index) FROM provider_registrations) AS t"
+    ).fetch_one(p).await?);
+    let end = last_entry.max(last_row);
+    let mut frontier = Frontier::new();
+    let mut last_checkpoint: Option<(i64, Hash)> = None;
+    let mut roots_at: BTreeMap<u64, Hash> = BTreeMap::new();
+    if let Some(c) = &published {
+        roots_at.insert(c.size, [0; 32]);
+    }
+    let mut from = 0i64;
+    while from < end || from == 0 {
+        let to = from + CHUNK;
+        let (entries, checkpoints): (Vec<EntryRow>, Vec<CheckpointRow>) = on_db!(db, p => (
+            sqlx::query_as("SELECT idx, kind, ref_id, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+                .bind(from).bind(to).fetch_all(p).await?,
+            sqlx::query_as("SELECT size, root, note FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size")
+                .bind(from).bind(to).fetch_all(p).await?,
+        ));
+        let (mut rows, mut problems) = covered_rows(db, from, to).await?;
+        report.problems.append(&mut problems);
+        let mut checkpoints = checkpoints.into_iter().peekable();
+        let mut expected = from;
+        for e in entries {
+            while expected < e.idx {
+                report.problems.push(Problem {
+                    entry: Some(expected),
+                    table: "ledger_entries",
+                    row_id: None,
+                    what: "账本条目缺失（被删除）".to_owned(),
+                });
+                expected += 1;
+            }
+            expected = e.idx + 1;
+            let leaf: Hash = match <Hash>::try_from(e.leaf.as_slice()) {
+                Ok(l) => l,
+                Err(_) => {
+                    report.problems.push(Problem {
+                        entry: Some(e.idx),
+                        table: "ledger_entries",
+                        row_id: None,
+                        what: "叶哈希长度错误".to_owned(),
+                    });
+                    [0; 32]
+                }
+            };
+            check_entry(&e, leaf, rows.remove(&e.idx), &mut report.problems);
+            if frontier.push(leaf).is_err() {
+                return Err(StoreError::Ledger("账本过大".to_owned()));
+            }
+            report.entries += 1;
+            let size = frontier.size();
+            if let Some(slot) = roots_at.get_mut(&size) {
+                *slot = frontier.root();
+            }
+            while checkpoints
+                .peek()
+                .is_some_and(|c| c.size <= i64::try_from(size).unwrap_or(i64::MAX))
+            {
+                if let Some(c) = checkpoints.next() {
+                    check_checkpoint(&c, size, frontier.root(), verifier, &mut report.problems);
+                    report.checkpoints += 1;
+                    last_checkpoint = Some((c.size, frontier.root()));
+                }
+            }
+        }
+        for c in checkpoints {
+            report.problems.push(Problem {
+                entry: None,
+                table: "checkpoints",
+                row_id: Some(c.size),
+                what: "检查点大小超出账本条目数".to_owned(),
+            });
+        }
+        for (idx, row) in rows {
+            report.problems.push(Problem {
+                entry: Some(idx),
+                table: row.kind().table(),
+                row_id: Some(row.id()),
+                what: "数据行没有对应的账本条目（被插入）".to_owned(),
+            });
+        }
+        from = to;
+        if from >= end {
+            break;
+        }
+    }
+    let total = i64::try_from(frontier.size()).unwrap_or(i64::MAX);
+    match last_checkpoint {
+        Some((size, _)) if size == total => {}
+        Some((size, _)) => report.problems.push(Problem {
+            entry: Some(size),
+            table: "ledger_entries",
+            row_id: None,
+            what: format!("账本共 {total} 条，最新签名检查点只覆盖 {size} 条"),
+        }),
+        None if total > 0 => report.problems.push(Problem {
+            entry: None,
+            table: "checkpoints",
+            row_id: None,
+            what: "账本没有签名检查点".to_owned(),
+        }),
+        None => {}
+    }
+    if let Some(c) = published {
+        match roots_at.get(&c.size) {
+            Some(root) if c.size <= frontier.size() && *root == c.root => {}
+            _ if c.size > frontier.size() => report.problems.push(Problem {
+                entry: Some(i64::try_from(c.size).unwrap_or(i64::MAX)),
+                table: "ledger_entries",
+                row_id: None,
+                what: format!(
+                    "已发布的检查点有 {} 条，账本现只有 {} 条（被截断）",
+                    c.size,
+                    frontier.size()
+                ),
+            }),
+            _ => report.problems.push(Problem {
+                entry: None,
+                table: "ledger_entries",
+                row_id: None,
+                what: format!("账本前 {} 条的根哈希与已发布检查点不一致（被改写）", c.size),
+            }),
+        }
+    }
+    report.root = (frontier.size() > 0).then(|| frontier.root());
+    Ok(report)
+}
+
+fn check_entry(e: &EntryRow, leaf: Hash, row: Option<Covered>, problems: &mut Vec<Problem>) {
+    let Some(kind) = EntryKind::parse(&e.kind) else {
+        problems.push(Problem {
+            entry: Some(e.idx),
+            table: "ledger_entries",
+            row_id: None,
+            what: format!("未知的条目类型 `{}`", e.kind),
+        });
+        return;
+    };
+    let Some(row) = row else {
+        problems.push(Problem {
+            entry: Some(e.idx),
+            table: kind.table(),
+            row_id: Some(e.ref_id),
+            what: "账本条目对应的数据行缺失（被删除或移动）".to_owned(),
+        });
+        return;
+    };
+    if row.kind() != kind || row.id() != e.ref_id {
+        problems.push(Problem {
+            entry: Some(e.idx),
+            table: row.kind().table(),
+            row_id: Some(row.id()),
+            what: format!(
+                "该位置应为 {} id={}（顺序被调换或数据被替换）",
+                kind.table(),
+                e.ref_id
+            ),
+        });
+        return;
+    }
+    if leaf_hash(&row.canonical()) != leaf {
+        problems.push(Problem {
+            entry: Some(e.idx),
+            table: kind.table(),
+            row_id: Some(row.id()),
+            what: "数据行内容与账本叶哈希不符（被修改）".to_owned(),
+        });
+    }
+}
+
+fn check_checkpoint(
+    c: &CheckpointRow,
+    size: u64,
+    root: Hash,
+    verifier: &Verifier,
+    problems: &mut Vec<Problem>,
+) {
+    let mut fail = |what: String| {
+        problems.push(Problem {
+            entry: None,
+            table: "checkpoints",
+            row_id: Some(c.size),
+            what,
+        })
+    };
+    if c.root.as_slice() != root {
+        fail(format!("检查点（{size} 条）的根哈希与重算结果不符"));
+    }
+    match verify_checkpoint(&c.note, verifier) {
+        Ok(signed) if signed.size == size && signed.root == root => {}
+        Ok(_) => fail("签名检查点的内容与账本不符".to_owned()),
+        Err(e) => fail(format!("检查点签名无效：{e}")),
+    }
+}

@@ -1,0 +1,768 @@
+//! The store's conformance suite, run against SQLite and PostgreSQL alike: registration,
+//! corrections, the database's refusal to change registered rows, sealed personal data, the
+//! store feeding the engine, and `verify` catching every kind of tampering on every covered table.
+//!
+//! PostgreSQL: `XUESHI_TEST_POSTGRES` (default postgres://postgres@127.0.0.1:5432/test) must
+//! reach a server that lets us create databases. Under CI its absence fails the suite.
+
+// Test code: a panic is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use xueshi_domain::credit_code::CreditCode;
+use xueshi_domain::id_number::IdNumber;
+use xueshi_domain::{Date, Hours, RegionCode};
+use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, Record, Subject};
+use xueshi_policy::{Options, Policy, load_embedded, render};
+use xueshi_store::ledger::Act;
+use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
+use xueshi_store::records::NewRecord;
+use xueshi_store::registry::NewFiling;
+use xueshi_store::{
+    Backend, Db, Keys, LedgerSigner, StoreError, export, people, records, registry, verify,
+};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn policy() -> &'static Policy {
+    static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    P.get_or_init(|| load_embedded("anhui").unwrap())
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("XUESHI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A fresh, migrated database of each backend.
+async fn fresh_dbs() -> Vec<Db> {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("xueshi-store-{pid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("t{n}.db"));
+    let _ = std::fs::remove_file(&path);
+    let mut dbs = vec![
+        Db::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap(),
+    ];
+    match Db::connect(&pg_admin_url()).await {
+        Ok(Db::Postgres(admin)) => {
+            static CLEANED: std::sync::atomic::AtomicBool =
+                std::sync::atomic::AtomicBool::new(false);
+            if !CLEANED.swap(true, Ordering::SeqCst) {
+                drop_databases_of_finished_runs(&admin).await;
+            }
+            let name = format!("xueshi_t_{pid}_{n}");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&admin)
+            .await
+            .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let base = pg_admin_url();
+            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+            dbs.push(Db::open(&url).await.unwrap());
+        }
+        Ok(_) => panic!("XUESHI_TEST_POSTGRES is not a postgres URL"),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL is required in CI: {e}"),
+        Err(e) => eprintln!("NOTE: PostgreSQL not reachable ({e}); running on SQLite only"),
+    }
+    dbs
+}
+
+/// Test databases are named after the test process; drop those whose process has ended.
+async fn drop_databases_of_finished_runs(admin: &sqlx::PgPool) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'xueshi_t_%'")
+            .fetch_all(admin)
+            .await
+            .unwrap();
+    for name in names {
+        let pid = name
+            .trim_start_matches("xueshi_t_")
+            .split('_')
+            .next()
+            .unwrap_or_default();
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(admin)
+            .await;
+        }
+    }
+}
+
+/// Closes a test database and drops it (PostgreSQL) or its file (SQLite).
+async fn done(db: Db) {
+    match &db {
+        Db::Postgres(p) => {
+            let name: String = sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(p)
+                .await
+                .unwrap();
+            p.close().await;
+            if let Ok(Db::Postgres(admin)) = Db::connect(&pg_admin_url()).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name}"
+                )))
+                .execute(&admin)
+                .await;
+                admin.close().await;
+            }
+        }
+        Db::Sqlite(p) => p.close().await,
+    }
+}
+
+struct World {
+    db: Db,
+    keys: Keys,
+    signer: LedgerSigner,
+    person: i64,
+    other: i64,
+    record_ids: Vec<i64>,
+    id_number: IdNumber,
+}
+
+fn record(label: &str, subject: Subject, form: Form, completed: &str, hours: u64) -> Record {
+    Record {
+        id: label.to_owned(),
+        subject,
+        form,
+        provider: None,
+        started: None,
+        completed: d(completed),
+        amount: Some(Amount::Hours(Hours::whole(hours))),
+        exam: Exam::None,
+        for_year: None,
+        filing: None,
+        conversion: None,
+        achievement: None,
+        registered: None,
+    }
+}
+
+fn new_record(person_id: i64, record: Record) -> NewRecord {
+    let registered_on = record.completed;
+    NewRecord {
+        person_id,
+        content: format!("{}的学习内容", record.id),
+        record,
+        certificate_no: None,
+        evidence: None,
+        registered_on,
+        actor: "unit:admin".to_owned(),
+    }
+}
+
+/// A small Lu'an world: a county unit, two persons, a filing, a registered provider, records
+/// of every covered kind, a void with its correction.
+async fn world(db: Db) -> World {
+    let keys = Keys::from_master([42; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+    registry::seed_places(&db, policy()).await.unwrap();
+    registry::init_ledger(&db, &signer).await.unwrap();
+    let unit = people::insert_unit(
+        &db,
+        &NewUnit {
+            credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
+            name: "霍邱县第一人民医院".to_owned(),
+            region: RegionCode::parse("341522").unwrap(),
+            zone_id: None,
+            industry: "卫生健康".to_owned(),
+            kind: UnitKind::Institution,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    let id_number = IdNumber::complete("34152219850612301").unwrap();
+    let person = people::insert_person(
+        &db,
+        &keys,
+        &NewPerson {
+            id_number: id_number.clone(),
+            name: "张晓梅".to_owned(),
+            cohort: Cohort::New,
+            phone: Some("13800000000".to_owned()),
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    let other = people::insert_person(
+        &db,
+        &keys,
+        &NewPerson {
+            id_number: IdNumber::complete("34150019900101123").unwrap(),
+            name: "李强".to_owned(),
+            cohort: Cohort::Old,
+            phone: None,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    people::employ(&db, person, unit, d("2020-01-01"))
+        .await
+        .unwrap();
+    let filing = registry::submit_filing(
+        &db,
+        &NewFiling {
+            number: "六人社培备〔2026〕7号".to_owned(),
+            title: "基层医疗专业能力提升班".to_owned(),
+            region: RegionCode::parse("341500").unwrap(),
+            zone_id: None,
+            starts_on: d("2026-03-02"),
+            ends_on: d("2026-03-11"),
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    registry::submit_filing(
+        &db,
+        &NewFiling {
+            number: "霍人社培备〔2026〕2号".to_owned(),
+            title: "未决备案".to_owned(),
+            region: RegionCode::parse("341522").unwrap(),
+            zone_id: None,
+            starts_on: d("2026-05-02"),
+            ends_on: d("2026-05-03"),
+        },
+        2,
+    )
+    .await
+    .unwrap();
+    registry::decide_filing(
+        &db,
+        &signer,
+        filing,
+        true,
+        None,
+        Act {
+            actor: "bureau:341500",
+            on: d("2026-02-10"),
+            now_ms: 3,
+        },
+    )
+    .await
+    .unwrap();
+    registry::register_provider(
+        &db,
+        &signer,
+        "皖江在线学院",
+        RegionCode::parse("341500").unwrap(),
+        d("2026-01-01"),
+        d("2026-12-31"),
+        Act {
+            actor: "bureau:341500",
+            on: d("2026-01-01"),
+            now_ms: 3,
+        },
+    )
+    .await
+    .unwrap();
+
+    let mut class = record(
+        "培训班",
+        Subject::Professional,
+        Form::TrainingClass,
+        "2026-03-11",
+        60,
+    );
+    class.started = Some(d("2026-03-02"));
+    class.filing = Some("六人社培备〔2026〕7号".to_owned());
+    let mut base = record("科目一", Subject::Public, Form::Online, "2026-06-20", 20);
+    base.provider = Some(Provider::Base(1));
+    base.exam = Exam::Pass;
+    let mut courseware = record("网课", Subject::Public, Form::Online, "2026-07-01", 10);
+    courseware.provider = Some(Provider::Registered("皖江在线学院".to_owned()));
+    let mut patent = record("专利", Subject::Public, Form::Conversion, "2026-08-01", 10);
+    patent.conversion = Some("patent_utility".to_owned());
+    patent.achievement = Some("ZL2026 1001".to_owned());
+    let wrong = record(
+        "错登",
+        Subject::Professional,
+        Form::Academic,
+        "2026-04-01",
+        8,
+    );
+    let batch: Vec<NewRecord> = [class, base, courseware, patent, wrong]
+        .into_iter()
+        .map(|r| new_record(person, r))
+        .collect();
+    let ids: Vec<i64> = records::register(&db, &signer, &batch, 4)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let mut other_patent = record(
+        "他人专利",
+        Subject::Public,
+        Form::Conversion,
+        "2026-09-01",
+        10,
+    );
+    other_patent.conversion = Some("patent_utility".to_owned());
+    other_patent.achievement = Some("zl20261001".to_owned());
+    records::register(&db, &signer, &[new_record(other, other_patent)], 5)
+        .await
+        .unwrap();
+    let corrected = new_record(
+        person,
+        record(
+            "更正",
+            Subject::Professional,
+            Form::Academic,
+            "2026-04-01",
+            6,
+        ),
+    );
+    records::void(
+        &db,
+        &signer,
+        ids[4],
+        "学时登记有误，应为6学时",
+        Some(&corrected),
+        Act {
+            actor: "unit:admin",
+            on: d("2026-04-05"),
+            now_ms: 6,
+        },
+    )
+    .await
+    .unwrap();
+    World {
+        db,
+        keys,
+        signer,
+        person,
+        other,
+        record_ids: ids,
+        id_number,
+    }
+}
+
+async fn check(w: &World) -> verify::Report {
+    verify::verify(&w.db, &w.signer.verifier(), None)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_and_corrections_behave_the_same_on_both_backends() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        db.migrate().await.unwrap(); // idempotent
+        let w = world(db).await;
+        let stored = records::person_records(&w.db, w.person).await.unwrap();
+        assert_eq!(stored.len(), 6, "{backend:?}");
+        let voided: Vec<_> = stored.iter().filter(|s| s.void.is_some()).collect();
+        assert_eq!(voided.len(), 1);
+        assert_eq!(voided[0].row.label, "错登");
+        assert_eq!(
+            voided[0].void.as_ref().unwrap().reason,
+            "学时登记有误，应为6学时"
+        );
+        let report = check(&w).await;
+        assert!(report.ok(), "{backend:?}: {:?}", report.problems);
+        // 2 registry acts + 5 + 1 records + correction + void
+        assert_eq!(report.entries, 10, "{backend:?}");
+        assert_eq!(report.checkpoints, 5, "{backend:?}");
+        // Inclusion information answers every write.
+        let inc = records::register(
+            &w.db,
+            &w.signer,
+            &[new_record(
+                w.other,
+                record(
+                    "讲座",
+                    Subject::Professional,
+                    Form::Academic,
+                    "2026-10-10",
+                    3,
+                ),
+            )],
+            7,
+        )
+        .await
+        .unwrap();
+        assert_eq!(inc[0].1.entry_index, 10);
+        assert_eq!(inc[0].1.tree_size, 11);
+        assert!(check(&w).await.ok());
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_refuses_to_change_or_delete_registered_rows() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let statements = [
+            "UPDATE records SET hours_tenths = 900",
+            "DELETE FROM records",
+            "UPDATE voids SET reason = 'x'",
+            "DELETE FROM voids",
+            "UPDATE ledger_entries SET leaf = leaf",
+            "DELETE FROM ledger_entries",
+            "UPDATE checkpoints SET note = 'x'",
+            "DELETE FROM checkpoints",
+            "UPDATE filing_decisions SET approved = approved",
+            "DELETE FROM provider_registrations",
+            "UPDATE persons SET commitment = salt",
+            "DELETE FROM persons",
+            "UPDATE ledger_meta SET vkey = 'x'",
+        ];
+        for sql in statements {
+            let result: Result<(), StoreError> = xueshi_store::on_db!(&w.db, p => sqlx::query(sql).execute(p).await.map(|_| ()).map_err(StoreError::from));
+            match result {
+                Err(StoreError::AppendOnly(_)) => {}
+                other => panic!("{backend:?}: `{sql}` was not refused: {other:?}"),
+            }
+        }
+        // What may change does: a person's name.
+        xueshi_store::on_db!(&w.db, p => sqlx::query("UPDATE persons SET name = '张晓玫' WHERE id = $1").bind(w.person).execute(p).await.map(|_| ()).unwrap());
+        assert!(check(&w).await.ok());
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_is_sealed_found_by_blind_index_and_shown_masked() {
+    for db in fresh_dbs().await {
+        let w = world(db).await;
+        let found = people::person_by_id_number(&w.db, &w.keys, &w.id_number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, w.person);
+        assert_eq!(found.id_masked, w.id_number.masked());
+        assert!(!found.id_masked.contains(&w.id_number.expose()[6..14]));
+        assert_eq!(
+            people::reveal_id_number(&w.db, &w.keys, w.person)
+                .await
+                .unwrap(),
+            w.id_number.expose()
+        );
+        // The number appears nowhere in clear.
+        let dump: Vec<(Vec<u8>, Vec<u8>, String)> = xueshi_store::on_db!(&w.db, p => sqlx::query_as("SELECT id_blind, id_sealed, id_masked FROM persons").fetch_all(p).await.unwrap());
+        for (blind, sealed, masked) in dump {
+            for bytes in [blind, sealed, masked.into_bytes()] {
+                assert!(
+                    !bytes
+                        .windows(18)
+                        .any(|w8| w8 == w.id_number.expose().as_bytes())
+                );
+            }
+        }
+        let dup = people::insert_person(
+            &w.db,
+            &w.keys,
+            &NewPerson {
+                id_number: w.id_number.clone(),
+                name: "重复".into(),
+                cohort: Cohort::New,
+                phone: None,
+            },
+            9,
+        )
+        .await;
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stored_person_year_decides_exactly_like_its_exported_case() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let case = export::person_year_case(&w.db, policy(), w.person, 2026)
+            .await
+            .unwrap();
+        assert_eq!(case.records.len(), 5, "the voided record is left out");
+        assert_eq!(case.registry.filings.len(), 1);
+        assert_eq!(case.registry.providers.len(), 1);
+        let direct = case.evaluate(policy(), Options { trace: true }).unwrap();
+        let text = case.to_yaml();
+        let reparsed = xueshi_policy::case::parse_case(&text, policy()).unwrap();
+        let via_file = reparsed
+            .evaluate(policy(), Options { trace: true })
+            .unwrap();
+        let a = serde_json::to_string(&render::to_json(&direct, policy(), &case.records)).unwrap();
+        let b = serde_json::to_string(&render::to_json(&via_file, policy(), &reparsed.records))
+            .unwrap();
+        assert_eq!(a, b, "{backend:?}");
+        let xueshi_policy::Decision::Annual(decision) = &direct.decision else {
+            panic!()
+        };
+        // 60 (filed class) + 20 (base) + 10 (registered courseware) + 10 (patent) + 6 (correction)
+        assert_eq!(decision.hours.total, Hours::whole(106), "{backend:?}: {a}");
+        // The other person converted the same patent later: theirs is the duplicate.
+        let theirs = export::person_year_case(&w.db, policy(), w.other, 2026)
+            .await
+            .unwrap();
+        assert_eq!(theirs.registry.converted, vec!["ZL20261001".to_owned()]);
+        let xueshi_policy::Decision::Annual(d2) = theirs
+            .evaluate(policy(), Options::default())
+            .unwrap()
+            .decision
+        else {
+            panic!()
+        };
+        assert_eq!(
+            d2.records[0].rejected,
+            Some(xueshi_policy::RuleId::ConversionDuplicate)
+        );
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_an_error() {
+    let e = Db::connect("mysql://localhost/x").await.unwrap_err();
+    assert_eq!(e.code(), "store.unknown_scheme");
+}
+
+// ---------------------------------------------------------------- tampering
+
+/// Lets a raw statement through, as an attacker with database rights would.
+async fn disable_guards(db: &Db) {
+    match db {
+        Db::Sqlite(p) => {
+            let names: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+                    .fetch_all(p)
+                    .await
+                    .unwrap();
+            for n in names {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {n}")))
+                    .execute(p)
+                    .await
+                    .unwrap();
+            }
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        Db::Postgres(p) => {
+            for t in [
+                "records",
+                "voids",
+                "ledger_entries",
+                "checkpoints",
+                "filing_decisions",
+                "provider_registrations",
+                "persons",
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "ALTER TABLE {t} DISABLE TRIGGER USER"
+                )))
+                .execute(p)
+                .await
+                .unwrap();
+            }
+        }
+    }
+}
+
+async fn exec(db: &Db, sql: &str) {
+    let sql = sql.to_owned();
+    let result: Result<(), sqlx::Error> = xueshi_store::on_db!(db, p => {
+        let mut conn = p.acquire().await.unwrap();
+        if let Db::Sqlite(_) = db {
+            sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.unwrap();
+        }
+        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&mut *conn).await.map(|_| ())
+    });
+    result.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Swaps a column between two rows, through a temporary value (unique constraints).
+fn swap(table: &str, col: &str, a: &str, b: &str) -> String {
+    format!(
+        "UPDATE {table} SET {col} = CASE WHEN {a} THEN (SELECT {col} FROM {table} WHERE {b}) ELSE (SELECT {col} FROM {table} WHERE {a}) END WHERE {a} OR {b}"
+    )
+}
+
+/// (table, how, statements): every covered table altered, deleted, inserted and reordered.
+fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let first = w.record_ids[0];
+    let base = w.record_ids[1];
+    let courseware = w.record_ids[2];
+    vec![
+        ("records", "alter", vec![format!("UPDATE records SET hours_tenths = hours_tenths + 10 WHERE id = {base}")]),
+        ("records", "alter-date", vec![format!("UPDATE records SET completed_on = started_on WHERE id = {first}")]),
+        ("records", "delete", vec![format!("DELETE FROM records WHERE id = {courseware}")]),
+        ("records", "insert", vec![format!(
+            "INSERT INTO records (person_id, label, content, subject, form, provider, started_on, completed_on, hours_tenths, minutes, exam,
+               for_year, filing_number, conversion_kind, achievement, certificate_no, evidence_hash, registered_on, actor, entry_index)
+             SELECT person_id, 'forged', content, subject, form, provider, started_on, completed_on, 900, minutes, exam, for_year,
+               filing_number, conversion_kind, achievement, certificate_no, evidence_hash, registered_on, actor, 1000
+             FROM records WHERE id = {first}"
+        )]),
+        // Entries 2 and 3 are the first two records of the batch (0, 1 are the registry acts).
+        ("records", "reorder", vec![
+            format!("UPDATE records SET entry_index = -1 WHERE id = {first}"),
+            format!("UPDATE records SET entry_index = 2 WHERE id = {base}"),
+            format!("UPDATE records SET entry_index = 3 WHERE id = {first}"),
+        ]),
+        ("voids", "alter", vec!["UPDATE voids SET reason = '无'".to_owned()]),
+        ("voids", "delete", vec!["DELETE FROM voids".to_owned()]),
+        ("voids", "insert", vec![format!(
+            "INSERT INTO voids (record_id, person_id, reason, voided_on, actor, entry_index)
+             SELECT {base}, person_id, reason, voided_on, actor, 1001 FROM voids"
+        )]),
+        ("voids", "reorder", vec!["UPDATE voids SET entry_index = entry_index - 1".to_owned()]),
+        ("filing_decisions", "alter", vec!["UPDATE filing_decisions SET decided_on = ends_on FROM (SELECT ends_on FROM filings LIMIT 1) AS f".to_owned()]),
+        ("filing_decisions", "delete", vec!["DELETE FROM filing_decisions".to_owned()]),
+        ("filing_decisions", "insert", vec![
+            "INSERT INTO filing_decisions (filing_id, approved, decided_on, actor, entry_index)
+             SELECT f.id, d.approved, d.decided_on, d.actor, 1002 FROM filings f, filing_decisions d WHERE f.number LIKE '霍%'".to_owned(),
+        ]),
+        ("filing_decisions", "reorder", vec![
+            "UPDATE filing_decisions SET entry_index = 1".to_owned(),
+            "UPDATE provider_registrations SET entry_index = 0".to_owned(),
+        ]),
+        ("provider_registrations", "alter", vec!["UPDATE provider_registrations SET region = 341522".to_owned()]),
+        ("provider_registrations", "delete", vec!["DELETE FROM provider_registrations".to_owned()]),
+        ("provider_registrations", "insert", vec![
+            "INSERT INTO provider_registrations (provider_id, region, from_on, to_on, actor, entry_index)
+             SELECT provider_id, region, from_on, to_on, actor, 1003 FROM provider_registrations".to_owned(),
+        ]),
+        ("provider_registrations", "reorder", vec![
+            "UPDATE provider_registrations SET entry_index = 2000".to_owned(),
+            "UPDATE filing_decisions SET entry_index = 1".to_owned(),
+            "UPDATE provider_registrations SET entry_index = 0".to_owned(),
+        ]),
+        ("ledger_entries", "alter", vec!["UPDATE ledger_entries SET leaf = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE idx = 3".to_owned()]),
+        ("ledger_entries", "delete", vec!["DELETE FROM ledger_entries WHERE idx = 4".to_owned()]),
+        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 10, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
+        ("ledger_entries", "reorder", vec![swap("ledger_entries", "leaf", "idx = 2", "idx = 3")]),
+        ("checkpoints", "alter", vec!["UPDATE checkpoints SET root = (SELECT root FROM checkpoints WHERE size = 2) WHERE size = 7".to_owned()]),
+        ("checkpoints", "delete", vec!["DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)".to_owned()]),
+        ("checkpoints", "insert", vec!["INSERT INTO checkpoints (size, root, frontier, note, at_ms) SELECT 3, root, frontier, note, at_ms FROM checkpoints WHERE size = 2".to_owned()]),
+        ("checkpoints", "reorder", vec![swap("checkpoints", "note", "size = 2", "size = 7")]),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
+    let mut count = 0;
+    let mut dbs = fresh_dbs().await;
+    let template = world(dbs.remove(0)).await;
+    let cases = mutations(&template);
+    done(template.db).await;
+    for db in dbs {
+        done(db).await;
+    }
+    for (table, how, statements) in cases {
+        for db in fresh_dbs().await {
+            let backend = db.backend();
+            let w = world(db).await;
+            assert!(
+                check(&w).await.ok(),
+                "{backend:?}: untouched database must verify"
+            );
+            disable_guards(&w.db).await;
+            for sql in &statements {
+                // PostgreSQL's UPDATE … FROM is not SQLite's older syntax; both accept this form.
+                exec(&w.db, sql).await;
+            }
+            let report = check(&w).await;
+            assert!(!report.ok(), "{backend:?}: {table} {how} went unnoticed");
+            let named = report
+                .problems
+                .iter()
+                .any(|p| p.entry.is_some() || p.row_id.is_some());
+            assert!(
+                named,
+                "{backend:?}: {table} {how}: problems name no entry: {:?}",
+                report.problems
+            );
+            count += 1;
+            done(w.db).await;
+        }
+    }
+    assert!(count >= 25);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_log_is_caught_against_a_published_checkpoint() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let published: String = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").fetch_one(p).await.unwrap());
+        assert!(
+            verify::verify(&w.db, &w.signer.verifier(), Some(&published))
+                .await
+                .unwrap()
+                .ok()
+        );
+        disable_guards(&w.db).await;
+        // Remove the last act entirely: its rows, its entries, its checkpoint — a consistent,
+        // shorter log that only the published checkpoint can expose.
+        for sql in [
+            "DELETE FROM voids",
+            "DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)",
+            "DELETE FROM ledger_entries WHERE idx >= 8",
+            "DELETE FROM records WHERE entry_index >= 8",
+        ] {
+            exec(&w.db, sql).await;
+        }
+        let without = verify::verify(&w.db, &w.signer.verifier(), None)
+            .await
+            .unwrap();
+        assert!(without.ok(), "{backend:?}: {:?}", without.problems);
+        let with = verify::verify(&w.db, &w.signer.verifier(), Some(&published))
+            .await
+            .unwrap();
+        assert!(!with.ok(), "{backend:?}: truncation went unnoticed");
+        assert!(
+            with.problems.iter().any(|p| p.what.contains("截断")),
+            "{:?}",
+            with.problems
+        );
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoints_signed_by_another_key_do_not_verify() {
+    for db in fresh_dbs().await {
+        let w = world(db).await;
+        let stranger =
+            LedgerSigner::new(&Keys::from_master([9; 32]), "test.xueshi/ledger").unwrap();
+        let report = verify::verify(&w.db, &stranger.verifier(), None)
+            .await
+            .unwrap();
+        assert!(!report.ok());
+        assert!(matches!(
+            w.db.backend(),
+            Backend::Sqlite | Backend::Postgres
+        ));
+        done(w.db).await;
+    }
+}
