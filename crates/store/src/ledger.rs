@@ -173,21 +173,28 @@ impl Appender {
     }
 }
 
+/// The latest signed checkpoint note, to publish (e.g. to a supervisor) for later
+/// `verify --against`.
+pub async fn latest_note(db: &crate::db::Db) -> Result<Option<String>, StoreError> {
+    let sql = "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1";
+    Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_optional(p).await?))
+}
+
 /// Writes a batch's entries and its signed checkpoint inside the caller's transaction `$tx`.
 #[macro_export]
 macro_rules! write_batch {
     ($tx:expr, $appender:expr, $signer:expr) => {{
         let appender: &$crate::ledger::Appender = $appender;
-        for p in appender.pending() {
-            sqlx::query("INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(p.idx)
-                .bind(p.kind.as_str())
-                .bind(p.ref_id)
-                .bind(p.person_id)
-                .bind(p.leaf.to_vec())
-                .bind(appender.at_ms())
-                .execute(&mut **$tx)
-                .await?;
+        for chunk in appender.pending().chunks(1000) {
+            let sql = format!(
+                "INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) VALUES {}",
+                $crate::records::placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for p in chunk {
+                q = q.bind(p.idx).bind(p.kind.as_str()).bind(p.ref_id).bind(p.person_id).bind(p.leaf.to_vec()).bind(appender.at_ms());
+            }
+            q.execute(&mut **$tx).await?;
         }
         let (size, root, frontier, note) = appender.checkpoint($signer)?;
         sqlx::query("INSERT INTO checkpoints (size, root, frontier, note, at_ms) VALUES ($1, $2, $3, $4, $5)")

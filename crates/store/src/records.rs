@@ -11,7 +11,7 @@ use xueshi_policy::input::{Amount, Exam, Form, Record, Subject};
 use crate::db::{Db, DbDate};
 use crate::entries::{EntryKind, RecordRow, VoidRow, provider_text};
 use crate::error::StoreError;
-use crate::ledger::{Act, Inclusion, LedgerSigner};
+use crate::ledger::{Act, Appender, Inclusion, LedgerSigner};
 use crate::{in_tx, on_db, resume_batch, write_batch};
 
 /// A record to register for a person.
@@ -192,69 +192,30 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Inserts one record and queues its ledger entry; `$tx`, `$appender` from the caller.
-macro_rules! insert_record {
-    ($tx:expr, $appender:expr, $commitments:expr, $n:expr) => {{
-        let n: &NewRecord = $n;
+/// Rows per multi-row INSERT: 21 columns × 1000 stays under both backends' parameter limits.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
+/// indexes and leaves from the appender.
+fn prepare(
+    batch: &[NewRecord],
+    commitments: &HashMap<i64, [u8; 32]>,
+    first_id: i64,
+    appender: &mut Appender,
+) -> Result<Vec<RecordRow>, StoreError> {
+    let mut rows = Vec::with_capacity(batch.len());
+    for (n, id) in batch.iter().zip(first_id..) {
         let r = &n.record;
-        let commitment: [u8; 32] = match $commitments.get(&n.person_id) {
-            Some(c) => *c,
-            None => {
-                let c: Option<Vec<u8>> = sqlx::query_scalar("SELECT commitment FROM persons WHERE id = $1")
-                    .bind(n.person_id)
-                    .fetch_optional(&mut **$tx)
-                    .await?;
-                let c: [u8; 32] = c
-                    .ok_or(StoreError::NotFound("人员"))?
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| corrupt("人员承诺值"))?;
-                $commitments.insert(n.person_id, c);
-                c
-            }
-        };
-        let entry_index = $appender.next_index();
         let (hours, minutes) = amounts(r);
-        let provider = r.provider.as_ref().map(provider_text);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO records (person_id, label, content, subject, form, provider, started_on, completed_on,
-                hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, certificate_no,
-                evidence_hash, registered_on, actor, entry_index, achievement_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-             RETURNING id",
-        )
-        .bind(n.person_id)
-        .bind(&r.id)
-        .bind(&n.content)
-        .bind(r.subject.as_str())
-        .bind(r.form.as_str())
-        .bind(&provider)
-        .bind(r.started.map(DbDate))
-        .bind(DbDate(r.completed))
-        .bind(hours)
-        .bind(minutes)
-        .bind(r.exam.as_str())
-        .bind(r.for_year.map(i64::from))
-        .bind(&r.filing)
-        .bind(&r.conversion)
-        .bind(&r.achievement)
-        .bind(&n.certificate_no)
-        .bind(n.evidence.map(|e| e.to_vec()))
-        .bind(DbDate(n.registered_on))
-        .bind(&n.actor)
-        .bind(entry_index)
-        .bind(r.achievement.as_deref().map(xueshi_policy::input::normalise_achievement))
-        .fetch_one(&mut **$tx)
-        .await?;
         let row = RecordRow {
             id,
             person_id: n.person_id,
-            person_commitment: commitment,
+            person_commitment: *commitments.get(&n.person_id).ok_or(StoreError::NotFound("人员"))?,
             label: r.id.clone(),
             content: n.content.clone(),
             subject: r.subject,
             form: r.form,
-            provider,
+            provider: r.provider.as_ref().map(provider_text),
             started: r.started,
             completed: r.completed,
             hours: hours.and_then(|h| u64::try_from(h).ok()).map(Hours::from_tenths),
@@ -268,10 +229,103 @@ macro_rules! insert_record {
             evidence: n.evidence,
             registered_on: n.registered_on,
             actor: n.actor.clone(),
-            entry_index,
+            entry_index: appender.next_index(),
         };
-        $appender.push(EntryKind::RecordRegister, id, Some(n.person_id), &row.canonical())?;
-        id
+        appender.push(EntryKind::RecordRegister, id, Some(n.person_id), &row.canonical())?;
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// `($1, …, $k), (…)` for `rows` rows of `cols` columns.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// The salted commitments of the persons of a batch, in one query per thousand persons.
+macro_rules! fetch_commitments {
+    ($tx:expr, $batch:expr) => {{
+        let mut ids: Vec<i64> = $batch.iter().map(|n: &NewRecord| n.person_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut found: HashMap<i64, [u8; 32]> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_INSERT) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, commitment FROM persons WHERE id IN ({})", list.join(", "));
+            let mut q = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for (id, c) in q.fetch_all(&mut **$tx).await? {
+                found.insert(id, c.as_slice().try_into().map_err(|_| corrupt("人员承诺值"))?);
+            }
+        }
+        found
+    }};
+}
+
+/// Inserts prepared rows with multi-row INSERTs.
+macro_rules! insert_rows {
+    ($tx:expr, $rows:expr) => {{
+        let rows: &[RecordRow] = $rows;
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on,
+                    hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
+                    certificate_no, evidence_hash, registered_on, actor, entry_index) VALUES {}",
+                placeholders(chunk.len(), 22)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(r.id)
+                    .bind(r.person_id)
+                    .bind(&r.label)
+                    .bind(&r.content)
+                    .bind(r.subject.as_str())
+                    .bind(r.form.as_str())
+                    .bind(&r.provider)
+                    .bind(r.started.map(DbDate))
+                    .bind(DbDate(r.completed))
+                    .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
+                    .bind(r.minutes.and_then(|m| i64::try_from(m).ok()))
+                    .bind(r.exam.as_str())
+                    .bind(r.for_year.map(i64::from))
+                    .bind(&r.filing)
+                    .bind(&r.conversion)
+                    .bind(&r.achievement)
+                    .bind(r.achievement.as_deref().map(xueshi_policy::input::normalise_achievement))
+                    .bind(&r.certificate_no)
+                    .bind(r.evidence.map(|e| e.to_vec()))
+                    .bind(DbDate(r.registered_on))
+                    .bind(&r.actor)
+                    .bind(r.entry_index);
+            }
+            q.execute(&mut **$tx).await?;
+        }
+    }};
+}
+
+/// Registers `$batch` inside `$tx` with `$appender`, returning the new rows.
+macro_rules! register_in_tx {
+    ($tx:expr, $appender:expr, $batch:expr) => {{
+        let commitments = fetch_commitments!($tx, $batch);
+        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetch_one(&mut **$tx).await?;
+        let rows = prepare($batch, &commitments, first_id, &mut $appender)?;
+        insert_rows!($tx, &rows);
+        rows
     }};
 }
 
@@ -285,15 +339,14 @@ pub async fn register(
     for n in batch {
         validate(n)?;
     }
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, now_ms)?;
-        let mut commitments: HashMap<i64, [u8; 32]> = HashMap::new();
-        let mut ids = Vec::with_capacity(batch.len());
-        for n in batch {
-            ids.push(insert_record!(tx, appender, commitments, n));
-        }
+        let rows = register_in_tx!(tx, appender, batch);
         write_batch!(tx, &appender, signer)?;
-        Ok(ids.into_iter().zip(appender.inclusions()).collect())
+        Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())
     })
 }
 
@@ -327,13 +380,13 @@ pub async fn void(
             return Err(StoreError::invalid("void.replacement", "更正记录须属于同一人员"));
         }
         let mut appender = resume_batch!(tx, now_ms)?;
-        let mut commitments: HashMap<i64, [u8; 32]> = HashMap::new();
         let mut ids = Vec::new();
         let replaced_by = match replacement {
             Some(n) => {
-                let id = insert_record!(tx, appender, commitments, n);
-                ids.push(id);
-                Some(id)
+                let rows = register_in_tx!(tx, appender, std::slice::from_ref(n));
+                let id = rows.first().map(|r| r.id);
+                ids.extend(id);
+                id
             }
             None => None,
         };

@@ -617,9 +617,9 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
         ("records", "alter-date", vec![format!("UPDATE records SET completed_on = started_on WHERE id = {first}")]),
         ("records", "delete", vec![format!("DELETE FROM records WHERE id = {courseware}")]),
         ("records", "insert", vec![format!(
-            "INSERT INTO records (person_id, label, content, subject, form, provider, started_on, completed_on, hours_tenths, minutes, exam,
+            "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on, hours_tenths, minutes, exam,
                for_year, filing_number, conversion_kind, achievement, certificate_no, evidence_hash, registered_on, actor, entry_index)
-             SELECT person_id, 'forged', content, subject, form, provider, started_on, completed_on, 900, minutes, exam, for_year,
+             SELECT 9000, person_id, 'forged', content, subject, form, provider, started_on, completed_on, 900, minutes, exam, for_year,
                filing_number, conversion_kind, achievement, certificate_no, evidence_hash, registered_on, actor, 1000
              FROM records WHERE id = {first}"
         )]),
