@@ -98,14 +98,6 @@ impl fmt::Display for CreditCodeError {
 impl std::error::Error for CreditCodeError {}
 
 impl CreditCode {
-    /// Parses and validates an 18-character unified social credit code.
-    ///
-    /// Checks run from structure to checksum (length, charset, region,
-    /// check character) and the first failure is reported.
-    ///
-    /// # Errors
-    ///
-    /// Returns the [`CreditCodeError`] describing the first failed check.
     /// Completes 17 leading characters with their check character (test data).
     pub fn complete(body: &str) -> Result<Self, CreditCodeError> {
         let values: Option<Vec<u32>> = body
@@ -116,6 +108,14 @@ impl CreditCode {
         Self::parse(&format!("{body}{check}"))
     }
 
+    /// Parses and validates an 18-character unified social credit code.
+    ///
+    /// Checks run from structure to checksum (length, charset, region,
+    /// check character) and the first failure is reported.
+    ///
+    /// # Errors
+    ///
+    /// Returns the [`CreditCodeError`] describing the first failed check.
     pub fn parse(input: &str) -> Result<Self, CreditCodeError> {
         // Count characters, not bytes, so the message matches what a user typed.
         let found = input.chars().count();

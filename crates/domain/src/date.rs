@@ -3,10 +3,13 @@
 
 use std::fmt;
 
-/// A valid calendar date between years 1900 and 2999.
+/// A valid calendar date between years 1900 and 2999. Keeps its day number beside its fields:
+/// the policy engine compares and subtracts dates far more often than it builds them.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
-    year: i32,
+    // First, so that the derived order is chronological.
+    days: i32,
+    year: i16,
     month: u8,
     day: u8,
 }
@@ -55,6 +58,18 @@ fn days_in_month(year: i32, month: u8) -> u8 {
     }
 }
 
+/// Howard Hinnant's days_from_civil, exact for the proleptic Gregorian calendar.
+fn days_from_civil(year: i32, month: u8, day: u8) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i32::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i32::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 impl Date {
     /// Builds a date, refusing days that do not exist.
     pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DateError> {
@@ -64,7 +79,12 @@ impl Date {
         if day == 0 || day > days_in_month(year, month) {
             return Err(DateError::NoSuchDay);
         }
-        Ok(Self { year, month, day })
+        Ok(Self {
+            days: days_from_civil(year, month, day),
+            year: i16::try_from(year).map_err(|_| DateError::Format)?,
+            month,
+            day,
+        })
     }
 
     /// Parses exactly `YYYY-MM-DD` (ASCII digits, zero-padded).
@@ -97,7 +117,7 @@ impl Date {
     }
 
     pub fn year(self) -> i32 {
-        self.year
+        i32::from(self.year)
     }
 
     pub fn month(self) -> u8 {
@@ -110,10 +130,11 @@ impl Date {
 
     /// The same day `years` later (29 February becomes 28 February in a common year).
     pub fn add_years(self, years: i32) -> Self {
-        let year = (self.year + years).clamp(1900, 2999);
+        let year = (i32::from(self.year) + years).clamp(1900, 2999);
         let day = self.day.min(days_in_month(year, self.month));
         Self {
-            year,
+            days: days_from_civil(year, self.month, day),
+            year: i16::try_from(year).unwrap_or(i16::MAX),
             month: self.month,
             day,
         }
@@ -121,19 +142,7 @@ impl Date {
 
     /// Days since 1970-01-01 (negative before), for day arithmetic.
     pub fn day_number(self) -> i32 {
-        // Howard Hinnant's days_from_civil, exact for the proleptic Gregorian calendar.
-        let y = if self.month <= 2 {
-            self.year - 1
-        } else {
-            self.year
-        };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i32::from(self.month);
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + i32::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        self.days
     }
 
     /// Inverse of [`Date::day_number`].

@@ -124,6 +124,12 @@ impl fmt::Display for IdNumberError {
 impl std::error::Error for IdNumberError {}
 
 impl IdNumber {
+    /// Completes 17 leading digits with their check digit (test data, synthetic persons).
+    pub fn complete(body: &str) -> Result<Self, IdNumberError> {
+        let check = check_digit(body.as_bytes()).map_or('?', char::from);
+        Self::parse(&format!("{body}{check}"))
+    }
+
     /// Parses and validates an 18-character identity number.
     ///
     /// Checks run from structure to checksum (length, charset, province,
@@ -132,11 +138,6 @@ impl IdNumber {
     /// # Errors
     ///
     /// Returns the [`IdNumberError`] describing the first failed check.
-    /// Completes 17 leading digits with their check digit (test data, synthetic persons).
-    pub fn complete(body: &str) -> Result<Self, IdNumberError> {
-        let check = check_digit(body.as_bytes()).map_or('?', char::from);
-        Self::parse(&format!("{body}{check}"))
-    }
 
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {
         // Count characters, not bytes, so the message matches what a user typed.

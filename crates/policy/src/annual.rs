@@ -8,6 +8,7 @@ use crate::decision::*;
 use crate::input::*;
 use crate::model::{Citation, Policy, YearPolicy};
 use crate::rule::{RuleId, RuleSet};
+use crate::why::Why;
 
 /// What the records refer to: the person and the registry.
 #[derive(Clone, Copy, Debug)]
@@ -252,8 +253,8 @@ fn judge_record(
         }
         None => Hours::ZERO,
     };
-    let reject = |notes: &mut Notes, rule: RuleId, why: String| {
-        notes.step(idx, rule, || why);
+    let reject = |notes: &mut Notes, rule: RuleId, why: Why<'_>| {
+        notes.step(idx, rule, || why.to_string());
         RecordOutcome::rejected(cy, claimed, rule)
     };
 
@@ -264,10 +265,11 @@ fn judge_record(
             return reject(
                 notes,
                 RuleId::RegistrationClosed,
-                format!(
-                    "{registered} 登记，晚于 {} 年度登记截止日 {deadline}",
-                    yp.year
-                ),
+                Why::RegistrationClosed {
+                    registered,
+                    year: yp.year,
+                    deadline,
+                },
             );
         }
     }
@@ -316,13 +318,13 @@ fn judge_record(
 }
 
 /// D6 (exam) and D7 (provider) for online study.
-fn check_online(
+fn check_online<'a>(
     policy: &Policy,
-    yp: &YearPolicy,
-    facts: Facts<'_>,
-    r: &Record,
+    yp: &'a YearPolicy,
+    facts: Facts<'a>,
+    r: &'a Record,
     notes: &mut Notes,
-) -> Result<(), (RuleId, String)> {
+) -> Result<(), (RuleId, Why<'a>)> {
     let kinds = &yp.provider_kinds;
     match &r.provider {
         Some(Provider::Base(n)) => {
@@ -330,21 +332,16 @@ fn check_online(
                 notes.used(RuleId::ProviderRegistered, &kinds.cite);
                 return Err((
                     RuleId::ProviderRegistered,
-                    format!("{} 年度没有编号为 {n} 的省级继续教育基地", yp.year),
+                    Why::NoSuchBase {
+                        year: yp.year,
+                        number: *n,
+                    },
                 ));
             };
             if r.subject == Subject::Public {
                 notes.used(RuleId::OnlineBaseExam, &yp.base_exam);
                 if r.exam != Exam::Pass {
-                    return Err((
-                        RuleId::OnlineBaseExam,
-                        format!(
-                            "{}（{}）线上公需课须考试合格方可认定，本记录考试结果为 {}",
-                            base.name,
-                            base.subject,
-                            r.exam.as_str()
-                        ),
-                    ));
+                    return Err((RuleId::OnlineBaseExam, Why::BaseExam { base, exam: r.exam }));
                 }
             }
             Ok(())
@@ -356,7 +353,10 @@ fn check_online(
             } else {
                 Err((
                     RuleId::ProviderRegistered,
-                    format!("{} 年度不认可“{}”类提供单位", yp.year, k.zh()),
+                    Why::KindNotRecognised {
+                        year: yp.year,
+                        kind: *k,
+                    },
                 ))
             }
         }
@@ -364,10 +364,7 @@ fn check_online(
             notes.used(RuleId::ProviderRegistered, &kinds.cite);
             let provider = facts.registry.providers.iter().find(|p| &p.id == id);
             let Some(provider) = provider else {
-                return Err((
-                    RuleId::ProviderRegistered,
-                    format!("课件提供单位“{id}”不在认可类别内，也未在地市备案"),
-                ));
+                return Err((RuleId::ProviderRegistered, Why::ProviderUnknown { id }));
             };
             let (first, last) = (r.first_day(), r.completed);
             let ok = provider.registrations.iter().any(|reg| {
@@ -380,51 +377,48 @@ fn check_online(
             } else {
                 Err((
                     RuleId::ProviderRegistered,
-                    format!(
-                        "学习期间 {first} 至 {last}，课件提供单位“{id}”未在本人单位所在地市的备案有效期内"
-                    ),
+                    Why::ProviderOutOfPeriod { id, first, last },
                 ))
             }
         }
         None => {
             notes.used(RuleId::ProviderRegistered, &kinds.cite);
-            Err((
-                RuleId::ProviderRegistered,
-                "网络学习记录未注明课件提供单位".to_owned(),
-            ))
+            Err((RuleId::ProviderRegistered, Why::NoProvider))
         }
     }
 }
 
 /// D8: a professional training class needs an approved filing that covers the trainee.
-fn check_filing(
+fn check_filing<'a>(
     policy: &Policy,
-    yp: &YearPolicy,
-    facts: Facts<'_>,
-    r: &Record,
+    yp: &'a YearPolicy,
+    facts: Facts<'a>,
+    r: &'a Record,
     i: usize,
     notes: &mut Notes,
-) -> Result<(), String> {
+) -> Result<(), Why<'a>> {
     notes.used(RuleId::FilingRequired, &yp.filing_lead_days.cite);
     let Some(id) = &r.filing else {
-        return Err("专业科目培训班未注明备案文号".to_owned());
+        return Err(Why::NoFiling);
     };
     let Some(filing) = facts.registry.filings.iter().find(|f| &f.id == id) else {
-        return Err(format!("备案“{id}”不存在或未经同意"));
+        return Err(Why::FilingUnknown { id });
     };
     if !covers(policy, &filing.place, &facts.person.place) {
-        return Err(format!(
-            "备案“{id}”由 {} 同意，不覆盖学员单位所在地 {}",
-            filing.place, facts.person.place
-        ));
+        return Err(Why::FilingNotCovering {
+            id,
+            by: &filing.place,
+            unit: &facts.person.place,
+        });
     }
     let lead = i32::try_from(yp.filing_lead_days.value).unwrap_or(i32::MAX);
     let start = r.first_day();
     if filing.approved.day_number().saturating_add(lead) > start.day_number() {
-        return Err(format!(
-            "备案“{id}”于 {} 同意，晚于开班日期 {start}（须先备案同意后实施）",
-            filing.approved
-        ));
+        return Err(Why::FilingLate {
+            id,
+            approved: filing.approved,
+            start,
+        });
     }
     notes.step(Some(i), RuleId::FilingRequired, || {
         format!("备案“{id}”于 {} 同意，开班 {start}", filing.approved)
@@ -433,23 +427,22 @@ fn check_filing(
 }
 
 /// D9: hours of a conversion record, and whether the table limited the claim.
-fn convert(
+fn convert<'a>(
     policy: &Policy,
-    yp: &YearPolicy,
-    facts: Facts<'_>,
-    r: &Record,
+    yp: &'a YearPolicy,
+    facts: Facts<'a>,
+    r: &'a Record,
     i: usize,
     notes: &mut Notes,
-) -> Result<(Hours, bool), String> {
+) -> Result<(Hours, bool), Why<'a>> {
     let Some(table) = &yp.conversion else {
-        return Err(format!("{} 年度没有学时折算认定政策", yp.year));
+        return Err(Why::NoConversionTable { year: yp.year });
     };
     notes.used(RuleId::ConversionTable, &table.cite);
     if !table.subjects.contains(&r.subject) {
-        return Err(format!(
-            "学时折算认定只适用于{}",
-            subjects_zh(&table.subjects)
-        ));
+        return Err(Why::ConversionSubject {
+            subjects: &table.subjects,
+        });
     }
     let claimed = match r.amount {
         Some(Amount::Hours(h)) => Some(h),
@@ -470,7 +463,7 @@ fn convert(
         return Ok((claimed.unwrap_or_default(), false));
     };
     let Some(kind) = table.kind(key) else {
-        return Err(format!("{} 年度折算标准中没有类别“{key}”", yp.year));
+        return Err(Why::ConversionKindUnknown { year: yp.year, key });
     };
     notes.used(RuleId::ConversionTable, &kind.cite);
     let old = facts.person.cohort == Cohort::Old
@@ -492,14 +485,6 @@ fn convert(
         )
     });
     Ok((credited, claimed.is_some_and(|c| c > value)))
-}
-
-fn subjects_zh(subjects: &[Subject]) -> String {
-    subjects
-        .iter()
-        .map(|s| s.zh())
-        .collect::<Vec<_>>()
-        .join("、")
 }
 
 /// D21: one achievement is converted once. Among the records naming it, the earliest credit
@@ -642,17 +627,23 @@ fn check_daily_minutes(
                 (r, minutes)
             })
     };
-    let total: u64 = timed().map(|(_, m)| m).sum();
-    if total <= limit {
-        return; // no single day can exceed the limit
+    // No day can exceed the limit when even the sum of every record's daily share stays
+    // within it: the common case, decided without allocating.
+    let share = |r: &Record, minutes: u64| {
+        let (first, last) = (r.first_day().day_number(), r.completed.day_number());
+        let days = u64::try_from(last - first + 1).unwrap_or(1).max(1);
+        (first, last, minutes.saturating_mul(1000) / days)
+    };
+    let bound: u64 = timed().map(|(r, m)| share(r, m).2).sum();
+    if bound <= limit.saturating_mul(1000) {
+        return;
     }
     // Sweep over day boundaries with per-day rates in thousandths of a minute (exact enough
     // for a warning, and integer so that it is reproducible).
-    let mut events: Vec<(i32, i64)> = Vec::new();
+    let mut events: Vec<(i32, i64)> = Vec::with_capacity(2 * records.len());
     for (r, minutes) in timed() {
-        let (first, last) = (r.first_day().day_number(), r.completed.day_number());
-        let days = u64::try_from(last - first + 1).unwrap_or(1).max(1);
-        let rate = i64::try_from(minutes.saturating_mul(1000) / days).unwrap_or(i64::MAX);
+        let (first, last, rate) = share(r, minutes);
+        let rate = i64::try_from(rate).unwrap_or(i64::MAX);
         events.push((first, rate));
         events.push((last + 1, -rate));
     }

@@ -311,7 +311,8 @@ pub struct RegisteredProvider {
 pub struct Registry {
     pub filings: Vec<Filing>,
     pub providers: Vec<RegisteredProvider>,
-    /// Achievements already converted for someone (D21), normalised.
+    /// Achievements already converted for someone (D21), normalised with
+    /// [`normalise_achievement`] (the engine compares them as they are).
     pub converted: Vec<String>,
 }
 

@@ -15,6 +15,7 @@ pub mod render;
 pub mod route;
 pub mod rule;
 pub mod runner;
+mod why;
 pub mod yaml;
 
 pub use annual::{Facts, Options, evaluate_annual};
