@@ -138,7 +138,6 @@ impl IdNumber {
     /// # Errors
     ///
     /// Returns the [`IdNumberError`] describing the first failed check.
-
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {
         // Count characters, not bytes, so the message matches what a user typed.
         let found = input.chars().count();
