@@ -56,11 +56,114 @@ fn hex(bytes: &[u8]) -> String {
 
 fn canonical(kind: EntryKind, body: &Value) -> Vec<u8> {
     // serde_json's map is ordered by key: the serialisation is canonical for our value shapes.
-    let mut out = b"xueshi-entry-v1\n".to_vec();
-    out.extend_from_slice(kind.as_str().as_bytes());
-    out.push(b'\n');
+    let mut out = header(kind);
     out.extend_from_slice(body.to_string().as_bytes());
     out
+}
+
+fn header(kind: EntryKind) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(b"xueshi-entry-v1\n");
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.push(b'\n');
+    out
+}
+
+/// Writes the same bytes as `serde_json` would for an object of strings, integers and nulls
+/// with keys in sorted order — without building the object: this is `ledger verify`'s hot path.
+struct Json {
+    out: Vec<u8>,
+    #[cfg(debug_assertions)]
+    last: &'static str,
+}
+
+impl Json {
+    fn new(kind: EntryKind) -> Self {
+        let mut out = header(kind);
+        out.push(b'{');
+        Json {
+            out,
+            #[cfg(debug_assertions)]
+            last: "",
+        }
+    }
+
+    fn key(&mut self, key: &'static str) {
+        #[cfg(debug_assertions)]
+        {
+            debug_assert!(
+                self.last < key,
+                "canonical keys out of order: {} then {key}",
+                self.last
+            );
+            self.last = key;
+        }
+        if self.out.last() != Some(&b'{') {
+            self.out.push(b',');
+        }
+        self.string(key);
+        self.out.push(b':');
+    }
+
+    fn string(&mut self, s: &str) {
+        self.out.push(b'"');
+        for c in s.chars() {
+            match c {
+                '"' => self.out.extend_from_slice(b"\\\""),
+                '\\' => self.out.extend_from_slice(b"\\\\"),
+                '\n' => self.out.extend_from_slice(b"\\n"),
+                '\r' => self.out.extend_from_slice(b"\\r"),
+                '\t' => self.out.extend_from_slice(b"\\t"),
+                '\u{8}' => self.out.extend_from_slice(b"\\b"),
+                '\u{c}' => self.out.extend_from_slice(b"\\f"),
+                c if u32::from(c) < 0x20 => {
+                    self.out
+                        .extend_from_slice(format!("\\u{:04x}", u32::from(c)).as_bytes());
+                }
+                c => {
+                    let mut buf = [0u8; 4];
+                    self.out
+                        .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+        }
+        self.out.push(b'"');
+    }
+
+    fn str(mut self, key: &'static str, value: &str) -> Self {
+        self.key(key);
+        self.string(value);
+        self
+    }
+
+    fn opt_str(mut self, key: &'static str, value: Option<&str>) -> Self {
+        self.key(key);
+        match value {
+            Some(v) => self.string(v),
+            None => self.out.extend_from_slice(b"null"),
+        }
+        self
+    }
+
+    fn int(mut self, key: &'static str, value: i64) -> Self {
+        self.key(key);
+        self.out.extend_from_slice(value.to_string().as_bytes());
+        self
+    }
+
+    fn opt_int(mut self, key: &'static str, value: Option<i64>) -> Self {
+        self.key(key);
+        match value {
+            Some(v) => self.out.extend_from_slice(v.to_string().as_bytes()),
+            None => self.out.extend_from_slice(b"null"),
+        }
+        self
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.out.push(b'}');
+        self.out
+    }
 }
 
 /// A learning record as stored (D1).
@@ -92,6 +195,39 @@ pub struct RecordRow {
 
 impl RecordRow {
     pub fn canonical(&self) -> Vec<u8> {
+        let d = |d: Option<Date>| d.map(|d| d.to_string());
+        let hex_opt = |e: Option<[u8; 32]>| e.map(|e| hex(&e));
+        Json::new(EntryKind::RecordRegister)
+            .opt_str("achievement", self.achievement.as_deref())
+            .str("actor", &self.actor)
+            .opt_str("certificate_no", self.certificate_no.as_deref())
+            .str("completed", &self.completed.to_string())
+            .str("content", &self.content)
+            .opt_str("conversion", self.conversion.as_deref())
+            .opt_str("evidence", hex_opt(self.evidence).as_deref())
+            .str("exam", self.exam.as_str())
+            .opt_str("filing", self.filing.as_deref())
+            .opt_int("for_year", self.for_year.map(i64::from))
+            .str("form", self.form.as_str())
+            .opt_int(
+                "hours_tenths",
+                self.hours.and_then(|h| i64::try_from(h.tenths()).ok()),
+            )
+            .int("id", self.id)
+            .str("label", &self.label)
+            .opt_int("minutes", self.minutes.and_then(|m| i64::try_from(m).ok()))
+            .int("person", self.person_id)
+            .str("person_commitment", &hex(&self.person_commitment))
+            .opt_str("provider", self.provider.as_deref())
+            .str("registered_on", &self.registered_on.to_string())
+            .opt_str("started", d(self.started).as_deref())
+            .str("subject", self.subject.as_str())
+            .finish()
+    }
+
+    /// The same bytes through `serde_json`, to prove the fast writer canonical.
+    #[cfg(test)]
+    fn canonical_via_serde(&self) -> Vec<u8> {
         let d = |d: Option<Date>| d.map(|d| d.to_string());
         canonical(
             EntryKind::RecordRegister,
@@ -255,5 +391,53 @@ impl ProviderRegistrationRow {
                 "actor": self.actor,
             }),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_canonical_writer_matches_serde_json_byte_for_byte() {
+        let row = RecordRow {
+            id: 7,
+            person_id: 3,
+            person_commitment: [0xab; 32],
+            label: "a\"b\\c\n\t\u{1}中文".to_owned(),
+            content: "线上\r课程\u{8}\u{c}".to_owned(),
+            subject: Subject::Public,
+            form: Form::Online,
+            provider: Some("base:1".to_owned()),
+            started: None,
+            completed: Date::parse("2026-05-01").unwrap(),
+            hours: Some(Hours::from_tenths(25)),
+            minutes: None,
+            exam: Exam::Pass,
+            for_year: Some(2026),
+            filing: None,
+            conversion: None,
+            achievement: Some("ZL 1".to_owned()),
+            certificate_no: Some("C-1".to_owned()),
+            evidence: Some([1; 32]),
+            registered_on: Date::parse("2026-05-02").unwrap(),
+            actor: "unit:x".to_owned(),
+            entry_index: 9,
+        };
+        assert_eq!(
+            String::from_utf8(row.canonical()).unwrap(),
+            String::from_utf8(row.canonical_via_serde()).unwrap()
+        );
+        let bare = RecordRow {
+            provider: None,
+            hours: None,
+            minutes: Some(90),
+            for_year: None,
+            achievement: None,
+            certificate_no: None,
+            evidence: None,
+            ..row
+        };
+        assert_eq!(bare.canonical(), bare.canonical_via_serde());
     }
 }

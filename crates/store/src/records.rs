@@ -210,7 +210,9 @@ fn prepare(
         let row = RecordRow {
             id,
             person_id: n.person_id,
-            person_commitment: *commitments.get(&n.person_id).ok_or(StoreError::NotFound("人员"))?,
+            person_commitment: *commitments
+                .get(&n.person_id)
+                .ok_or(StoreError::NotFound("人员"))?,
             label: r.id.clone(),
             content: n.content.clone(),
             subject: r.subject,
@@ -218,7 +220,9 @@ fn prepare(
             provider: r.provider.as_ref().map(provider_text),
             started: r.started,
             completed: r.completed,
-            hours: hours.and_then(|h| u64::try_from(h).ok()).map(Hours::from_tenths),
+            hours: hours
+                .and_then(|h| u64::try_from(h).ok())
+                .map(Hours::from_tenths),
             minutes: minutes.and_then(|m| u64::try_from(m).ok()),
             exam: r.exam,
             for_year: r.for_year,
@@ -231,7 +235,12 @@ fn prepare(
             actor: n.actor.clone(),
             entry_index: appender.next_index(),
         };
-        appender.push(EntryKind::RecordRegister, id, Some(n.person_id), &row.canonical())?;
+        appender.push(
+            EntryKind::RecordRegister,
+            id,
+            Some(n.person_id),
+            &row.canonical(),
+        )?;
         rows.push(row);
     }
     Ok(rows)
@@ -263,13 +272,19 @@ macro_rules! fetch_commitments {
         let mut found: HashMap<i64, [u8; 32]> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(ROWS_PER_INSERT) {
             let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT id, commitment FROM persons WHERE id IN ({})", list.join(", "));
+            let sql = format!(
+                "SELECT id, commitment FROM persons WHERE id IN ({})",
+                list.join(", ")
+            );
             let mut q = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
             for id in chunk {
                 q = q.bind(*id);
             }
             for (id, c) in q.fetch_all(&mut **$tx).await? {
-                found.insert(id, c.as_slice().try_into().map_err(|_| corrupt("人员承诺值"))?);
+                found.insert(
+                    id,
+                    c.as_slice().try_into().map_err(|_| corrupt("人员承诺值"))?,
+                );
             }
         }
         found
@@ -322,7 +337,9 @@ macro_rules! insert_rows {
 macro_rules! register_in_tx {
     ($tx:expr, $appender:expr, $batch:expr) => {{
         let commitments = fetch_commitments!($tx, $batch);
-        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records").fetch_one(&mut **$tx).await?;
+        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
+            .fetch_one(&mut **$tx)
+            .await?;
         let rows = prepare($batch, &commitments, first_id, &mut $appender)?;
         insert_rows!($tx, &rows);
         rows
