@@ -246,8 +246,31 @@ fn prepare(
     Ok(rows)
 }
 
-/// `($1, …, $k), (…)` for `rows` rows of `cols` columns.
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+/// How a backend writes bind parameters. SQLite gets anonymous `?`: its named parameters
+/// (`$N`) are looked up by a linear scan per parameter, quadratic in a multi-row INSERT.
+pub trait Dialect {
+    fn placeholder(out: &mut String, n: usize);
+}
+
+impl Dialect for sqlx::Sqlite {
+    fn placeholder(out: &mut String, _n: usize) {
+        out.push('?');
+    }
+}
+
+impl Dialect for sqlx::Postgres {
+    fn placeholder(out: &mut String, n: usize) {
+        out.push('$');
+        out.push_str(&n.to_string());
+    }
+}
+
+/// `(p1, …, pk), (…)` for `rows` rows of `cols` columns, in the dialect of `_tx`'s backend.
+pub fn placeholders<DB: sqlx::Database + Dialect>(
+    _tx: &sqlx::Transaction<'_, DB>,
+    rows: usize,
+    cols: usize,
+) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         out.push_str(if r == 0 { "(" } else { ", (" });
@@ -255,8 +278,7 @@ pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
+            DB::placeholder(&mut out, r * cols + c + 1);
         }
         out.push(')');
     }
@@ -300,7 +322,7 @@ macro_rules! insert_rows {
                 "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on,
                     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
                     certificate_no, evidence_hash, registered_on, actor, entry_index) VALUES {}",
-                placeholders(chunk.len(), 22)
+                placeholders(&*$tx, chunk.len(), 22)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {

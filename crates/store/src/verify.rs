@@ -104,6 +104,30 @@ impl Covered {
     }
 }
 
+/// One chunk of the log and everything it covers, read and decoded.
+struct Chunk {
+    entries: Vec<EntryRow>,
+    checkpoints: Vec<CheckpointRow>,
+    rows: HashMap<i64, Covered>,
+    problems: Vec<Problem>,
+}
+
+async fn fetch_chunk(db: Db, from: i64, to: i64) -> Result<Chunk, StoreError> {
+    let (entries, checkpoints): (Vec<EntryRow>, Vec<CheckpointRow>) = on_db!(&db, p => (
+        sqlx::query_as("SELECT idx, kind, ref_id, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
+            .bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as("SELECT size, root, note FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size")
+            .bind(from).bind(to).fetch_all(p).await?,
+    ));
+    let (rows, problems) = covered_rows(&db, from, to).await?;
+    Ok(Chunk {
+        entries,
+        checkpoints,
+        rows,
+        problems,
+    })
+}
+
 async fn covered_rows(
     db: &Db,
     from: i64,
@@ -211,16 +235,22 @@ pub async fn verify(
     if let Some(c) = &published {
         roots_at.insert(c.size, [0; 32]);
     }
+    // The next chunk is read and decoded on another worker while this one is hashed.
     let mut from = 0i64;
-    while from < end || from == 0 {
+    let mut next = Some(tokio::spawn(fetch_chunk(db.clone(), from, from + CHUNK)));
+    while let Some(pending) = next.take() {
         let to = from + CHUNK;
-        let (entries, checkpoints): (Vec<EntryRow>, Vec<CheckpointRow>) = on_db!(db, p => (
-            sqlx::query_as("SELECT idx, kind, ref_id, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
-                .bind(from).bind(to).fetch_all(p).await?,
-            sqlx::query_as("SELECT size, root, note FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size")
-                .bind(from).bind(to).fetch_all(p).await?,
-        ));
-        let (mut rows, mut problems) = covered_rows(db, from, to).await?;
+        let Chunk {
+            entries,
+            checkpoints,
+            mut rows,
+            mut problems,
+        } = pending
+            .await
+            .map_err(|e| StoreError::Ledger(format!("校验任务失败：{e}")))??;
+        if to < end {
+            next = Some(tokio::spawn(fetch_chunk(db.clone(), to, to + CHUNK)));
+        }
         report.problems.append(&mut problems);
         let mut checkpoints = checkpoints.into_iter().peekable();
         let mut expected = from;
@@ -284,9 +314,6 @@ pub async fn verify(
             });
         }
         from = to;
-        if from >= end {
-            break;
-        }
     }
     let total = i64::try_from(frontier.size()).unwrap_or(i64::MAX);
     match last_checkpoint {
