@@ -4,6 +4,7 @@
 //! every one is a leaf of a signed Merkle log that `verify` recomputes.
 
 pub mod db;
+pub mod demo;
 pub mod entries;
 pub mod error;
 pub mod export;

@@ -1,15 +1,14 @@
-//! The `xueshi` command line. For now: the policy engine (`policy test`, `policy check`,
-//! `evaluate`). Output goes to stdout, diagnostics to stderr; the exit code says whether
-//! everything held.
+//! The `xueshi` command line: the policy engine (`policy test`, `policy check`, `evaluate`) and
+//! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`).
+//! Output goes to stdout, diagnostics to stderr; the exit code says whether everything held.
 
-use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+mod policy_cmd;
+mod store_cmd;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use xueshi_policy::runner::{Verdict, load_case, run_paths};
-use xueshi_policy::{Options, Policy, load};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -18,9 +17,16 @@ use xueshi_policy::{Options, Policy, load};
     about = "专业技术人员继续教育学时管理系统 / continuing-education hours"
 )]
 struct Cli {
-    /// Load policies from DIR/NAME/*.toml instead of the built-in ones (env XUESHI_POLICY_DIR).
+    /// Load policies from DIR/NAME/*.toml instead of the built-in ones.
     #[arg(long, global = true, env = "XUESHI_POLICY_DIR", value_name = "DIR")]
     policy_dir: Option<PathBuf>,
+    /// Database URL: sqlite://FILE (default) or postgres://…
+    #[arg(long, global = true, env = "XUESHI_DATABASE", default_value = xueshi_store::db::DEFAULT_URL)]
+    database: String,
+    /// Key file (master secret for sealing personal data and signing the ledger); created if
+    /// missing. Default: beside a SQLite database, else ./xueshi.keys.
+    #[arg(long, global = true, env = "XUESHI_KEYS", value_name = "FILE")]
+    keys: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,6 +47,26 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// The database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// The registration ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// Exports stored data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Demo and scale data.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,181 +80,108 @@ enum PolicyCommand {
     Check,
 }
 
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Applies the embedded migrations of the database's backend.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+enum LedgerCommand {
+    /// Recomputes every entry, root and signature from the database; fails naming each entry
+    /// that was altered, deleted, inserted or reordered.
+    Verify {
+        /// A checkpoint note published earlier: the log must still contain it.
+        #[arg(long, value_name = "NOTE_FILE")]
+        against: Option<PathBuf>,
+        /// Verifier key to check signatures with (default: derived from the key file).
+        #[arg(long)]
+        vkey: Option<String>,
+    },
+    /// Prints the latest signed checkpoint (to publish) and the verifier key.
+    Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Writes a person-year as a policy case (YAML), evaluable by `xueshi evaluate`.
+    Case {
+        /// The person: resident ID number, or #N for the internal id.
+        #[arg(long)]
+        person: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Builds a realistic Lu'an: districts, counties and a zone, units, persons, records.
+    Seed {
+        #[arg(long, default_value_t = 5000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
+pub enum Format {
     Text,
     Json,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let policies = match load_policies(cli.policy_dir.as_deref()) {
+    let policies = match policy_cmd::load_policies(cli.policy_dir.as_deref()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("政策加载失败: {e}");
             return ExitCode::from(2);
         }
     };
+    let store = store_cmd::StoreArgs {
+        url: cli.database.clone(),
+        keys: cli.keys.clone(),
+    };
     match cli.command {
         Command::Policy {
             command: PolicyCommand::Test { paths },
-        } => policy_test(&paths, &policies),
+        } => policy_cmd::test(&paths, &policies),
         Command::Policy {
             command: PolicyCommand::Check,
-        } => policy_check(&policies),
+        } => policy_cmd::check(&policies),
         Command::Evaluate {
             case,
             format,
             trace,
-        } => evaluate(&case, format, trace, &policies),
+        } => policy_cmd::evaluate(&case, format, trace, &policies),
+        Command::Db {
+            command: DbCommand::Migrate,
+        } => store_cmd::run(store_cmd::migrate(&store)),
+        Command::Ledger {
+            command: LedgerCommand::Verify { against, vkey },
+        } => store_cmd::run(store_cmd::verify(
+            &store,
+            against.as_deref(),
+            vkey.as_deref(),
+        )),
+        Command::Ledger {
+            command: LedgerCommand::Checkpoint,
+        } => store_cmd::run(store_cmd::checkpoint(&store)),
+        Command::Export {
+            command: ExportCommand::Case { person, year, out },
+        } => store_cmd::run(store_cmd::export_case(
+            &store,
+            &policies,
+            &person,
+            year,
+            out.as_deref(),
+        )),
+        Command::Demo {
+            command: DemoCommand::Seed { persons, seed },
+        } => store_cmd::run(store_cmd::demo_seed(&store, &policies, persons, seed)),
     }
-}
-
-fn load_policies(dir: Option<&Path>) -> Result<BTreeMap<String, Policy>, String> {
-    let mut out = BTreeMap::new();
-    match dir {
-        None => {
-            for name in load::embedded_names() {
-                out.insert(
-                    name.to_owned(),
-                    load::load_embedded(name).map_err(|e| e.to_string())?,
-                );
-            }
-        }
-        Some(dir) => {
-            let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if let (true, Some(name)) =
-                    (path.is_dir(), path.file_name().and_then(|n| n.to_str()))
-                {
-                    out.insert(
-                        name.to_owned(),
-                        load::load_dir(dir, name).map_err(|e| e.to_string())?,
-                    );
-                }
-            }
-            if out.is_empty() {
-                return Err(format!("{} 下没有政策目录", dir.display()));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn emit(text: &str) -> ExitCode {
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::from(2);
-    }
-    ExitCode::SUCCESS
-}
-
-fn policy_test(paths: &[PathBuf], policies: &BTreeMap<String, Policy>) -> ExitCode {
-    let results = match run_paths(paths, policies) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut out = String::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
-    for r in &results {
-        let name = r.name.as_deref().unwrap_or("?");
-        match &r.verdict {
-            Verdict::Passed => passed += 1,
-            Verdict::Failed(diffs) => {
-                failed += 1;
-                out.push_str(&format!("FAIL {} — {name}\n", r.file.display()));
-                for d in diffs {
-                    out.push_str(&format!("    {d}\n"));
-                }
-            }
-            Verdict::Invalid(e) => {
-                failed += 1;
-                out.push_str(&format!("ERROR {}: {e}\n", r.file.display()));
-            }
-        }
-    }
-    if results.is_empty() {
-        out.push_str("没有找到案例文件（.yaml）\n");
-    }
-    out.push_str(&format!("{passed} passed, {failed} failed\n"));
-    let code = emit(&out);
-    if failed > 0 || results.is_empty() {
-        ExitCode::FAILURE
-    } else {
-        code
-    }
-}
-
-fn policy_check(policies: &BTreeMap<String, Policy>) -> ExitCode {
-    let mut out = String::new();
-    for (name, p) in policies {
-        let files: Vec<_> = p
-            .years
-            .iter()
-            .filter(|y| y.projected_from.is_none())
-            .collect();
-        let unconfirmed: usize = files
-            .iter()
-            .map(|y| {
-                xueshi_policy::RuleId::ALL
-                    .iter()
-                    .filter(|r| y.citation(**r).is_some_and(|c| !c.confirmed))
-                    .count()
-            })
-            .sum();
-        out.push_str(&format!(
-            "{name}: {}–{} 年，{} 个年度文件（其后 {} 年按最后年度推算），{} 项未经原文核实，sha256:{}\n",
-            p.first_year().unwrap_or_default(),
-            files.last().map(|y| y.year).unwrap_or_default(),
-            files.len(),
-            p.years.len() - files.len(),
-            unconfirmed,
-            p.hash
-        ));
-    }
-    emit(&out)
-}
-
-fn evaluate(
-    file: &Path,
-    format: Format,
-    trace: bool,
-    policies: &BTreeMap<String, Policy>,
-) -> ExitCode {
-    let (case, policy) = match load_case(file, policies) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{}: {e}", file.display());
-            return ExitCode::from(2);
-        }
-    };
-    let eval = match case.evaluate(policy, Options { trace }) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("{}: {e} [{}]", file.display(), e.code());
-            return ExitCode::from(2);
-        }
-    };
-    let text = match format {
-        Format::Text => xueshi_policy::render::to_text(&eval, &case.records),
-        Format::Json => {
-            let v = xueshi_policy::render::to_json(&eval, policy, &case.records);
-            match serde_json::to_string_pretty(&v) {
-                Ok(s) => s + "\n",
-                Err(e) => {
-                    eprintln!("{e}");
-                    return ExitCode::from(2);
-                }
-            }
-        }
-    };
-    emit(&text)
 }

@@ -1,0 +1,257 @@
+//! The store commands. Each opens the database (applying migrations), the key file and the
+//! ledger signer, does one thing, and reports in Chinese.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use xueshi_domain::id_number::IdNumber;
+use xueshi_ledger::note::Verifier;
+use xueshi_policy::Policy;
+use xueshi_store::{Db, Keys, LedgerSigner, StoreError, export, people, registry, verify};
+
+use crate::policy_cmd::emit;
+
+/// Where the data is.
+#[derive(Clone, Debug)]
+pub struct StoreArgs {
+    pub url: String,
+    pub keys: Option<PathBuf>,
+}
+
+/// How a store command ended.
+pub enum Outcome {
+    /// Print this and succeed.
+    Done(String),
+    /// Print this and fail with exit code 1 (e.g. the ledger does not verify).
+    Failed(String),
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn err(e: StoreError) -> String {
+    format!("{e} [{}]", e.code())
+}
+
+/// Runs a store command on a multi-threaded runtime.
+pub fn run(command: impl Future<Output = Result<Outcome>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(command) {
+        Ok(Outcome::Done(text)) => emit(&text),
+        Ok(Outcome::Failed(text)) => {
+            let _ = emit(&text);
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The key file: given, or beside a SQLite database (`x.db` → `x.keys`), or `./xueshi.keys`.
+fn key_path(args: &StoreArgs) -> PathBuf {
+    if let Some(k) = &args.keys {
+        return k.clone();
+    }
+    match args
+        .url
+        .strip_prefix("sqlite://")
+        .or_else(|| args.url.strip_prefix("sqlite:"))
+    {
+        Some(path) => Path::new(path.split('?').next().unwrap_or(path)).with_extension("keys"),
+        None => PathBuf::from("xueshi.keys"),
+    }
+}
+
+struct Opened {
+    db: Db,
+    keys: Keys,
+    signer: LedgerSigner,
+}
+
+async fn open(args: &StoreArgs) -> Result<Opened> {
+    let db = Db::open(&args.url).await.map_err(err)?;
+    let keys = Keys::load_or_create(&key_path(args)).map_err(err)?;
+    let signer = LedgerSigner::new(&keys, xueshi_store::ledger::DEFAULT_ORIGIN).map_err(err)?;
+    registry::init_ledger(&db, &signer).await.map_err(err)?;
+    Ok(Opened { db, keys, signer })
+}
+
+fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
+    policies
+        .get(xueshi_policy::case::DEFAULT_POLICY)
+        .ok_or_else(|| "没有安徽省政策".to_owned())
+}
+
+pub async fn migrate(args: &StoreArgs) -> Result<Outcome> {
+    let db = Db::open(&args.url).await.map_err(err)?;
+    Ok(Outcome::Done(format!(
+        "数据库迁移完成（{:?}）：{}\n",
+        db.backend(),
+        redact(&args.url)
+    )))
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = url.get(s + 3..at).unwrap_or_default();
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!(
+                "{}{user}:***{}",
+                url.get(..s + 3).unwrap_or_default(),
+                url.get(at..).unwrap_or_default()
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn verify(
+    args: &StoreArgs,
+    against: Option<&Path>,
+    vkey: Option<&str>,
+) -> Result<Outcome> {
+    let o = open(args).await?;
+    let verifier = match vkey {
+        Some(v) => Verifier::from_vkey(v).map_err(|e| format!("验证公钥无效：{e}"))?,
+        None => o.signer.verifier(),
+    };
+    let published = match against {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => None,
+    };
+    let started = Instant::now();
+    let report = verify::verify(&o.db, &verifier, published.as_deref())
+        .await
+        .map_err(err)?;
+    let secs = started.elapsed().as_secs_f64();
+    let rate = if secs > 0.0 {
+        report.entries as f64 / secs
+    } else {
+        0.0
+    };
+    let root = report
+        .root
+        .map(|r| r.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .unwrap_or_default();
+    if report.ok() {
+        Ok(Outcome::Done(format!(
+            "账本完好：{} 条记录，{} 个签名检查点，根哈希 {root}（{secs:.2} 秒，每秒 {rate:.0} 条）\n",
+            report.entries, report.checkpoints
+        )))
+    } else {
+        let mut text = format!("账本校验失败：发现 {} 处问题\n", report.problems.len());
+        for p in &report.problems {
+            text.push_str(&format!("  {p}\n"));
+        }
+        Ok(Outcome::Failed(text))
+    }
+}
+
+pub async fn checkpoint(args: &StoreArgs) -> Result<Outcome> {
+    let o = open(args).await?;
+    let note = xueshi_store::ledger::latest_note(&o.db)
+        .await
+        .map_err(err)?;
+    let note = note.unwrap_or_else(|| "（账本为空，尚无检查点）\n".to_owned());
+    Ok(Outcome::Done(format!(
+        "{note}\n验证公钥：{}\n",
+        o.signer.vkey()
+    )))
+}
+
+pub async fn export_case(
+    args: &StoreArgs,
+    policies: &BTreeMap<String, Policy>,
+    person: &str,
+    year: i32,
+    out: Option<&Path>,
+) -> Result<Outcome> {
+    let o = open(args).await?;
+    let person_id = match person.strip_prefix('#') {
+        Some(n) => n
+            .parse::<i64>()
+            .map_err(|_| format!("`{person}` 不是有效的内部编号"))?,
+        None => {
+            let id =
+                IdNumber::parse(person).map_err(|e| format!("身份证号：{e} [{}]", e.code()))?;
+            people::person_by_id_number(&o.db, &o.keys, &id)
+                .await
+                .map_err(err)?
+                .ok_or_else(|| "没有该身份证号的人员".to_owned())?
+                .id
+        }
+    };
+    let case = export::person_year_case(&o.db, anhui(policies)?, person_id, year)
+        .await
+        .map_err(err)?;
+    let yaml = case.to_yaml();
+    match out {
+        Some(path) => {
+            std::fs::write(path, &yaml).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(Outcome::Done(format!(
+                "已写入 {}（{} 条记录）\n",
+                path.display(),
+                case.records.len()
+            )))
+        }
+        None => Ok(Outcome::Done(yaml)),
+    }
+}
+
+pub async fn demo_seed(
+    args: &StoreArgs,
+    policies: &BTreeMap<String, Policy>,
+    persons: u64,
+    seed: u64,
+) -> Result<Outcome> {
+    let o = open(args).await?;
+    let opts = xueshi_store::demo::DemoOptions {
+        persons,
+        seed,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let mut last_shown = Instant::now();
+    let mut progress = |done: u64, total: u64| {
+        if last_shown.elapsed().as_millis() > 200 || done == total {
+            eprint!("\r生成演示数据：{done}/{total} 人");
+            last_shown = Instant::now();
+        }
+    };
+    let summary = xueshi_store::demo::seed(
+        &o.db,
+        &o.keys,
+        &o.signer,
+        anhui(policies)?,
+        &opts,
+        &mut progress,
+    )
+    .await
+    .map_err(err)?;
+    eprintln!();
+    Ok(Outcome::Done(format!(
+        "演示数据已生成（{:.1} 秒）：单位 {}，人员 {}，学习记录 {}，作废更正 {}，培训备案 {}，课件备案 {}\n",
+        started.elapsed().as_secs_f64(),
+        summary.units,
+        summary.persons,
+        summary.records,
+        summary.voids,
+        summary.filings,
+        summary.provider_registrations
+    )))
+}
