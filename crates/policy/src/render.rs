@@ -152,9 +152,26 @@ fn place_zh(p: &crate::input::Place) -> String {
     }
 }
 
-fn write_records(out: &mut String, records: &[Record], outcomes: &[RecordOutcome]) {
+/// The records that concern `years` (credited there, completed there, or meant for them); the
+/// others are only counted, so that a long history does not bury the year being read.
+fn write_records(
+    out: &mut String,
+    records: &[Record],
+    outcomes: &[RecordOutcome],
+    years: std::ops::RangeInclusive<i32>,
+) {
     let _ = writeln!(out, "逐项认定：");
-    for (r, o) in records.iter().zip(outcomes) {
+    let concerns = |r: &Record, o: &RecordOutcome| {
+        years.contains(&o.credit_year)
+            || years.contains(&r.completed.year())
+            || r.for_year.is_some_and(|y| years.contains(&y))
+    };
+    let others = records
+        .iter()
+        .zip(outcomes)
+        .filter(|(r, o)| !concerns(r, o))
+        .count();
+    for (r, o) in records.iter().zip(outcomes).filter(|(r, o)| concerns(r, o)) {
         let fate = match (o.rejected, o.limited_by) {
             (Some(rule), _) => format!("不予认定 —— {}（{rule}）", rule.zh()),
             (None, Some(rule)) => format!(
@@ -174,6 +191,9 @@ fn write_records(out: &mut String, records: &[Record], outcomes: &[RecordOutcome
             r.completed,
             o.credit_year
         );
+    }
+    if others > 0 {
+        let _ = writeln!(out, "  （另有 {others} 条记录属于其他年度，未列出）");
     }
 }
 
@@ -272,7 +292,7 @@ pub fn to_text(eval: &Evaluation<'_>, records: &[Record]) -> String {
                 "认定学时：合计 {}，其中专业科目 {}，公需科目 {}",
                 h.total, h.professional, h.public
             );
-            write_records(&mut out, records, &d.records);
+            write_records(&mut out, records, &d.records, d.year..=d.year);
             write_checks(&mut out, &d.checks);
             write_tail(
                 &mut out,
@@ -311,7 +331,7 @@ pub fn to_text(eval: &Evaluation<'_>, records: &[Record]) -> String {
                     }
                 );
             }
-            write_records(&mut out, records, &d.records);
+            write_records(&mut out, records, &d.records, d.first..=d.last);
             write_checks(&mut out, &d.checks);
             write_tail(
                 &mut out,

@@ -187,6 +187,8 @@ pub struct RecordRow {
     pub conversion: Option<String>,
     pub achievement: Option<String>,
     pub certificate_no: Option<String>,
+    /// The voided record this one corrects.
+    pub corrects: Option<i64>,
     pub evidence: Option<[u8; 32]>,
     pub registered_on: Date,
     pub actor: String,
@@ -204,6 +206,7 @@ impl RecordRow {
             .str("completed", &self.completed.to_string())
             .str("content", &self.content)
             .opt_str("conversion", self.conversion.as_deref())
+            .opt_int("corrects", self.corrects)
             .opt_str("evidence", hex_opt(self.evidence).as_deref())
             .str("exam", self.exam.as_str())
             .opt_str("filing", self.filing.as_deref())
@@ -250,6 +253,7 @@ impl RecordRow {
                 "conversion": self.conversion,
                 "achievement": self.achievement,
                 "certificate_no": self.certificate_no,
+                "corrects": self.corrects,
                 "evidence": self.evidence.map(|e| hex(&e)),
                 "registered_on": self.registered_on.to_string(),
                 "actor": self.actor,
@@ -419,6 +423,7 @@ mod tests {
             conversion: None,
             achievement: Some("ZL 1".to_owned()),
             certificate_no: Some("C-1".to_owned()),
+            corrects: Some(4),
             evidence: Some([1; 32]),
             registered_on: Date::parse("2026-05-02").unwrap(),
             actor: "unit:x".to_owned(),

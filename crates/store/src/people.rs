@@ -249,3 +249,56 @@ pub async fn unit_place_on(
     })
     .transpose()
 }
+
+/// Records that a person retired or left on `on` (D17a): no requirement for the years after.
+/// Their history stays; only this date changes.
+pub async fn set_left(db: &Db, person_id: i64, on: Option<Date>) -> Result<(), StoreError> {
+    let done = on_db!(db, p => sqlx::query("UPDATE persons SET left_on = $1 WHERE id = $2")
+        .bind(on.map(DbDate))
+        .bind(person_id)
+        .execute(p)
+        .await?
+        .rows_affected());
+    if done == 0 {
+        return Err(StoreError::NotFound("人员"));
+    }
+    Ok(())
+}
+
+/// A professional title a person holds (series: e.g. 卫生系列).
+pub async fn add_title(
+    db: &Db,
+    person_id: i64,
+    level: xueshi_policy::input::TitleLevel,
+    series: &str,
+    obtained_on: Date,
+) -> Result<i64, StoreError> {
+    let sql = "INSERT INTO titles (person_id, level, series, obtained_on) VALUES ($1, $2, $3, $4) RETURNING id";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(person_id)
+        .bind(level.as_str())
+        .bind(series)
+        .bind(DbDate(obtained_on))
+        .fetch_one(p)
+        .await?))
+}
+
+/// The tenure cycle a person plans to apply with, for a title level (D15, D22).
+pub async fn add_tenure_cycle(
+    db: &Db,
+    person_id: i64,
+    target: xueshi_policy::input::TitleLevel,
+    years: std::ops::RangeInclusive<i32>,
+) -> Result<i64, StoreError> {
+    if years.is_empty() {
+        return Err(StoreError::invalid("cycle.years", "任职周期首年晚于末年"));
+    }
+    let sql = "INSERT INTO tenure_cycles (person_id, target_level, first_year, last_year) VALUES ($1, $2, $3, $4) RETURNING id";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(person_id)
+        .bind(target.as_str())
+        .bind(i64::from(*years.start()))
+        .bind(i64::from(*years.end()))
+        .fetch_one(p)
+        .await?))
+}

@@ -56,6 +56,7 @@ pub(crate) struct RawRecord {
     conversion_kind: Option<String>,
     achievement: Option<String>,
     certificate_no: Option<String>,
+    corrects: Option<i64>,
     evidence_hash: Option<Vec<u8>>,
     registered_on: DbDate,
     actor: String,
@@ -65,7 +66,7 @@ pub(crate) struct RawRecord {
 /// The columns of [`RawRecord`], joined with the person's commitment.
 pub(crate) const RECORD_COLUMNS: &str = "r.id, r.person_id, p.commitment, r.label, r.content, r.subject, r.form, r.provider,
     r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.exam, r.for_year, r.filing_number, r.conversion_kind,
-    r.achievement, r.certificate_no, r.evidence_hash, r.registered_on, r.actor, r.entry_index";
+    r.achievement, r.certificate_no, r.corrects, r.evidence_hash, r.registered_on, r.actor, r.entry_index";
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::invalid("store.corrupt", format!("数据库中的{what}无效"))
@@ -109,6 +110,7 @@ impl TryFrom<RawRecord> for RecordRow {
             conversion: r.conversion_kind,
             achievement: r.achievement,
             certificate_no: r.certificate_no,
+            corrects: r.corrects,
             evidence: r
                 .evidence_hash
                 .map(|e| <[u8; 32]>::try_from(e.as_slice()))
@@ -192,7 +194,7 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 21 columns × 1000 stays under both backends' parameter limits.
+/// Rows per multi-row INSERT: 23 columns × 1000 stays under both backends' parameter limits.
 const ROWS_PER_INSERT: usize = 1000;
 
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
@@ -200,6 +202,7 @@ const ROWS_PER_INSERT: usize = 1000;
 fn prepare(
     batch: &[NewRecord],
     commitments: &HashMap<i64, [u8; 32]>,
+    corrects: Option<i64>,
     first_id: i64,
     appender: &mut Appender,
 ) -> Result<Vec<RecordRow>, StoreError> {
@@ -230,6 +233,7 @@ fn prepare(
             conversion: r.conversion.clone(),
             achievement: r.achievement.clone(),
             certificate_no: n.certificate_no.clone(),
+            corrects,
             evidence: n.evidence,
             registered_on: n.registered_on,
             actor: n.actor.clone(),
@@ -321,8 +325,8 @@ macro_rules! insert_rows {
             let sql = format!(
                 "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on,
                     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
-                    certificate_no, evidence_hash, registered_on, actor, entry_index) VALUES {}",
-                placeholders(&*$tx, chunk.len(), 22)
+                    certificate_no, corrects, evidence_hash, registered_on, actor, entry_index) VALUES {}",
+                placeholders(&*$tx, chunk.len(), 23)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
@@ -345,6 +349,7 @@ macro_rules! insert_rows {
                     .bind(&r.achievement)
                     .bind(r.achievement.as_deref().map(xueshi_policy::input::normalise_achievement))
                     .bind(&r.certificate_no)
+                    .bind(r.corrects)
                     .bind(r.evidence.map(|e| e.to_vec()))
                     .bind(DbDate(r.registered_on))
                     .bind(&r.actor)
@@ -357,12 +362,12 @@ macro_rules! insert_rows {
 
 /// Registers `$batch` inside `$tx` with `$appender`, returning the new rows.
 macro_rules! register_in_tx {
-    ($tx:expr, $appender:expr, $batch:expr) => {{
+    ($tx:expr, $appender:expr, $batch:expr, $corrects:expr) => {{
         let commitments = fetch_commitments!($tx, $batch);
         let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
             .fetch_one(&mut **$tx)
             .await?;
-        let rows = prepare($batch, &commitments, first_id, &mut $appender)?;
+        let rows = prepare($batch, &commitments, $corrects, first_id, &mut $appender)?;
         insert_rows!($tx, &rows);
         rows
     }};
@@ -383,7 +388,7 @@ pub async fn register(
     }
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, now_ms)?;
-        let rows = register_in_tx!(tx, appender, batch);
+        let rows = register_in_tx!(tx, appender, batch, None);
         write_batch!(tx, &appender, signer)?;
         Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())
     })
@@ -422,7 +427,7 @@ pub async fn void(
         let mut ids = Vec::new();
         let replaced_by = match replacement {
             Some(n) => {
-                let rows = register_in_tx!(tx, appender, std::slice::from_ref(n));
+                let rows = register_in_tx!(tx, appender, std::slice::from_ref(n), Some(record_id));
                 let id = rows.first().map(|r| r.id);
                 ids.extend(id);
                 id

@@ -539,6 +539,66 @@ async fn the_stored_person_year_decides_exactly_like_its_exported_case() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrected_certificate_keeps_its_number_and_a_leaver_has_no_requirement_after() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let mut cert = record("证书", Subject::Public, Form::Online, "2026-05-01", 30);
+        cert.provider = Some(Provider::Base(2));
+        cert.exam = Exam::Pass;
+        let mut n = new_record(w.other, cert.clone());
+        n.certificate_no = Some("AH2026-0001".to_owned());
+        let ids = records::register(&w.db, &w.signer, &[n.clone()], 8)
+            .await
+            .unwrap();
+        // The same certificate again is refused ...
+        let mut again = n.clone();
+        again.record.id = "证书2".to_owned();
+        assert!(
+            matches!(
+                records::register(&w.db, &w.signer, &[again], 9).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{backend:?}"
+        );
+        // ... but its correction, which voids it, keeps the number.
+        let mut fixed = n.clone();
+        fixed.record.id = "证书更正".to_owned();
+        fixed.record.amount = Some(Amount::Hours(Hours::whole(20)));
+        records::void(
+            &w.db,
+            &w.signer,
+            ids[0].0,
+            "基地报送学时有误",
+            Some(&fixed),
+            Act {
+                actor: "base:2",
+                on: d("2026-05-10"),
+                now_ms: 10,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(check(&w).await.ok());
+        people::set_left(&w.db, w.other, Some(d("2025-06-30")))
+            .await
+            .unwrap();
+        let case = export::person_year_case(&w.db, policy(), w.other, 2026)
+            .await
+            .unwrap();
+        let xueshi_policy::Decision::Annual(decision) = case
+            .evaluate(policy(), Options::default())
+            .unwrap()
+            .decision
+        else {
+            panic!()
+        };
+        assert!(!decision.required && decision.compliant, "{backend:?}");
+        done(w.db).await;
+    }
+}
+
 #[tokio::test]
 async fn an_unknown_database_scheme_is_an_error() {
     let e = Db::connect("mysql://localhost/x").await.unwrap_err();

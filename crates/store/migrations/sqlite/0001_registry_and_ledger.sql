@@ -154,6 +154,8 @@ CREATE TABLE records (
     -- achievement normalised (case and spaces ignored), to find the same achievement anywhere (D21)
     achievement_key TEXT,
     certificate_no TEXT,
+    -- the voided record this one corrects (D10), if any
+    corrects    INTEGER REFERENCES records (id),
     evidence_hash BLOB REFERENCES evidence (hash),
     registered_on TEXT NOT NULL,
     actor       TEXT NOT NULL,
@@ -164,7 +166,9 @@ CREATE TABLE records (
 );
 CREATE INDEX records_person ON records (person_id, completed_on);
 CREATE INDEX records_achievement ON records (achievement_key) WHERE achievement_key IS NOT NULL;
-CREATE UNIQUE INDEX records_certificate_key ON records (provider, certificate_no) WHERE certificate_no IS NOT NULL;
+-- A certificate is registered once; its corrections (which void the earlier record) may repeat it.
+CREATE UNIQUE INDEX records_certificate_key ON records (provider, certificate_no, COALESCE(corrects, 0))
+    WHERE certificate_no IS NOT NULL;
 
 -- A void of a record, with reason and author; both stay visible forever (D10).
 CREATE TABLE voids (
