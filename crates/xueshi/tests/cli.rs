@@ -1,0 +1,190 @@
+//! The `xueshi` binary as a person or a script uses it: exit codes, what it prints, and the
+//! store commands end to end on a fresh SQLite database.
+
+// Test code: a panic is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn xueshi(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xueshi"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("XUESHI_DATABASE")
+        .env_remove("XUESHI_KEYS")
+        .env_remove("XUESHI_POLICY_DIR")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xueshi-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn policy_test_counts_cases_and_fails_on_invalid_ones_naming_file_and_line() {
+    let root = root();
+    let ok = xueshi(
+        &root,
+        &["policy", "test", "policy/cases", "policy/examples"],
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let last = String::from_utf8_lossy(&ok.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(last.ends_with("passed, 0 failed"), "{last}");
+    let bad = xueshi(&root, &["policy", "test", "policy/cases-invalid"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let out = text(&bad);
+    assert!(
+        out.contains("invalid-negative-hours.yaml") && out.contains("第 10 行"),
+        "{out}"
+    );
+    assert!(out.contains("0 passed, 8 failed"), "{out}");
+}
+
+#[test]
+fn evaluate_prints_chinese_text_and_reproducible_json() {
+    let root = root();
+    let t = xueshi(&root, &["evaluate", "policy/examples/lu-an-2026.yaml"]);
+    assert!(t.status.success());
+    let out = String::from_utf8(t.stdout).unwrap();
+    assert!(
+        out.contains("不达标")
+            && out.contains("差 2 学时")
+            && out.contains("皖人社函〔2026〕235号"),
+        "{out}"
+    );
+    let a = xueshi(
+        &root,
+        &[
+            "evaluate",
+            "policy/examples/lu-an-2026.yaml",
+            "--format",
+            "json",
+            "--trace",
+        ],
+    );
+    let b = xueshi(
+        &root,
+        &[
+            "evaluate",
+            "policy/examples/lu-an-2026.yaml",
+            "--format",
+            "json",
+            "--trace",
+        ],
+    );
+    assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v["compliant"], false);
+    assert_eq!(v["failed"], serde_json::json!(["annual.professional_min"]));
+    assert_eq!(v["policy"]["sha256"].as_str().unwrap().len(), 64);
+    let missing = xueshi(&root, &["evaluate", "no/such/case.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn an_unknown_database_scheme_is_refused() {
+    let dir = scratch("scheme");
+    let o = xueshi(&dir, &["--database", "mysql://x/y", "db", "migrate"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("store.unknown_scheme"), "{}", text(&o));
+}
+
+#[test]
+fn demo_seed_verify_tamper_and_export_end_to_end() {
+    let dir = scratch("demo");
+    assert!(xueshi(&dir, &["db", "migrate"]).status.success());
+    let seeded = xueshi(&dir, &["demo", "seed", "--persons", "120"]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    assert!(
+        dir.join("xueshi.keys").exists(),
+        "the key file is created beside the database"
+    );
+    let ok = xueshi(&dir, &["ledger", "verify"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("账本完好"));
+
+    let published = xueshi(&dir, &["ledger", "checkpoint"]);
+    let note: String = String::from_utf8_lossy(&published.stdout)
+        .split("\n\n验证公钥")
+        .next()
+        .unwrap()
+        .to_owned()
+        + "\n";
+    std::fs::write(dir.join("published.note"), &note).unwrap();
+    assert!(
+        xueshi(&dir, &["ledger", "verify", "--against", "published.note"])
+            .status
+            .success()
+    );
+
+    // A person-year exported and evaluated as a case.
+    let exported = xueshi(
+        &dir,
+        &[
+            "export", "case", "--person", "#3", "--year", "2026", "--out", "p3.yaml",
+        ],
+    );
+    assert!(exported.status.success(), "{}", text(&exported));
+    let evaluated = xueshi(&dir, &["evaluate", "p3.yaml", "--format", "json"]);
+    assert!(evaluated.status.success(), "{}", text(&evaluated));
+
+    // Behind the application's back: alter one registered row.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("xueshi.db").display());
+        let db = xueshi_store::Db::connect(&url).await.unwrap();
+        let xueshi_store::Db::Sqlite(p) = &db else {
+            panic!()
+        };
+        sqlx::query("DROP TRIGGER records_no_update")
+            .execute(p)
+            .await
+            .unwrap();
+        let changed = sqlx::query(
+            "UPDATE records SET hours_tenths = hours_tenths + 100
+             WHERE id = (SELECT MIN(id) FROM records WHERE hours_tenths IS NOT NULL)",
+        )
+        .execute(p)
+        .await
+        .unwrap()
+        .rows_affected();
+        assert_eq!(changed, 1);
+        db.close().await;
+    });
+    let bad = xueshi(&dir, &["ledger", "verify"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
+    let out = text(&bad);
+    assert!(
+        out.contains("records id=") && out.contains("被修改"),
+        "{out}"
+    );
+}
