@@ -9,7 +9,7 @@ use crate::annual::Options;
 use crate::case::{Case, CaseError, Expect, HoursExpect, PolicySource, parse_case, policy_name};
 use crate::decision::{Decision, Evaluation, RecordOutcome, SubjectHours};
 use crate::model::Policy;
-use crate::rule::RuleId;
+use crate::rule::{RuleId, RuleSet};
 
 /// How one case file ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,61 +130,35 @@ pub fn compare(case: &Case, eval: &Evaluation<'_>) -> Vec<String> {
     let e = &case.expect;
     match &eval.decision {
         Decision::Annual(d) => {
-            check_compliant(e, d.compliant, &mut diffs);
             if let Some(h) = &e.hours {
                 check_hours("hours", h, &d.hours, &mut diffs);
             }
-            check_records(case, &d.records, &mut diffs);
-            check_rules(
-                "failed",
-                e.failed.as_deref(),
-                d.failed().iter().collect(),
-                true,
-                &mut diffs,
-            );
-            check_rules(
-                "warnings",
-                Some(&e.warnings),
-                d.warnings.iter().map(|w| w.rule).collect(),
-                false,
-                &mut diffs,
-            );
-            check_rules(
-                "unconfirmed",
-                Some(&e.unconfirmed),
-                d.unconfirmed.iter().collect(),
-                false,
+            let warnings = d.warnings.iter().map(|w| w.rule).collect();
+            check_judged(
+                case,
+                d.compliant,
+                &d.records,
+                d.failed(),
+                warnings,
+                d.unconfirmed,
                 &mut diffs,
             );
         }
         Decision::Cycle(d) => {
-            check_compliant(e, d.compliant, &mut diffs);
             for (year, h) in &e.yearly {
                 match d.years.iter().find(|y| y.year == *year) {
                     Some(y) => check_hours(&format!("yearly.{year}"), h, &y.hours, &mut diffs),
                     None => diffs.push(format!("yearly.{year}: 周期内没有该年度")),
                 }
             }
-            check_records(case, &d.records, &mut diffs);
-            check_rules(
-                "failed",
-                e.failed.as_deref(),
-                d.failed().iter().collect(),
-                true,
-                &mut diffs,
-            );
-            check_rules(
-                "warnings",
-                Some(&e.warnings),
-                d.warnings.iter().map(|w| w.rule).collect(),
-                false,
-                &mut diffs,
-            );
-            check_rules(
-                "unconfirmed",
-                Some(&e.unconfirmed),
-                d.unconfirmed.iter().collect(),
-                false,
+            let warnings = d.warnings.iter().map(|w| w.rule).collect();
+            check_judged(
+                case,
+                d.compliant,
+                &d.records,
+                d.failed(),
+                warnings,
+                d.unconfirmed,
                 &mut diffs,
             );
         }
@@ -204,6 +178,37 @@ pub fn compare(case: &Case, eval: &Evaluation<'_>) -> Vec<String> {
         }
     }
     diffs
+}
+
+/// What annual and cycle decisions share: compliance, records, failed rules, warnings and
+/// unconfirmed values.
+fn check_judged(
+    case: &Case,
+    compliant: bool,
+    records: &[RecordOutcome],
+    failed: RuleSet,
+    warnings: Vec<RuleId>,
+    unconfirmed: RuleSet,
+    diffs: &mut Vec<String>,
+) {
+    let e = &case.expect;
+    check_compliant(e, compliant, diffs);
+    check_records(case, records, diffs);
+    check_rules(
+        "failed",
+        e.failed.as_deref(),
+        failed.iter().collect(),
+        true,
+        diffs,
+    );
+    check_rules("warnings", Some(&e.warnings), warnings, false, diffs);
+    check_rules(
+        "unconfirmed",
+        Some(&e.unconfirmed),
+        unconfirmed.iter().collect(),
+        false,
+        diffs,
+    );
 }
 
 fn check_compliant(e: &Expect, actual: bool, diffs: &mut Vec<String>) {
