@@ -5,12 +5,16 @@
 //!     cargo bench -p xueshi-store --bench ledger
 //!     XUESHI_BENCH_RECORDS=1000000 cargo bench -p xueshi-store --bench ledger
 
+// A benchmark: panics are failures, prints are its output, floats are its figures.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::print_stderr,
     clippy::print_stdout,
-    clippy::panic
+    clippy::panic,
+    clippy::float_arithmetic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
 )]
 
 use std::time::Instant;

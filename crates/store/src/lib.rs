@@ -4,7 +4,6 @@
 //! every one is a leaf of a signed Merkle log that `verify` recomputes.
 
 pub mod db;
-pub mod demo;
 pub mod entries;
 pub mod error;
 pub mod export;
@@ -19,3 +18,5 @@ pub use db::{Backend, Db, DbDate};
 pub use error::StoreError;
 pub use keys::Keys;
 pub use ledger::LedgerSigner;
+pub mod demo;
+pub mod import;

@@ -62,6 +62,21 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Imports units, persons, learning records or a base's certificate report (CSV or XLSX).
+    Import {
+        #[arg(value_enum)]
+        kind: ImportWhat,
+        file: PathBuf,
+        /// Write the good rows and report the bad ones (default: all or nothing).
+        #[arg(long)]
+        keep_good: bool,
+        /// The sheet of an XLSX file (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Who imports (account name), recorded as the records' author.
+        #[arg(long, default_value = "import:cli")]
+        actor: String,
+    },
     /// Demo and scale data.
     Demo {
         #[command(subcommand)]
@@ -128,6 +143,14 @@ enum DemoCommand {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ImportWhat {
+    Units,
+    Persons,
+    Records,
+    Certificates,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -180,6 +203,22 @@ fn main() -> ExitCode {
             year,
             out.as_deref(),
         )),
+        Command::Import {
+            kind,
+            file,
+            keep_good,
+            sheet,
+            actor,
+        } => {
+            let args = store_cmd::ImportArgs {
+                kind,
+                file,
+                keep_good,
+                sheet,
+                actor,
+            };
+            store_cmd::run(store_cmd::import(&store, &policies, args))
+        }
         Command::Demo {
             command: DemoCommand::Seed { persons, seed },
         } => store_cmd::run(store_cmd::demo_seed(&store, &policies, persons, seed)),

@@ -120,6 +120,8 @@ fn redact(url: &str) -> String {
     }
 }
 
+// Seconds and rates of a run are measurements for the operator, not policy arithmetic.
+#[allow(clippy::float_arithmetic)]
 pub async fn verify(
     args: &StoreArgs,
     against: Option<&Path>,
@@ -254,4 +256,92 @@ pub async fn demo_seed(
         summary.filings,
         summary.provider_registrations
     )))
+}
+
+/// What `xueshi import` was asked.
+#[derive(Debug)]
+pub struct ImportArgs {
+    pub kind: crate::ImportWhat,
+    pub file: PathBuf,
+    pub keep_good: bool,
+    pub sheet: Option<String>,
+    pub actor: String,
+}
+
+/// Today in China Standard Time (UTC+8, no daylight saving) and the clock in milliseconds:
+/// the binary is the only place that reads the clock.
+fn clock() -> Result<(xueshi_domain::Date, i64)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| format!("系统时钟错误：{e}"))?;
+    let ms = i64::try_from(now.as_millis()).map_err(|_| "系统时钟错误".to_owned())?;
+    let day = i32::try_from((ms + 8 * 3_600_000).div_euclid(86_400_000))
+        .map_err(|_| "系统时钟错误".to_owned())?;
+    let today =
+        xueshi_domain::Date::from_day_number(day).map_err(|e| format!("系统时钟错误：{e}"))?;
+    Ok((today, ms))
+}
+
+pub async fn import(
+    args: &StoreArgs,
+    policies: &BTreeMap<String, Policy>,
+    what: ImportArgs,
+) -> Result<Outcome> {
+    use xueshi_store::import::{self, ImportMode, ImportOptions, Progress};
+    let o = open(args).await?;
+    let policy = anhui(policies)?;
+    registry::seed_places(&o.db, policy).await.map_err(err)?;
+    let (today, now_ms) = clock()?;
+    let mut opts = ImportOptions::new(what.actor.clone(), today, now_ms);
+    opts.sheet = what.sheet.clone();
+    if what.keep_good {
+        opts.mode = ImportMode::KeepGood;
+    }
+    let started = Instant::now();
+    let mut shown = Instant::now();
+    let mut bar = move |p: Progress| {
+        if shown.elapsed().as_millis() < 200 {
+            return;
+        }
+        shown = Instant::now();
+        match p.total {
+            Some(total) if total > 0 => {
+                let pct = p.done.saturating_mul(100) / total;
+                let filled = usize::try_from(pct / 5).unwrap_or(0).min(20);
+                eprint!(
+                    "\r{} [{}{}] {}/{} ({pct}%)   ",
+                    p.phase.zh(),
+                    "█".repeat(filled),
+                    "·".repeat(20 - filled),
+                    p.done,
+                    total
+                );
+            }
+            _ => eprint!("\r{} {} 行   ", p.phase.zh(), p.done),
+        }
+    };
+    let path = what.file.as_path();
+    let report = match what.kind {
+        crate::ImportWhat::Units => import::import_units(&o.db, path, &opts, &mut bar).await,
+        crate::ImportWhat::Persons => {
+            import::import_persons(&o.db, &o.keys, path, &opts, &mut bar).await
+        }
+        crate::ImportWhat::Records => {
+            import::import_records(&o.db, &o.keys, &o.signer, policy, path, &opts, &mut bar).await
+        }
+        crate::ImportWhat::Certificates => {
+            import::import_certificates(&o.db, &o.keys, &o.signer, policy, path, &opts, &mut bar)
+                .await
+        }
+    }
+    .map_err(err)?;
+    eprintln!();
+    let secs = started.elapsed().as_secs_f64();
+    let text = format!("{report}用时 {secs:.1} 秒\n");
+    let failed = !report.rejected.is_empty() && opts.mode == ImportMode::AllOrNothing;
+    Ok(if failed {
+        Outcome::Failed(text)
+    } else {
+        Outcome::Done(text)
+    })
 }

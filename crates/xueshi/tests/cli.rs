@@ -188,3 +188,136 @@ fn demo_seed_verify_tamper_and_export_end_to_end() {
         "{out}"
     );
 }
+
+/// Writes the CSV files of a synthetic county: one unit, `persons` persons, and a base
+/// certificate report of `certificates` rows.
+fn write_import_files(dir: &Path, persons: usize, certificates: usize) {
+    use std::fmt::Write as _;
+    use xueshi_domain::credit_code::CreditCode;
+    use xueshi_domain::id_number::IdNumber;
+    let unit = CreditCode::complete("12341522MB0000001").unwrap();
+    std::fs::write(
+        dir.join("units.csv"),
+        format!("统一社会信用代码,单位名称,所在地区,行业,单位类型\n{},霍邱县第一人民医院,341522,卫生健康,事业单位\n", unit.as_str()),
+    )
+    .unwrap();
+    let ids: Vec<String> = (0..persons)
+        .map(|i| {
+            IdNumber::complete(&format!(
+                "341522{}{:02}{:02}{:03}",
+                1970 + i % 25,
+                1 + i % 12,
+                1 + i % 28,
+                i / 300
+            ))
+            .unwrap()
+            .expose()
+            .to_owned()
+        })
+        .collect();
+    let name = |i: usize| {
+        let chars: Vec<char> = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平".chars().collect();
+        format!("张{}{}", chars[i % 20], chars[i / 20 % 20])
+    };
+    let mut p = String::from("身份证号,姓名,单位统一社会信用代码,入职日期,人员类别\n");
+    for (i, id) in ids.iter().enumerate() {
+        writeln!(p, "{id},{},{},2020-01-01,新人", name(i), unit.as_str()).unwrap();
+    }
+    std::fs::write(dir.join("persons.csv"), p).unwrap();
+    let mut c =
+        String::from("身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果,计入年度\n");
+    for i in 0..certificates {
+        writeln!(
+            c,
+            "{},{},{},AH2026{i:08},公需科目,10,2026-{:02}-{:02},合格,2026",
+            ids[i % persons],
+            name(i % persons),
+            1 + i % 4,
+            1 + i % 10,
+            1 + i % 28
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("certs.csv"), c).unwrap();
+}
+
+fn count_records(dir: &Path) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db =
+            xueshi_store::Db::connect(&format!("sqlite://{}", dir.join("xueshi.db").display()))
+                .await
+                .unwrap();
+        let xueshi_store::Db::Sqlite(p) = &db else {
+            panic!()
+        };
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(p)
+            .await
+            .unwrap();
+        db.close().await;
+        n
+    })
+}
+
+#[test]
+fn an_import_killed_while_writing_leaves_the_database_as_it_was() {
+    use std::io::Read as _;
+    let dir = scratch("killed");
+    write_import_files(&dir, 500, 60_000);
+    for (kind, file) in [("units", "units.csv"), ("persons", "persons.csv")] {
+        let o = xueshi(&dir, &["import", kind, file]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xueshi"))
+        .args(["import", "certificates", "certs.csv"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it reports writing, then kill it without warning.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let mut writing = false;
+    while let Ok(n) = stderr.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+        if String::from_utf8_lossy(&seen).contains("写入") {
+            writing = true;
+            break;
+        }
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        writing,
+        "the import never reached its writing phase: {}",
+        String::from_utf8_lossy(&seen)
+    );
+    assert!(
+        !status.success(),
+        "the import finished before it could be killed"
+    );
+    assert_eq!(
+        count_records(&dir),
+        0,
+        "a killed import must leave nothing behind"
+    );
+    let ok = xueshi(&dir, &["ledger", "verify"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    // Run again to the end: everything is there, once.
+    let done = xueshi(&dir, &["import", "certificates", "certs.csv"]);
+    assert!(done.status.success(), "{}", text(&done));
+    assert_eq!(count_records(&dir), 60_000);
+    let again = xueshi(&dir, &["import", "certificates", "certs.csv"]);
+    assert!(text(&again).contains("已存在 60000 行"), "{}", text(&again));
+    assert_eq!(count_records(&dir), 60_000);
+    assert!(xueshi(&dir, &["ledger", "verify"]).status.success());
+}

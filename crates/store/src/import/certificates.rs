@@ -1,0 +1,997 @@
+//! Certificate reports of the four provincial online bases (D6): each row a passed (or failed)
+//! public course, registered as a public online record with provider `base:N`, the base's
+//! certificate number, and label `base:N:<certificate number>`. Columns:
+//!
+//! | column | key | |
+//! |---|---|---|
+//! | 身份证号 | `id_number` | required; the person must be registered |
+//! | 姓名 | `name` | required; must be the ID holder's registered name |
+//! | 基地 | `base` | required: 1–4, 科目一…科目四, or the base's name (安徽开放大学 …) |
+//! | 证书编号 | `certificate_no` | required, unique per base (in the file and in the database) |
+//! | 课程名称 | `course` | required |
+//! | 学时 | `hours` | required, tenths |
+//! | 完成日期 | `completed` | required, not after today |
+//! | 考试结果 | `exam` | required: 合格 / 不合格 |
+//! | 计入年度 | `for_year` | optional (D5) |
+//!
+//! Built for size: the file is read twice, a batch at a time. The validating pass keeps only the
+//! validation index — a 128-bit hash per certificate key seen, the persons met (blind index →
+//! id, name, commitment) and the set of rows to write as runs — and asks the database per batch.
+//! The writing pass, in one transaction, re-reads the rows to write and appends them — multi-row
+//! INSERTs, ids after the highest as `records::register` gives them — with their ledger entries
+//! and a signed checkpoint per batch; the file's SHA-256 must be unchanged at the end, or
+//! everything is rolled back.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use xueshi_domain::{Date, Hours};
+use xueshi_policy::Policy;
+use xueshi_policy::input::{Amount, Exam, Form, Provider, Record, Subject};
+
+use super::fields::{BASES, Col, Columns, RowCheck, base, exam, open};
+use super::lookup::{self, Holders};
+use super::persons::{ID_COLUMN, NAME_COLUMN};
+use super::records::{blind, check_for_year, check_holder, differences};
+use super::table::Row;
+use super::{ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn, RowSet};
+use crate::db::{Db, DbDate};
+use crate::entries::{EntryKind, RecordRow};
+use crate::error::StoreError;
+use crate::keys::Keys;
+use crate::ledger::LedgerSigner;
+use crate::records::NewRecord;
+use crate::{in_tx, resume_batch, write_batch};
+
+const ID: usize = 0;
+const NAME: usize = 1;
+const BASE: usize = 2;
+const CERTIFICATE: usize = 3;
+const COURSE: usize = 4;
+const HOURS: usize = 5;
+const COMPLETED: usize = 6;
+const EXAM: usize = 7;
+const FOR_YEAR: usize = 8;
+
+static COLUMNS: [Col; 9] = [
+    ID_COLUMN,
+    NAME_COLUMN,
+    Col {
+        key: "base",
+        zh: "基地",
+        aliases: &["学习基地", "继续教育基地", "基地名称", "科目"],
+        required: true,
+    },
+    Col {
+        key: "certificate_no",
+        zh: "证书编号",
+        aliases: &["证书号", "合格证书编号"],
+        required: true,
+    },
+    Col {
+        key: "course",
+        zh: "课程名称",
+        aliases: &["课程", "内容", "content"],
+        required: true,
+    },
+    Col {
+        key: "hours",
+        zh: "学时",
+        aliases: &["学时数", "获得学时"],
+        required: true,
+    },
+    Col {
+        key: "completed",
+        zh: "完成日期",
+        aliases: &["考试日期", "合格日期", "发证日期", "完成时间"],
+        required: true,
+    },
+    Col {
+        key: "exam",
+        zh: "考试结果",
+        aliases: &["考试", "考核结果", "成绩"],
+        required: true,
+    },
+    Col {
+        key: "for_year",
+        zh: "计入年度",
+        aliases: &["年度", "学习年度"],
+        required: false,
+    },
+];
+
+/// One certificate row, checked on its own.
+#[derive(Debug)]
+struct Certificate {
+    blind: [u8; 32],
+    name: String,
+    base: u8,
+    number: String,
+    course: String,
+    hours: Hours,
+    completed: Date,
+    exam: Exam,
+    for_year: Option<i32>,
+}
+
+impl Certificate {
+    fn provider(&self) -> String {
+        format!("base:{}", self.base)
+    }
+
+    fn record(&self, person_id: i64, opts: &ImportOptions) -> NewRecord {
+        NewRecord {
+            person_id,
+            record: Record {
+                id: format!("base:{}:{}", self.base, self.number),
+                subject: Subject::Public,
+                form: Form::Online,
+                provider: Some(Provider::Base(self.base)),
+                started: None,
+                completed: self.completed,
+                amount: Some(Amount::Hours(self.hours)),
+                exam: self.exam,
+                for_year: self.for_year,
+                filing: None,
+                conversion: None,
+                achievement: None,
+                registered: None,
+            },
+            content: self.course.clone(),
+            certificate_no: Some(self.number.clone()),
+            evidence: None,
+            registered_on: opts.today,
+            actor: opts.actor.clone(),
+        }
+    }
+}
+
+/// The in-file index key of a certificate: 128 bits of SHA-256 of base and number.
+fn key_hash(base: u8, number: &str) -> u128 {
+    let mut h = Sha256::new();
+    h.update(b"xueshi-import-certificate\0");
+    h.update([base]);
+    h.update(number.as_bytes());
+    let digest: [u8; 32] = h.finalize().into();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
+    u128::from_le_bytes(first)
+}
+
+fn parse(
+    ck: &mut RowCheck<'_>,
+    keys: &Keys,
+    policy: &Policy,
+    opts: &ImportOptions,
+    seen: Option<&mut HashMap<u128, usize>>,
+) -> Option<Certificate> {
+    let id_number = ck.id_number(ID);
+    let name = ck.name(NAME);
+    let base = ck.choice(BASE, true, |s| base(policy, s), BASES);
+    let number = ck.identifier(CERTIFICATE, "证书编号", true);
+    let course = ck.text(COURSE, true, 500);
+    let hours = ck.hours(HOURS, true);
+    let completed = ck.date(COMPLETED, true);
+    let exam = match ck.choice(EXAM, true, exam, "合格、不合格（或 pass、fail）") {
+        Some(Exam::None) => {
+            ck.err(EXAM, "import.choice", "基地证书的考试结果须为合格或不合格");
+            None
+        }
+        other => other,
+    };
+    let for_year = ck.year(FOR_YEAR);
+    if let (Some(seen), Some(b), Some(no)) = (seen, base, &number) {
+        let key = key_hash(b, no);
+        if let Some(first) = seen.get(&key) {
+            ck.err(
+                CERTIFICATE,
+                "record.certificate_duplicate",
+                format!("与第 {first} 行的证书编号重复（同一基地）"),
+            );
+        } else {
+            seen.insert(key, ck.number());
+        }
+    }
+    if let Some(completed) = completed {
+        if completed > opts.today {
+            ck.err(COMPLETED, "date.future", "完成日期晚于今天");
+        }
+        if let Some(y) = for_year {
+            check_for_year(ck, policy, FOR_YEAR, y, completed);
+        }
+    }
+    let (id_number, name, base, number, course, hours, completed, exam) = (
+        id_number?, name?, base?, number?, course?, hours?, completed?, exam?,
+    );
+    if !ck.ok() {
+        return None;
+    }
+    Some(Certificate {
+        blind: blind(keys, &id_number),
+        name,
+        base,
+        number,
+        course,
+        hours,
+        completed,
+        exam,
+        for_year,
+    })
+}
+
+/// SHA-256 of the file, to be sure the writing pass reads what the validating pass checked.
+async fn fingerprint(path: &Path) -> Result<[u8; 32], StoreError> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let failed = |e: std::io::Error| {
+            StoreError::invalid("import.io", format!("无法读取文件 {}：{e}", path.display()))
+        };
+        let mut file = std::fs::File::open(&path).map_err(failed)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf).map_err(failed)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(buf.get(..n).unwrap_or_default());
+        }
+        Ok(hasher.finalize().into())
+    })
+    .await
+    .map_err(|e| StoreError::invalid("import.reader", format!("读取文件失败：{e}")))?
+}
+
+fn changed() -> StoreError {
+    StoreError::invalid(
+        "import.file_changed",
+        "文件在导入过程中被修改，已全部撤销：请在文件不再变动时重新导入",
+    )
+}
+
+/// Imports a base's certificate report; see the module documentation for the columns. Holds
+/// one batch of rows and the validation index, whatever the file's size.
+#[allow(clippy::too_many_arguments)]
+pub async fn import_certificates(
+    db: &Db,
+    keys: &Keys,
+    signer: &LedgerSigner,
+    policy: &Policy,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: ProgressFn<'_>,
+) -> Result<ImportReport, StoreError> {
+    let mut report = ImportReport::new(ImportKind::Certificates, opts.mode);
+    let before = fingerprint(path).await?;
+    let mut source = open(path, opts, &COLUMNS, true).await?;
+    let (cols, errors, ignored) = Columns::resolve(&COLUMNS, &source.header);
+    report.ignored_columns = ignored;
+    if !errors.is_empty() {
+        report.rejected = errors;
+        while let Some(batch) = source.next_batch().await? {
+            report.total_rows += batch.len();
+        }
+        return Ok(report);
+    }
+    let total = source.estimate;
+    let mut holders = Holders::default();
+    let mut seen: HashMap<u128, usize> = HashMap::new();
+    let mut to_write = RowSet::default();
+    while let Some(batch) = source.next_batch().await? {
+        report.total_rows += batch.len();
+        validate_batch(
+            db,
+            keys,
+            policy,
+            opts,
+            &cols,
+            &batch,
+            (&mut holders, &mut seen),
+            &mut to_write,
+            &mut report,
+        )
+        .await?;
+        progress(Progress {
+            phase: Phase::Validating,
+            done: report.total_rows as u64,
+            total: total.map(|t| t.max(report.total_rows as u64)),
+        });
+    }
+    drop(seen);
+    report.finish();
+    if !report.may_write() || to_write.is_empty() {
+        return Ok(report);
+    }
+    let header = source.header.clone();
+    drop(source);
+    let written = write_pass(
+        db,
+        signer,
+        (keys, policy, path, opts),
+        (&header, &cols),
+        &holders,
+        &to_write,
+        before,
+        progress,
+    )
+    .await?;
+    if written != to_write.len() {
+        return Err(changed());
+    }
+    report.written = written;
+    report.written_rows = to_write;
+    Ok(report)
+}
+
+/// The validating pass over one batch: parse, then ask the database about the batch's persons
+/// and certificates.
+#[allow(clippy::too_many_arguments)]
+async fn validate_batch(
+    db: &Db,
+    keys: &Keys,
+    policy: &Policy,
+    opts: &ImportOptions,
+    cols: &Columns,
+    batch: &[Row],
+    (holders, seen): (&mut Holders, &mut HashMap<u128, usize>),
+    to_write: &mut RowSet,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    let mut checked: Vec<(RowCheck<'_>, Option<Certificate>)> = Vec::with_capacity(batch.len());
+    for row in batch {
+        let mut ck = RowCheck::new(row, cols);
+        let cert = parse(&mut ck, keys, policy, opts, Some(seen));
+        checked.push((ck, cert));
+    }
+    let blinds: Vec<[u8; 32]> = checked
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().map(|c| c.blind))
+        .collect();
+    holders.load(db, &blinds).await?;
+    let providers: Vec<Option<(String, &str)>> = checked
+        .iter()
+        .map(|(_, c)| c.as_ref().map(|c| (c.provider(), c.number.as_str())))
+        .collect();
+    let keys: Vec<(Option<&str>, &str)> = providers
+        .iter()
+        .flatten()
+        .map(|(p, n)| (Some(p.as_str()), *n))
+        .collect();
+    let existing: HashMap<(String, String), RecordRow> = lookup::records_by_certificates(db, &keys)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some(((r.provider.clone()?, r.certificate_no.clone()?), r)))
+        .collect();
+    // A person's record with the label of a certificate but not its number would refuse the
+    // insert: find those too.
+    let mut new_labels: Vec<(i64, String)> = Vec::new();
+    let mut verdicts: Vec<(usize, NewRecord)> = Vec::with_capacity(checked.len());
+    for (ck, cert) in &mut checked {
+        let Some(cert) = cert else { continue };
+        let Some(holder) = check_holder(ck, holders, &cert.blind, &cert.name, (ID, NAME)) else {
+            continue;
+        };
+        let record = cert.record(holder.id, opts);
+        match existing.get(&(cert.provider(), cert.number.clone())) {
+            Some(old) => {
+                let diff = differences(old, &record);
+                if diff.is_empty() {
+                    report.mark_present(ck.number());
+                } else if old.person_id != holder.id {
+                    ck.err(
+                        CERTIFICATE,
+                        "record.certificate_duplicate",
+                        "该基地的此证书编号已登记在另一人员名下",
+                    );
+                } else {
+                    ck.err(
+                        CERTIFICATE,
+                        "import.conflict",
+                        format!(
+                            "该证书已登记，但{}与已登记的不同；已登记的记录不能修改，更正请作废后重新登记",
+                            diff.join("、")
+                        ),
+                    );
+                }
+            }
+            None => {
+                new_labels.push((holder.id, record.record.id.clone()));
+                verdicts.push((ck.number(), record));
+            }
+        }
+    }
+    let pairs: Vec<(i64, &str)> = new_labels.iter().map(|(p, l)| (*p, l.as_str())).collect();
+    let taken: std::collections::HashSet<(i64, String)> = lookup::records_by_label(db, &pairs)
+        .await?
+        .into_iter()
+        .map(|r| (r.person_id, r.label))
+        .collect();
+    let mut verdicts = verdicts.into_iter().peekable();
+    for (ck, _) in checked {
+        let mut ck = ck;
+        if let Some((_, record)) = verdicts.next_if(|(n, _)| *n == ck.number()) {
+            if taken.contains(&(record.person_id, record.record.id.clone())) {
+                ck.err(
+                    CERTIFICATE,
+                    "record.label_duplicate",
+                    format!("该人员已有记录编号为「{}」的其他记录", record.record.id),
+                );
+            } else if ck.ok() {
+                to_write.insert(ck.number());
+            }
+        }
+        report.rejected.extend(ck.errors);
+    }
+    Ok(())
+}
+
+/// The writing pass: one transaction; per batch of rows to write, the records, their ledger
+/// entries and a signed checkpoint. Returns the rows written.
+#[allow(clippy::too_many_arguments)]
+async fn write_pass(
+    db: &Db,
+    signer: &LedgerSigner,
+    (keys, policy, path, opts): (&Keys, &Policy, &Path, &ImportOptions),
+    (header, cols): (&Row, &Columns),
+    holders: &Holders,
+    to_write: &RowSet,
+    before: [u8; 32],
+    progress: ProgressFn<'_>,
+) -> Result<usize, StoreError> {
+    let total = to_write.len() as u64;
+    let mut source = open(path, opts, &COLUMNS, false).await?;
+    if source.header != *header {
+        return Err(changed());
+    }
+    progress(Progress {
+        phase: Phase::Writing,
+        done: 0,
+        total: Some(total),
+    });
+    let backend = db.backend();
+    in_tx!(db, tx => {
+        let mut written = 0usize;
+        while let Some(batch) = source.next_batch().await? {
+            let rows: Vec<&Row> = batch.iter().filter(|r| to_write.contains(r.number)).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let mut appender = resume_batch!(tx, opts.now_ms)?;
+            // Ids as `records::register` gives them: after the highest, under the write lock.
+            let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
+                .fetch_one(&mut **tx)
+                .await?;
+            let mut stored = Vec::with_capacity(rows.len());
+            for (row, id) in rows.into_iter().zip(first_id..) {
+                let mut ck = RowCheck::new(row, cols);
+                let cert = parse(&mut ck, keys, policy, opts, None).ok_or_else(changed)?;
+                let holder = holders.get(&cert.blind).ok_or_else(changed)?;
+                let r = stored_row(&cert, holder, id, appender.next_index(), opts);
+                appender.push(EntryKind::RecordRegister, id, Some(holder.id), &r.canonical())?;
+                stored.push(r);
+            }
+            for chunk in stored.chunks(ROWS_PER_INSERT) {
+                // The columns `records::register` writes for such a record (the others are NULL).
+                let sql = format!(
+                    "INSERT INTO records (id, person_id, label, content, subject, form, provider, completed_on,
+                        hours_tenths, exam, for_year, certificate_no, registered_on, actor, entry_index) VALUES {}",
+                    lookup::values(backend, chunk.len(), 15)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for r in chunk {
+                    q = q
+                        .bind(r.id)
+                        .bind(r.person_id)
+                        .bind(&r.label)
+                        .bind(&r.content)
+                        .bind(r.subject.as_str())
+                        .bind(r.form.as_str())
+                        .bind(&r.provider)
+                        .bind(DbDate(r.completed))
+                        .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
+                        .bind(r.exam.as_str())
+                        .bind(r.for_year.map(i64::from))
+                        .bind(&r.certificate_no)
+                        .bind(DbDate(r.registered_on))
+                        .bind(&r.actor)
+                        .bind(r.entry_index);
+                }
+                q.execute(&mut **tx).await?;
+            }
+            written += stored.len();
+            write_batch!(tx, &appender, signer)?;
+            progress(Progress { phase: Phase::Writing, done: written as u64, total: Some(total) });
+        }
+        if fingerprint(path).await? != before {
+            return Err(changed());
+        }
+        Ok::<usize, StoreError>(written)
+    })
+}
+
+/// Rows per multi-row INSERT (15 parameters each: far below both backends' limits).
+const ROWS_PER_INSERT: usize = 500;
+
+/// The row a certificate becomes, as the ledger commits to it.
+fn stored_row(
+    cert: &Certificate,
+    holder: &lookup::Holder,
+    id: i64,
+    entry_index: i64,
+    opts: &ImportOptions,
+) -> RecordRow {
+    let n = cert.record(holder.id, opts);
+    RecordRow {
+        id,
+        person_id: holder.id,
+        person_commitment: holder.commitment,
+        label: n.record.id,
+        content: n.content,
+        subject: n.record.subject,
+        form: n.record.form,
+        provider: Some(cert.provider()),
+        started: None,
+        completed: cert.completed,
+        hours: Some(cert.hours),
+        minutes: None,
+        exam: cert.exam,
+        for_year: cert.for_year,
+        filing: None,
+        conversion: None,
+        achievement: None,
+        certificate_no: n.certificate_no,
+        corrects: None,
+        evidence: None,
+        registered_on: n.registered_on,
+        actor: n.actor,
+        entry_index,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::super::*;
+    use crate::records::person_records;
+
+    const HEADER: &str = "身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果,计入年度\n";
+
+    #[tokio::test]
+    async fn a_bom_csv_report_then_again() {
+        let w = World::new().await;
+        let other = w.add_person("34150219900101123", "李强").await;
+        let csv = format!(
+            "\u{feff}{HEADER}{a},张晓梅,安徽开放大学,KF2026-0001,专业技术人员职业道德,20,2026-06-20,合格,2026\n\
+             {b},李强,2,AD-77,法治素养,10.5,2027/1/15,不合格,2026\n\
+             {a},张晓梅,科目四,LG-1,人工智能通识,8,2026-11-02,pass,\n",
+            a = w.id_number,
+            b = other,
+        );
+        let path = w.file("report.csv", &csv);
+        let mut seen = Vec::new();
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &w.opts(),
+            &mut |p| seen.push(p),
+        )
+        .await
+        .unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!((report.total_rows, report.written), (3, 3));
+        assert!(
+            seen.contains(&Progress {
+                phase: Phase::Validating,
+                done: 3,
+                total: Some(3)
+            }),
+            "{seen:?}"
+        );
+        assert!(
+            seen.contains(&Progress {
+                phase: Phase::Writing,
+                done: 3,
+                total: Some(3)
+            }),
+            "{seen:?}"
+        );
+        let records = person_records(&w.db, w.person).await.unwrap();
+        let r = records
+            .iter()
+            .find(|r| r.row.label == "base:1:KF2026-0001")
+            .unwrap();
+        assert_eq!(r.row.provider.as_deref(), Some("base:1"));
+        assert_eq!(
+            (
+                r.row.subject.as_str(),
+                r.row.form.as_str(),
+                r.row.exam.as_str()
+            ),
+            ("public", "online", "pass")
+        );
+        assert_eq!(r.row.hours.map(xueshi_domain::Hours::tenths), Some(200));
+        assert!(w.ledger_ok().await);
+
+        let mut later = w.opts();
+        later.today = date("2027-04-01");
+        let again = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &later,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!((again.written, again.already_present), (0, 3), "{again}");
+        assert_eq!(again.present_rows.to_string(), "2–4");
+    }
+
+    #[tokio::test]
+    async fn an_xlsx_report_with_real_numbers_and_dates() {
+        let w = World::new().await;
+        let path = w.xlsx(
+            "report.xlsx",
+            &[
+                &[
+                    "id_number",
+                    "name",
+                    "base",
+                    "certificate_no",
+                    "course",
+                    "hours",
+                    "completed",
+                    "exam",
+                ],
+                &[
+                    &w.id_number,
+                    "张晓梅",
+                    "科目二",
+                    "AD-1",
+                    "心理健康",
+                    "#n:12.5",
+                    "#d:2026-05-06",
+                    "合格",
+                ],
+            ],
+        );
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert!(report.is_clean(), "{report}");
+        let records = person_records(&w.db, w.person).await.unwrap();
+        let r = records
+            .iter()
+            .find(|r| r.row.label == "base:2:AD-1")
+            .unwrap();
+        assert_eq!(r.row.completed.to_string(), "2026-05-06");
+        assert_eq!(r.row.hours.map(xueshi_domain::Hours::tenths), Some(125));
+    }
+
+    #[tokio::test]
+    async fn every_bad_row_is_reported_and_nothing_is_written() {
+        let w = World::new().await;
+        let first = w.file(
+            "first.csv",
+            &format!(
+                "{HEADER}{},张晓梅,1,DB-1,已有课程,10,2026-03-01,合格,\n",
+                w.id_number
+            ),
+        );
+        let ok = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &first,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(ok.written, 1);
+        let a = &w.id_number;
+        let mut bad = a.clone();
+        bad.replace_range(17.., if bad.ends_with('1') { "2" } else { "1" });
+        let csv = format!(
+            "{HEADER}{a},张晓梅,1,OK-1,课程,10,2026-03-01,合格,\n\
+             {bad},张晓梅,1,X-2,课程,10,2026-03-01,合格,\n\
+             {a},张小梅,1,X-3,课程,10,2026-03-01,合格,\n\
+             {a},张晓梅,1,X-4,课程,10,2026-02-29,合格,\n\
+             {a},张晓梅,1,X-5,课程,-2,2026-03-01,合格,\n\
+             {a},张晓梅,1,OK-1,课程,10,2026-03-02,合格,\n\
+             {a},张晓梅,1,DB-1,另一课程,10,2026-03-01,合格,\n\
+             {a},张晓梅,5,X-8,课程,10,2026-03-01,无,\n\
+             {a},张晓梅,1,X-9,课程,10,2028-01-01,合格,\n\
+             {a},张晓梅,2,OK-1,课程,10,2026-03-01,合格,\n"
+        );
+        let path = w.file("bad.csv", &csv);
+        let records = w.count("records").await;
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        let got: Vec<(usize, &str, &str)> = report
+            .rejected
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "身份证号", "id_number.check_digit"),
+                (4, "姓名", "person.name_mismatch"),
+                (5, "完成日期", "date.no_such_day"),
+                (6, "学时", "hours.negative"),
+                (7, "证书编号", "record.certificate_duplicate"),
+                (8, "证书编号", "import.conflict"),
+                (9, "基地", "import.choice"),
+                (9, "考试结果", "import.choice"),
+                (10, "完成日期", "date.future"),
+            ],
+            "{report}"
+        );
+        assert!(report.rejected[0].message.contains("校验位"));
+        assert_eq!((report.total_rows, report.written), (10, 0));
+        assert_eq!(w.count("records").await, records, "nothing written");
+
+        let mut keep = w.opts();
+        keep.mode = ImportMode::KeepGood;
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &keep,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        // Row 2 (OK-1 at base 1) and row 11 (OK-1 at base 2: another base, another certificate).
+        assert_eq!(report.written_rows.to_string(), "2、11", "{report}");
+        assert_eq!(report.rejected_rows(), (3..=10).collect::<Vec<_>>());
+        assert_eq!(w.count("records").await, records + 2);
+        assert!(w.ledger_ok().await);
+    }
+
+    #[tokio::test]
+    async fn a_missing_column_and_a_gbk_file() {
+        let w = World::new().await;
+        let path = w.file(
+            "nocol.csv",
+            &format!("身份证号,姓名,证书编号,课程名称,学时,完成日期,考试结果\n{},张晓梅,C-1,课,1,2026-01-01,合格\n", w.id_number),
+        );
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(
+            report.rejected[0].to_string(),
+            "第 1 行，列「基地」：缺少必填列「基地」（英文列名 base） [import.missing_column]"
+        );
+        let gbk = w.dir.join("gbk.csv");
+        // "身份证号,姓名" in GBK.
+        std::fs::write(&gbk, b"\xc9\xed\xb7\xdd\xd6\xa4\xba\xc5,\xd0\xd5\xc3\xfb\n").unwrap();
+        let err = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &gbk,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "import.encoding");
+        assert!(err.to_string().contains("不是 UTF-8 编码"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_named_sheet_an_id_stored_as_a_number_and_a_stray_byte() {
+        let w = World::new().await;
+        let path = w.xlsx(
+            "sheet.xlsx",
+            &[
+                &[
+                    "身份证号",
+                    "姓名",
+                    "基地",
+                    "证书编号",
+                    "课程名称",
+                    "学时",
+                    "完成日期",
+                    "考试结果",
+                ],
+                &[
+                    "#n:341522198506123012",
+                    "张晓梅",
+                    "1",
+                    "N-1",
+                    "课",
+                    "#n:3",
+                    "2026-05-06",
+                    "合格",
+                ],
+            ],
+        );
+        let mut opts = w.opts();
+        opts.sheet = Some("没有这张表".to_owned());
+        let err = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &opts,
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code(), "import.sheet");
+        assert!(err.to_string().contains("「名单」"), "{err}");
+        opts.sheet = Some("名单".to_owned());
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &opts,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        let codes: Vec<(usize, &str)> = report.rejected.iter().map(|e| (e.row, e.code)).collect();
+        assert_eq!(codes, vec![(2, "import.number_precision")], "{report}");
+
+        // The first 64 KiB are checked as a whole; a stray byte further down is the row's problem.
+        let mut text = HEADER.to_owned();
+        for i in 0..1100 {
+            text.push_str(&format!(
+                "{},张晓梅,1,E-{i},课程,1,2026-03-01,合格,\n",
+                w.id_number
+            ));
+        }
+        let mut bytes = text.into_bytes();
+        bytes.extend_from_slice(format!("{},", w.id_number).as_bytes());
+        bytes.extend_from_slice(
+            b"\xd5\xc5\xcf\xfe\xc3\xb7,1,E-X,\xbf\xce,1,2026-03-01,\xba\xcf\xb8\xf1,\n",
+        );
+        let path = w.dir.join("stray.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &w.opts(),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        let got: Vec<(usize, &str, &str)> = report
+            .rejected
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.code))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1102, "姓名", "import.encoding"),
+                (1102, "课程名称", "import.encoding"),
+                (1102, "考试结果", "import.encoding"),
+            ],
+            "{report}"
+        );
+        assert_eq!(report.written, 0);
+    }
+
+    /// A process killed while writing leaves nothing: the import is one transaction. The test
+    /// runs itself again as a child process that imports a report and aborts (no unwinding, no
+    /// destructors: as `kill -9`) right after its first batch has been written, uncommitted.
+    #[tokio::test]
+    async fn killed_while_writing_leaves_the_database_as_it_was() {
+        const TEST: &str =
+            "import::certificates::tests::killed_while_writing_leaves_the_database_as_it_was";
+        if let Some(dir) = std::env::var_os("XUESHI_IMPORT_KILL_DIR") {
+            // The child: import, and die after the first written batch.
+            let dir = std::path::PathBuf::from(dir);
+            let db = crate::Db::open(&format!("sqlite://{}", dir.join("t.db").display()))
+                .await
+                .unwrap();
+            let keys = crate::Keys::from_master([42; 32]);
+            let signer = crate::LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+            let mut opts = ImportOptions::new("unit:admin", date("2027-02-01"), 1);
+            opts.batch_rows = 10;
+            let mut die = |p: Progress| {
+                if p.phase == Phase::Writing && p.done >= 10 {
+                    std::process::abort();
+                }
+            };
+            let path = dir.join("big.csv");
+            let _ =
+                import_certificates(&db, &keys, &signer, policy(), &path, &opts, &mut die).await;
+            panic!("the child should have died while writing");
+        }
+        let w = World::new().await;
+        let mut csv = HEADER.to_owned();
+        for i in 0..50 {
+            csv.push_str(&format!(
+                "{},张晓梅,1,K-{i},课程,1,2026-03-01,合格,\n",
+                w.id_number
+            ));
+        }
+        let path = w.file("big.csv", &csv);
+        let records = w.count("records").await;
+        let checkpoints = w.count("checkpoints").await;
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([TEST, "--exact", "--nocapture"])
+            .env("XUESHI_IMPORT_KILL_DIR", &w.dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(!status.success(), "the child was to be killed");
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt as _;
+            assert_eq!(status.signal(), Some(6), "aborted (SIGABRT): {status:?}");
+        }
+        assert_eq!(w.count("records").await, records, "nothing written");
+        assert_eq!(w.count("checkpoints").await, checkpoints);
+        assert_eq!(w.count("ledger_entries").await, checkpoints_size(&w).await);
+        // The ledger continues cleanly, and the same import now goes through.
+        let mut opts = w.opts();
+        opts.batch_rows = 10;
+        let report = import_certificates(
+            &w.db,
+            &w.keys,
+            &w.signer,
+            policy(),
+            &path,
+            &opts,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.written, 50);
+        assert!(w.ledger_ok().await);
+    }
+
+    async fn checkpoints_size(w: &World) -> i64 {
+        crate::on_db!(&w.db, p => sqlx::query_scalar("SELECT COALESCE(MAX(size), 0) FROM checkpoints").fetch_one(p).await.unwrap())
+    }
+}
