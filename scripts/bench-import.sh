@@ -18,7 +18,7 @@ cargo build -q --release -p xueshi
 X=$PWD/target/release/xueshi
 
 python3 - "$WORK" "$N" "$P" <<'PY'
-import sys, random
+import sys, random, datetime
 work, n, p = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 random.seed(2026)
 W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -38,8 +38,9 @@ persons = []
 with open(f"{work}/persons.csv", "w") as f:
     f.write("身份证号,姓名,单位统一社会信用代码,入职日期,人员类别\n")
     for i in range(p):
-        idn = id_number("%s%04d%02d%02d%03d" % (counties[i % 7], 1965 + i % 30, 1 + i % 12, 1 + i % 28, i // 2520 % 1000))
-        name = "测试%06d" % i
+        born = datetime.date(1965, 1, 1) + datetime.timedelta(days=i // 1000)
+        idn = id_number("%s%s%03d" % (counties[i % 7], born.strftime("%Y%m%d"), i % 1000))
+        name = "测" + "".join("零一二三四五六七八九"[int(c)] for c in "%06d" % i)
         persons.append((idn, name))
         f.write(f"{idn},{name},{units[i % 10]},2020-01-01,{'老人' if i % 2 else '新人'}\n")
 with open(f"{work}/certs.csv", "w") as f:

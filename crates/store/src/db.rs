@@ -199,3 +199,54 @@ impl<'r> Decode<'r, Postgres> for DbDate {
         }
     }
 }
+
+/// The backend of a transaction's type, for SQL text that differs (bind parameters).
+pub trait Dialect {
+    const BACKEND: Backend;
+}
+
+impl Dialect for Sqlite {
+    const BACKEND: Backend = Backend::Sqlite;
+}
+
+impl Dialect for Postgres {
+    const BACKEND: Backend = Backend::Postgres;
+}
+
+/// The backend of a transaction (used inside [`in_tx!`] bodies, written once for both).
+pub fn tx_backend<DB: sqlx::Database + Dialect>(_tx: &sqlx::Transaction<'_, DB>) -> Backend {
+    DB::BACKEND
+}
+
+/// `n` bind parameters numbered from `first`: `$first, …` for PostgreSQL, anonymous `?` for
+/// SQLite (which looks each `$N` up by a linear scan: quadratic in a long list).
+pub fn params(backend: Backend, first: usize, n: usize) -> String {
+    let mut out = String::with_capacity(n * 4);
+    for i in first..first + n {
+        if i > first {
+            out.push_str(", ");
+        }
+        match backend {
+            Backend::Sqlite => out.push('?'),
+            Backend::Postgres => {
+                out.push('$');
+                out.push_str(&i.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `(…), (…)`: `rows` rows of `cols` bind parameters, for a multi-row INSERT.
+pub fn values(backend: Backend, rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * (cols * 4 + 4));
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        out.push_str(&params(backend, r * cols + 1, cols));
+        out.push(')');
+    }
+    out
+}

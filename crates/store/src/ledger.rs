@@ -188,7 +188,7 @@ macro_rules! write_batch {
         for chunk in appender.pending().chunks(1000) {
             let sql = format!(
                 "INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) VALUES {}",
-                $crate::records::placeholders(&*$tx, chunk.len(), 6)
+                $crate::db::values($crate::db::tx_backend(&*$tx), chunk.len(), 6)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for p in chunk {

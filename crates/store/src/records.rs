@@ -68,7 +68,7 @@ pub(crate) const RECORD_COLUMNS: &str = "r.id, r.person_id, p.commitment, r.labe
     r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.exam, r.for_year, r.filing_number, r.conversion_kind,
     r.achievement, r.certificate_no, r.corrects, r.evidence_hash, r.registered_on, r.actor, r.entry_index";
 
-fn corrupt(what: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::invalid("store.corrupt", format!("数据库中的{what}无效"))
 }
 
@@ -157,7 +157,7 @@ impl From<RawVoid> for VoidRow {
     }
 }
 
-fn amounts(r: &Record) -> (Option<i64>, Option<i64>) {
+pub(crate) fn amounts(r: &Record) -> (Option<i64>, Option<i64>) {
     match r.amount {
         Some(Amount::Hours(h)) => (i64::try_from(h.tenths()).ok(), None),
         Some(Amount::Minutes(m)) => (None, i64::try_from(m).ok()),
@@ -195,11 +195,11 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
 }
 
 /// Rows per multi-row INSERT: 23 columns × 1000 stays under both backends' parameter limits.
-const ROWS_PER_INSERT: usize = 1000;
+pub(crate) const ROWS_PER_INSERT: usize = 1000;
 
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
 /// indexes and leaves from the appender.
-fn prepare(
+pub(crate) fn prepare(
     batch: &[NewRecord],
     commitments: &HashMap<i64, [u8; 32]>,
     corrects: Option<i64>,
@@ -250,53 +250,18 @@ fn prepare(
     Ok(rows)
 }
 
-/// How a backend writes bind parameters. SQLite gets anonymous `?`: its named parameters
-/// (`$N`) are looked up by a linear scan per parameter, quadratic in a multi-row INSERT.
-pub trait Dialect {
-    fn placeholder(out: &mut String, n: usize);
-}
-
-impl Dialect for sqlx::Sqlite {
-    fn placeholder(out: &mut String, _n: usize) {
-        out.push('?');
-    }
-}
-
-impl Dialect for sqlx::Postgres {
-    fn placeholder(out: &mut String, n: usize) {
-        out.push('$');
-        out.push_str(&n.to_string());
-    }
-}
-
-/// `(p1, …, pk), (…)` for `rows` rows of `cols` columns, in the dialect of `_tx`'s backend.
-pub fn placeholders<DB: sqlx::Database + Dialect>(
-    _tx: &sqlx::Transaction<'_, DB>,
-    rows: usize,
-    cols: usize,
-) -> String {
-    let mut out = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        out.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            DB::placeholder(&mut out, r * cols + c + 1);
-        }
-        out.push(')');
-    }
-    out
-}
-
 /// The salted commitments of the persons of a batch, in one query per thousand persons.
 macro_rules! fetch_commitments {
     ($tx:expr, $batch:expr) => {{
-        let mut ids: Vec<i64> = $batch.iter().map(|n: &NewRecord| n.person_id).collect();
+        let mut ids: Vec<i64> = $batch
+            .iter()
+            .map(|n: &$crate::records::NewRecord| n.person_id)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut found: HashMap<i64, [u8; 32]> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(ROWS_PER_INSERT) {
+        let mut found: std::collections::HashMap<i64, [u8; 32]> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks($crate::records::ROWS_PER_INSERT) {
             let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT id, commitment FROM persons WHERE id IN ({})",
@@ -309,7 +274,9 @@ macro_rules! fetch_commitments {
             for (id, c) in q.fetch_all(&mut **$tx).await? {
                 found.insert(
                     id,
-                    c.as_slice().try_into().map_err(|_| corrupt("人员承诺值"))?,
+                    c.as_slice()
+                        .try_into()
+                        .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
                 );
             }
         }
@@ -320,13 +287,13 @@ macro_rules! fetch_commitments {
 /// Inserts prepared rows with multi-row INSERTs.
 macro_rules! insert_rows {
     ($tx:expr, $rows:expr) => {{
-        let rows: &[RecordRow] = $rows;
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let rows: &[$crate::entries::RecordRow] = $rows;
+        for chunk in rows.chunks($crate::records::ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on,
                     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
                     certificate_no, corrects, evidence_hash, registered_on, actor, entry_index) VALUES {}",
-                placeholders(&*$tx, chunk.len(), 23)
+                $crate::db::values($crate::db::tx_backend(&*$tx), chunk.len(), 23)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
@@ -338,8 +305,8 @@ macro_rules! insert_rows {
                     .bind(r.subject.as_str())
                     .bind(r.form.as_str())
                     .bind(&r.provider)
-                    .bind(r.started.map(DbDate))
-                    .bind(DbDate(r.completed))
+                    .bind(r.started.map($crate::db::DbDate))
+                    .bind($crate::db::DbDate(r.completed))
                     .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
                     .bind(r.minutes.and_then(|m| i64::try_from(m).ok()))
                     .bind(r.exam.as_str())
@@ -351,7 +318,7 @@ macro_rules! insert_rows {
                     .bind(&r.certificate_no)
                     .bind(r.corrects)
                     .bind(r.evidence.map(|e| e.to_vec()))
-                    .bind(DbDate(r.registered_on))
+                    .bind($crate::db::DbDate(r.registered_on))
                     .bind(&r.actor)
                     .bind(r.entry_index);
             }
@@ -363,15 +330,18 @@ macro_rules! insert_rows {
 /// Registers `$batch` inside `$tx` with `$appender`, returning the new rows.
 macro_rules! register_in_tx {
     ($tx:expr, $appender:expr, $batch:expr, $corrects:expr) => {{
-        let commitments = fetch_commitments!($tx, $batch);
+        let commitments = $crate::records::fetch_commitments!($tx, $batch);
         let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
             .fetch_one(&mut **$tx)
             .await?;
-        let rows = prepare($batch, &commitments, $corrects, first_id, &mut $appender)?;
-        insert_rows!($tx, &rows);
+        let rows =
+            $crate::records::prepare($batch, &commitments, $corrects, first_id, &mut $appender)?;
+        $crate::records::insert_rows!($tx, &rows);
         rows
     }};
 }
+
+pub(crate) use {fetch_commitments, insert_rows, register_in_tx};
 
 /// Registers a batch of records atomically, with one signed checkpoint for the batch.
 pub async fn register(

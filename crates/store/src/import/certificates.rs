@@ -37,8 +37,8 @@ use super::persons::{ID_COLUMN, NAME_COLUMN};
 use super::records::{blind, check_for_year, check_holder, differences};
 use super::table::Row;
 use super::{ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn, RowSet};
-use crate::db::{Db, DbDate};
-use crate::entries::{EntryKind, RecordRow};
+use crate::db::Db;
+use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::keys::Keys;
 use crate::ledger::LedgerSigner;
@@ -450,7 +450,6 @@ async fn write_pass(
         done: 0,
         total: Some(total),
     });
-    let backend = db.backend();
     in_tx!(db, tx => {
         let mut written = 0usize;
         while let Some(batch) = source.next_batch().await? {
@@ -459,47 +458,15 @@ async fn write_pass(
                 continue;
             }
             let mut appender = resume_batch!(tx, opts.now_ms)?;
-            // Ids as `records::register` gives them: after the highest, under the write lock.
-            let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
-                .fetch_one(&mut **tx)
-                .await?;
-            let mut stored = Vec::with_capacity(rows.len());
-            for (row, id) in rows.into_iter().zip(first_id..) {
+            let mut news = Vec::with_capacity(rows.len());
+            for row in rows {
                 let mut ck = RowCheck::new(row, cols);
                 let cert = parse(&mut ck, keys, policy, opts, None).ok_or_else(changed)?;
                 let holder = holders.get(&cert.blind).ok_or_else(changed)?;
-                let r = stored_row(&cert, holder, id, appender.next_index(), opts);
-                appender.push(EntryKind::RecordRegister, id, Some(holder.id), &r.canonical())?;
-                stored.push(r);
+                news.push(cert.record(holder.id, opts));
             }
-            for chunk in stored.chunks(ROWS_PER_INSERT) {
-                // The columns `records::register` writes for such a record (the others are NULL).
-                let sql = format!(
-                    "INSERT INTO records (id, person_id, label, content, subject, form, provider, completed_on,
-                        hours_tenths, exam, for_year, certificate_no, registered_on, actor, entry_index) VALUES {}",
-                    lookup::values(backend, chunk.len(), 15)
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for r in chunk {
-                    q = q
-                        .bind(r.id)
-                        .bind(r.person_id)
-                        .bind(&r.label)
-                        .bind(&r.content)
-                        .bind(r.subject.as_str())
-                        .bind(r.form.as_str())
-                        .bind(&r.provider)
-                        .bind(DbDate(r.completed))
-                        .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                        .bind(r.exam.as_str())
-                        .bind(r.for_year.map(i64::from))
-                        .bind(&r.certificate_no)
-                        .bind(DbDate(r.registered_on))
-                        .bind(&r.actor)
-                        .bind(r.entry_index);
-                }
-                q.execute(&mut **tx).await?;
-            }
+            // The same registration path as `records::register`, inside this one transaction.
+            let stored = crate::records::register_in_tx!(tx, appender, news.as_slice(), None);
             written += stored.len();
             write_batch!(tx, &appender, signer)?;
             progress(Progress { phase: Phase::Writing, done: written as u64, total: Some(total) });
@@ -509,45 +476,6 @@ async fn write_pass(
         }
         Ok::<usize, StoreError>(written)
     })
-}
-
-/// Rows per multi-row INSERT (15 parameters each: far below both backends' limits).
-const ROWS_PER_INSERT: usize = 500;
-
-/// The row a certificate becomes, as the ledger commits to it.
-fn stored_row(
-    cert: &Certificate,
-    holder: &lookup::Holder,
-    id: i64,
-    entry_index: i64,
-    opts: &ImportOptions,
-) -> RecordRow {
-    let n = cert.record(holder.id, opts);
-    RecordRow {
-        id,
-        person_id: holder.id,
-        person_commitment: holder.commitment,
-        label: n.record.id,
-        content: n.content,
-        subject: n.record.subject,
-        form: n.record.form,
-        provider: Some(cert.provider()),
-        started: None,
-        completed: cert.completed,
-        hours: Some(cert.hours),
-        minutes: None,
-        exam: cert.exam,
-        for_year: cert.for_year,
-        filing: None,
-        conversion: None,
-        achievement: None,
-        certificate_no: n.certificate_no,
-        corrects: None,
-        evidence: None,
-        registered_on: n.registered_on,
-        actor: n.actor,
-        entry_index,
-    }
 }
 
 #[cfg(test)]

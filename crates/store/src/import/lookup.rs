@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::db::{Backend, Db, DbDate};
+use crate::db::{Db, DbDate};
 use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::on_db;
@@ -26,25 +26,7 @@ fn padded<T: Clone>(keys: &[T]) -> Vec<T> {
     out
 }
 
-/// `n` bind parameters numbered from `first`: `$first, …` for PostgreSQL, anonymous `?` for
-/// SQLite (which looks each `$N` up by a linear scan: quadratic in a long list).
-pub(crate) fn params(backend: Backend, first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| match backend {
-            Backend::Sqlite => "?".to_owned(),
-            Backend::Postgres => format!("${i}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `(…), (…)`: `rows` rows of `cols` bind parameters.
-pub(crate) fn values(backend: Backend, rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", params(backend, r * cols + 1, cols)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub(crate) use crate::db::params;
 
 /// A person already registered, as an import compares it.
 #[derive(Clone, Debug)]
@@ -52,11 +34,10 @@ pub(crate) struct KnownPerson {
     pub id: i64,
     pub name: String,
     pub cohort: String,
-    pub commitment: [u8; 32],
     pub phone_sealed: Option<Vec<u8>>,
 }
 
-type PersonRow = (Vec<u8>, i64, String, String, Vec<u8>, Option<Vec<u8>>);
+type PersonRow = (Vec<u8>, i64, String, String, Option<Vec<u8>>);
 
 /// Persons by the blind index of their ID number.
 pub(crate) async fn persons_by_blind(
@@ -67,7 +48,7 @@ pub(crate) async fn persons_by_blind(
     for chunk in blinds.chunks(CHUNK) {
         let chunk = &padded(chunk);
         let sql = format!(
-            "SELECT id_blind, id, name, cohort, commitment, phone_sealed FROM persons WHERE id_blind IN ({})",
+            "SELECT id_blind, id, name, cohort, phone_sealed FROM persons WHERE id_blind IN ({})",
             params(db.backend(), 1, chunk.len())
         );
         let rows: Vec<PersonRow> = on_db!(db, p => {
@@ -77,18 +58,13 @@ pub(crate) async fn persons_by_blind(
             }
             q.fetch_all(p).await?
         });
-        for (blind, id, name, cohort, commitment, phone_sealed) in rows {
-            let commitment = commitment
-                .as_slice()
-                .try_into()
-                .map_err(|_| StoreError::invalid("store.corrupt", "人员承诺值长度错误"))?;
+        for (blind, id, name, cohort, phone_sealed) in rows {
             out.insert(
                 blind,
                 KnownPerson {
                     id,
                     name,
                     cohort,
-                    commitment,
                     phone_sealed,
                 },
             );
@@ -298,7 +274,6 @@ pub(crate) async fn regions(db: &Db) -> Result<HashSet<i64>, StoreError> {
 pub(crate) struct Holder {
     pub id: i64,
     pub name: Box<str>,
-    pub commitment: [u8; 32],
 }
 
 /// The persons an import has met, by blind index (`None`: not registered). Grows with the
@@ -326,7 +301,6 @@ impl Holders {
             let holder = found.remove(&blind).map(|k| Holder {
                 id: k.id,
                 name: k.name.into_boxed_str(),
-                commitment: k.commitment,
             });
             if let Ok(key) = <[u8; 32]>::try_from(blind.as_slice()) {
                 self.map.insert(key, holder);
