@@ -222,6 +222,16 @@ pub async fn demo_seed(
     seed: u64,
 ) -> Result<Outcome> {
     let o = open(args).await?;
+    // The demo builds a whole city: on a database that already has units it would collide.
+    let units: i64 = xueshi_store::on_db!(&o.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM units")
+        .fetch_one(p)
+        .await
+        .map_err(|e| err(e.into()))?);
+    if units > 0 {
+        return Ok(Outcome::Done(format!(
+            "数据库中已有 {units} 个单位，不再生成演示数据（如需重新生成，请使用新的数据库）\n"
+        )));
+    }
     let opts = xueshi_store::demo::DemoOptions {
         persons,
         seed,
