@@ -125,6 +125,12 @@ fn demo_seed_verify_tamper_and_export_end_to_end() {
         dir.join("xueshi.keys").exists(),
         "the key file is created beside the database"
     );
+    let again = xueshi(&dir, &["demo", "seed", "--persons", "120"]);
+    assert!(
+        again.status.success() && text(&again).contains("已有"),
+        "{}",
+        text(&again)
+    );
     let ok = xueshi(&dir, &["ledger", "verify"]);
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("账本完好"));
