@@ -16,14 +16,18 @@ pub enum EntryKind {
     RecordVoid,
     FilingDecision,
     ProviderRegistration,
+    ReviewAct,
+    VerificationAct,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 4] = [
+    pub const ALL: [EntryKind; 6] = [
         Self::RecordRegister,
         Self::RecordVoid,
         Self::FilingDecision,
         Self::ProviderRegistration,
+        Self::ReviewAct,
+        Self::VerificationAct,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +36,8 @@ impl EntryKind {
             Self::RecordVoid => "record.void",
             Self::FilingDecision => "filing.decision",
             Self::ProviderRegistration => "provider.registration",
+            Self::ReviewAct => "review.act",
+            Self::VerificationAct => "verification.act",
         }
     }
 
@@ -46,6 +52,8 @@ impl EntryKind {
             Self::RecordVoid => "voids",
             Self::FilingDecision => "filing_decisions",
             Self::ProviderRegistration => "provider_registrations",
+            Self::ReviewAct => "review_acts",
+            Self::VerificationAct => "verification_acts",
         }
     }
 }
@@ -148,6 +156,13 @@ impl Json {
     fn int(mut self, key: &'static str, value: i64) -> Self {
         self.key(key);
         self.out.extend_from_slice(value.to_string().as_bytes());
+        self
+    }
+
+    fn bool(mut self, key: &'static str, value: bool) -> Self {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
         self
     }
 
@@ -398,6 +413,156 @@ impl ProviderRegistrationRow {
     }
 }
 
+/// An industry authority's review of a person's year page (D12): a stamp, or a rejection with
+/// reasons per record. `reasons` is the stored JSON text (see [`ReviewReason::to_json`]), covered
+/// as it is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewActRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub year: i32,
+    pub authority_id: i64,
+    pub actor: String,
+    pub decided_on: Date,
+    pub approved: bool,
+    pub reasons: String,
+    pub entry_index: i64,
+}
+
+impl ReviewActRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        Json::new(EntryKind::ReviewAct)
+            .str("actor", &self.actor)
+            .bool("approved", self.approved)
+            .int("authority", self.authority_id)
+            .str("decided_on", &self.decided_on.to_string())
+            .int("id", self.id)
+            .int("person", self.person_id)
+            .str("reasons", &self.reasons)
+            .int("year", i64::from(self.year))
+            .finish()
+    }
+
+    #[cfg(test)]
+    fn canonical_via_serde(&self) -> Vec<u8> {
+        canonical(
+            EntryKind::ReviewAct,
+            &json!({
+                "id": self.id,
+                "person": self.person_id,
+                "year": self.year,
+                "authority": self.authority_id,
+                "actor": self.actor,
+                "decided_on": self.decided_on.to_string(),
+                "approved": self.approved,
+                "reasons": self.reasons,
+            }),
+        )
+    }
+}
+
+/// Why a review rejected a record (D12): the record's label and the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewReason {
+    pub record: String,
+    pub reason: String,
+}
+
+impl ReviewReason {
+    /// The stored form: a JSON array of `{"reason", "record"}` objects, keys sorted.
+    pub fn to_json(reasons: &[ReviewReason]) -> String {
+        Value::Array(
+            reasons
+                .iter()
+                .map(|r| json!({"record": r.record, "reason": r.reason}))
+                .collect(),
+        )
+        .to_string()
+    }
+
+    /// Reads the stored form back.
+    pub fn from_json(text: &str) -> Result<Vec<ReviewReason>, StoreError> {
+        let corrupt = || StoreError::invalid("store.corrupt", "审核理由格式无效");
+        let value: Value = serde_json::from_str(text).map_err(|_| corrupt())?;
+        let Value::Array(items) = value else {
+            return Err(corrupt());
+        };
+        items
+            .iter()
+            .map(|item| {
+                let field = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+                Ok(ReviewReason {
+                    record: field("record").ok_or_else(corrupt)?,
+                    reason: field("reason").ok_or_else(corrupt)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The HR bureau's verification of a person's hours over a tenure cycle (D13, D14, D17).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerificationActRow {
+    pub id: i64,
+    pub person_id: i64,
+    /// The title level applied for (`junior`, `intermediate`, `senior`).
+    pub level: String,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub verifier_id: Option<i64>,
+    pub verifier_place: Option<String>,
+    pub actor: String,
+    pub decided_on: Date,
+    pub online: bool,
+    pub approved: bool,
+    pub decision_hash: Option<[u8; 32]>,
+    pub paper_ref: Option<String>,
+    pub entry_index: i64,
+}
+
+impl VerificationActRow {
+    pub fn canonical(&self) -> Vec<u8> {
+        let hash = self.decision_hash.map(|h| hex(&h));
+        Json::new(EntryKind::VerificationAct)
+            .str("actor", &self.actor)
+            .bool("approved", self.approved)
+            .str("decided_on", &self.decided_on.to_string())
+            .opt_str("decision_hash", hash.as_deref())
+            .int("first_year", i64::from(self.first_year))
+            .int("id", self.id)
+            .int("last_year", i64::from(self.last_year))
+            .str("level", &self.level)
+            .bool("online", self.online)
+            .opt_str("paper_ref", self.paper_ref.as_deref())
+            .int("person", self.person_id)
+            .opt_int("verifier", self.verifier_id)
+            .opt_str("verifier_place", self.verifier_place.as_deref())
+            .finish()
+    }
+
+    #[cfg(test)]
+    fn canonical_via_serde(&self) -> Vec<u8> {
+        canonical(
+            EntryKind::VerificationAct,
+            &json!({
+                "id": self.id,
+                "person": self.person_id,
+                "level": self.level,
+                "first_year": self.first_year,
+                "last_year": self.last_year,
+                "verifier": self.verifier_id,
+                "verifier_place": self.verifier_place,
+                "actor": self.actor,
+                "decided_on": self.decided_on.to_string(),
+                "online": self.online,
+                "approved": self.approved,
+                "decision_hash": self.decision_hash.map(|h| hex(&h)),
+                "paper_ref": self.paper_ref,
+            }),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +609,71 @@ mod tests {
             ..row
         };
         assert_eq!(bare.canonical(), bare.canonical_via_serde());
+    }
+
+    #[test]
+    fn the_fast_writer_matches_serde_json_for_review_and_verification_acts() {
+        let reasons = ReviewReason::to_json(&[
+            ReviewReason {
+                record: "培训班\"1\"".to_owned(),
+                reason: "不属于本行业专业科目\n".to_owned(),
+            },
+            ReviewReason {
+                record: "网课".to_owned(),
+                reason: "无证明材料".to_owned(),
+            },
+        ]);
+        assert_eq!(ReviewReason::from_json(&reasons).unwrap().len(), 2);
+        let review = ReviewActRow {
+            id: 3,
+            person_id: 1,
+            year: 2026,
+            authority_id: 2,
+            actor: "authority:卫健委 王某".to_owned(),
+            decided_on: Date::parse("2027-01-10").unwrap(),
+            approved: false,
+            reasons,
+            entry_index: 10,
+        };
+        assert_eq!(
+            String::from_utf8(review.canonical()).unwrap(),
+            String::from_utf8(review.canonical_via_serde()).unwrap()
+        );
+        let stamp = ReviewActRow {
+            approved: true,
+            reasons: "[]".to_owned(),
+            ..review
+        };
+        assert_eq!(stamp.canonical(), stamp.canonical_via_serde());
+        let online = VerificationActRow {
+            id: 4,
+            person_id: 1,
+            level: "intermediate".to_owned(),
+            first_year: 2022,
+            last_year: 2026,
+            verifier_id: Some(5),
+            verifier_place: None,
+            actor: "bureau:341500 李某".to_owned(),
+            decided_on: Date::parse("2027-03-01").unwrap(),
+            online: true,
+            approved: true,
+            decision_hash: Some([0xcd; 32]),
+            paper_ref: None,
+            entry_index: 11,
+        };
+        assert_eq!(
+            String::from_utf8(online.canonical()).unwrap(),
+            String::from_utf8(online.canonical_via_serde()).unwrap()
+        );
+        let offline = VerificationActRow {
+            verifier_id: None,
+            verifier_place: Some("霍邱县\t人社局".to_owned()),
+            online: false,
+            approved: false,
+            decision_hash: None,
+            paper_ref: Some("2019年登记证书第3页核验章".to_owned()),
+            ..online
+        };
+        assert_eq!(offline.canonical(), offline.canonical_via_serde());
     }
 }

@@ -19,6 +19,11 @@ pub enum StoreError {
         code: &'static str,
         message: String,
     },
+    /// An appointment slot has fewer seats left than a booking asks for (D16).
+    BookingFull {
+        left: i64,
+        asked: usize,
+    },
     /// Key material or sealing failed.
     Crypto(String),
     /// The ledger is inconsistent (verification failures are reported separately).
@@ -35,6 +40,7 @@ impl StoreError {
             Self::Conflict(_) => "store.conflict",
             Self::AppendOnly(_) => "store.append_only",
             Self::Invalid { code, .. } => code,
+            Self::BookingFull { .. } => "booking.full",
             Self::Crypto(_) => "store.crypto",
             Self::Ledger(_) => "store.ledger",
             Self::Migrate(_) => "store.migrate",
@@ -63,6 +69,9 @@ impl fmt::Display for StoreError {
             Self::Conflict(c) => write!(f, "与已有数据冲突（{c}）"),
             Self::AppendOnly(t) => write!(f, "{t} 只能追加，不能修改或删除"),
             Self::Invalid { message, .. } => f.write_str(message),
+            Self::BookingFull { left, asked } => {
+                write!(f, "该预约时段名额不足：剩余 {left} 个，本次预约 {asked} 人")
+            }
             Self::Crypto(m) => write!(f, "密钥或加密错误：{m}"),
             Self::Ledger(m) => write!(f, "账本错误：{m}"),
             Self::Migrate(m) => write!(f, "数据库迁移失败：{m}"),

@@ -185,17 +185,7 @@ pub async fn latest_note(db: &crate::db::Db) -> Result<Option<String>, StoreErro
 macro_rules! write_batch {
     ($tx:expr, $appender:expr, $signer:expr) => {{
         let appender: &$crate::ledger::Appender = $appender;
-        for chunk in appender.pending().chunks(1000) {
-            let sql = format!(
-                "INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) VALUES {}",
-                $crate::db::values($crate::db::tx_backend(&*$tx), chunk.len(), 6)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for p in chunk {
-                q = q.bind(p.idx).bind(p.kind.as_str()).bind(p.ref_id).bind(p.person_id).bind(p.leaf.to_vec()).bind(appender.at_ms());
-            }
-            q.execute(&mut **$tx).await?;
-        }
+        $crate::bulk::BulkWrite::write_entries(&mut *$tx, appender.pending(), appender.at_ms()).await?;
         let (size, root, frontier, note) = appender.checkpoint($signer)?;
         sqlx::query("INSERT INTO checkpoints (size, root, frontier, note, at_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(size)

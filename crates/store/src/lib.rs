@@ -1,14 +1,23 @@
 //! The registry and the tamper-evident registration ledger of xueshi (DOMAIN D10, D18, D19), on
 //! SQLite (the embedded default) or PostgreSQL, with one behaviour. Registered rows are only
 //! ever appended — the code has no update or delete of them and the database refuses both — and
-//! every one is a leaf of a signed Merkle log that `verify` recomputes.
+//! every one is a leaf of a signed Merkle log that `verify` recomputes. Beside registration it
+//! keeps the officials' acts (review stamps, verifications: D12–D14, D17), appointment slots and
+//! bookings (D16), the audit trail (D18, D19), evidence files (D1) and the organisations that
+//! act; it never decides compliance, which is the policy engine's.
 
+pub mod acts;
+pub mod appointments;
+pub mod audit;
+mod bulk;
 pub mod db;
 pub mod entries;
 pub mod error;
+pub mod evidence;
 pub mod export;
 pub mod keys;
 pub mod ledger;
+pub mod organisations;
 pub mod people;
 pub mod records;
 pub mod registry;

@@ -194,7 +194,7 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Rows per multi-row INSERT: 23 columns × 1000 stays under both backends' parameter limits.
+/// Persons per commitment query.
 pub(crate) const ROWS_PER_INSERT: usize = 1000;
 
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
@@ -287,43 +287,7 @@ macro_rules! fetch_commitments {
 /// Inserts prepared rows with multi-row INSERTs.
 macro_rules! insert_rows {
     ($tx:expr, $rows:expr) => {{
-        let rows: &[$crate::entries::RecordRow] = $rows;
-        for chunk in rows.chunks($crate::records::ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO records (id, person_id, label, content, subject, form, provider, started_on, completed_on,
-                    hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
-                    certificate_no, corrects, evidence_hash, registered_on, actor, entry_index) VALUES {}",
-                $crate::db::values($crate::db::tx_backend(&*$tx), chunk.len(), 23)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for r in chunk {
-                q = q
-                    .bind(r.id)
-                    .bind(r.person_id)
-                    .bind(&r.label)
-                    .bind(&r.content)
-                    .bind(r.subject.as_str())
-                    .bind(r.form.as_str())
-                    .bind(&r.provider)
-                    .bind(r.started.map($crate::db::DbDate))
-                    .bind($crate::db::DbDate(r.completed))
-                    .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                    .bind(r.minutes.and_then(|m| i64::try_from(m).ok()))
-                    .bind(r.exam.as_str())
-                    .bind(r.for_year.map(i64::from))
-                    .bind(&r.filing)
-                    .bind(&r.conversion)
-                    .bind(&r.achievement)
-                    .bind(r.achievement.as_deref().map(xueshi_policy::input::normalise_achievement))
-                    .bind(&r.certificate_no)
-                    .bind(r.corrects)
-                    .bind(r.evidence.map(|e| e.to_vec()))
-                    .bind($crate::db::DbDate(r.registered_on))
-                    .bind(&r.actor)
-                    .bind(r.entry_index);
-            }
-            q.execute(&mut **$tx).await?;
-        }
+        $crate::bulk::BulkWrite::write_records(&mut *$tx, $rows).await?;
     }};
 }
 

@@ -8,8 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 use xueshi_ledger::merkle::{Frontier, Hash, leaf_hash};
 use xueshi_ledger::note::{Verifier, verify_checkpoint};
 
+use crate::acts::{REVIEW_ACT_SQL, RawReviewAct, RawVerificationAct, VERIFICATION_ACT_SQL};
 use crate::db::Db;
-use crate::entries::{EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, VoidRow};
+use crate::entries::{
+    EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, ReviewActRow,
+    VerificationActRow, VoidRow,
+};
 use crate::error::StoreError;
 use crate::on_db;
 use crate::records::{RECORD_COLUMNS, RawRecord, RawVoid, VOID_COLUMNS, decode_record};
@@ -75,6 +79,8 @@ enum Covered {
     Void(VoidRow),
     FilingDecision(FilingDecisionRow),
     ProviderRegistration(ProviderRegistrationRow),
+    ReviewAct(ReviewActRow),
+    VerificationAct(VerificationActRow),
 }
 
 impl Covered {
@@ -84,6 +90,8 @@ impl Covered {
             Covered::Void(_) => EntryKind::RecordVoid,
             Covered::FilingDecision(_) => EntryKind::FilingDecision,
             Covered::ProviderRegistration(_) => EntryKind::ProviderRegistration,
+            Covered::ReviewAct(_) => EntryKind::ReviewAct,
+            Covered::VerificationAct(_) => EntryKind::VerificationAct,
         }
     }
     fn id(&self) -> i64 {
@@ -92,6 +100,8 @@ impl Covered {
             Covered::Void(v) => v.id,
             Covered::FilingDecision(d) => d.id,
             Covered::ProviderRegistration(r) => r.id,
+            Covered::ReviewAct(r) => r.id,
+            Covered::VerificationAct(v) => v.id,
         }
     }
     fn canonical(&self) -> Vec<u8> {
@@ -100,6 +110,8 @@ impl Covered {
             Covered::Void(v) => v.canonical(),
             Covered::FilingDecision(d) => d.canonical(),
             Covered::ProviderRegistration(r) => r.canonical(),
+            Covered::ReviewAct(r) => r.canonical(),
+            Covered::VerificationAct(v) => v.canonical(),
         }
     }
 }
@@ -128,6 +140,16 @@ async fn fetch_chunk(db: Db, from: i64, to: i64) -> Result<Chunk, StoreError> {
     })
 }
 
+/// Every covered table's raw rows of one chunk.
+type CoveredRaw = (
+    Vec<RawRecord>,
+    Vec<RawVoid>,
+    Vec<RawFilingDecision>,
+    Vec<RawProviderRegistration>,
+    Vec<RawReviewAct>,
+    Vec<RawVerificationAct>,
+);
+
 async fn covered_rows(
     db: &Db,
     from: i64,
@@ -142,16 +164,15 @@ async fn covered_rows(
     let fsql = format!("{FILING_DECISION_SQL} WHERE d.entry_index >= $1 AND d.entry_index < $2");
     let psql =
         format!("{PROVIDER_REGISTRATION_SQL} WHERE r.entry_index >= $1 AND r.entry_index < $2");
-    let (records, voids, decisions, registrations): (
-        Vec<RawRecord>,
-        Vec<RawVoid>,
-        Vec<RawFilingDecision>,
-        Vec<RawProviderRegistration>,
-    ) = on_db!(db, p => (
+    let rasql = format!("{REVIEW_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
+    let vasql = format!("{VERIFICATION_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
+    let (records, voids, decisions, registrations, reviews, verifications): CoveredRaw = on_db!(db, p => (
         sqlx::query_as(sqlx::AssertSqlSafe(rsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(vsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(fsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(psql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(rasql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(vasql)).bind(from).bind(to).fetch_all(p).await?,
     ));
     let mut rows = HashMap::with_capacity(records.len() + voids.len());
     let mut problems = Vec::new();
@@ -184,6 +205,16 @@ async fn covered_rows(
         let row = ProviderRegistrationRow::from(raw);
         let idx = row.entry_index;
         add(Covered::ProviderRegistration(row), idx);
+    }
+    for raw in reviews {
+        let row = ReviewActRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::ReviewAct(row), idx);
+    }
+    for raw in verifications {
+        let row = VerificationActRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::VerificationAct(row), idx);
     }
     Ok((rows, problems))
 }
@@ -226,7 +257,9 @@ pub async fn verify(
     let last_row: i64 = on_db!(db, p => sqlx::query_scalar(
         "SELECT COALESCE(MAX(m) + 1, 0) FROM (SELECT MAX(entry_index) AS m FROM records
          UNION ALL SELECT MAX(entry_index) FROM voids UNION ALL SELECT MAX(entry_index) FROM filing_decisions
-         UNION ALL SELECT MAX(entry_index) FROM provider_registrations) AS t"
+         UNION ALL SELECT MAX(entry_index) FROM provider_registrations
+         UNION ALL SELECT MAX(entry_index) FROM review_acts
+         UNION ALL SELECT MAX(entry_index) FROM verification_acts) AS t"
     ).fetch_one(p).await?);
     let end = last_entry.max(last_row);
     let mut frontier = Frontier::new();

@@ -18,9 +18,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, Hours, RegionCode};
-use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, Record, Subject};
+use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, Record, Subject, TitleLevel};
 use xueshi_policy::{Options, Policy, load_embedded, render};
+use xueshi_store::acts::{self, Mode, Review, Verification, Verifier};
+use xueshi_store::entries::ReviewReason;
 use xueshi_store::ledger::Act;
+use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
 use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
 use xueshi_store::records::NewRecord;
 use xueshi_store::registry::NewFiling;
@@ -140,6 +143,22 @@ struct World {
     other: i64,
     record_ids: Vec<i64>,
     id_number: IdNumber,
+    unit: i64,
+    authority: i64,
+    bureau: i64,
+    review: i64,
+    verification: i64,
+}
+
+fn org(kind: OrgKind, name: &str, region: &str, industry: Option<&str>) -> NewOrganisation {
+    NewOrganisation {
+        kind,
+        name: name.to_owned(),
+        region: RegionCode::parse(region).unwrap(),
+        zone_id: None,
+        industry: industry.map(str::to_owned),
+        base_number: None,
+    }
 }
 
 fn record(label: &str, subject: Subject, form: Form, completed: &str, hours: u64) -> Record {
@@ -174,7 +193,8 @@ fn new_record(person_id: i64, record: Record) -> NewRecord {
 }
 
 /// A small Lu'an world: a county unit, two persons, a filing, a registered provider, records
-/// of every covered kind, a void with its correction.
+/// of every covered kind, a void with its correction, and (last, entries 10 and 11) the
+/// authority's review stamp and the bureau's verification.
 async fn world(db: Db) -> World {
     let keys = Keys::from_master([42; 32]);
     let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
@@ -352,6 +372,67 @@ async fn world(db: Db) -> World {
     )
     .await
     .unwrap();
+    let authority = organisations::insert_organisation(
+        &db,
+        &org(
+            OrgKind::IndustryAuthority,
+            "六安市卫生健康委员会",
+            "341500",
+            Some("卫生健康"),
+        ),
+    )
+    .await
+    .unwrap();
+    let bureau = organisations::insert_organisation(
+        &db,
+        &org(
+            OrgKind::CityBureau,
+            "六安市人力资源和社会保障局",
+            "341500",
+            None,
+        ),
+    )
+    .await
+    .unwrap();
+    let (review, _) = acts::review(
+        &db,
+        &signer,
+        &Review {
+            person_id: person,
+            year: 2026,
+            authority_id: authority,
+            approved: true,
+            reasons: &[],
+        },
+        Act {
+            actor: "authority:卫健委 王审核",
+            on: d("2027-01-10"),
+            now_ms: 7,
+        },
+    )
+    .await
+    .unwrap();
+    let (verification, _) = acts::record_verification(
+        &db,
+        &signer,
+        &Verification {
+            person_id: person,
+            level: TitleLevel::Intermediate,
+            cycle: 2022..=2026,
+            verifier: Verifier::Organisation(bureau),
+            mode: Mode::Online {
+                decision_hash: acts::decision_hash(b"{\"compliant\":true}"),
+            },
+            approved: true,
+        },
+        Act {
+            actor: "bureau:341500 李核验",
+            on: d("2027-03-01"),
+            now_ms: 8,
+        },
+    )
+    .await
+    .unwrap();
     World {
         db,
         keys,
@@ -360,6 +441,11 @@ async fn world(db: Db) -> World {
         other,
         record_ids: ids,
         id_number,
+        unit,
+        authority,
+        bureau,
+        review,
+        verification,
     }
 }
 
@@ -386,9 +472,9 @@ async fn registration_and_corrections_behave_the_same_on_both_backends() {
         );
         let report = check(&w).await;
         assert!(report.ok(), "{backend:?}: {:?}", report.problems);
-        // 2 registry acts + 5 + 1 records + correction + void
-        assert_eq!(report.entries, 10, "{backend:?}");
-        assert_eq!(report.checkpoints, 5, "{backend:?}");
+        // 2 registry acts + 5 + 1 records + correction + void + review + verification
+        assert_eq!(report.entries, 12, "{backend:?}");
+        assert_eq!(report.checkpoints, 7, "{backend:?}");
         // Inclusion information answers every write.
         let inc = records::register(
             &w.db,
@@ -407,8 +493,8 @@ async fn registration_and_corrections_behave_the_same_on_both_backends() {
         )
         .await
         .unwrap();
-        assert_eq!(inc[0].1.entry_index, 10);
-        assert_eq!(inc[0].1.tree_size, 11);
+        assert_eq!(inc[0].1.entry_index, 12);
+        assert_eq!(inc[0].1.tree_size, 13);
         assert!(check(&w).await.ok());
         done(w.db).await;
     }
@@ -433,6 +519,12 @@ async fn the_database_refuses_to_change_or_delete_registered_rows() {
             "UPDATE persons SET commitment = salt",
             "DELETE FROM persons",
             "UPDATE ledger_meta SET vkey = 'x'",
+            "UPDATE review_acts SET approved = approved",
+            "DELETE FROM review_acts",
+            "UPDATE verification_acts SET paper_ref = 'x'",
+            "DELETE FROM verification_acts",
+            "UPDATE audit_log SET actor = 'someone else'",
+            "DELETE FROM audit_log",
         ];
         for sql in statements {
             let result: Result<(), StoreError> = xueshi_store::on_db!(&w.db, p => sqlx::query(sql).execute(p).await.map(|_| ()).map_err(StoreError::from));
@@ -636,6 +728,8 @@ async fn disable_guards(db: &Db) {
                 "filing_decisions",
                 "provider_registrations",
                 "persons",
+                "review_acts",
+                "verification_acts",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "ALTER TABLE {t} DISABLE TRIGGER USER"
@@ -719,12 +813,39 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
         ]),
         ("ledger_entries", "alter", vec!["UPDATE ledger_entries SET leaf = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE idx = 3".to_owned()]),
         ("ledger_entries", "delete", vec!["DELETE FROM ledger_entries WHERE idx = 4".to_owned()]),
-        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 10, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
+        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 12, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
         ("ledger_entries", "reorder", vec![swap("ledger_entries", "leaf", "idx = 2", "idx = 3")]),
         ("checkpoints", "alter", vec!["UPDATE checkpoints SET root = (SELECT root FROM checkpoints WHERE size = 2) WHERE size = 7".to_owned()]),
         ("checkpoints", "delete", vec!["DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)".to_owned()]),
         ("checkpoints", "insert", vec!["INSERT INTO checkpoints (size, root, frontier, note, at_ms) SELECT 3, root, frontier, note, at_ms FROM checkpoints WHERE size = 2".to_owned()]),
         ("checkpoints", "reorder", vec![swap("checkpoints", "note", "size = 2", "size = 7")]),
+        ("review_acts", "alter", vec!["UPDATE review_acts SET year = year - 1".to_owned()]),
+        ("review_acts", "alter-reasons", vec![
+            "UPDATE review_acts SET approved = NOT approved, reasons = '[{\"reason\":\"x\",\"record\":\"网课\"}]'".to_owned(),
+        ]),
+        ("review_acts", "delete", vec!["DELETE FROM review_acts".to_owned()]),
+        ("review_acts", "insert", vec![
+            "INSERT INTO review_acts (person_id, year, authority_id, actor, decided_on, approved, reasons, entry_index)
+             SELECT person_id, year, authority_id, actor, decided_on, approved, reasons, 1004 FROM review_acts".to_owned(),
+        ]),
+        // Entries 10 and 11 are the review and the verification (the last acts of `world`).
+        ("review_acts", "reorder", vec![
+            "UPDATE review_acts SET entry_index = 2000".to_owned(),
+            "UPDATE verification_acts SET entry_index = 10".to_owned(),
+            "UPDATE review_acts SET entry_index = 11".to_owned(),
+        ]),
+        ("verification_acts", "alter", vec!["UPDATE verification_acts SET last_year = last_year + 1".to_owned()]),
+        ("verification_acts", "alter-hash", vec![
+            "UPDATE verification_acts SET decision_hash = (SELECT leaf FROM ledger_entries WHERE idx = 0)".to_owned(),
+        ]),
+        ("verification_acts", "delete", vec!["DELETE FROM verification_acts".to_owned()]),
+        ("verification_acts", "insert", vec![
+            "INSERT INTO verification_acts (person_id, level, first_year, last_year, verifier_id, verifier_place, actor,
+               decided_on, online, approved, decision_hash, paper_ref, entry_index)
+             SELECT person_id, 'senior', first_year, last_year, verifier_id, verifier_place, actor,
+               decided_on, online, approved, decision_hash, paper_ref, 1005 FROM verification_acts".to_owned(),
+        ]),
+        ("verification_acts", "reorder", vec!["UPDATE verification_acts SET entry_index = entry_index - 2".to_owned()]),
     ]
 }
 
@@ -766,7 +887,7 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
             done(w.db).await;
         }
     }
-    assert!(count >= 25);
+    assert!(count >= 35);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -782,11 +903,13 @@ async fn a_truncated_log_is_caught_against_a_published_checkpoint() {
                 .ok()
         );
         disable_guards(&w.db).await;
-        // Remove the last act entirely: its rows, its entries, its checkpoint — a consistent,
+        // Remove the last acts entirely: their rows, entries and checkpoints — a consistent,
         // shorter log that only the published checkpoint can expose.
         for sql in [
+            "DELETE FROM verification_acts",
+            "DELETE FROM review_acts",
             "DELETE FROM voids",
-            "DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)",
+            "DELETE FROM checkpoints WHERE size > 8",
             "DELETE FROM ledger_entries WHERE idx >= 8",
             "DELETE FROM records WHERE entry_index >= 8",
         ] {
@@ -823,6 +946,608 @@ async fn checkpoints_signed_by_another_key_do_not_verify() {
             w.db.backend(),
             Backend::Sqlite | Backend::Postgres
         ));
+        done(w.db).await;
+    }
+}
+
+// ---------------------------------------------------------------- acts and workflows
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_and_verification_acts_round_trip_supersede_and_verify() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let stamp = acts::current_review(&w.db, w.person, 2026)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stamp.row.id, w.review);
+        assert!(stamp.row.approved && stamp.reasons.is_empty());
+        assert_eq!(stamp.row.authority_id, w.authority);
+        assert_eq!(stamp.row.decided_on, d("2027-01-10"));
+        assert_eq!(stamp.row.entry_index, 10, "{backend:?}");
+        // A rejection must give reasons, and only an industry authority reviews.
+        let no_reasons = acts::review(
+            &w.db,
+            &w.signer,
+            &Review {
+                person_id: w.person,
+                year: 2026,
+                authority_id: w.authority,
+                approved: false,
+                reasons: &[],
+            },
+            Act {
+                actor: "authority:卫健委 王审核",
+                on: d("2027-01-11"),
+                now_ms: 20,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(no_reasons.code(), "review.reasons");
+        let reasons = [ReviewReason {
+            record: "网课".to_owned(),
+            reason: "课件提供单位不在本行业专业科目目录内".to_owned(),
+        }];
+        let by_bureau = acts::review(
+            &w.db,
+            &w.signer,
+            &Review {
+                person_id: w.person,
+                year: 2026,
+                authority_id: w.bureau,
+                approved: false,
+                reasons: &reasons,
+            },
+            Act {
+                actor: "bureau:341500",
+                on: d("2027-01-11"),
+                now_ms: 20,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(by_bureau.code(), "review.authority");
+        // A later rejection supersedes the stamp; both stay.
+        let (rejected, inc) = acts::review(
+            &w.db,
+            &w.signer,
+            &Review {
+                person_id: w.person,
+                year: 2026,
+                authority_id: w.authority,
+                approved: false,
+                reasons: &reasons,
+            },
+            Act {
+                actor: "authority:卫健委 王审核",
+                on: d("2027-01-12"),
+                now_ms: 21,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(inc.entry_index, 12);
+        let history = acts::review_history(&w.db, w.person, 2026).await.unwrap();
+        assert_eq!(history.len(), 2);
+        let current = acts::current_review(&w.db, w.person, 2026)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(current.row.id, rejected);
+        assert!(!current.row.approved);
+        assert_eq!(current.reasons, reasons);
+        assert!(
+            acts::current_review(&w.db, w.person, 2025)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // The online verification of `world`, and an offline paper one recorded afterwards.
+        let (offline, _) = acts::record_verification(
+            &w.db,
+            &w.signer,
+            &Verification {
+                person_id: w.other,
+                level: TitleLevel::Junior,
+                cycle: 2016..=2019,
+                verifier: Verifier::Place("霍邱县人力资源和社会保障局"),
+                mode: Mode::Offline {
+                    paper_ref: "《专业技术人员继续教育登记证书》第4页 核验章",
+                    decision_hash: None,
+                },
+                approved: true,
+            },
+            Act {
+                actor: "bureau:341522 补录",
+                on: d("2019-11-20"),
+                now_ms: 22,
+            },
+        )
+        .await
+        .unwrap();
+        let mine = acts::verifications(&w.db, w.person).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].id, w.verification);
+        assert!(mine[0].online && mine[0].approved);
+        assert_eq!(mine[0].level, "intermediate");
+        assert_eq!((mine[0].first_year, mine[0].last_year), (2022, 2026));
+        assert_eq!(mine[0].verifier_id, Some(w.bureau));
+        assert_eq!(
+            mine[0].decision_hash,
+            Some(acts::decision_hash(b"{\"compliant\":true}"))
+        );
+        let theirs = acts::verifications(&w.db, w.other).await.unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(theirs[0].id, offline);
+        assert!(!theirs[0].online && theirs[0].decision_hash.is_none());
+        assert!(theirs[0].paper_ref.as_deref().unwrap().contains("第4页"));
+        // Refusals: an empty paper reference, an inverted cycle, a verifier that is no bureau.
+        for (v, code) in [
+            (
+                Verification {
+                    person_id: w.other,
+                    level: TitleLevel::Junior,
+                    cycle: 2016..=2019,
+                    verifier: Verifier::Organisation(w.bureau),
+                    mode: Mode::Offline {
+                        paper_ref: " ",
+                        decision_hash: None,
+                    },
+                    approved: true,
+                },
+                "verification.paper_ref",
+            ),
+            (
+                Verification {
+                    person_id: w.other,
+                    level: TitleLevel::Junior,
+                    #[allow(clippy::reversed_empty_ranges)]
+                    cycle: 2019..=2016,
+                    verifier: Verifier::Organisation(w.bureau),
+                    mode: Mode::Online {
+                        decision_hash: [1; 32],
+                    },
+                    approved: true,
+                },
+                "verification.cycle",
+            ),
+            (
+                Verification {
+                    person_id: w.other,
+                    level: TitleLevel::Junior,
+                    cycle: 2016..=2019,
+                    verifier: Verifier::Organisation(w.authority),
+                    mode: Mode::Online {
+                        decision_hash: [1; 32],
+                    },
+                    approved: true,
+                },
+                "verification.verifier",
+            ),
+        ] {
+            let e = acts::record_verification(
+                &w.db,
+                &w.signer,
+                &v,
+                Act {
+                    actor: "bureau:341500",
+                    on: d("2027-03-02"),
+                    now_ms: 23,
+                },
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(e.code(), code, "{backend:?}");
+        }
+        // Every act is in the audit trail, with its ledger entry.
+        let trail = xueshi_store::audit::audit_trail(
+            &w.db,
+            &xueshi_store::audit::AuditFilter {
+                action: Some("review.act"),
+                ..Default::default()
+            },
+            100,
+        )
+        .await
+        .unwrap();
+        assert_eq!(trail.len(), 2, "{backend:?}");
+        assert_eq!(trail[1].entry_index, Some(12));
+        assert_eq!(
+            trail[1].subject.as_deref(),
+            Some(&*format!("person:{}/year:2026", w.person))
+        );
+        let report = check(&w).await;
+        assert!(report.ok(), "{backend:?}: {:?}", report.problems);
+        assert_eq!(report.entries, 14, "{backend:?}");
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        use xueshi_store::audit::{self, AuditFilter, PERSON_REVEAL};
+        audit::audit(
+            &w.db,
+            100,
+            "bureau:341500 李核验",
+            "filing.view",
+            Some("filing:1"),
+            None,
+        )
+        .await
+        .unwrap();
+        let revealed =
+            audit::reveal_id_number_audited(&w.db, &w.keys, w.person, "supervisor:赵监督", 200)
+                .await
+                .unwrap();
+        assert_eq!(revealed, w.id_number.expose());
+        assert!(
+            audit::reveal_id_number_audited(&w.db, &w.keys, 9999, "supervisor:赵监督", 201)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            audit::audit(&w.db, 300, " ", "x", None, None)
+                .await
+                .unwrap_err()
+                .code(),
+            "audit.actor"
+        );
+        let reveals = audit::audit_trail(
+            &w.db,
+            &AuditFilter {
+                action: Some(PERSON_REVEAL),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            reveals.len(),
+            1,
+            "{backend:?}: an unknown person is no disclosure"
+        );
+        assert_eq!(reveals[0].actor, "supervisor:赵监督");
+        assert_eq!(
+            reveals[0].subject.as_deref(),
+            Some(&*format!("person:{}", w.person))
+        );
+        assert!(
+            !reveals[0]
+                .detail
+                .as_deref()
+                .unwrap_or_default()
+                .contains(w.id_number.expose())
+        );
+        let by_actor = audit::audit_trail(
+            &w.db,
+            &AuditFilter {
+                actor: Some("bureau:341500 李核验"),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        // The verification act of `world` and the view.
+        assert_eq!(by_actor.len(), 2, "{backend:?}: {by_actor:?}");
+        let window = audit::audit_trail(
+            &w.db,
+            &AuditFilter {
+                since_ms: Some(100),
+                until_ms: Some(200),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(window.len(), 1);
+        assert_eq!(window[0].action, "filing.view");
+        let all = audit::audit_trail(&w.db, &AuditFilter::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2, "limit");
+        // Nobody can rewrite what they did.
+        for sql in [
+            "UPDATE audit_log SET actor = 'x' WHERE action = 'person.reveal'",
+            "DELETE FROM audit_log WHERE action = 'person.reveal'",
+        ] {
+            let result: Result<(), StoreError> = xueshi_store::on_db!(&w.db, p => sqlx::query(sql).execute(p).await.map(|_| ()).map_err(StoreError::from));
+            assert!(
+                matches!(result, Err(StoreError::AppendOnly(_))),
+                "{backend:?}: {sql}: {result:?}"
+            );
+        }
+        done(w.db).await;
+    }
+}
+
+async fn staff(w: &World, n: usize) -> Vec<i64> {
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        // 17 digits: the check digit is completed.
+        let body = format!("34152219900101{:03}", i + 100);
+        let id = people::insert_person(
+            &w.db,
+            &w.keys,
+            &NewPerson {
+                id_number: IdNumber::complete(&body).unwrap(),
+                name: format!("职工{i}"),
+                cohort: Cohort::New,
+                phone: None,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_bookings_never_overbook_a_slot() {
+    use xueshi_store::appointments::{self, BookingStatus, NewSlot, Place};
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let persons = staff(&w, 80).await;
+        let slot = appointments::open_slot(
+            &w.db,
+            &NewSlot {
+                bureau_id: w.bureau,
+                on: d("2027-04-08"),
+                place: Place::At("六安市人社局三楼窗口".to_owned()),
+                capacity: 25,
+                industry: Some("卫生健康".to_owned()),
+                opened_by: "bureau:341500 李核验".to_owned(),
+            },
+            30,
+        )
+        .await
+        .unwrap();
+        // 40 bookings of 1–3 persons (80 persons asked for 25 seats), all at once.
+        let mut batches = Vec::new();
+        let mut rest = persons.as_slice();
+        for i in 0..40 {
+            let n = (i % 3 + 1).min(rest.len());
+            let (batch, tail) = rest.split_at(n);
+            batches.push(batch.to_vec());
+            rest = tail;
+        }
+        let tasks: Vec<_> = batches
+            .into_iter()
+            .map(|batch| {
+                let db = w.db.clone();
+                let unit = w.unit;
+                tokio::spawn(async move {
+                    let r = appointments::book(&db, slot, unit, &batch, 31).await;
+                    (batch.len(), r)
+                })
+            })
+            .collect();
+        let (mut booked, mut refused) = (0usize, 0usize);
+        for t in tasks {
+            let (n, r) = t.await.unwrap();
+            match r {
+                Ok(_) => booked += n,
+                Err(StoreError::BookingFull { left, asked }) => {
+                    assert_eq!(asked, n);
+                    assert!(left < i64::try_from(n).unwrap(), "{backend:?}");
+                    refused += 1;
+                }
+                Err(e) => panic!("{backend:?}: a refusal other than booking.full: {e:?}"),
+            }
+        }
+        assert!(
+            booked <= 25,
+            "{backend:?}: {booked} persons booked at 25 seats"
+        );
+        assert!(refused > 0);
+        let s = appointments::slot(&w.db, slot).await.unwrap();
+        assert_eq!(usize::try_from(s.booked).unwrap(), booked, "{backend:?}");
+        // Fill to the last seat, one person at a time.
+        let mut spare = rest.iter().copied();
+        while appointments::slot(&w.db, slot).await.unwrap().seats_left() > 0 {
+            appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 32)
+                .await
+                .unwrap();
+        }
+        let full = appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 33)
+            .await
+            .unwrap_err();
+        assert_eq!(full.code(), "booking.full");
+        assert!(full.to_string().contains("剩余 0 个"), "{full}");
+        // Cancelling frees the seats; a person cannot hold two seats of one slot.
+        let list = appointments::bookings(&w.db, slot).await.unwrap();
+        let first = list
+            .iter()
+            .find(|b| b.status == BookingStatus::Booked)
+            .unwrap()
+            .clone();
+        appointments::cancel(&w.db, first.id, 34).await.unwrap();
+        assert_eq!(
+            appointments::cancel(&w.db, first.id, 35)
+                .await
+                .unwrap_err()
+                .code(),
+            "booking.cancelled"
+        );
+        let s = appointments::slot(&w.db, slot).await.unwrap();
+        assert_eq!(s.seats_left(), i64::try_from(first.persons.len()).unwrap());
+        let taken = list
+            .iter()
+            .find(|b| b.status == BookingStatus::Booked && b.id != first.id)
+            .unwrap();
+        assert_eq!(
+            appointments::book(&w.db, slot, w.unit, &[taken.persons[0]], 36)
+                .await
+                .unwrap_err()
+                .code(),
+            "booking.duplicate"
+        );
+        appointments::book(&w.db, slot, w.unit, &first.persons, 37)
+            .await
+            .unwrap();
+        assert_eq!(
+            appointments::slot(&w.db, slot).await.unwrap().booked,
+            25,
+            "{backend:?}"
+        );
+        // Only a bureau opens slots.
+        let e = appointments::open_slot(
+            &w.db,
+            &NewSlot {
+                bureau_id: w.authority,
+                on: d("2027-04-09"),
+                place: Place::Online,
+                capacity: 5,
+                industry: None,
+                opened_by: "authority:x".to_owned(),
+            },
+            38,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.code(), "slot.bureau");
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_is_content_addressed_and_limited_by_size_and_real_type() {
+    use xueshi_store::evidence::{self, MAX_BYTES};
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
+        let h1 = evidence::store_evidence(&w.db, "application/pdf", &pdf, 40)
+            .await
+            .unwrap();
+        let h2 = evidence::store_evidence(&w.db, "application/pdf", &pdf, 41)
+            .await
+            .unwrap();
+        assert_eq!(h1, h2);
+        let rows: i64 = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM evidence").fetch_one(p).await.unwrap());
+        assert_eq!(rows, 1, "{backend:?}");
+        let stored = evidence::evidence(&w.db, &h1).await.unwrap().unwrap();
+        assert_eq!(stored.content, pdf);
+        assert_eq!(stored.media_type, "application/pdf");
+        assert_eq!(stored.created_ms, 40);
+        assert!(evidence::evidence(&w.db, &[0; 32]).await.unwrap().is_none());
+        let png = [
+            &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..],
+            b"IHDR",
+        ]
+        .concat();
+        let jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F'];
+        evidence::store_evidence(&w.db, "image/png", &png, 42)
+            .await
+            .unwrap();
+        evidence::store_evidence(&w.db, "image/jpeg", &jpeg, 42)
+            .await
+            .unwrap();
+        // A record may name stored evidence.
+        let mut n = new_record(
+            w.other,
+            record("附证明", Subject::Public, Form::Academic, "2026-05-01", 2),
+        );
+        n.evidence = Some(h1);
+        records::register(&w.db, &w.signer, &[n], 43).await.unwrap();
+        assert!(check(&w).await.ok());
+        for (media_type, bytes, code) in [
+            ("image/png", pdf.clone(), "evidence.type"),
+            ("application/pdf", png.clone(), "evidence.type"),
+            ("image/gif", b"GIF89a".to_vec(), "evidence.type"),
+            ("application/pdf", Vec::new(), "evidence.type"),
+            (
+                "application/pdf",
+                [b"%PDF-".as_slice(), &vec![0u8; MAX_BYTES]].concat(),
+                "evidence.too_large",
+            ),
+        ] {
+            let e = evidence::store_evidence(&w.db, media_type, &bytes, 44)
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), code, "{backend:?}: {media_type}");
+        }
+        // Exactly at the limit is taken.
+        let at_limit = [b"%PDF-".as_slice(), &vec![0u8; MAX_BYTES - 5]].concat();
+        evidence::store_evidence(&w.db, "application/pdf", &at_limit, 45)
+            .await
+            .unwrap();
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_are_inserted_and_found_by_id_and_name() {
+    for db in fresh_dbs().await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let by_id = organisations::organisation(&w.db, w.authority)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_id.kind, OrgKind::IndustryAuthority);
+        assert_eq!(by_id.industry.as_deref(), Some("卫生健康"));
+        assert_eq!(by_id.region, RegionCode::parse("341500").unwrap());
+        let by_name = organisations::organisation_by_name(&w.db, "六安市人力资源和社会保障局")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_name.id, w.bureau);
+        assert!(by_name.kind.is_bureau());
+        assert!(
+            organisations::organisation(&w.db, 9999)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let base = organisations::insert_organisation(
+            &w.db,
+            &NewOrganisation {
+                base_number: Some(2),
+                ..org(OrgKind::OnlineBase, "安徽专技在线", "340000", None)
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            organisations::organisation(&w.db, base)
+                .await
+                .unwrap()
+                .unwrap()
+                .base_number,
+            Some(2)
+        );
+        let dup = organisations::insert_organisation(
+            &w.db,
+            &org(OrgKind::Supervisor, "六安市卫生健康委员会", "341500", None),
+        )
+        .await;
+        assert!(
+            matches!(dup, Err(StoreError::Conflict(_))),
+            "{backend:?}: {dup:?}"
+        );
+        let bad = organisations::insert_organisation(
+            &w.db,
+            &NewOrganisation {
+                base_number: Some(5),
+                ..org(OrgKind::OnlineBase, "第五基地", "340000", None)
+            },
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(bad.code(), "organisation.base_number");
         done(w.db).await;
     }
 }

@@ -1,0 +1,331 @@
+//! Appointment slots for verification (D16): a bureau opens a slot with a capacity, units book
+//! it for a batch of their staff, and a booking may be cancelled, freeing its seats. A slot
+//! never overbooks, even under concurrent bookings: each booking counts the booked persons and
+//! inserts in one transaction that holds the slot (PostgreSQL locks the slot row with
+//! `SELECT … FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` serialises writers). Bookings are a
+//! workflow, not official acts: they are not ledger-covered and their status changes. Whether
+//! the persons are the unit's staff, or due for verification, is the application's to check.
+
+use xueshi_domain::Date;
+
+use crate::db::{Backend, Db, DbDate, tx_backend};
+use crate::error::StoreError;
+use crate::on_db;
+use crate::organisations::kind_of;
+
+/// Where a slot takes place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Online,
+    At(String),
+}
+
+/// A slot a bureau opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSlot {
+    /// The bureau (city, county or zone centre).
+    pub bureau_id: i64,
+    pub on: Date,
+    pub place: Place,
+    /// Persons the slot takes.
+    pub capacity: u32,
+    /// The industry the slot is for, if any.
+    pub industry: Option<String>,
+    /// The official who opened it.
+    pub opened_by: String,
+}
+
+/// A slot as stored, with its seats taken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub id: i64,
+    pub bureau_id: i64,
+    pub on: Date,
+    pub place: Place,
+    pub capacity: i64,
+    pub industry: Option<String>,
+    pub opened_by: String,
+    /// Persons in bookings not cancelled.
+    pub booked: i64,
+}
+
+impl Slot {
+    pub fn seats_left(&self) -> i64 {
+        (self.capacity - self.booked).max(0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingStatus {
+    Booked,
+    Cancelled,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "booked" => Some(Self::Booked),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// A booking as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Booking {
+    pub id: i64,
+    pub slot_id: i64,
+    pub unit_id: i64,
+    pub persons: Vec<i64>,
+    pub status: BookingStatus,
+    pub created_ms: i64,
+    pub cancelled_ms: Option<i64>,
+}
+
+/// Opens a slot, returning its id.
+pub async fn open_slot(db: &Db, slot: &NewSlot, now_ms: i64) -> Result<i64, StoreError> {
+    if slot.capacity == 0 {
+        return Err(StoreError::invalid("slot.capacity", "预约时段名额须大于零"));
+    }
+    if slot.opened_by.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "slot.opened_by",
+            "须写明开放预约的人员",
+        ));
+    }
+    let (online, place) = match &slot.place {
+        Place::Online => (true, None),
+        Place::At(p) if p.trim().is_empty() => {
+            return Err(StoreError::invalid("slot.place", "须写明核验地点"));
+        }
+        Place::At(p) => (false, Some(p.as_str())),
+    };
+    if !kind_of(db, slot.bureau_id).await?.is_bureau() {
+        return Err(StoreError::invalid(
+            "slot.bureau",
+            "只有人社部门（市、县人社局或开发区中心）可以开放预约",
+        ));
+    }
+    let sql = "INSERT INTO appointment_slots (bureau_id, slot_on, online, place, capacity, industry, opened_by, created_ms)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(slot.bureau_id)
+        .bind(DbDate(slot.on))
+        .bind(online)
+        .bind(place)
+        .bind(i64::from(slot.capacity))
+        .bind(slot.industry.as_deref())
+        .bind(&slot.opened_by)
+        .bind(now_ms)
+        .fetch_one(p)
+        .await?))
+}
+
+const BOOKED_SQL: &str =
+    "SELECT COUNT(*) FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+    WHERE b.slot_id = $1 AND b.status = 'booked'";
+
+/// A slot with its seats taken.
+pub async fn slot(db: &Db, slot_id: i64) -> Result<Slot, StoreError> {
+    let sql = "SELECT id, bureau_id, slot_on, online, place, capacity, industry, opened_by
+               FROM appointment_slots WHERE id = $1";
+    type Raw = (
+        i64,
+        i64,
+        DbDate,
+        bool,
+        Option<String>,
+        i64,
+        Option<String>,
+        String,
+    );
+    let (raw, booked): (Option<Raw>, i64) = on_db!(db, p => (
+        sqlx::query_as(sql).bind(slot_id).fetch_optional(p).await?,
+        sqlx::query_scalar(BOOKED_SQL).bind(slot_id).fetch_one(p).await?,
+    ));
+    let (id, bureau_id, on, online, place, capacity, industry, opened_by) =
+        raw.ok_or(StoreError::NotFound("预约时段"))?;
+    let place = match (online, place) {
+        (true, _) => Place::Online,
+        (false, Some(p)) => Place::At(p),
+        (false, None) => return Err(StoreError::invalid("store.corrupt", "预约时段缺少地点")),
+    };
+    Ok(Slot {
+        id,
+        bureau_id,
+        on: on.0,
+        place,
+        capacity,
+        industry,
+        opened_by,
+        booked,
+    })
+}
+
+/// Runs `$body` in a transaction that holds slot `$slot_id` against concurrent bookings:
+/// `BEGIN IMMEDIATE` on SQLite (one writer at a time), the slot row locked `FOR UPDATE` on
+/// PostgreSQL. `$capacity` is bound to the slot's capacity; a missing slot is `NotFound`.
+macro_rules! in_slot_tx {
+    ($db:expr, $slot_id:expr, $tx:ident, $capacity:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let $tx = &mut tx;
+                let out = slot_body!($tx, $slot_id, $capacity => $body);
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let $tx = &mut tx;
+                let out = slot_body!($tx, $slot_id, $capacity => $body);
+                if out.is_ok() {
+                    tx.commit().await?;
+                }
+                out
+            }
+        }
+    };
+}
+
+macro_rules! slot_body {
+    ($tx:ident, $slot_id:expr, $capacity:ident => $body:expr) => {{
+        let lock = match tx_backend(&*$tx) {
+            Backend::Postgres => "SELECT capacity FROM appointment_slots WHERE id = $1 FOR UPDATE",
+            Backend::Sqlite => "SELECT capacity FROM appointment_slots WHERE id = $1",
+        };
+        let capacity: Option<i64> = sqlx::query_scalar(lock)
+            .bind($slot_id)
+            .fetch_optional(&mut **$tx)
+            .await?;
+        match capacity {
+            None => Err(StoreError::NotFound("预约时段")),
+            Some($capacity) => $body,
+        }
+    }};
+}
+
+/// Books seats at a slot for `persons` of a unit, returning the booking's id. Refuses with
+/// `booking.full` ([`StoreError::BookingFull`], naming the seats left) when the slot cannot
+/// take them all; never overbooks.
+pub async fn book(
+    db: &Db,
+    slot_id: i64,
+    unit_id: i64,
+    persons: &[i64],
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    if persons.is_empty() {
+        return Err(StoreError::invalid("booking.persons", "预约须至少包含一人"));
+    }
+    let mut unique = persons.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != persons.len() {
+        return Err(StoreError::invalid(
+            "booking.persons",
+            "预约名单中有重复人员",
+        ));
+    }
+    let asked = i64::try_from(persons.len()).unwrap_or(i64::MAX);
+    in_slot_tx!(db, slot_id, tx, capacity => {
+        let booked: i64 = sqlx::query_scalar(BOOKED_SQL)
+            .bind(slot_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let left = capacity - booked;
+        if asked > left {
+            return Err(StoreError::BookingFull { left: left.max(0), asked: persons.len() });
+        }
+        let dup = format!(
+            "SELECT bp.person_id FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+             WHERE b.slot_id = $1 AND b.status = 'booked' AND bp.person_id IN ({}) LIMIT 1",
+            // Numbered for both backends: SQLite's anonymous `?` would restart at the first
+            // argument after the named `$1`.
+            (2..persons.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(dup)).bind(slot_id);
+        for p in persons {
+            q = q.bind(*p);
+        }
+        if q.fetch_optional(&mut **tx).await?.is_some() {
+            return Err(StoreError::invalid("booking.duplicate", "名单中有人已预约该时段"));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bookings (slot_id, unit_id, status, created_ms) VALUES ($1, $2, 'booked', $3) RETURNING id",
+        )
+        .bind(slot_id)
+        .bind(unit_id)
+        .bind(now_ms)
+        .fetch_one(&mut **tx)
+        .await?;
+        let sql = format!(
+            "INSERT INTO booking_persons (booking_id, person_id) VALUES {}",
+            crate::db::values(tx_backend(&*tx), persons.len(), 2)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for p in persons {
+            q = q.bind(id).bind(*p);
+        }
+        q.execute(&mut **tx).await?;
+        Ok(id)
+    })
+}
+
+/// Cancels a booking, freeing its seats. Cancelling twice is refused (`booking.cancelled`).
+pub async fn cancel(db: &Db, booking_id: i64, now_ms: i64) -> Result<(), StoreError> {
+    let sql = "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 AND status = 'booked'";
+    let done = on_db!(db, p => sqlx::query(sql).bind(now_ms).bind(booking_id).execute(p).await?.rows_affected());
+    if done == 1 {
+        return Ok(());
+    }
+    let exists: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT id FROM bookings WHERE id = $1")
+        .bind(booking_id)
+        .fetch_optional(p)
+        .await?);
+    match exists {
+        Some(_) => Err(StoreError::invalid("booking.cancelled", "该预约已取消")),
+        None => Err(StoreError::NotFound("预约")),
+    }
+}
+
+/// The bookings of a slot, oldest first, cancelled ones included.
+pub async fn bookings(db: &Db, slot_id: i64) -> Result<Vec<Booking>, StoreError> {
+    let sql = "SELECT id, slot_id, unit_id, status, created_ms, cancelled_ms FROM bookings
+               WHERE slot_id = $1 ORDER BY id";
+    let psql = "SELECT bp.booking_id, bp.person_id FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+                WHERE b.slot_id = $1 ORDER BY bp.booking_id, bp.person_id";
+    type Raw = (i64, i64, i64, String, i64, Option<i64>);
+    let (rows, persons): (Vec<Raw>, Vec<(i64, i64)>) = on_db!(db, p => (
+        sqlx::query_as(sql).bind(slot_id).fetch_all(p).await?,
+        sqlx::query_as(psql).bind(slot_id).fetch_all(p).await?,
+    ));
+    rows.into_iter()
+        .map(|(id, slot_id, unit_id, status, created_ms, cancelled_ms)| {
+            Ok(Booking {
+                id,
+                slot_id,
+                unit_id,
+                persons: persons
+                    .iter()
+                    .filter(|(b, _)| *b == id)
+                    .map(|(_, p)| *p)
+                    .collect(),
+                status: BookingStatus::parse(&status)
+                    .ok_or_else(|| StoreError::invalid("store.corrupt", "预约状态无效"))?,
+                created_ms,
+                cancelled_ms,
+            })
+        })
+        .collect()
+}

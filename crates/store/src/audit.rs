@@ -1,0 +1,136 @@
+//! The audit trail (D18, D19): every act of an official and every disclosure of unmasked
+//! personal data, appended to `audit_log`, which the database refuses to change or delete (so
+//! its actor cannot alter it), and read by supervisors with a filter. It records who did what
+//! to which subject and when; it does not decide who may read it or who may act.
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::keys::Keys;
+use crate::on_db;
+
+/// Disclosure of a person's unmasked ID number (D19).
+pub const PERSON_REVEAL: &str = "person.reveal";
+
+/// The most rows one read of the trail returns.
+pub const MAX_LIMIT: u32 = 10_000;
+
+/// One line of the trail.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+    /// The ledger entry of the act, when the act is ledger-covered.
+    pub entry_index: Option<i64>,
+}
+
+/// Which lines to read: every given field must match (`since_ms` inclusive, `until_ms`
+/// exclusive).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter<'a> {
+    pub actor: Option<&'a str>,
+    pub action: Option<&'a str>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+fn check_text(actor: &str, action: &str) -> Result<(), StoreError> {
+    if actor.trim().is_empty() {
+        return Err(StoreError::invalid("audit.actor", "审计记录须写明操作人"));
+    }
+    if action.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "audit.action",
+            "审计记录须写明操作类型",
+        ));
+    }
+    Ok(())
+}
+
+/// Appends a line to the trail, returning its id.
+pub async fn audit(
+    db: &Db,
+    at_ms: i64,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    detail: Option<&str>,
+) -> Result<i64, StoreError> {
+    check_text(actor, action)?;
+    let sql = "INSERT INTO audit_log (at_ms, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql)
+        .bind(at_ms)
+        .bind(actor)
+        .bind(action)
+        .bind(subject)
+        .bind(detail)
+        .fetch_one(p)
+        .await?))
+}
+
+/// Appends the audit line of a ledger-covered act inside the act's own transaction `$tx`, so
+/// the act and its line commit together.
+#[macro_export]
+macro_rules! audit_in_tx {
+    ($tx:expr, $at_ms:expr, $actor:expr, $action:expr, $subject:expr, $entry_index:expr) => {{
+        let subject: String = $subject;
+        sqlx::query(
+            "INSERT INTO audit_log (at_ms, actor, action, subject, entry_index) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($at_ms)
+        .bind($actor)
+        .bind($action)
+        .bind(subject)
+        .bind($entry_index)
+        .execute(&mut **$tx)
+        .await
+        .map(|_| ())
+    }};
+}
+
+/// Reads the trail, oldest first, at most `limit` lines (capped at [`MAX_LIMIT`]).
+pub async fn audit_trail(
+    db: &Db,
+    filter: &AuditFilter<'_>,
+    limit: u32,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let sql = "SELECT id, at_ms, actor, action, subject, detail, entry_index FROM audit_log
+               WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
+                 AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
+               ORDER BY at_ms, id LIMIT $5";
+    let limit = i64::from(limit.min(MAX_LIMIT));
+    Ok(on_db!(db, p => sqlx::query_as(sql)
+        .bind(filter.actor)
+        .bind(filter.action)
+        .bind(filter.since_ms)
+        .bind(filter.until_ms)
+        .bind(limit)
+        .fetch_all(p)
+        .await?))
+}
+
+/// Logs the disclosure of a person's ID number to `actor` ([`PERSON_REVEAL`]), then reveals
+/// it. The line is written first: no disclosure goes unlogged.
+pub async fn reveal_id_number_audited(
+    db: &Db,
+    keys: &Keys,
+    person_id: i64,
+    actor: &str,
+    at_ms: i64,
+) -> Result<String, StoreError> {
+    // An unknown person is not a disclosure.
+    crate::people::person(db, person_id).await?;
+    audit(
+        db,
+        at_ms,
+        actor,
+        PERSON_REVEAL,
+        Some(&format!("person:{person_id}")),
+        Some("id_number"),
+    )
+    .await?;
+    crate::people::reveal_id_number(db, keys, person_id).await
+}
