@@ -24,6 +24,10 @@ pub enum StoreError {
         left: i64,
         asked: usize,
     },
+    /// Too many failed logins: the account is locked until `until_ms` (Unix ms).
+    AccountLocked {
+        until_ms: i64,
+    },
     /// Key material or sealing failed.
     Crypto(String),
     /// The ledger is inconsistent (verification failures are reported separately).
@@ -41,6 +45,7 @@ impl StoreError {
             Self::AppendOnly(_) => "store.append_only",
             Self::Invalid { code, .. } => code,
             Self::BookingFull { .. } => "booking.full",
+            Self::AccountLocked { .. } => "account.locked",
             Self::Crypto(_) => "store.crypto",
             Self::Ledger(_) => "store.ledger",
             Self::Migrate(_) => "store.migrate",
@@ -72,6 +77,11 @@ impl fmt::Display for StoreError {
             Self::BookingFull { left, asked } => {
                 write!(f, "该预约时段名额不足：剩余 {left} 个，本次预约 {asked} 人")
             }
+            Self::AccountLocked { until_ms } => write!(
+                f,
+                "登录失败次数过多，账号已暂时锁定，请于北京时间 {} 后再试",
+                crate::accounts::beijing_time(*until_ms)
+            ),
             Self::Crypto(m) => write!(f, "密钥或加密错误：{m}"),
             Self::Ledger(m) => write!(f, "账本错误：{m}"),
             Self::Migrate(m) => write!(f, "数据库迁移失败：{m}"),

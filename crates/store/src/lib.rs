@@ -27,5 +27,6 @@ pub use db::{Backend, Db, DbDate};
 pub use error::StoreError;
 pub use keys::Keys;
 pub use ledger::LedgerSigner;
+pub mod accounts;
 pub mod demo;
 pub mod import;

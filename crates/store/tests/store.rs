@@ -1551,3 +1551,505 @@ async fn organisations_are_inserted_and_found_by_id_and_name() {
         done(w.db).await;
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts, sessions and API tokens
+
+mod accounts_suite {
+    use super::*;
+    use xueshi_store::accounts::{
+        self, AccountPolicy, NewAccount, PasswordParams, Role, SessionParams,
+    };
+    use xueshi_store::audit::{AuditFilter, audit_trail};
+
+    const T0: i64 = 1_780_000_000_000;
+    const MIN: i64 = 60_000;
+    const HOUR: i64 = 60 * MIN;
+
+    /// Small argon2 costs so the suite stays fast; production uses the OWASP default.
+    fn policy() -> AccountPolicy {
+        AccountPolicy {
+            password: PasswordParams {
+                m_cost_kib: 256,
+                t_cost: 1,
+                p_cost: 1,
+            },
+            ..AccountPolicy::default()
+        }
+    }
+
+    fn professional(w: &World, login: &str) -> NewAccount {
+        NewAccount {
+            login: login.to_owned(),
+            display_name: "张晓梅".to_owned(),
+            role: Role::Professional,
+            organisation_id: None,
+            unit_id: None,
+            person_id: Some(w.person),
+        }
+    }
+
+    async fn actions(db: &Db, action: &str) -> usize {
+        let filter = AuditFilter {
+            action: Some(action),
+            ..AuditFilter::default()
+        };
+        audit_trail(db, &filter, 1000).await.unwrap().len()
+    }
+
+    /// Every row of the account tables and the audit trail, as text (PostgreSQL), or the raw
+    /// database file and its WAL (SQLite).
+    async fn everything_stored(db: &Db) -> Vec<u8> {
+        match db {
+            Db::Postgres(p) => {
+                let mut out = Vec::new();
+                for table in ["accounts", "sessions", "api_tokens", "audit_log"] {
+                    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT row_to_json(t)::text FROM {table} t"
+                    )))
+                    .fetch_all(p)
+                    .await
+                    .unwrap();
+                    for r in rows {
+                        out.extend_from_slice(r.as_bytes());
+                        out.push(b'\n');
+                    }
+                }
+                assert!(!out.is_empty());
+                out
+            }
+            Db::Sqlite(p) => {
+                let file: String =
+                    sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                        .fetch_one(p)
+                        .await
+                        .unwrap();
+                let mut out = std::fs::read(&file).unwrap();
+                out.extend(std::fs::read(format!("{file}-wal")).unwrap_or_default());
+                out
+            }
+        }
+    }
+
+    fn contains(haystack: &[u8], needle: &str) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn accounts_force_a_first_change_and_refuse_weak_or_id_derived_passwords() {
+        for db in fresh_dbs().await {
+            let backend = db.backend();
+            let w = world(db).await;
+            let (db, keys, pol) = (&w.db, &w.keys, policy());
+            let id = w.id_number.expose().to_owned();
+            let last6 = &id[id.len() - 6..];
+
+            for (pw, code) in [
+                ("Ab3def", "password.weak"),
+                ("onlyletters-here", "password.weak"),
+                ("12345678901234", "password.weak"),
+                (&*format!("Zx{id}"), "password.from_id"),
+                (&*format!("Lu'an{last6}ok"), "password.from_id"),
+                (&*format!("born{}Q", &id[6..14]), "password.from_id"),
+            ] {
+                let err = accounts::create_account(
+                    db,
+                    keys,
+                    &pol,
+                    &professional(&w, "zhangxm"),
+                    pw,
+                    "admin",
+                    T0,
+                )
+                .await
+                .unwrap_err();
+                assert_eq!(err.code(), code, "{backend:?}: {pw}");
+            }
+
+            let initial = accounts::generate_initial_password().unwrap();
+            assert_eq!(initial.chars().count(), 14);
+            let acc = accounts::create_account(
+                db,
+                keys,
+                &pol,
+                &professional(&w, "ZhangXM"),
+                &initial,
+                "admin",
+                T0,
+            )
+            .await
+            .unwrap();
+            // Login names are unique whatever their case.
+            let other = NewAccount {
+                person_id: Some(w.other),
+                ..professional(&w, "zhangxm")
+            };
+            let dup =
+                accounts::create_account(db, keys, &pol, &other, "Another1pass", "admin", T0).await;
+            assert!(
+                matches!(dup, Err(StoreError::Conflict(_))),
+                "{backend:?}: {dup:?}"
+            );
+            // An official account belongs to an organisation of its own kind.
+            let wrong_kind = NewAccount {
+                login: "bureau1".to_owned(),
+                display_name: "王科长".to_owned(),
+                role: Role::CountyBureau,
+                organisation_id: Some(w.authority),
+                unit_id: None,
+                person_id: None,
+            };
+            let err =
+                accounts::create_account(db, keys, &pol, &wrong_kind, "Bureau2026x", "admin", T0)
+                    .await
+                    .unwrap_err();
+            assert_eq!(err.code(), "account.shape");
+            let official = NewAccount {
+                role: Role::CityBureau,
+                organisation_id: Some(w.bureau),
+                ..wrong_kind
+            };
+            accounts::create_account(db, keys, &pol, &official, "Bureau2026x", "admin", T0)
+                .await
+                .unwrap();
+
+            let first = accounts::login(db, &pol, "zhangxm", &initial, T0 + 1)
+                .await
+                .unwrap();
+            assert!(first.must_change_password);
+            assert_eq!(first.account.id, acc);
+            assert_eq!(first.account.login, "ZhangXM");
+            assert_eq!(first.account.role, Role::Professional);
+
+            let err = accounts::change_password(
+                db,
+                keys,
+                &pol,
+                acc,
+                &initial,
+                &format!("New{last6}pass"),
+                T0 + 2,
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.code(), "password.from_id");
+            let err =
+                accounts::change_password(db, keys, &pol, acc, "wrong-old-1", "Fresh2026pw", T0)
+                    .await
+                    .unwrap_err();
+            assert_eq!(err.code(), "auth.failed");
+            accounts::change_password(db, keys, &pol, acc, &initial, "Fresh2026pw", T0 + 3)
+                .await
+                .unwrap();
+            let second = accounts::login(db, &pol, "ZHANGXM", "Fresh2026pw", T0 + 4)
+                .await
+                .unwrap();
+            assert!(!second.must_change_password);
+            assert_eq!(
+                accounts::login(db, &pol, "zhangxm", &initial, T0 + 5)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "auth.failed"
+            );
+
+            // A reset forces a change again and ends every session.
+            let s = accounts::start_session(db, &pol, acc, T0 + 6)
+                .await
+                .unwrap();
+            let reset = accounts::generate_initial_password().unwrap();
+            accounts::admin_reset_password(db, keys, &pol, acc, &reset, "admin", T0 + 7)
+                .await
+                .unwrap();
+            assert_eq!(
+                accounts::session(db, &s.token, T0 + 8)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "session.invalid"
+            );
+            let third = accounts::login(db, &pol, "zhangxm", &reset, T0 + 9)
+                .await
+                .unwrap();
+            assert!(third.must_change_password);
+
+            assert_eq!(actions(db, accounts::ACCOUNT_CREATE).await, 2);
+            assert_eq!(actions(db, accounts::LOGIN_OK).await, 3);
+            assert_eq!(actions(db, accounts::PASSWORD_CHANGE).await, 1);
+            assert_eq!(actions(db, accounts::PASSWORD_RESET).await, 1);
+
+            // The database holds no password and no ID number in clear.
+            let stored = everything_stored(db).await;
+            for secret in [&initial, "Fresh2026pw", &reset, "Bureau2026x"] {
+                assert!(!contains(&stored, secret), "{backend:?}: password stored");
+            }
+            let hash: String =
+                on_db_scalar(db, "SELECT password_hash FROM accounts WHERE id = $1", acc).await;
+            assert!(hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{hash}");
+            done(w.db).await;
+        }
+    }
+
+    async fn on_db_scalar(db: &Db, sql: &'static str, id: i64) -> String {
+        match db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sql).bind(id).fetch_one(p).await.unwrap(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn five_failures_lock_for_fifteen_minutes_and_unknown_logins_fail_alike() {
+        for db in fresh_dbs().await {
+            let backend = db.backend();
+            let w = world(db).await;
+            let (db, keys, pol) = (&w.db, &w.keys, policy());
+            accounts::create_account(
+                db,
+                keys,
+                &pol,
+                &professional(&w, "zhangxm"),
+                "Start2026pw",
+                "admin",
+                T0,
+            )
+            .await
+            .unwrap();
+
+            let unknown = accounts::login(db, &pol, "nobody", "Start2026pw", T0)
+                .await
+                .unwrap_err();
+            let wrong = accounts::login(db, &pol, "zhangxm", "Wrong2026pw", T0)
+                .await
+                .unwrap_err();
+            assert_eq!(unknown.code(), "auth.failed");
+            assert_eq!(unknown.code(), wrong.code());
+            assert_eq!(unknown.to_string(), wrong.to_string());
+
+            for i in 2..=4 {
+                let e = accounts::login(db, &pol, "zhangxm", "Wrong2026pw", T0 + i)
+                    .await
+                    .unwrap_err();
+                assert_eq!(e.code(), "auth.failed", "{backend:?}: attempt {i}");
+            }
+            let locked = accounts::login(db, &pol, "zhangxm", "Wrong2026pw", T0 + 5 * MIN)
+                .await
+                .unwrap_err();
+            let until = T0 + 5 * MIN + 15 * MIN;
+            assert!(
+                matches!(locked, StoreError::AccountLocked { until_ms } if until_ms == until),
+                "{backend:?}: {locked:?}"
+            );
+            assert_eq!(locked.code(), "account.locked");
+            assert!(locked.to_string().contains("北京时间"), "{locked}");
+            // Even the right password is refused while locked.
+            let still = accounts::login(db, &pol, "zhangxm", "Start2026pw", until - 1)
+                .await
+                .unwrap_err();
+            assert_eq!(still.code(), "account.locked");
+            let ok = accounts::login(db, &pol, "zhangxm", "Start2026pw", until)
+                .await
+                .unwrap();
+            assert_eq!(ok.account.failed_attempts, 0);
+            assert_eq!(ok.account.locked_until_ms, None);
+            // A success resets the count: four more failures do not lock.
+            for i in 0..4 {
+                let e = accounts::login(db, &pol, "zhangxm", "Wrong2026pw", until + 1 + i)
+                    .await
+                    .unwrap_err();
+                assert_eq!(e.code(), "auth.failed");
+            }
+            assert_eq!(actions(db, accounts::LOGIN_FAILED).await, 10);
+            assert_eq!(actions(db, accounts::LOGIN_LOCKED).await, 2);
+            let trail = audit_trail(db, &AuditFilter::default(), 1000)
+                .await
+                .unwrap();
+            for row in &trail {
+                let text = format!("{row:?}");
+                assert!(!text.contains("Wrong2026pw") && !text.contains("Start2026pw"));
+                assert!(!text.contains(w.id_number.expose()));
+            }
+            done(w.db).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sessions_expire_idle_and_absolutely_and_end_on_logout() {
+        for db in fresh_dbs().await {
+            let backend = db.backend();
+            let w = world(db).await;
+            let (db, keys) = (&w.db, &w.keys);
+            let pol = AccountPolicy {
+                session: SessionParams::default(),
+                ..policy()
+            };
+            let acc = accounts::create_account(
+                db,
+                keys,
+                &pol,
+                &professional(&w, "zhangxm"),
+                "Start2026pw",
+                "admin",
+                T0,
+            )
+            .await
+            .unwrap();
+            let s = accounts::start_session(db, &pol, acc, T0).await.unwrap();
+            assert_eq!(s.token.len(), 43);
+            assert_eq!(s.expires_ms, T0 + 8 * HOUR);
+            let a = accounts::session(db, &s.token, T0 + HOUR).await.unwrap();
+            let b = accounts::session(db, &s.token, T0 + 2 * HOUR)
+                .await
+                .unwrap();
+            assert_eq!(a.account_id, acc);
+            assert!(a.must_change_password);
+            assert_eq!(a.csrf_token, s.csrf_token);
+            assert_eq!(
+                b.csrf_token, s.csrf_token,
+                "CSRF token is stable per session"
+            );
+            assert!(b.csrf_ok(&s.csrf_token));
+            assert!(!b.csrf_ok("forged"));
+            assert_eq!(b.expires_ms, T0 + 10 * HOUR, "idle expiry slides");
+
+            // Idle: 8 h without use.
+            assert_eq!(
+                accounts::session(db, &s.token, T0 + 10 * HOUR)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "session.invalid",
+                "{backend:?}"
+            );
+            // Absolute: used every 7 h, it still ends 7 days after it started.
+            let s2 = accounts::start_session(db, &pol, acc, T0).await.unwrap();
+            assert_ne!(s2.csrf_token, s.csrf_token);
+            let mut t = T0;
+            while t + 7 * HOUR < T0 + 7 * 24 * HOUR {
+                t += 7 * HOUR;
+                accounts::session(db, &s2.token, t).await.unwrap();
+            }
+            let last = accounts::session(db, &s2.token, t).await.unwrap();
+            assert_eq!(last.expires_ms, T0 + 7 * 24 * HOUR);
+            assert!(
+                accounts::session(db, &s2.token, T0 + 7 * 24 * HOUR)
+                    .await
+                    .is_err()
+            );
+
+            // Logout, logout everywhere, and tokens that were never issued.
+            let s3 = accounts::start_session(db, &pol, acc, T0).await.unwrap();
+            let s4 = accounts::start_session(db, &pol, acc, T0).await.unwrap();
+            let s5 = accounts::start_session(db, &pol, acc, T0).await.unwrap();
+            accounts::end_session(db, &s3.token).await.unwrap();
+            assert!(accounts::session(db, &s3.token, T0 + 1).await.is_err());
+            assert!(accounts::session(db, &s4.token, T0 + 1).await.is_ok());
+            // s and s2 expired but were never ended; s4 and s5 are live.
+            assert_eq!(accounts::end_all_sessions(db, acc).await.unwrap(), 4);
+            assert!(accounts::session(db, &s4.token, T0 + 2).await.is_err());
+            assert!(accounts::session(db, &s5.token, T0 + 2).await.is_err());
+            for bogus in ["", "abc", &s5.csrf_token, &format!("{}A", s5.token)] {
+                assert_eq!(
+                    accounts::session(db, bogus, T0).await.unwrap_err().code(),
+                    "session.invalid"
+                );
+            }
+
+            let stored = everything_stored(db).await;
+            for token in [&s.token, &s2.token, &s3.token, &s4.token, &s5.token] {
+                assert!(
+                    !contains(&stored, token),
+                    "{backend:?}: session token stored"
+                );
+            }
+            done(w.db).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn api_tokens_authenticate_until_revoked_and_are_stored_hashed() {
+        for db in fresh_dbs().await {
+            let backend = db.backend();
+            let w = world(db).await;
+            let db = &w.db;
+            let base = organisations::insert_organisation(
+                db,
+                &NewOrganisation {
+                    base_number: Some(1),
+                    ..org(OrgKind::OnlineBase, "安徽开放大学", "340000", None)
+                },
+            )
+            .await
+            .unwrap();
+            let err = accounts::issue_api_token(db, w.authority, "records:write", "admin", T0)
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), "api_token.org_kind");
+
+            let issued = accounts::issue_api_token(db, base, "records:write", "admin", T0)
+                .await
+                .unwrap();
+            assert!(
+                issued
+                    .token
+                    .starts_with(&format!("xs_{}.", issued.token_id))
+            );
+            let who = accounts::authenticate_api_token(db, &issued.token, T0 + 1)
+                .await
+                .unwrap();
+            assert_eq!(who.organisation_id, base);
+            assert_eq!(who.scope, "records:write");
+            assert_eq!(who.token_id, issued.token_id);
+
+            // One character of the secret changed.
+            let mut forged = issued.token.clone();
+            let last = forged.pop().unwrap();
+            forged.push(if last == 'A' { 'B' } else { 'A' });
+            let mut forged_mid = issued.token.clone().into_bytes();
+            let i = forged_mid.len() - 10;
+            forged_mid[i] = if forged_mid[i] == b'a' { b'b' } else { b'a' };
+            let forged_mid = String::from_utf8(forged_mid).unwrap();
+            for bad in [
+                forged.as_str(),
+                forged_mid.as_str(),
+                "xs_0000000000000000.AAAA",
+                "garbage",
+                "",
+            ] {
+                assert_eq!(
+                    accounts::authenticate_api_token(db, bad, T0 + 2)
+                        .await
+                        .unwrap_err()
+                        .code(),
+                    "api_token.invalid",
+                    "{backend:?}: {bad}"
+                );
+            }
+
+            accounts::revoke_api_token(db, &issued.token_id, "admin", T0 + 3)
+                .await
+                .unwrap();
+            assert_eq!(
+                accounts::authenticate_api_token(db, &issued.token, T0 + 4)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "api_token.invalid"
+            );
+            assert!(
+                accounts::revoke_api_token(db, &issued.token_id, "admin", T0 + 5)
+                    .await
+                    .is_err()
+            );
+            assert_eq!(actions(db, accounts::TOKEN_ISSUE).await, 1);
+            assert_eq!(actions(db, accounts::TOKEN_REVOKE).await, 1);
+
+            let secret = issued.token.split_once('.').unwrap().1;
+            let stored = everything_stored(db).await;
+            assert!(!contains(&stored, &issued.token), "{backend:?}");
+            assert!(!contains(&stored, secret), "{backend:?}: secret stored");
+            done(w.db).await;
+        }
+    }
+}
