@@ -5,9 +5,11 @@
 pub mod date;
 pub mod hours;
 pub mod region;
+pub mod role;
 
 pub use date::Date;
 pub use hours::Hours;
 pub use region::RegionCode;
+pub use role::Role;
 pub mod credit_code;
 pub mod id_number;

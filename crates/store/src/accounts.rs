@@ -48,68 +48,22 @@ const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
 const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// The roles of an account (the `accounts.role` CHECK of the schema).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    Professional,
-    UnitAdmin,
-    IndustryAuthority,
-    CityBureau,
-    CountyBureau,
-    ZoneCentre,
-    StateOwnedUnit,
-    Base,
-    Provider,
-    Supervisor,
-}
+/// The roles of an account (the `accounts.role` CHECK of the schema): the domain's list.
+pub use xueshi_domain::role::Role;
 
-impl Role {
-    pub const ALL: [Role; 10] = [
-        Self::Professional,
-        Self::UnitAdmin,
-        Self::IndustryAuthority,
-        Self::CityBureau,
-        Self::CountyBureau,
-        Self::ZoneCentre,
-        Self::StateOwnedUnit,
-        Self::Base,
-        Self::Provider,
-        Self::Supervisor,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Professional => "professional",
-            Self::UnitAdmin => "unit_admin",
-            Self::IndustryAuthority => "industry_authority",
-            Self::CityBureau => "city_bureau",
-            Self::CountyBureau => "county_bureau",
-            Self::ZoneCentre => "zone_centre",
-            Self::StateOwnedUnit => "state_owned_unit",
-            Self::Base => "base",
-            Self::Provider => "provider",
-            Self::Supervisor => "supervisor",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    /// The kind of organisation an account of this role belongs to; `None` for professionals
-    /// (a person) and unit admins (a unit).
-    pub fn org_kind(self) -> Option<OrgKind> {
-        match self {
-            Self::Professional | Self::UnitAdmin => None,
-            Self::IndustryAuthority => Some(OrgKind::IndustryAuthority),
-            Self::CityBureau => Some(OrgKind::CityBureau),
-            Self::CountyBureau => Some(OrgKind::CountyBureau),
-            Self::ZoneCentre => Some(OrgKind::ZoneCentre),
-            Self::StateOwnedUnit => Some(OrgKind::StateOwnedUnit),
-            Self::Base => Some(OrgKind::OnlineBase),
-            Self::Provider => Some(OrgKind::TrainingProvider),
-            Self::Supervisor => Some(OrgKind::Supervisor),
-        }
+/// The kind of organisation an account of this role belongs to; `None` for professionals
+/// (a person) and unit admins (a unit).
+pub fn org_kind(role: Role) -> Option<OrgKind> {
+    match role {
+        Role::Professional | Role::UnitAdmin => None,
+        Role::IndustryAuthority => Some(OrgKind::IndustryAuthority),
+        Role::CityBureau => Some(OrgKind::CityBureau),
+        Role::CountyBureau => Some(OrgKind::CountyBureau),
+        Role::ZoneCentre => Some(OrgKind::ZoneCentre),
+        Role::StateOwnedUnit => Some(OrgKind::StateOwnedUnit),
+        Role::Base => Some(OrgKind::OnlineBase),
+        Role::Provider => Some(OrgKind::TrainingProvider),
+        Role::Supervisor => Some(OrgKind::Supervisor),
     }
 }
 
@@ -622,10 +576,7 @@ async fn check_shape(db: &Db, new: &NewAccount) -> Result<(), StoreError> {
             )?;
             let org = new.organisation_id.unwrap_or_default();
             let kind = organisations::kind_of(db, org).await?;
-            shape(
-                role.org_kind() == Some(kind),
-                "账号角色与所属机构的类别不符",
-            )
+            shape(org_kind(role) == Some(kind), "账号角色与所属机构的类别不符")
         }
     }
 }
