@@ -302,3 +302,58 @@ pub async fn add_tenure_cycle(
         .fetch_one(p)
         .await?))
 }
+
+/// A unit as authorization sees it: where it is and its industry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitPlace {
+    pub unit_id: i64,
+    pub region: RegionCode,
+    /// The development zone's name, when the unit is in one.
+    pub zone: Option<String>,
+    pub industry: String,
+}
+
+type RawUnitPlace = (i64, i64, Option<String>, String);
+
+fn unit_place_from_row(
+    (unit_id, region, zone, industry): RawUnitPlace,
+) -> Result<UnitPlace, StoreError> {
+    let region = u32::try_from(region)
+        .ok()
+        .and_then(|r| RegionCode::from_u32(r).ok())
+        .ok_or_else(|| StoreError::invalid("store.corrupt", "单位行政区划代码无效"))?;
+    Ok(UnitPlace {
+        unit_id,
+        region,
+        zone,
+        industry,
+    })
+}
+
+/// A unit's place and industry, by unit id.
+pub async fn unit_place(db: &Db, unit_id: i64) -> Result<Option<UnitPlace>, StoreError> {
+    let sql = "SELECT u.id, u.region, z.name, u.industry FROM units u
+               LEFT JOIN zones z ON z.id = u.zone_id WHERE u.id = $1";
+    let row: Option<RawUnitPlace> =
+        on_db!(db, p => sqlx::query_as(sql).bind(unit_id).fetch_optional(p).await?);
+    row.map(unit_place_from_row).transpose()
+}
+
+/// The unit a person last worked for on or before `on` (the one employing them that day, or
+/// the last one they left before it), with its place and industry; `None` when they had none.
+pub async fn person_unit_on(
+    db: &Db,
+    person_id: i64,
+    on: Date,
+) -> Result<Option<UnitPlace>, StoreError> {
+    let sql = "SELECT u.id, u.region, z.name, u.industry FROM employments e
+               JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+               WHERE e.person_id = $1 AND e.from_on <= $2
+               ORDER BY e.from_on DESC, e.id DESC LIMIT 1";
+    let row: Option<RawUnitPlace> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(DbDate(on))
+        .fetch_optional(p)
+        .await?);
+    row.map(unit_place_from_row).transpose()
+}

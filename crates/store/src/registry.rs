@@ -58,6 +58,13 @@ pub async fn zone_id(db: &Db, name: &str) -> Result<Option<i64>, StoreError> {
     )
 }
 
+/// The name of a development zone by id.
+pub async fn zone_name(db: &Db, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("SELECT name FROM zones WHERE id = $1").bind(id).fetch_optional(p).await?),
+    )
+}
+
 /// Records the ledger's origin and public key on first use; refuses a different key later.
 pub async fn init_ledger(db: &Db, signer: &LedgerSigner) -> Result<(), StoreError> {
     let vkey = signer.vkey();

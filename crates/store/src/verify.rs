@@ -22,6 +22,8 @@ use crate::registry::{
 };
 
 const CHUNK: i64 = 50_000;
+/// Chunks read ahead of the one being hashed.
+const READ_AHEAD: usize = 2;
 
 /// One discrepancy, naming the entry and row concerned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,10 +270,21 @@ pub async fn verify(
     if let Some(c) = &published {
         roots_at.insert(c.size, [0; 32]);
     }
-    // The next chunk is read and decoded on another worker while this one is hashed.
+    // The next chunks are read and decoded on other workers (each its own connection) while
+    // this one is hashed: reading, not hashing, is the slow part.
     let mut from = 0i64;
-    let mut next = Some(tokio::spawn(fetch_chunk(db.clone(), from, from + CHUNK)));
-    while let Some(pending) = next.take() {
+    let mut ahead: std::collections::VecDeque<tokio::task::JoinHandle<Result<Chunk, StoreError>>> =
+        std::collections::VecDeque::new();
+    let mut next_from = 0i64;
+    while ahead.len() < READ_AHEAD && (next_from < end || next_from == 0) {
+        ahead.push_back(tokio::spawn(fetch_chunk(
+            db.clone(),
+            next_from,
+            next_from + CHUNK,
+        )));
+        next_from += CHUNK;
+    }
+    while let Some(pending) = ahead.pop_front() {
         let to = from + CHUNK;
         let Chunk {
             entries,
@@ -281,8 +294,13 @@ pub async fn verify(
         } = pending
             .await
             .map_err(|e| StoreError::Ledger(format!("校验任务失败：{e}")))??;
-        if to < end {
-            next = Some(tokio::spawn(fetch_chunk(db.clone(), to, to + CHUNK)));
+        if next_from < end {
+            ahead.push_back(tokio::spawn(fetch_chunk(
+                db.clone(),
+                next_from,
+                next_from + CHUNK,
+            )));
+            next_from += CHUNK;
         }
         report.problems.append(&mut problems);
         let mut checkpoints = checkpoints.into_iter().peekable();

@@ -1,5 +1,6 @@
 //! The `xueshi` command line: the policy engine (`policy test`, `policy check`, `evaluate`) and
-//! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`).
+//! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`)
+//! and the service (`serve`: the JSON API of `xueshi_web`).
 //! Output goes to stdout, diagnostics to stderr; the exit code says whether everything held.
 
 mod policy_cmd;
@@ -81,6 +82,15 @@ enum Command {
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// Runs the service: the JSON API (and its OpenAPI document at /api/openapi.json).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "XUESHI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Mark the session cookie `Secure` (when served over HTTPS, e.g. behind a proxy).
+        #[arg(long, env = "XUESHI_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
 }
 
@@ -222,5 +232,9 @@ fn main() -> ExitCode {
         Command::Demo {
             command: DemoCommand::Seed { persons, seed },
         } => store_cmd::run(store_cmd::demo_seed(&store, &policies, persons, seed)),
+        Command::Serve {
+            listen,
+            secure_cookies,
+        } => store_cmd::run(store_cmd::serve(&store, &policies, listen, secure_cookies)),
     }
 }

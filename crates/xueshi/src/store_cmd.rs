@@ -95,6 +95,23 @@ fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
         .ok_or_else(|| "没有安徽省政策".to_owned())
 }
 
+/// Serves the JSON API on `listen` until the process ends.
+pub async fn serve(
+    args: &StoreArgs,
+    policies: &BTreeMap<String, Policy>,
+    listen: std::net::SocketAddr,
+    secure_cookies: bool,
+) -> Result<Outcome> {
+    let o = open(args).await?;
+    let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
+    state.secure_cookies = secure_cookies;
+    eprintln!("xueshi 服务已启动：http://{listen}/api/health");
+    xueshi_web::serve(state, listen)
+        .await
+        .map_err(|e| format!("无法在 {listen} 上提供服务：{e}"))?;
+    Ok(Outcome::Done(String::new()))
+}
+
 pub async fn migrate(args: &StoreArgs) -> Result<Outcome> {
     let db = Db::open(&args.url).await.map_err(err)?;
     Ok(Outcome::Done(format!(

@@ -1,0 +1,242 @@
+//! Who is calling. [`Caller`] reads the credentials of a request — an API token
+//! (`Authorization: Bearer xs_…`) or the session cookie [`SESSION_COOKIE`] — and checks them
+//! with the store; a cookie request that changes state (any method but GET, HEAD, OPTIONS) must
+//! also carry the session's CSRF token in [`CSRF_HEADER`] (`csrf.missing`, `csrf.mismatch`).
+//! Token requests need no CSRF token: a browser never attaches them by itself.
+//! [`Acting`] is a signed-in account that may act: its password need not be changed first, and
+//! its [`Principal`] (role and scope) is built from the organisation, unit or person it belongs
+//! to. What the principal may do is `xueshi_app::authorize`'s, asked by each handler.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+use xueshi_app::{AccountId, OrgId, PersonId, Principal, Role, Scope, UnitId};
+use xueshi_policy::input::Place;
+use xueshi_store::accounts::{self, Account, ApiPrincipal, Session};
+use xueshi_store::organisations::{self, OrgKind};
+use xueshi_store::{people, registry};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "xueshi_session";
+/// The header a cookie request that changes state carries its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The value of a cookie, from every `Cookie` header of a request.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}")
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// A browser (or script) with a session cookie.
+    Session {
+        account: Account,
+        session: Session,
+        /// The cookie's token, to end the session with.
+        token: String,
+    },
+    /// A base or provider with an API token.
+    Token(ApiPrincipal),
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let now = state.now_ms();
+        if let Some(value) = parts.headers.get(AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        axum::http::StatusCode::UNAUTHORIZED,
+                        "api_token.invalid",
+                        "Authorization 须为 Bearer 令牌",
+                    )
+                })?;
+            let api = accounts::authenticate_api_token(&state.db, token, now).await?;
+            return Ok(Self::Token(api));
+        }
+        let token = cookie(&parts.headers, SESSION_COOKIE)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::unauthenticated)?
+            .to_owned();
+        let session = accounts::session(&state.db, &token, now).await?;
+        if changes_state(&parts.method) {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    ApiError::forbidden("csrf.missing", "缺少 CSRF 令牌（X-CSRF-Token）")
+                })?;
+            if !session.csrf_ok(presented) {
+                return Err(ApiError::forbidden(
+                    "csrf.mismatch",
+                    "CSRF 令牌与当前会话不符",
+                ));
+            }
+        }
+        let account = accounts::account(&state.db, session.account_id).await?;
+        Ok(Self::Session {
+            account,
+            session,
+            token,
+        })
+    }
+}
+
+/// A signed-in account that may act: its principal, and the account itself.
+#[derive(Clone, Debug)]
+pub struct Acting {
+    pub account: Account,
+    pub principal: Principal,
+}
+
+impl FromRequestParts<AppState> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Caller::Session {
+            account, session, ..
+        } = Caller::from_request_parts(parts, state).await?
+        else {
+            return Err(ApiError::forbidden(
+                "auth.session_required",
+                "该接口须以账号登录后使用，不接受 API 令牌",
+            ));
+        };
+        if session.must_change_password {
+            return Err(ApiError::forbidden(
+                "password.must_change",
+                "请先修改初始密码",
+            ));
+        }
+        let principal = principal_of(state, &account).await?;
+        Ok(Self { account, principal })
+    }
+}
+
+fn place(region: xueshi_domain::RegionCode, zone: Option<String>) -> Place {
+    match zone {
+        Some(z) => Place::Zone(z),
+        None => Place::Region(region),
+    }
+}
+
+/// A stored account whose links are missing or wrong: a data error, logged, opaque.
+fn broken(account: &Account, what: &str) -> ApiError {
+    ApiError::internal(
+        "account.scope",
+        &format!("account {} ({}): {what}", account.id, account.role.as_str()),
+    )
+}
+
+/// The principal of an account: its role, within the scope of its person, unit or
+/// organisation as stored.
+pub async fn principal_of(state: &AppState, account: &Account) -> Result<Principal, ApiError> {
+    let db = &state.db;
+    let scope = match account.role {
+        Role::Professional => Scope::Professional {
+            person: PersonId(
+                account
+                    .person_id
+                    .ok_or_else(|| broken(account, "no person"))?,
+            ),
+        },
+        Role::UnitAdmin => {
+            let unit_id = account.unit_id.ok_or_else(|| broken(account, "no unit"))?;
+            let unit = people::unit_place(db, unit_id)
+                .await?
+                .ok_or_else(|| broken(account, "unknown unit"))?;
+            Scope::UnitAdmin {
+                unit: UnitId(unit.unit_id),
+                place: place(unit.region, unit.zone),
+            }
+        }
+        role => {
+            let org_id = account
+                .organisation_id
+                .ok_or_else(|| broken(account, "no organisation"))?;
+            let org = organisations::organisation(db, org_id)
+                .await?
+                .ok_or_else(|| broken(account, "unknown organisation"))?;
+            if accounts::org_kind(role) != Some(org.kind) {
+                return Err(broken(account, "organisation of another kind"));
+            }
+            match org.kind {
+                OrgKind::IndustryAuthority => Scope::IndustryAuthority {
+                    industry: org
+                        .industry
+                        .ok_or_else(|| broken(account, "authority without industry"))?,
+                    region: org.region,
+                },
+                OrgKind::CityBureau => Scope::CityBureau { city: org.region },
+                OrgKind::CountyBureau => Scope::CountyBureau { county: org.region },
+                OrgKind::ZoneCentre => {
+                    let zone_id = org
+                        .zone_id
+                        .ok_or_else(|| broken(account, "zone centre without zone"))?;
+                    Scope::ZoneCentre {
+                        zone: registry::zone_name(db, zone_id)
+                            .await?
+                            .ok_or_else(|| broken(account, "unknown zone"))?,
+                    }
+                }
+                OrgKind::OnlineBase => Scope::Base {
+                    number: org
+                        .base_number
+                        .ok_or_else(|| broken(account, "base without number"))?,
+                },
+                OrgKind::TrainingProvider => Scope::Provider {
+                    provider: OrgId(org.id),
+                },
+                OrgKind::Supervisor => Scope::Supervisor { region: org.region },
+                // The store does not yet link a state-owned unit's organisation to its unit.
+                OrgKind::StateOwnedUnit => {
+                    return Err(ApiError::forbidden(
+                        "auth.scope.unsupported",
+                        "国有企事业单位账号暂不支持在线办理",
+                    ));
+                }
+            }
+        }
+    };
+    Ok(Principal::new(AccountId(account.id), scope)?)
+}

@@ -1,0 +1,76 @@
+//! The web layer of xueshi: a JSON API over axum for the service the province runs. It signs
+//! accounts in (server-side sessions in an HttpOnly, SameSite=Strict cookie, with a CSRF token
+//! every state-changing cookie request must echo in `X-CSRF-Token`), accepts API tokens
+//! (`Authorization: Bearer xs_…`) from bases and providers, checks every read against
+//! `xueshi_app::authorize` (role and jurisdiction), and serves the engine's decisions. Every
+//! error is JSON `{"code", "message"}` with a stable code and a Chinese message; malformed
+//! requests get a 4xx, internal failures an opaque 500 whose detail goes only to the log.
+//! Its OpenAPI 3.1 document is generated from the handlers and served at `/api/openapi.json`.
+//!
+//! It does not decide anything itself: passwords, sessions and tokens are the store's
+//! (`xueshi_store::accounts`), permissions the app's, decisions the policy engine's. No HTML
+//! pages yet, and no TLS (run it behind a reverse proxy; set secure cookies there).
+
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+/// The OpenAPI document's top level; paths are added from the handlers.
+#[derive(OpenApi)]
+#[openapi(info(
+    title = "xueshi 学时 API",
+    description = "专业技术人员继续教育学时管理系统（安徽）接口。错误均为 {\"code\", \"message\"}。"
+))]
+struct ApiDoc;
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::health::health))
+        .routes(routes!(routes::session::login, routes::session::logout))
+        .routes(routes!(routes::session::me))
+        .routes(routes!(routes::session::change_password))
+        .routes(routes!(routes::persons::person_year))
+}
+
+/// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = api_router().split_for_parts();
+    api
+}
+
+/// The whole application: the API, its OpenAPI document, and JSON errors for unknown routes
+/// and methods.
+pub fn router(state: AppState) -> Router {
+    let (api_routes, api) = api_router().split_for_parts();
+    let doc = std::sync::Arc::new(api);
+    api_routes
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(|| async { ApiError::no_route() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .with_state(state)
+}
+
+/// Listens on `addr` and serves [`router`] until the process ends.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "xueshi API listening");
+    axum::serve(listener, router(state)).await
+}

@@ -1,0 +1,223 @@
+//! Signing in and out, the current caller, and changing one's password. Login sets the session
+//! cookie (HttpOnly, SameSite=Strict, Path=/, Secure when configured) and returns the CSRF
+//! token the client must send back in `X-CSRF-Token` with every state-changing request. An
+//! unknown login and a wrong password fail alike (`auth.failed`); a locked account is 423.
+//! Passwords are never logged nor echoed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use xueshi_store::accounts::{self, Account};
+
+use crate::auth::{Caller, clear_cookie, session_cookie};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+
+/// Login name and password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("login", &self.login)
+            .field("password", &"…")
+            .finish()
+    }
+}
+
+/// An account as the API shows it (no password hash, no personal data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    /// `professional`, `unit_admin`, `county_bureau`…
+    pub role: String,
+    /// The role in Chinese.
+    pub role_zh: String,
+    pub organisation_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub must_change_password: bool,
+}
+
+impl From<&Account> for AccountView {
+    fn from(a: &Account) -> Self {
+        Self {
+            id: a.id,
+            login: a.login.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role.as_str().to_owned(),
+            role_zh: a.role.zh().to_owned(),
+            organisation_id: a.organisation_id,
+            unit_id: a.unit_id,
+            person_id: a.person_id,
+            must_change_password: a.must_change_password,
+        }
+    }
+}
+
+/// A started session.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub account: AccountView,
+    /// The password must be changed (`POST /api/password`) before anything else.
+    pub must_change_password: bool,
+    /// Send back in `X-CSRF-Token` with every POST, PUT, PATCH and DELETE.
+    pub csrf_token: String,
+}
+
+/// Who is calling.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// `session` or `api_token`.
+    pub kind: &'static str,
+    /// The signed-in account (sessions only).
+    pub account: Option<AccountView>,
+    /// The organisation an API token speaks for (tokens only).
+    pub organisation_id: Option<i64>,
+    /// The API token's scope (tokens only).
+    pub token_scope: Option<String>,
+}
+
+/// Old and new password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { … }")
+    }
+}
+
+/// Signs in and starts a session.
+#[utoipa::path(post, path = "/api/session", tag = "session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "登录成功；设置会话 Cookie", body = LoginResponse,
+            headers(("set-cookie" = String, description = "xueshi_session=…; HttpOnly; SameSite=Strict; Path=/"))),
+        (status = 400, description = "请求格式错误", body = ErrorBody),
+        (status = 401, description = "登录名或密码错误（auth.failed）", body = ErrorBody),
+        (status = 403, description = "账号已停用（account.disabled）", body = ErrorBody),
+        (status = 423, description = "账号已锁定（account.locked）", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let now = state.now_ms();
+    let outcome =
+        accounts::login(&state.db, &state.accounts, &req.login, &req.password, now).await?;
+    let session =
+        accounts::start_session(&state.db, &state.accounts, outcome.account.id, now).await?;
+    let body = LoginResponse {
+        account: AccountView::from(&outcome.account),
+        must_change_password: outcome.must_change_password,
+        csrf_token: session.csrf_token,
+    };
+    Ok((
+        [
+            (
+                SET_COOKIE,
+                session_cookie(&session.token, state.secure_cookies),
+            ),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// Signs out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    responses(
+        (status = 204, description = "已退出登录"),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "CSRF 令牌缺失或不符（csrf.missing / csrf.mismatch）", body = ErrorBody),
+    ))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    let Caller::Session { token, .. } = caller else {
+        return Err(ApiError::forbidden(
+            "auth.session_required",
+            "API 令牌没有会话可退出",
+        ));
+    };
+    accounts::end_session(&state.db, &token).await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(SET_COOKIE, clear_cookie(state.secure_cookies))],
+    )
+        .into_response())
+}
+
+/// The caller: the signed-in account, or the organisation of an API token.
+#[utoipa::path(get, path = "/api/me", tag = "session",
+    responses(
+        (status = 200, description = "当前调用者", body = Me),
+        (status = 401, description = "未登录", body = ErrorBody),
+    ))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    Json(match caller {
+        Caller::Session { account, .. } => Me {
+            kind: "session",
+            account: Some(AccountView::from(&account)),
+            organisation_id: None,
+            token_scope: None,
+        },
+        Caller::Token(api) => Me {
+            kind: "api_token",
+            account: None,
+            organisation_id: Some(api.organisation_id),
+            token_scope: Some(api.scope),
+        },
+    })
+}
+
+/// Changes the signed-in account's password, proving the old one; clears a forced change.
+#[utoipa::path(post, path = "/api/password", tag = "session",
+    request_body = PasswordChange,
+    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    responses(
+        (status = 204, description = "密码已修改"),
+        (status = 400, description = "新密码不符合要求（password.weak / password.from_id / password.reused）", body = ErrorBody),
+        (status = 401, description = "未登录，或原密码错误（auth.failed）", body = ErrorBody),
+        (status = 403, description = "CSRF 令牌缺失或不符", body = ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let Caller::Session { account, .. } = caller else {
+        return Err(ApiError::forbidden(
+            "auth.session_required",
+            "API 令牌不能修改密码",
+        ));
+    };
+    accounts::change_password(
+        &state.db,
+        &state.keys,
+        &state.accounts,
+        account.id,
+        &req.old_password,
+        &req.new_password,
+        state.now_ms(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

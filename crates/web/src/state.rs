@@ -1,0 +1,66 @@
+//! [`AppState`]: what every handler shares — the database, the keys, the ledger signer, the
+//! policy, the account rules, a clock, and whether cookies are marked `Secure`. The clock is a
+//! function so tests can fix time; nothing else in the web layer reads the system time.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use xueshi_policy::Policy;
+use xueshi_store::accounts::AccountPolicy;
+use xueshi_store::{Db, Keys, LedgerSigner};
+
+/// Now, as Unix milliseconds.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock, as Unix milliseconds (0 before 1970, saturating far in the future).
+pub fn system_clock() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub keys: Arc<Keys>,
+    pub signer: Arc<LedgerSigner>,
+    pub policy: Arc<Policy>,
+    pub accounts: AccountPolicy,
+    pub clock: Clock,
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// A state with the system clock, the default account rules and non-`Secure` cookies.
+    pub fn new(db: Db, keys: Keys, signer: LedgerSigner, policy: Policy) -> Self {
+        Self {
+            db,
+            keys: Arc::new(keys),
+            signer: Arc::new(signer),
+            policy: Arc::new(policy),
+            accounts: AccountPolicy::default(),
+            clock: Arc::new(system_clock),
+            secure_cookies: false,
+        }
+    }
+
+    /// Now, by the state's clock.
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
+    }
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("db", &self.db.backend())
+            .field("policy", &self.policy.name)
+            .field("accounts", &self.accounts)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,737 @@
+//! The API driven through its router (`tower::ServiceExt::oneshot`) on a fresh database of
+//! each backend: signing in and out, CSRF, forced password change, lockout, API tokens,
+//! jurisdiction on a person-year's decision, 4xx codes for malformed requests, and the OpenAPI
+//! document.
+//!
+//! PostgreSQL: `XUESHI_TEST_POSTGRES` (default postgres://postgres@127.0.0.1:5432/test) must
+//! reach a server that lets us create databases. Under CI its absence fails the suite.
+
+// Test code: a panic is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use xueshi_domain::credit_code::CreditCode;
+use xueshi_domain::id_number::IdNumber;
+use xueshi_domain::{Date, Hours, RegionCode};
+use xueshi_policy::input::{Amount, Cohort, Exam, Form, Record, Subject};
+use xueshi_policy::{Policy, load_embedded};
+use xueshi_store::accounts::{self, AccountPolicy, NewAccount, PasswordParams, Role};
+use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
+use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
+use xueshi_store::records::NewRecord;
+use xueshi_store::{Db, Keys, LedgerSigner, people, records, registry};
+use xueshi_web::AppState;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+const T0: i64 = 1_780_000_000_000;
+const INITIAL: &str = "Chushi2026mima";
+const READY: &str = "Zhengshi2026mima";
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn policy() -> &'static Policy {
+    static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    P.get_or_init(|| load_embedded("anhui").unwrap())
+}
+
+/// Small argon2 costs so the suite stays fast; production uses the OWASP default.
+fn account_policy() -> AccountPolicy {
+    AccountPolicy {
+        password: PasswordParams {
+            m_cost_kib: 256,
+            t_cost: 1,
+            p_cost: 1,
+        },
+        ..AccountPolicy::default()
+    }
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("XUESHI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A fresh, migrated database of each backend.
+async fn fresh_dbs() -> Vec<Db> {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let pid = std::process::id();
+    let dir = std::env::temp_dir().join(format!("xueshi-web-{pid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("t{n}.db"));
+    let _ = std::fs::remove_file(&path);
+    let mut dbs = vec![
+        Db::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap(),
+    ];
+    match Db::connect(&pg_admin_url()).await {
+        Ok(Db::Postgres(admin)) => {
+            // Named like the store suite's databases, so its cleanup of finished runs covers them.
+            let name = format!("xueshi_t_{pid}_web{n}");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&admin)
+            .await
+            .unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let base = pg_admin_url();
+            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+            dbs.push(Db::open(&url).await.unwrap());
+        }
+        Ok(_) => panic!("XUESHI_TEST_POSTGRES is not a postgres URL"),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL is required in CI: {e}"),
+        Err(e) => eprintln!("NOTE: PostgreSQL not reachable ({e}); running on SQLite only"),
+    }
+    dbs
+}
+
+/// Closes a test database and drops it (PostgreSQL) or its file (SQLite).
+async fn done(db: Db) {
+    match &db {
+        Db::Postgres(p) => {
+            let name: String = sqlx::query_scalar("SELECT current_database()")
+                .fetch_one(p)
+                .await
+                .unwrap();
+            p.close().await;
+            if let Ok(Db::Postgres(admin)) = Db::connect(&pg_admin_url()).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name}"
+                )))
+                .execute(&admin)
+                .await;
+                admin.close().await;
+            }
+        }
+        Db::Sqlite(p) => p.close().await,
+    }
+}
+
+/// A small Lu'an: a hospital in 霍邱县 with 张晓梅 (one record in 2026), a school in 舒城县
+/// with 李强, the 霍邱县 bureau, and a provincial base. Accounts (all with [`READY`] unless
+/// said): `huoqiu` (the county bureau), `zhang` (张晓梅), `fresh` (李强, still with the
+/// initial password), and an API token of the base.
+struct TestApp {
+    router: Router,
+    db: Db,
+    zhang: i64,
+    li: i64,
+    token: String,
+}
+
+async fn account(db: &Db, keys: &Keys, new: NewAccount, ready: bool) -> i64 {
+    let pol = account_policy();
+    let id = accounts::create_account(db, keys, &pol, &new, INITIAL, "test", T0)
+        .await
+        .unwrap();
+    if ready {
+        accounts::change_password(db, keys, &pol, id, INITIAL, READY, T0)
+            .await
+            .unwrap();
+    }
+    id
+}
+
+fn new_account(login: &str, role: Role) -> NewAccount {
+    NewAccount {
+        login: login.to_owned(),
+        display_name: login.to_owned(),
+        role,
+        organisation_id: None,
+        unit_id: None,
+        person_id: None,
+    }
+}
+
+async fn unit(db: &Db, code: &str, name: &str, region: &str) -> i64 {
+    people::insert_unit(
+        db,
+        &NewUnit {
+            credit_code: CreditCode::complete(code).unwrap(),
+            name: name.to_owned(),
+            region: RegionCode::parse(region).unwrap(),
+            zone_id: None,
+            industry: "卫生健康".to_owned(),
+            kind: UnitKind::Institution,
+        },
+        T0,
+    )
+    .await
+    .unwrap()
+}
+
+async fn person(db: &Db, keys: &Keys, id: &str, name: &str, unit: i64) -> i64 {
+    let p = people::insert_person(
+        db,
+        keys,
+        &NewPerson {
+            id_number: IdNumber::complete(id).unwrap(),
+            name: name.to_owned(),
+            cohort: Cohort::New,
+            phone: None,
+        },
+        T0,
+    )
+    .await
+    .unwrap();
+    people::employ(db, p, unit, d("2020-01-01")).await.unwrap();
+    p
+}
+
+async fn app(db: Db, secure_cookies: bool) -> TestApp {
+    let keys = Keys::from_master([7; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+    registry::seed_places(&db, policy()).await.unwrap();
+    registry::init_ledger(&db, &signer).await.unwrap();
+    let hospital = unit(&db, "12341522MB0000001", "霍邱县第一人民医院", "341522").await;
+    let school = unit(&db, "12341523MB0000002", "舒城县卫生学校", "341523").await;
+    let zhang = person(&db, &keys, "34152219850612301", "张晓梅", hospital).await;
+    let li = person(&db, &keys, "34152319900101123", "李强", school).await;
+    let record = Record {
+        id: "学术交流".to_owned(),
+        subject: Subject::Professional,
+        form: Form::Academic,
+        provider: None,
+        started: None,
+        completed: d("2026-04-01"),
+        amount: Some(Amount::Hours(Hours::whole(8))),
+        exam: Exam::None,
+        for_year: None,
+        filing: None,
+        conversion: None,
+        achievement: None,
+        registered: None,
+    };
+    let batch = [NewRecord {
+        person_id: zhang,
+        content: "学术会议".to_owned(),
+        record,
+        certificate_no: None,
+        evidence: None,
+        registered_on: d("2026-04-02"),
+        actor: "unit:admin".to_owned(),
+    }];
+    records::register(&db, &signer, &batch, T0).await.unwrap();
+    let bureau = organisations::insert_organisation(
+        &db,
+        &NewOrganisation {
+            kind: OrgKind::CountyBureau,
+            name: "霍邱县人力资源和社会保障局".to_owned(),
+            region: RegionCode::parse("341522").unwrap(),
+            zone_id: None,
+            industry: None,
+            base_number: None,
+        },
+    )
+    .await
+    .unwrap();
+    let base = organisations::insert_organisation(
+        &db,
+        &NewOrganisation {
+            kind: OrgKind::OnlineBase,
+            name: "安徽省专业技术人员继续教育在线".to_owned(),
+            region: RegionCode::parse("340000").unwrap(),
+            zone_id: None,
+            industry: None,
+            base_number: Some(1),
+        },
+    )
+    .await
+    .unwrap();
+    let mut huoqiu = new_account("huoqiu", Role::CountyBureau);
+    huoqiu.organisation_id = Some(bureau);
+    account(&db, &keys, huoqiu, true).await;
+    let mut me = new_account("zhang", Role::Professional);
+    me.person_id = Some(zhang);
+    account(&db, &keys, me, true).await;
+    let mut fresh = new_account("fresh", Role::Professional);
+    fresh.person_id = Some(li);
+    account(&db, &keys, fresh, false).await;
+    let token = accounts::issue_api_token(&db, base, "certificates", "test", T0)
+        .await
+        .unwrap()
+        .token;
+
+    let mut state = AppState::new(db.clone(), keys, signer, policy().clone());
+    state.accounts = account_policy();
+    state.clock = Arc::new(|| T0);
+    state.secure_cookies = secure_cookies;
+    TestApp {
+        router: xueshi_web::router(state),
+        db,
+        zhang,
+        li,
+        token,
+    }
+}
+
+/// A response: status, headers and the body as JSON (`Null` when empty).
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// A signed-in browser: its cookie and CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn call(&self, method: Method, uri: &str, who: Option<&Browser>, csrf: bool) -> Reply {
+        self.send(request(method, uri, who, csrf, None)).await
+    }
+
+    async fn login(&self, login: &str, password: &str) -> Reply {
+        let body = json!({ "login": login, "password": password });
+        self.send(request(
+            Method::POST,
+            "/api/session",
+            None,
+            false,
+            Some(body),
+        ))
+        .await
+    }
+
+    /// Signs in and returns the browser (cookie and CSRF token).
+    async fn browser(&self, login: &str, password: &str) -> Browser {
+        let reply = self.login(login, password).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let set = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        let cookie = set.split(';').next().unwrap().to_owned();
+        Browser {
+            cookie,
+            csrf: reply.body["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+fn request(
+    method: Method,
+    uri: &str,
+    who: Option<&Browser>,
+    csrf: bool,
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(w) = who {
+        b = b.header(header::COOKIE, &w.cookie);
+        if csrf {
+            b = b.header("x-csrf-token", &w.csrf);
+        }
+    }
+    match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+/// Runs `test` against a fresh app on each backend.
+async fn each<F, Fut>(secure_cookies: bool, test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = Db>,
+{
+    for db in fresh_dbs().await {
+        let db = test(app(db, secure_cookies).await).await;
+        done(db).await;
+    }
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_http_only_session_cookie_and_returns_the_csrf_token() {
+    each(false, |app| async move {
+        let reply = app.login("zhang", READY).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("xueshi_session="), "{cookie}");
+        for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+        }
+        assert!(!cookie.contains("Secure"), "{cookie}");
+        assert_eq!(reply.body["account"]["login"], "zhang");
+        assert_eq!(reply.body["account"]["role"], "professional");
+        assert_eq!(reply.body["must_change_password"], false);
+        assert!(reply.body["csrf_token"].as_str().unwrap().len() >= 32);
+        app.db
+    })
+    .await;
+    each(true, |app| async move {
+        let reply = app.login("zhang", READY).await;
+        let cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.contains("; Secure"), "{cookie}");
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_login_fail_alike() {
+    each(false, |app| async move {
+        let wrong = app.login("zhang", "Falsch2026mima").await;
+        let unknown = app.login("nobody", "Falsch2026mima").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.code(), "auth.failed");
+        assert_eq!((unknown.status, &unknown.body), (wrong.status, &wrong.body));
+        assert!(wrong.headers.get(header::SET_COOKIE).is_none());
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_423() {
+    each(false, |app| async move {
+        let mut last = app.login("zhang", "Falsch2026mima").await;
+        for _ in 1..account_policy().max_failures {
+            last = app.login("zhang", "Falsch2026mima").await;
+        }
+        assert_eq!(last.status, StatusCode::LOCKED);
+        assert_eq!(last.code(), "account.locked");
+        let right = app.login("zhang", READY).await;
+        assert_eq!(right.status, StatusCode::LOCKED);
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_account_must_change_its_password_before_acting() {
+    each(false, |app| async move {
+        let reply = app.login("fresh", INITIAL).await;
+        assert_eq!(reply.body["must_change_password"], true);
+        let fresh = app.browser("fresh", INITIAL).await;
+        let uri = format!("/api/persons/{}/years/2026", app.li);
+        let blocked = app.call(Method::GET, &uri, Some(&fresh), false).await;
+        assert_eq!(blocked.status, StatusCode::FORBIDDEN);
+        assert_eq!(blocked.code(), "password.must_change");
+        let me = app.call(Method::GET, "/api/me", Some(&fresh), false).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body["account"]["must_change_password"], true);
+
+        let weak = json!({ "old_password": INITIAL, "new_password": "short1" });
+        let req = request(
+            Method::POST,
+            "/api/password",
+            Some(&fresh),
+            true,
+            Some(weak),
+        );
+        let reply = app.send(req).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.code(), "password.weak");
+
+        let change = json!({ "old_password": INITIAL, "new_password": READY });
+        let req = request(
+            Method::POST,
+            "/api/password",
+            Some(&fresh),
+            true,
+            Some(change),
+        );
+        assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+        let ok = app.call(Method::GET, &uri, Some(&fresh), false).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let again = app.login("fresh", READY).await;
+        assert_eq!(again.body["must_change_password"], false);
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_without_a_session_is_401() {
+    each(false, |app| async move {
+        let none = app.call(Method::GET, "/api/me", None, false).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(none.code(), "auth.required");
+        let uri = format!("/api/persons/{}/years/2026", app.zhang);
+        let none = app.call(Method::GET, &uri, None, false).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        let forged = Browser {
+            cookie: "xueshi_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            csrf: String::new(),
+        };
+        let bad = app.call(Method::GET, "/api/me", Some(&forged), false).await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(bad.code(), "session.invalid");
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_state_changing_cookie_request_needs_the_session_csrf_token() {
+    each(false, |app| async move {
+        let zhang = app.browser("zhang", READY).await;
+        let change = json!({ "old_password": READY, "new_password": "Neues2026mima" });
+        let req = request(
+            Method::POST,
+            "/api/password",
+            Some(&zhang),
+            false,
+            Some(change),
+        );
+        let missing = app.send(req).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN);
+        assert_eq!(missing.code(), "csrf.missing");
+
+        let other = app.browser("huoqiu", READY).await;
+        let wrong = Browser {
+            cookie: zhang.cookie.clone(),
+            csrf: other.csrf.clone(),
+        };
+        let mismatch = app
+            .call(Method::DELETE, "/api/session", Some(&wrong), true)
+            .await;
+        assert_eq!(mismatch.status, StatusCode::FORBIDDEN);
+        assert_eq!(mismatch.code(), "csrf.mismatch");
+        let none = app
+            .call(Method::DELETE, "/api/session", Some(&zhang), false)
+            .await;
+        assert_eq!(none.code(), "csrf.missing");
+
+        // A read needs none; a logout with it ends the session and clears the cookie.
+        let me = app.call(Method::GET, "/api/me", Some(&zhang), false).await;
+        assert_eq!(me.status, StatusCode::OK);
+        let out = app
+            .call(Method::DELETE, "/api/session", Some(&zhang), true)
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        let cleared = out.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        let after = app.call(Method::GET, "/api/me", Some(&zhang), false).await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_api_token_needs_no_csrf_token_but_cannot_act_as_an_account() {
+    each(false, |app| async move {
+        let bearer = |method: Method, uri: &str, token: &str| {
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({ "old_password": "x", "new_password": "y" }).to_string(),
+                ))
+                .unwrap()
+        };
+        let me = app.send(bearer(Method::GET, "/api/me", &app.token)).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        assert_eq!(me.body["kind"], "api_token");
+        assert_eq!(me.body["token_scope"], "certificates");
+        let post = app
+            .send(bearer(Method::POST, "/api/password", &app.token))
+            .await;
+        assert_eq!(post.status, StatusCode::FORBIDDEN);
+        assert_eq!(post.code(), "auth.session_required");
+        let forged = format!("{}x", app.token);
+        let bad = app.send(bearer(Method::GET, "/api/me", &forged)).await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(bad.code(), "api_token.invalid");
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_county_bureau_reads_persons_of_its_county_only() {
+    each(false, |app| async move {
+        let huoqiu = app.browser("huoqiu", READY).await;
+        let mine = format!("/api/persons/{}/years/2026", app.zhang);
+        let reply = app.call(Method::GET, &mine, Some(&huoqiu), false).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["kind"], "annual");
+        assert_eq!(reply.body["year"], 2026);
+        assert_eq!(reply.body["records"].as_array().unwrap().len(), 1);
+        assert!(reply.body["compliant"].is_boolean());
+
+        let elsewhere = format!("/api/persons/{}/years/2026", app.li);
+        let reply = app
+            .call(Method::GET, &elsewhere, Some(&huoqiu), false)
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(reply.code(), "auth.jurisdiction");
+        assert!(reply.body["message"].as_str().unwrap().contains("县区"));
+
+        let nobody = app
+            .call(
+                Method::GET,
+                "/api/persons/999999/years/2026",
+                Some(&huoqiu),
+                false,
+            )
+            .await;
+        assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+        assert_eq!(nobody.code(), "store.not_found");
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_professional_reads_themself_only() {
+    each(false, |app| async move {
+        let zhang = app.browser("zhang", READY).await;
+        let mine = format!("/api/persons/{}/years/2026", app.zhang);
+        let reply = app.call(Method::GET, &mine, Some(&zhang), false).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.body["kind"], "annual");
+
+        let other = format!("/api/persons/{}/years/2026", app.li);
+        let reply = app.call(Method::GET, &other, Some(&zhang), false).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(reply.code(), "auth.own_only");
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_4xx_with_a_code() {
+    each(false, |app| async move {
+        let raw = |body: &str, content_type: Option<&str>| {
+            let mut b = Request::builder().method(Method::POST).uri("/api/session");
+            if let Some(ct) = content_type {
+                b = b.header(header::CONTENT_TYPE, ct);
+            }
+            b.body(Body::from(body.to_owned())).unwrap()
+        };
+        let syntax = app
+            .send(raw("{\"login\": ", Some("application/json")))
+            .await;
+        assert_eq!(
+            (syntax.status, syntax.code()),
+            (StatusCode::BAD_REQUEST, "request.json")
+        );
+        let fields = app
+            .send(raw("{\"login\": 3}", Some("application/json")))
+            .await;
+        assert_eq!(
+            (fields.status, fields.code()),
+            (StatusCode::BAD_REQUEST, "request.fields")
+        );
+        let no_type = app.send(raw("{}", None)).await;
+        assert_eq!(
+            (no_type.status, no_type.code()),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.content_type")
+        );
+
+        let zhang = app.browser("zhang", READY).await;
+        for uri in [
+            "/api/persons/abc/years/2026",
+            "/api/persons/1/years/twenty",
+            "/api/persons/99999999999999999999/years/2026",
+        ] {
+            let reply = app.call(Method::GET, uri, Some(&zhang), false).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
+            assert_eq!(reply.code(), "request.path", "{uri}");
+        }
+        let year = format!("/api/persons/{}/years/-99999", app.zhang);
+        let reply = app.call(Method::GET, &year, Some(&zhang), false).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert_eq!(reply.code(), "request.year");
+        let unknown = app.call(Method::GET, "/api/nothing", None, false).await;
+        assert_eq!(
+            (unknown.status, unknown.code()),
+            (StatusCode::NOT_FOUND, "route.not_found")
+        );
+        let method = app.call(Method::PUT, "/api/me", None, false).await;
+        assert_eq!(
+            (method.status, method.code()),
+            (StatusCode::METHOD_NOT_ALLOWED, "route.method")
+        );
+        app.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn health_answers_and_the_openapi_document_lists_every_path() {
+    each(false, |app| async move {
+        let health = app.call(Method::GET, "/api/health", None, false).await;
+        assert_eq!(health.status, StatusCode::OK);
+        assert_eq!(health.body["status"], "ok");
+
+        let doc = app
+            .call(Method::GET, "/api/openapi.json", None, false)
+            .await;
+        assert_eq!(doc.status, StatusCode::OK);
+        assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
+        let paths = doc.body["paths"].as_object().unwrap();
+        for path in [
+            "/api/health",
+            "/api/session",
+            "/api/me",
+            "/api/password",
+            "/api/persons/{person_id}/years/{year}",
+        ] {
+            assert!(
+                paths.contains_key(path),
+                "{path} missing: {:?}",
+                paths.keys()
+            );
+        }
+        assert!(paths["/api/session"]["post"].is_object());
+        assert!(paths["/api/session"]["delete"].is_object());
+        assert!(doc.body["components"]["schemas"]["ErrorBody"].is_object());
+        app.db
+    })
+    .await;
+}
