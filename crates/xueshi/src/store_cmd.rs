@@ -273,7 +273,12 @@ pub async fn demo_seed(
     .await
     .map_err(err)?;
     eprintln!();
-    Ok(Outcome::Done(format!(
+    let (_, now_ms) = clock()?;
+    let policy = xueshi_store::accounts::AccountPolicy::default();
+    let accounts = xueshi_store::demo::accounts::create(&o.db, &o.keys, &policy, now_ms)
+        .await
+        .map_err(err)?;
+    let mut text = format!(
         "演示数据已生成（{:.1} 秒）：单位 {}，人员 {}，学习记录 {}，作废更正 {}，培训备案 {}，课件备案 {}\n",
         started.elapsed().as_secs_f64(),
         summary.units,
@@ -282,7 +287,18 @@ pub async fn demo_seed(
         summary.voids,
         summary.filings,
         summary.provider_registrations
-    )))
+    );
+    text.push_str("演示账号（初始密码只显示这一次，首次登录须修改）：\n");
+    for a in &accounts {
+        text.push_str(&format!(
+            "  {:<28} {:<16} {}（{}）\n",
+            a.login,
+            a.password,
+            a.role.zh(),
+            a.acts_for
+        ));
+    }
+    Ok(Outcome::Done(text))
 }
 
 /// What `xueshi import` was asked.

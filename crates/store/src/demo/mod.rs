@@ -139,6 +139,7 @@ impl Rng {
 
 // ------------------------------------------------------------------------------- Lu'an
 
+pub mod accounts;
 mod data;
 mod plan;
 mod world;
@@ -348,6 +349,35 @@ mod tests {
                 assert_eq!(forced, FORCED.to_vec(), "{persons}");
             }
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn there_is_one_demo_account_per_role_and_each_must_change_its_password() {
+        let opts = DemoOptions {
+            persons: 60,
+            ..DemoOptions::default()
+        };
+        let (db, _, _, _) = seeded("accounts", &opts).await;
+        let keys = Keys::from_master([9; 32]);
+        let policy = crate::accounts::AccountPolicy {
+            password: crate::accounts::PasswordParams {
+                m_cost_kib: 256,
+                t_cost: 1,
+                p_cost: 1,
+            },
+            ..crate::accounts::AccountPolicy::default()
+        };
+        let made = accounts::create(&db, &keys, &policy, 1).await.unwrap();
+        let roles: HashSet<_> = made.iter().map(|a| a.role).collect();
+        assert_eq!(roles.len(), xueshi_domain::Role::ALL.len(), "{made:?}");
+        for a in &made {
+            assert_eq!(a.password.chars().count(), 14);
+            let outcome = crate::accounts::login(&db, &policy, &a.login, &a.password, 2)
+                .await
+                .unwrap();
+            assert!(outcome.must_change_password, "{}", a.login);
+        }
+        done(db, "accounts").await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
