@@ -95,21 +95,112 @@ fn to32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
         .map_err(|_| StoreError::invalid("store.corrupt", "哈希长度错误"))
 }
 
-/// Inserts a unit, returning its id; an existing credit code is a conflict.
-pub async fn insert_unit(db: &Db, unit: &NewUnit, now_ms: i64) -> Result<i64, StoreError> {
-    let sql = "INSERT INTO units (credit_code, name, region, zone_id, industry, kind, created_ms)
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    let id: i64 = on_db!(db, p => sqlx::query_scalar(sql)
+/// Inserts a unit through `$exec` (a pool or a transaction's connection), giving its id.
+macro_rules! insert_unit_row {
+    ($exec:expr, $unit:expr, $now_ms:expr) => {{
+        let unit: &$crate::people::NewUnit = $unit;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO units (credit_code, name, region, zone_id, industry, kind, created_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
         .bind(unit.credit_code.as_str())
         .bind(&unit.name)
         .bind(i64::from(unit.region.as_u32()))
         .bind(unit.zone_id)
         .bind(&unit.industry)
         .bind(unit.kind.as_str())
-        .bind(now_ms)
-        .fetch_one(p)
-        .await?);
-    Ok(id)
+        .bind($now_ms)
+        .fetch_one($exec)
+        .await?;
+        id
+    }};
+}
+
+/// What the database keeps of a person's identity: the ID number sealed, its blind index, the
+/// masked form, and the salted commitment the ledger carries — made outside any transaction
+/// (it needs randomness) and written by [`insert_person_row!`].
+#[derive(Clone)]
+pub(crate) struct SealedPerson {
+    pub blind: Vec<u8>,
+    pub id_sealed: Vec<u8>,
+    pub id_masked: String,
+    pub name: String,
+    pub salt: [u8; 16],
+    pub commitment: [u8; 32],
+    pub cohort: Cohort,
+    pub phone_sealed: Option<Vec<u8>>,
+}
+
+impl SealedPerson {
+    pub(crate) fn new(keys: &Keys, person: &NewPerson) -> Result<Self, StoreError> {
+        let id_number = person.id_number.expose();
+        let salt: [u8; 16] = random()?;
+        Ok(Self {
+            blind: keys.blind_index("id_number", id_number),
+            id_sealed: keys.seal("id_number", id_number)?,
+            id_masked: person.id_number.masked(),
+            name: person.name.clone(),
+            salt,
+            commitment: commitment(&salt, id_number, &person.name),
+            cohort: person.cohort,
+            phone_sealed: person
+                .phone
+                .as_deref()
+                .map(|p| keys.seal("phone", p))
+                .transpose()?,
+        })
+    }
+}
+
+/// Inserts a sealed person through `$exec`, giving their id.
+macro_rules! insert_person_row {
+    ($exec:expr, $sealed:expr, $now_ms:expr) => {{
+        let s: &$crate::people::SealedPerson = $sealed;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO persons (id_blind, id_sealed, id_masked, name, salt, commitment, cohort, phone_sealed, created_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&s.blind)
+        .bind(&s.id_sealed)
+        .bind(&s.id_masked)
+        .bind(&s.name)
+        .bind(s.salt.to_vec())
+        .bind(s.commitment.to_vec())
+        .bind(s.cohort.as_str())
+        .bind(&s.phone_sealed)
+        .bind($now_ms)
+        .fetch_one($exec)
+        .await?;
+        id
+    }};
+}
+
+/// Starts an employment at `$unit_id` from `$from` through `$conn` (inside a transaction),
+/// closing the current one the day before.
+macro_rules! employ_rows {
+    ($conn:expr, $person_id:expr, $unit_id:expr, $from:expr) => {{
+        let (person_id, unit_id, from): (i64, i64, xueshi_domain::Date) = ($person_id, $unit_id, $from);
+        let day_before = xueshi_domain::Date::from_day_number(from.day_number() - 1)
+            .map_err(|_| $crate::error::StoreError::invalid("employment.date", "入职日期无效"))?;
+        sqlx::query("UPDATE employments SET to_on = $1 WHERE person_id = $2 AND to_on IS NULL AND from_on <= $1")
+            .bind($crate::db::DbDate(day_before))
+            .bind(person_id)
+            .execute(&mut *$conn)
+            .await?;
+        sqlx::query("INSERT INTO employments (person_id, unit_id, from_on) VALUES ($1, $2, $3)")
+            .bind(person_id)
+            .bind(unit_id)
+            .bind($crate::db::DbDate(from))
+            .execute(&mut *$conn)
+            .await?;
+    }};
+}
+
+pub(crate) use {employ_rows, insert_person_row, insert_unit_row};
+
+/// Inserts a unit, returning its id; an existing credit code is a conflict.
+pub async fn insert_unit(db: &Db, unit: &NewUnit, now_ms: i64) -> Result<i64, StoreError> {
+    Ok(on_db!(db, p => insert_unit_row!(p, unit, now_ms)))
 }
 
 /// Finds a unit by credit code.
@@ -125,31 +216,8 @@ pub async fn insert_person(
     person: &NewPerson,
     now_ms: i64,
 ) -> Result<i64, StoreError> {
-    let id_number = person.id_number.expose();
-    let salt: [u8; 16] = random()?;
-    let commit = commitment(&salt, id_number, &person.name);
-    let blind = keys.blind_index("id_number", id_number);
-    let sealed = keys.seal("id_number", id_number)?;
-    let phone = person
-        .phone
-        .as_deref()
-        .map(|p| keys.seal("phone", p))
-        .transpose()?;
-    let sql = "INSERT INTO persons (id_blind, id_sealed, id_masked, name, salt, commitment, cohort, phone_sealed, created_ms)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
-    let id: i64 = on_db!(db, p => sqlx::query_scalar(sql)
-        .bind(blind)
-        .bind(sealed)
-        .bind(person.id_number.masked())
-        .bind(&person.name)
-        .bind(salt.to_vec())
-        .bind(commit.to_vec())
-        .bind(person.cohort.as_str())
-        .bind(phone)
-        .bind(now_ms)
-        .fetch_one(p)
-        .await?);
-    Ok(id)
+    let sealed = SealedPerson::new(keys, person)?;
+    Ok(on_db!(db, p => insert_person_row!(p, &sealed, now_ms)))
 }
 
 /// Finds a person by ID number through the blind index (the number itself is never queried).
@@ -204,21 +272,9 @@ pub async fn reveal_id_number(db: &Db, keys: &Keys, person_id: i64) -> Result<St
 
 /// Starts an employment at `unit_id` from `from`, closing the current one the day before.
 pub async fn employ(db: &Db, person_id: i64, unit_id: i64, from: Date) -> Result<(), StoreError> {
-    let day_before = Date::from_day_number(from.day_number() - 1)
-        .map_err(|_| StoreError::invalid("employment.date", "入职日期无效"))?;
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        sqlx::query("UPDATE employments SET to_on = $1 WHERE person_id = $2 AND to_on IS NULL AND from_on <= $1")
-            .bind(DbDate(day_before))
-            .bind(person_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO employments (person_id, unit_id, from_on) VALUES ($1, $2, $3)")
-            .bind(person_id)
-            .bind(unit_id)
-            .bind(DbDate(from))
-            .execute(&mut *tx)
-            .await?;
+        employ_rows!(tx, person_id, unit_id, from);
         tx.commit().await?;
     });
     Ok(())

@@ -27,11 +27,11 @@ use super::fields::{COHORTS, Col, RowCheck, cohort, phone, read_all, validating}
 use super::lookup::{self, KnownPerson};
 use super::table::Row;
 use super::{ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn};
-use crate::db::{Db, DbDate};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::in_tx;
-use crate::keys::{Keys, random};
-use crate::people::commitment;
+use crate::keys::Keys;
+use crate::people::{NewPerson, SealedPerson};
 
 const ID: usize = 0;
 const NAME: usize = 1;
@@ -225,7 +225,15 @@ pub async fn import_persons(
     let mut sealed = Vec::with_capacity(writes.len());
     for (_, w) in &writes {
         sealed.push(match w {
-            Write::Create(p, _) => Some(seal(keys, p)?),
+            Write::Create(p, _) => Some(SealedPerson::new(
+                keys,
+                &NewPerson {
+                    id_number: p.id_number.clone(),
+                    name: p.name.clone(),
+                    cohort: p.cohort,
+                    phone: p.phone.clone(),
+                },
+            )?),
             Write::Employ { .. } => None,
         });
     }
@@ -234,43 +242,16 @@ pub async fn import_persons(
         for (done, ((_, w), s)) in writes.iter().zip(&sealed).enumerate() {
             let (person_id, unit_id, from) = match (w, s) {
                 (Write::Create(p, unit_id), Some(s)) => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO persons (id_blind, id_sealed, id_masked, name, salt, commitment, cohort, phone_sealed, created_ms)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                    )
-                    .bind(&p.blind)
-                    .bind(&s.id_sealed)
-                    .bind(p.id_number.masked())
-                    .bind(&p.name)
-                    .bind(s.salt.to_vec())
-                    .bind(s.commitment.to_vec())
-                    .bind(p.cohort.as_str())
-                    .bind(&s.phone_sealed)
-                    .bind(opts.now_ms)
-                    .fetch_one(&mut **tx)
-                    .await?;
+                    let id = crate::people::insert_person_row!(&mut **tx, s, opts.now_ms);
                     (id, *unit_id, p.from)
                 }
-                (Write::Employ { person_id, unit_id, from }, _) => {
-                    let day_before = Date::from_day_number(from.day_number() - 1)
-                        .map_err(|_| StoreError::invalid("employment.date", "入职日期无效"))?;
-                    sqlx::query("UPDATE employments SET to_on = $1 WHERE person_id = $2 AND to_on IS NULL AND from_on <= $1")
-                        .bind(DbDate(day_before))
-                        .bind(*person_id)
-                        .execute(&mut **tx)
-                        .await?;
-                    (*person_id, *unit_id, *from)
-                }
+                (Write::Employ { person_id, unit_id, from }, _) => (*person_id, *unit_id, *from),
                 (Write::Create(..), None) => {
                     return Err(StoreError::invalid("store.internal", "缺少人员的加密数据"));
                 }
             };
-            sqlx::query("INSERT INTO employments (person_id, unit_id, from_on) VALUES ($1, $2, $3)")
-                .bind(person_id)
-                .bind(unit_id)
-                .bind(DbDate(from))
-                .execute(&mut **tx)
-                .await?;
+            // A new person has no current employment to close; a known one's is closed here.
+            crate::people::employ_rows!(*tx, person_id, unit_id, from);
             progress(Progress { phase: Phase::Writing, done: done as u64 + 1, total: Some(total) });
         }
         Ok::<(), StoreError>(())
@@ -279,29 +260,6 @@ pub async fn import_persons(
         report.mark_written(*number);
     }
     Ok(report)
-}
-
-struct Sealed {
-    id_sealed: Vec<u8>,
-    salt: [u8; 16],
-    commitment: [u8; 32],
-    phone_sealed: Option<Vec<u8>>,
-}
-
-/// What [`crate::people::insert_person`] stores for a person.
-fn seal(keys: &Keys, p: &Parsed) -> Result<Sealed, StoreError> {
-    let id_number = p.id_number.expose();
-    let salt: [u8; 16] = random()?;
-    Ok(Sealed {
-        id_sealed: keys.seal("id_number", id_number)?,
-        salt,
-        commitment: commitment(&salt, id_number, &p.name),
-        phone_sealed: p
-            .phone
-            .as_deref()
-            .map(|ph| keys.seal("phone", ph))
-            .transpose()?,
-    })
 }
 
 /// A row for a person already registered: errors, present (`None`) or a change of unit.

@@ -168,19 +168,7 @@ pub async fn import_units(
     let total = to_write.len() as u64;
     in_tx!(db, tx => {
         for (done, (_, unit)) in to_write.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO units (credit_code, name, region, zone_id, industry, kind, created_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(unit.credit_code.as_str())
-            .bind(&unit.name)
-            .bind(i64::from(unit.region.as_u32()))
-            .bind(unit.zone_id)
-            .bind(&unit.industry)
-            .bind(unit.kind.as_str())
-            .bind(opts.now_ms)
-            .execute(&mut **tx)
-            .await?;
+            crate::people::insert_unit_row!(&mut **tx, unit, opts.now_ms);
             progress(Progress { phase: Phase::Writing, done: done as u64 + 1, total: Some(total) });
         }
         Ok::<(), StoreError>(())
