@@ -13,13 +13,11 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, Record, Subject, TitleLevel};
-use xueshi_policy::{Options, Policy, load_embedded, render};
+use xueshi_policy::{Options, render};
 use xueshi_store::acts::{self, Mode, Review, Verification, Verifier};
 use xueshi_store::entries::ReviewReason;
 use xueshi_store::ledger::Act;
@@ -30,109 +28,10 @@ use xueshi_store::registry::NewFiling;
 use xueshi_store::{
     Backend, Db, Keys, LedgerSigner, StoreError, export, people, records, registry, verify,
 };
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
+use xueshi_testkit::{done, fresh_dbs, policy};
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
-}
-
-fn policy() -> &'static Policy {
-    static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
-    P.get_or_init(|| load_embedded("anhui").unwrap())
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("XUESHI_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A fresh, migrated database of each backend.
-async fn fresh_dbs() -> Vec<Db> {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let pid = std::process::id();
-    let dir = std::env::temp_dir().join(format!("xueshi-store-{pid}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("t{n}.db"));
-    let _ = std::fs::remove_file(&path);
-    let mut dbs = vec![
-        Db::open(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap(),
-    ];
-    match Db::connect(&pg_admin_url()).await {
-        Ok(Db::Postgres(admin)) => {
-            static CLEANED: std::sync::atomic::AtomicBool =
-                std::sync::atomic::AtomicBool::new(false);
-            if !CLEANED.swap(true, Ordering::SeqCst) {
-                drop_databases_of_finished_runs(&admin).await;
-            }
-            let name = format!("xueshi_t_{pid}_{n}");
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .execute(&admin)
-            .await
-            .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = pg_admin_url();
-            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-            dbs.push(Db::open(&url).await.unwrap());
-        }
-        Ok(_) => panic!("XUESHI_TEST_POSTGRES is not a postgres URL"),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL is required in CI: {e}"),
-        Err(e) => eprintln!("NOTE: PostgreSQL not reachable ({e}); running on SQLite only"),
-    }
-    dbs
-}
-
-/// Test databases are named after the test process; drop those whose process has ended.
-async fn drop_databases_of_finished_runs(admin: &sqlx::PgPool) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'xueshi_t_%'")
-            .fetch_all(admin)
-            .await
-            .unwrap();
-    for name in names {
-        let pid = name
-            .trim_start_matches("xueshi_t_")
-            .split('_')
-            .next()
-            .unwrap_or_default();
-        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .execute(admin)
-            .await;
-        }
-    }
-}
-
-/// Closes a test database and drops it (PostgreSQL) or its file (SQLite).
-async fn done(db: Db) {
-    match &db {
-        Db::Postgres(p) => {
-            let name: String = sqlx::query_scalar("SELECT current_database()")
-                .fetch_one(p)
-                .await
-                .unwrap();
-            p.close().await;
-            if let Ok(Db::Postgres(admin)) = Db::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name}"
-                )))
-                .execute(&admin)
-                .await;
-                admin.close().await;
-            }
-        }
-        Db::Sqlite(p) => p.close().await,
-    }
 }
 
 struct World {
@@ -457,7 +356,7 @@ async fn check(w: &World) -> verify::Report {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_and_corrections_behave_the_same_on_both_backends() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         db.migrate().await.unwrap(); // idempotent
         let w = world(db).await;
@@ -502,7 +401,7 @@ async fn registration_and_corrections_behave_the_same_on_both_backends() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_refuses_to_change_or_delete_registered_rows() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let statements = [
@@ -542,7 +441,7 @@ async fn the_database_refuses_to_change_or_delete_registered_rows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn personal_data_is_sealed_found_by_blind_index_and_shown_masked() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let w = world(db).await;
         let found = people::person_by_id_number(&w.db, &w.keys, &w.id_number)
             .await
@@ -587,7 +486,7 @@ async fn personal_data_is_sealed_found_by_blind_index_and_shown_masked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_stored_person_year_decides_exactly_like_its_exported_case() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let case = export::person_year_case(&w.db, policy(), w.person, 2026)
@@ -633,7 +532,7 @@ async fn the_stored_person_year_decides_exactly_like_its_exported_case() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrected_certificate_keeps_its_number_and_a_leaver_has_no_requirement_after() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let mut cert = record("证书", Subject::Public, Form::Online, "2026-05-01", 30);
@@ -852,7 +751,7 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
     let mut count = 0;
-    let mut dbs = fresh_dbs().await;
+    let mut dbs = fresh_dbs("store").await;
     let template = world(dbs.remove(0)).await;
     let cases = mutations(&template);
     done(template.db).await;
@@ -860,7 +759,7 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
         done(db).await;
     }
     for (table, how, statements) in cases {
-        for db in fresh_dbs().await {
+        for db in fresh_dbs("store").await {
             let backend = db.backend();
             let w = world(db).await;
             assert!(
@@ -892,7 +791,7 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_truncated_log_is_caught_against_a_published_checkpoint() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let published: String = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").fetch_one(p).await.unwrap());
@@ -934,7 +833,7 @@ async fn a_truncated_log_is_caught_against_a_published_checkpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoints_signed_by_another_key_do_not_verify() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let w = world(db).await;
         let stranger =
             LedgerSigner::new(&Keys::from_master([9; 32]), "test.xueshi/ledger").unwrap();
@@ -954,7 +853,7 @@ async fn checkpoints_signed_by_another_key_do_not_verify() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn review_and_verification_acts_round_trip_supersede_and_verify() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let stamp = acts::current_review(&w.db, w.person, 2026)
@@ -1168,7 +1067,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         use xueshi_store::audit::{self, AuditFilter, PERSON_REVEAL};
@@ -1296,7 +1195,7 @@ async fn staff(w: &World, n: usize) -> Vec<i64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_bookings_never_overbook_a_slot() {
     use xueshi_store::appointments::{self, BookingStatus, NewSlot, Place};
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let persons = staff(&w, 80).await;
@@ -1425,7 +1324,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn evidence_is_content_addressed_and_limited_by_size_and_real_type() {
     use xueshi_store::evidence::{self, MAX_BYTES};
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let pdf = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n".to_vec();
@@ -1490,7 +1389,7 @@ async fn evidence_is_content_addressed_and_limited_by_size_and_real_type() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn organisations_are_inserted_and_found_by_id_and_name() {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("store").await {
         let backend = db.backend();
         let w = world(db).await;
         let by_id = organisations::organisation(&w.db, w.authority)
@@ -1639,7 +1538,7 @@ mod accounts_suite {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn accounts_force_a_first_change_and_refuse_weak_or_id_derived_passwords() {
-        for db in fresh_dbs().await {
+        for db in fresh_dbs("store").await {
             let backend = db.backend();
             let w = world(db).await;
             let (db, keys, pol) = (&w.db, &w.keys, policy());
@@ -1801,7 +1700,7 @@ mod accounts_suite {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn five_failures_lock_for_fifteen_minutes_and_unknown_logins_fail_alike() {
-        for db in fresh_dbs().await {
+        for db in fresh_dbs("store").await {
             let backend = db.backend();
             let w = world(db).await;
             let (db, keys, pol) = (&w.db, &w.keys, policy());
@@ -1876,7 +1775,7 @@ mod accounts_suite {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sessions_expire_idle_and_absolutely_and_end_on_logout() {
-        for db in fresh_dbs().await {
+        for db in fresh_dbs("store").await {
             let backend = db.backend();
             let w = world(db).await;
             let (db, keys) = (&w.db, &w.keys);
@@ -1969,7 +1868,7 @@ mod accounts_suite {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn api_tokens_authenticate_until_revoked_and_are_stored_hashed() {
-        for db in fresh_dbs().await {
+        for db in fresh_dbs("store").await {
             let backend = db.backend();
             let w = world(db).await;
             let db = &w.db;

@@ -15,7 +15,6 @@
 )]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -26,15 +25,13 @@ use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::input::{Amount, Cohort, Exam, Form, Record, Subject};
-use xueshi_policy::{Policy, load_embedded};
-use xueshi_store::accounts::{self, AccountPolicy, NewAccount, PasswordParams, Role};
+use xueshi_store::accounts::{self, NewAccount, Role};
 use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
 use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
 use xueshi_store::records::NewRecord;
 use xueshi_store::{Db, Keys, LedgerSigner, people, records, registry};
+use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 use xueshi_web::AppState;
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 const T0: i64 = 1_780_000_000_000;
 const INITIAL: &str = "Chushi2026mima";
@@ -42,89 +39,6 @@ const READY: &str = "Zhengshi2026mima";
 
 fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
-}
-
-fn policy() -> &'static Policy {
-    static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
-    P.get_or_init(|| load_embedded("anhui").unwrap())
-}
-
-/// Small argon2 costs so the suite stays fast; production uses the OWASP default.
-fn account_policy() -> AccountPolicy {
-    AccountPolicy {
-        password: PasswordParams {
-            m_cost_kib: 256,
-            t_cost: 1,
-            p_cost: 1,
-        },
-        ..AccountPolicy::default()
-    }
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("XUESHI_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
-}
-
-/// A fresh, migrated database of each backend.
-async fn fresh_dbs() -> Vec<Db> {
-    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let pid = std::process::id();
-    let dir = std::env::temp_dir().join(format!("xueshi-web-{pid}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("t{n}.db"));
-    let _ = std::fs::remove_file(&path);
-    let mut dbs = vec![
-        Db::open(&format!("sqlite://{}", path.display()))
-            .await
-            .unwrap(),
-    ];
-    match Db::connect(&pg_admin_url()).await {
-        Ok(Db::Postgres(admin)) => {
-            // Named like the store suite's databases, so its cleanup of finished runs covers them.
-            let name = format!("xueshi_t_{pid}_web{n}");
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name}"
-            )))
-            .execute(&admin)
-            .await
-            .unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            admin.close().await;
-            let base = pg_admin_url();
-            let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-            dbs.push(Db::open(&url).await.unwrap());
-        }
-        Ok(_) => panic!("XUESHI_TEST_POSTGRES is not a postgres URL"),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL is required in CI: {e}"),
-        Err(e) => eprintln!("NOTE: PostgreSQL not reachable ({e}); running on SQLite only"),
-    }
-    dbs
-}
-
-/// Closes a test database and drops it (PostgreSQL) or its file (SQLite).
-async fn done(db: Db) {
-    match &db {
-        Db::Postgres(p) => {
-            let name: String = sqlx::query_scalar("SELECT current_database()")
-                .fetch_one(p)
-                .await
-                .unwrap();
-            p.close().await;
-            if let Ok(Db::Postgres(admin)) = Db::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name}"
-                )))
-                .execute(&admin)
-                .await;
-                admin.close().await;
-            }
-        }
-        Db::Sqlite(p) => p.close().await,
-    }
 }
 
 /// A small Lu'an: a hospital in 霍邱县 with 张晓梅 (one record in 2026), a school in 舒城县
@@ -383,7 +297,7 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = Db>,
 {
-    for db in fresh_dbs().await {
+    for db in fresh_dbs("web").await {
         let db = test(app(db, secure_cookies).await).await;
         done(db).await;
     }
