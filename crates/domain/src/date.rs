@@ -145,6 +145,14 @@ impl Date {
         self.days
     }
 
+    /// The date in Beijing (UTC+8, no daylight saving) at `ms` Unix milliseconds: the calendar
+    /// day every deadline of the policy is counted in.
+    pub fn beijing(ms: i64) -> Result<Self, DateError> {
+        const DAY_MS: i64 = 86_400_000;
+        let day = ms.saturating_add(8 * 3_600_000).div_euclid(DAY_MS);
+        Self::from_day_number(i32::try_from(day).map_err(|_| DateError::NoSuchDay)?)
+    }
+
     /// Inverse of [`Date::day_number`].
     pub fn from_day_number(n: i32) -> Result<Self, DateError> {
         let z = n + 719_468;

@@ -147,6 +147,16 @@ impl RegionCode {
         }
     }
 
+    /// The codes of the divisions `self` covers, as one range (for SQL range filters): a county
+    /// itself, a city with its counties, the province with everything in it.
+    pub fn span(self) -> std::ops::RangeInclusive<u32> {
+        match self.level() {
+            Level::Province => self.0..=self.0 + 9_999,
+            Level::City => self.0..=self.0 + 99,
+            Level::County => self.0..=self.0,
+        }
+    }
+
     /// Chinese name where known (`None` for counties of cities not yet in the table).
     pub fn name(self) -> Option<&'static str> {
         NAMED.iter().find(|&&(c, _)| c == self.0).map(|&(_, n)| n)
@@ -200,5 +210,18 @@ mod tests {
         assert!(!r("341522").covers(r("341523")));
         assert!(!r("341522").covers(LUAN));
         assert!(!r("340100").covers(r("341502")));
+    }
+
+    #[test]
+    fn a_span_holds_exactly_the_codes_an_authority_covers() {
+        for auth in [ANHUI, LUAN, r("341522"), r("340100")] {
+            for (code, _) in named() {
+                assert_eq!(
+                    auth.span().contains(&code.as_u32()),
+                    auth.covers(code),
+                    "{auth:?} / {code:?}"
+                );
+            }
+        }
     }
 }

@@ -149,6 +149,21 @@ pub enum Provider {
     Registered(String),
 }
 
+impl Provider {
+    /// Reads the text [`Display`](std::fmt::Display) writes: `base:N` (1–4), `kind:<kind>`, or
+    /// the name of a registered provider. `None` for an empty name, an unknown kind or base.
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Some(n) = text.strip_prefix("base:") {
+            return n.parse().ok().filter(|n| (1..=4).contains(n)).map(Self::Base);
+        }
+        if let Some(k) = text.strip_prefix("kind:") {
+            return ProviderKind::parse(k).map(Self::Kind);
+        }
+        let name = text.trim();
+        (!name.is_empty()).then(|| Self::Registered(name.to_owned()))
+    }
+}
+
 impl std::fmt::Display for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

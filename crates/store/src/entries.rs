@@ -308,18 +308,7 @@ pub fn provider_text(p: &Provider) -> String {
 }
 
 fn parse_provider(text: &str) -> Result<Provider, StoreError> {
-    if let Some(n) = text.strip_prefix("base:") {
-        return n
-            .parse()
-            .map(Provider::Base)
-            .map_err(|_| StoreError::invalid("store.corrupt", "基地编号无效"));
-    }
-    if let Some(k) = text.strip_prefix("kind:") {
-        return xueshi_policy::input::ProviderKind::parse(k)
-            .map(Provider::Kind)
-            .ok_or_else(|| StoreError::invalid("store.corrupt", "提供单位类别无效"));
-    }
-    Ok(Provider::Registered(text.to_owned()))
+    Provider::parse(text).ok_or_else(|| StoreError::invalid("store.corrupt", "提供单位无效"))
 }
 
 /// A void of a record (D10).

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod people;
 pub mod records;
 pub mod registry;
+pub mod requests;
 pub mod verify;
 
 pub use db::{Backend, Db, DbDate};

@@ -399,6 +399,15 @@ pub async fn void(
     })
 }
 
+/// The person a record belongs to.
+pub async fn record_person(db: &Db, record_id: i64) -> Result<i64, StoreError> {
+    let person: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT person_id FROM records WHERE id = $1")
+        .bind(record_id)
+        .fetch_optional(p)
+        .await?);
+    person.ok_or(StoreError::NotFound("记录"))
+}
+
 /// A person's records in registration order, each with its void if any.
 pub async fn person_records(db: &Db, person_id: i64) -> Result<Vec<StoredRecord>, StoreError> {
     let sql = format!(

@@ -11,6 +11,7 @@
 //! (`xueshi_store::accounts`), permissions the app's, decisions the policy engine's. No HTML
 //! pages yet, and no TLS (run it behind a reverse proxy; set secure cookies there).
 
+pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -42,6 +43,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::session::me))
         .routes(routes!(routes::session::change_password))
         .routes(routes!(routes::persons::person_year))
+        .routes(routes!(routes::records::register, routes::records::list))
+        .routes(routes!(routes::records::void))
+        .routes(routes!(routes::records::upload_evidence))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

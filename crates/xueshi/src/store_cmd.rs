@@ -318,10 +318,7 @@ fn clock() -> Result<(xueshi_domain::Date, i64)> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| format!("系统时钟错误：{e}"))?;
     let ms = i64::try_from(now.as_millis()).map_err(|_| "系统时钟错误".to_owned())?;
-    let day = i32::try_from((ms + 8 * 3_600_000).div_euclid(86_400_000))
-        .map_err(|_| "系统时钟错误".to_owned())?;
-    let today =
-        xueshi_domain::Date::from_day_number(day).map_err(|e| format!("系统时钟错误：{e}"))?;
+    let today = xueshi_domain::Date::beijing(ms).map_err(|e| format!("系统时钟错误：{e}"))?;
     Ok((today, ms))
 }
 

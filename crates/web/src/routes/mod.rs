@@ -3,4 +3,5 @@
 
 pub mod health;
 pub mod persons;
+pub mod records;
 pub mod session;

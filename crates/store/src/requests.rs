@@ -1,0 +1,357 @@
+//! The requests that start an official act: a year page submitted for its industry authority's
+//! review (D12) and an application for verification of a tenure cycle's hours (D13). A request
+//! decides nothing and is never changed: it is answered by the act (`acts::review`,
+//! `acts::record_verification`) whose ledger index is at or after the ledger's size when the
+//! request was made, so a queue is "requests with no answering act" — no status to update.
+//!
+//! Queues are read by the span of region codes a principal covers ([`RegionCode::span`]); the
+//! caller still asks `xueshi_app::authorize` for each item, which is the one source of truth on
+//! who may act.
+
+use xueshi_domain::RegionCode;
+use xueshi_policy::input::TitleLevel;
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::on_db;
+
+/// The ledger's size now: a request made now is answered by an act at this index or later.
+async fn ledger_size(db: &Db) -> Result<i64, StoreError> {
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries"
+    ).fetch_one(p).await?))
+}
+
+fn region(code: i64) -> Result<RegionCode, StoreError> {
+    u32::try_from(code)
+        .ok()
+        .and_then(|c| RegionCode::from_u32(c).ok())
+        .ok_or_else(|| StoreError::invalid("store.corrupt", "行政区划代码无效"))
+}
+
+fn span(within: RegionCode) -> (i64, i64) {
+    let s = within.span();
+    (i64::from(*s.start()), i64::from(*s.end()))
+}
+
+/// Who a queue item concerns: the person (masked) and the unit they worked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject {
+    pub person_id: i64,
+    pub person_name: String,
+    pub id_masked: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub region: RegionCode,
+    pub zone: Option<String>,
+    pub industry: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawSubject {
+    person_id: i64,
+    person_name: String,
+    id_masked: String,
+    unit_id: i64,
+    unit_name: String,
+    region: i64,
+    zone: Option<String>,
+    industry: String,
+}
+
+const SUBJECT_COLUMNS: &str = "p.id AS person_id, p.name AS person_name, p.id_masked, u.id AS unit_id,
+    u.name AS unit_name, u.region, z.name AS zone, u.industry";
+
+impl RawSubject {
+    fn decode(self) -> Result<Subject, StoreError> {
+        Ok(Subject {
+            person_id: self.person_id,
+            person_name: self.person_name,
+            id_masked: self.id_masked,
+            unit_id: self.unit_id,
+            unit_name: self.unit_name,
+            region: region(self.region)?,
+            zone: self.zone,
+            industry: self.industry,
+        })
+    }
+}
+
+fn year(y: i64) -> Result<i32, StoreError> {
+    i32::try_from(y).map_err(|_| StoreError::invalid("store.corrupt", "年度无效"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Year pages (D12)
+
+/// A year page waiting for review.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPage {
+    pub submission_id: i64,
+    pub year: i32,
+    pub submitted_by: String,
+    pub submitted_ms: i64,
+    pub subject: Subject,
+}
+
+/// Submits a person's year page for review; `unit_id` is the unit whose industry authority
+/// reviews it (the person's unit on 31 December of the year). Returns the submission's id.
+pub async fn submit_year_page(
+    db: &Db,
+    person_id: i64,
+    year: i32,
+    unit_id: i64,
+    by: &str,
+    now_ms: i64,
+) -> Result<i64, StoreError> {
+    let size = ledger_size(db).await?;
+    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO year_page_submissions (person_id, year, unit_id, submitted_by, submitted_ms, ledger_size)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+    )
+    .bind(person_id)
+    .bind(i64::from(year))
+    .bind(unit_id)
+    .bind(by)
+    .bind(now_ms)
+    .bind(size)
+    .fetch_one(p)
+    .await?))
+}
+
+/// Whether a person's year page was submitted and not yet answered by a review act.
+pub async fn year_page_pending(db: &Db, person_id: i64, year: i32) -> Result<bool, StoreError> {
+    let sql = format!("SELECT s.id FROM year_page_submissions s WHERE {PAGE_OPEN} AND s.person_id = $1 AND s.year = $2 LIMIT 1");
+    let row: Option<i64> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(person_id).bind(i64::from(year)).fetch_optional(p).await?);
+    Ok(row.is_some())
+}
+
+/// The latest submission of its person-year, not answered by a review act since.
+const PAGE_OPEN: &str = "NOT EXISTS (SELECT 1 FROM year_page_submissions s2
+       WHERE s2.person_id = s.person_id AND s2.year = s.year AND s2.id > s.id)
+   AND NOT EXISTS (SELECT 1 FROM review_acts r
+       WHERE r.person_id = s.person_id AND r.year = s.year AND r.entry_index >= s.ledger_size)";
+
+/// Year pages waiting for review in units of `industry` within `within`, oldest first.
+pub async fn pending_year_pages(
+    db: &Db,
+    within: RegionCode,
+    industry: &str,
+    limit: i64,
+) -> Result<Vec<PendingPage>, StoreError> {
+    let (lo, hi) = span(within);
+    let sql = format!(
+        "SELECT s.id AS submission_id, s.year, s.submitted_by, s.submitted_ms, {SUBJECT_COLUMNS}
+         FROM year_page_submissions s JOIN persons p ON p.id = s.person_id
+         JOIN units u ON u.id = s.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+         WHERE u.region BETWEEN $1 AND $2 AND u.industry = $3 AND {PAGE_OPEN}
+         ORDER BY s.id LIMIT $4"
+    );
+    #[derive(sqlx::FromRow)]
+    struct Raw {
+        submission_id: i64,
+        year: i64,
+        submitted_by: String,
+        submitted_ms: i64,
+        #[sqlx(flatten)]
+        subject: RawSubject,
+    }
+    let rows: Vec<Raw> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(lo).bind(hi).bind(industry).bind(limit).fetch_all(p).await?);
+    rows.into_iter()
+        .map(|r| {
+            Ok(PendingPage {
+                submission_id: r.submission_id,
+                year: year(r.year)?,
+                submitted_by: r.submitted_by,
+                submitted_ms: r.submitted_ms,
+                subject: r.subject.decode()?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification applications (D13)
+
+/// An application to have a tenure cycle's hours verified for a title.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApplication {
+    pub person_id: i64,
+    pub level: TitleLevel,
+    pub first_year: i32,
+    pub last_year: i32,
+    /// The applicant's unit now (its place decided the routing).
+    pub unit_id: i64,
+    /// Where the routing table sends it: a region, or a zone (by id) with its city.
+    pub verifier_region: RegionCode,
+    pub verifier_zone_id: Option<i64>,
+}
+
+/// An application as stored, with whom it concerns and whether an act answered it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub id: i64,
+    pub level: TitleLevel,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub verifier_region: RegionCode,
+    pub verifier_zone: Option<String>,
+    pub applied_by: String,
+    pub applied_ms: i64,
+    pub subject: Subject,
+    /// The verification act that answered it (id, stamped or refused), if any.
+    pub answer: Option<(i64, bool)>,
+}
+
+/// Files applications (a unit's batch, or one), all or none. Returns their ids in order.
+pub async fn apply(
+    db: &Db,
+    batch: &[NewApplication],
+    by: &str,
+    now_ms: i64,
+) -> Result<Vec<i64>, StoreError> {
+    for a in batch {
+        if a.first_year > a.last_year {
+            return Err(StoreError::invalid(
+                "verification.cycle",
+                "任职周期首年晚于末年",
+            ));
+        }
+    }
+    let size = ledger_size(db).await?;
+    crate::in_tx!(db, tx => {
+        let mut ids = Vec::with_capacity(batch.len());
+        for a in batch {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO verification_applications (person_id, level, first_year, last_year, unit_id,
+                   verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(a.person_id)
+            .bind(a.level.as_str())
+            .bind(i64::from(a.first_year))
+            .bind(i64::from(a.last_year))
+            .bind(a.unit_id)
+            .bind(i64::from(a.verifier_region.as_u32()))
+            .bind(a.verifier_zone_id)
+            .bind(by)
+            .bind(now_ms)
+            .bind(size)
+            .fetch_one(&mut **tx)
+            .await?;
+            ids.push(id);
+        }
+        Ok(ids)
+    })
+}
+
+const ANSWER: &str = "(SELECT v.id FROM verification_acts v WHERE v.person_id = a.person_id
+       AND v.level = a.level AND v.first_year = a.first_year AND v.last_year = a.last_year
+       AND v.entry_index >= a.ledger_size ORDER BY v.entry_index DESC LIMIT 1)";
+
+#[derive(sqlx::FromRow)]
+struct RawApplication {
+    id: i64,
+    level: String,
+    first_year: i64,
+    last_year: i64,
+    verifier_region: i64,
+    verifier_zone: Option<String>,
+    applied_by: String,
+    applied_ms: i64,
+    #[sqlx(flatten)]
+    subject: RawSubject,
+    answer: Option<i64>,
+    approved: Option<bool>,
+}
+
+impl RawApplication {
+    fn decode(self) -> Result<Application, StoreError> {
+        Ok(Application {
+            id: self.id,
+            level: TitleLevel::parse(&self.level)
+                .ok_or_else(|| StoreError::invalid("store.corrupt", "职称级别无效"))?,
+            first_year: year(self.first_year)?,
+            last_year: year(self.last_year)?,
+            verifier_region: region(self.verifier_region)?,
+            verifier_zone: self.verifier_zone,
+            applied_by: self.applied_by,
+            applied_ms: self.applied_ms,
+            subject: self.subject.decode()?,
+            answer: self.answer.zip(self.approved),
+        })
+    }
+}
+
+/// Applications matching `filter` (SQL over `a` with `$1`, `$2`, … bound to `binds`), at most
+/// `limit`, by id.
+async fn applications(
+    db: &Db,
+    filter: &str,
+    binds: &[i64],
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    let sql = format!(
+        "SELECT a.id, a.level, a.first_year, a.last_year, a.verifier_region, vz.name AS verifier_zone,
+           a.applied_by, a.applied_ms, {SUBJECT_COLUMNS}, {ANSWER} AS answer,
+           (SELECT v.approved FROM verification_acts v WHERE v.id = {ANSWER}) AS approved
+         FROM verification_applications a JOIN persons p ON p.id = a.person_id
+         JOIN units u ON u.id = a.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+         LEFT JOIN zones vz ON vz.id = a.verifier_zone_id
+         WHERE {filter} ORDER BY a.id LIMIT {limit}"
+    );
+    let rows: Vec<RawApplication> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(p).await?
+    });
+    rows.into_iter().map(RawApplication::decode).collect()
+}
+
+/// One application by id.
+pub async fn application(db: &Db, id: i64) -> Result<Application, StoreError> {
+    applications(db, "a.id = $1", &[id], 1)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("验证申请"))
+}
+
+/// A person's applications, oldest first.
+pub async fn person_applications(db: &Db, person_id: i64) -> Result<Vec<Application>, StoreError> {
+    applications(db, "a.person_id = $1", &[person_id], 1000).await
+}
+
+/// Unanswered applications routed to a verifier within `within` (a bureau's region; a zone
+/// centre passes its city and `zone`), oldest first.
+pub async fn pending_applications(
+    db: &Db,
+    within: RegionCode,
+    zone_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    let (lo, hi) = span(within);
+    match zone_id {
+        Some(z) => {
+            applications(
+                db,
+                &format!("a.verifier_zone_id = $1 AND {ANSWER} IS NULL"),
+                &[z],
+                limit,
+            )
+            .await
+        }
+        None => {
+            applications(
+                db,
+                &format!("a.verifier_zone_id IS NULL AND a.verifier_region BETWEEN $1 AND $2 AND {ANSWER} IS NULL"),
+                &[lo, hi],
+                limit,
+            )
+            .await
+        }
+    }
+}
