@@ -154,7 +154,11 @@ impl Provider {
     /// the name of a registered provider. `None` for an empty name, an unknown kind or base.
     pub fn parse(text: &str) -> Option<Self> {
         if let Some(n) = text.strip_prefix("base:") {
-            return n.parse().ok().filter(|n| (1..=4).contains(n)).map(Self::Base);
+            return n
+                .parse()
+                .ok()
+                .filter(|n| (1..=4).contains(n))
+                .map(Self::Base);
         }
         if let Some(k) = text.strip_prefix("kind:") {
             return ProviderKind::parse(k).map(Self::Kind);

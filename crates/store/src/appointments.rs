@@ -133,41 +133,84 @@ const BOOKED_SQL: &str =
     "SELECT COUNT(*) FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
     WHERE b.slot_id = $1 AND b.status = 'booked'";
 
-/// A slot with its seats taken.
+/// The columns of a slot with its booked seats, as [`RawSlot`] reads them.
+const SLOT_SQL: &str =
+    "SELECT s.id, s.bureau_id, s.slot_on, s.online, s.place, s.capacity, s.industry, s.opened_by,
+      (SELECT COUNT(*) FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+        WHERE b.slot_id = s.id AND b.status = 'booked') AS booked
+    FROM appointment_slots s";
+
+#[derive(sqlx::FromRow)]
+struct RawSlot {
+    id: i64,
+    bureau_id: i64,
+    slot_on: DbDate,
+    online: bool,
+    place: Option<String>,
+    capacity: i64,
+    industry: Option<String>,
+    opened_by: String,
+    booked: i64,
+}
+
+impl RawSlot {
+    fn decode(self) -> Result<Slot, StoreError> {
+        let place = match (self.online, self.place) {
+            (true, _) => Place::Online,
+            (false, Some(p)) => Place::At(p),
+            (false, None) => {
+                return Err(StoreError::invalid("store.corrupt", "预约时段缺少地点"));
+            }
+        };
+        Ok(Slot {
+            id: self.id,
+            bureau_id: self.bureau_id,
+            on: self.slot_on.0,
+            place,
+            capacity: self.capacity,
+            industry: self.industry,
+            opened_by: self.opened_by,
+            booked: self.booked,
+        })
+    }
+}
+
+/// A slot with its booked seats.
 pub async fn slot(db: &Db, slot_id: i64) -> Result<Slot, StoreError> {
-    let sql = "SELECT id, bureau_id, slot_on, online, place, capacity, industry, opened_by
-               FROM appointment_slots WHERE id = $1";
-    type Raw = (
-        i64,
-        i64,
-        DbDate,
-        bool,
-        Option<String>,
-        i64,
-        Option<String>,
-        String,
+    let sql = format!("{SLOT_SQL} WHERE s.id = $1");
+    let raw: Option<RawSlot> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(slot_id).fetch_optional(p).await?);
+    raw.ok_or(StoreError::NotFound("预约时段"))?.decode()
+}
+
+/// A bureau's slots on or after `from`, by date then id, at most `limit`; with `industry`,
+/// only the slots open to it (its own and those for every industry).
+pub async fn bureau_slots(
+    db: &Db,
+    bureau_id: i64,
+    from: Date,
+    industry: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Slot>, StoreError> {
+    let sql = format!(
+        "{SLOT_SQL} WHERE s.bureau_id = $1 AND s.slot_on >= $2 AND ($3 IS NULL OR s.industry IS NULL OR s.industry = $3)
+         ORDER BY s.slot_on, s.id LIMIT {limit}"
     );
-    let (raw, booked): (Option<Raw>, i64) = on_db!(db, p => (
-        sqlx::query_as(sql).bind(slot_id).fetch_optional(p).await?,
-        sqlx::query_scalar(BOOKED_SQL).bind(slot_id).fetch_one(p).await?,
-    ));
-    let (id, bureau_id, on, online, place, capacity, industry, opened_by) =
-        raw.ok_or(StoreError::NotFound("预约时段"))?;
-    let place = match (online, place) {
-        (true, _) => Place::Online,
-        (false, Some(p)) => Place::At(p),
-        (false, None) => return Err(StoreError::invalid("store.corrupt", "预约时段缺少地点")),
-    };
-    Ok(Slot {
-        id,
-        bureau_id,
-        on: on.0,
-        place,
-        capacity,
-        industry,
-        opened_by,
-        booked,
-    })
+    let raws: Vec<RawSlot> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(bureau_id).bind(DbDate(from)).bind(industry).fetch_all(p).await?);
+    raws.into_iter().map(RawSlot::decode).collect()
+}
+
+/// One booking.
+pub async fn booking(db: &Db, booking_id: i64) -> Result<Booking, StoreError> {
+    let slot_id: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT slot_id FROM bookings WHERE id = $1")
+        .bind(booking_id).fetch_optional(p).await?);
+    let slot_id = slot_id.ok_or(StoreError::NotFound("预约"))?;
+    bookings(db, slot_id)
+        .await?
+        .into_iter()
+        .find(|b| b.id == booking_id)
+        .ok_or(StoreError::NotFound("预约"))
 }
 
 /// Runs `$body` in a transaction that holds slot `$slot_id` against concurrent bookings:

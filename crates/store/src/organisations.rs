@@ -172,3 +172,28 @@ pub(crate) async fn kind_of(db: &Db, id: i64) -> Result<OrgKind, StoreError> {
         .map(|o| o.kind)
         .ok_or(StoreError::NotFound("机构"))
 }
+
+/// The bureau that verifies at a place (D13): the zone centre of zone `zone_id`, else the city
+/// or county bureau of `region` (the first registered, if several).
+pub async fn bureau_at(
+    db: &Db,
+    region: RegionCode,
+    zone_id: Option<i64>,
+) -> Result<Option<Organisation>, StoreError> {
+    let raw: Option<RawOrg> = match zone_id {
+        Some(z) => {
+            let sql = format!(
+                "{ORG_SQL} WHERE kind = 'zone_centre' AND zone_id = $1 ORDER BY id LIMIT 1"
+            );
+            on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(z).fetch_optional(p).await?)
+        }
+        None => {
+            let sql = format!(
+                "{ORG_SQL} WHERE kind IN ('city_bureau', 'county_bureau') AND region = $1 ORDER BY id LIMIT 1"
+            );
+            on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(i64::from(region.as_u32())).fetch_optional(p).await?)
+        }
+    };
+    raw.map(decode).transpose()
+}

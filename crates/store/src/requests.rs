@@ -59,7 +59,8 @@ struct RawSubject {
     industry: String,
 }
 
-const SUBJECT_COLUMNS: &str = "p.id AS person_id, p.name AS person_name, p.id_masked, u.id AS unit_id,
+const SUBJECT_COLUMNS: &str =
+    "p.id AS person_id, p.name AS person_name, p.id_masked, u.id AS unit_id,
     u.name AS unit_name, u.region, z.name AS zone, u.industry";
 
 impl RawSubject {
@@ -121,7 +122,9 @@ pub async fn submit_year_page(
 
 /// Whether a person's year page was submitted and not yet answered by a review act.
 pub async fn year_page_pending(db: &Db, person_id: i64, year: i32) -> Result<bool, StoreError> {
-    let sql = format!("SELECT s.id FROM year_page_submissions s WHERE {PAGE_OPEN} AND s.person_id = $1 AND s.year = $2 LIMIT 1");
+    let sql = format!(
+        "SELECT s.id FROM year_page_submissions s WHERE {PAGE_OPEN} AND s.person_id = $1 AND s.year = $2 LIMIT 1"
+    );
     let row: Option<i64> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(person_id).bind(i64::from(year)).fetch_optional(p).await?);
     Ok(row.is_some())
@@ -325,15 +328,14 @@ pub async fn person_applications(db: &Db, person_id: i64) -> Result<Vec<Applicat
     applications(db, "a.person_id = $1", &[person_id], 1000).await
 }
 
-/// Unanswered applications routed to a verifier within `within` (a bureau's region; a zone
-/// centre passes its city and `zone`), oldest first.
+/// Unanswered applications routed to the verifier at `region` (a city or county bureau) or,
+/// with `zone_id`, to that zone's centre; oldest first.
 pub async fn pending_applications(
     db: &Db,
-    within: RegionCode,
+    region: RegionCode,
     zone_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Application>, StoreError> {
-    let (lo, hi) = span(within);
     match zone_id {
         Some(z) => {
             applications(
@@ -347,8 +349,10 @@ pub async fn pending_applications(
         None => {
             applications(
                 db,
-                &format!("a.verifier_zone_id IS NULL AND a.verifier_region BETWEEN $1 AND $2 AND {ANSWER} IS NULL"),
-                &[lo, hi],
+                &format!(
+                    "a.verifier_zone_id IS NULL AND a.verifier_region = $1 AND {ANSWER} IS NULL"
+                ),
+                &[i64::from(region.as_u32())],
                 limit,
             )
             .await

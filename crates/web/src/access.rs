@@ -65,7 +65,10 @@ pub fn today(state: &AppState) -> Result<Date, ApiError> {
 
 /// How an official act names its author: the login and the account's display name.
 pub fn actor(acting: &Acting) -> String {
-    format!("{}（{}）", acting.account.login, acting.account.display_name)
+    format!(
+        "{}（{}）",
+        acting.account.login, acting.account.display_name
+    )
 }
 
 /// The 31st of December of `year`, or `request.year` (400).

@@ -46,6 +46,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::records::register, routes::records::list))
         .routes(routes!(routes::records::void))
         .routes(routes!(routes::records::upload_evidence))
+        .routes(routes!(routes::reviews::submit))
+        .routes(routes!(routes::reviews::pending))
+        .routes(routes!(routes::reviews::review))
+        .routes(routes!(routes::reviews::history))
+        .routes(routes!(routes::verifications::apply))
+        .routes(routes!(routes::verifications::pending))
+        .routes(routes!(routes::verifications::detail))
+        .routes(routes!(routes::verifications::decide))
+        .routes(routes!(routes::verifications::record_offline))
+        .routes(routes!(routes::verifications::readiness))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

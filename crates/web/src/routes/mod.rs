@@ -4,4 +4,9 @@
 pub mod health;
 pub mod persons;
 pub mod records;
+// utoipa's expansion of `params(SomeQuery)` qualifies paths that are already in scope.
+#[allow(unused_qualifications)]
+pub mod reviews;
 pub mod session;
+#[allow(unused_qualifications)]
+pub mod verifications;

@@ -71,17 +71,24 @@ fn provider(text: &str) -> Result<Provider, ApiError> {
 
 impl RecordBody {
     /// The record to register, checked field by field.
-    fn to_new(&self, person_id: i64, label: String, registered_on: Date, actor: &str) -> Result<NewRecord, ApiError> {
-        let amount = match (&self.hours, self.minutes) {
-            (Some(_), Some(_)) => {
-                return Err(field("record.amount", "学时与分钟只能填写一项"));
-            }
-            (Some(h), None) => Some(Amount::Hours(Hours::parse(h).map_err(|_| {
-                field("record.hours", "学时须为非负数，至多一位小数，如 12.5")
-            })?)),
-            (None, Some(m)) => Some(Amount::Minutes(m)),
-            (None, None) => None,
-        };
+    fn to_new(
+        &self,
+        person_id: i64,
+        label: String,
+        registered_on: Date,
+        actor: &str,
+    ) -> Result<NewRecord, ApiError> {
+        let amount =
+            match (&self.hours, self.minutes) {
+                (Some(_), Some(_)) => {
+                    return Err(field("record.amount", "学时与分钟只能填写一项"));
+                }
+                (Some(h), None) => Some(Amount::Hours(Hours::parse(h).map_err(|_| {
+                    field("record.hours", "学时须为非负数，至多一位小数，如 12.5")
+                })?)),
+                (None, Some(m)) => Some(Amount::Minutes(m)),
+                (None, None) => None,
+            };
         let evidence = self
             .evidence
             .as_deref()
@@ -89,9 +96,14 @@ impl RecordBody {
             .transpose()?;
         let record = Record {
             id: label,
-            subject: Subject::parse(&self.subject)
-                .ok_or_else(|| field("record.subject", "科目须为 public（公需）或 professional（专业）"))?,
-            form: Form::parse(&self.form).ok_or_else(|| field("record.form", "学习形式代码无效"))?,
+            subject: Subject::parse(&self.subject).ok_or_else(|| {
+                field(
+                    "record.subject",
+                    "科目须为 public（公需）或 professional（专业）",
+                )
+            })?,
+            form: Form::parse(&self.form)
+                .ok_or_else(|| field("record.form", "学习形式代码无效"))?,
             provider: self.provider.as_deref().map(provider).transpose()?,
             started: self
                 .started_on
@@ -197,7 +209,10 @@ pub async fn register(
     let new = body.to_new(person_id, label, today, &access::actor(&acting))?;
     check_open(&state, &new.record, today)?;
     let written = records::register(&state.db, &state.signer, &[new], state.now_ms()).await?;
-    Ok((StatusCode::CREATED, Json(registered(&state, written).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(registered(&state, written).await?),
+    ))
 }
 
 /// A stored record as listed.
@@ -343,7 +358,10 @@ pub async fn void(
         act,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(registered(&state, written).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(registered(&state, written).await?),
+    ))
 }
 
 /// The hash of an uploaded evidence file.
