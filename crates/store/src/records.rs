@@ -395,6 +395,8 @@ pub async fn void(
         appender.push(EntryKind::RecordVoid, id, Some(person_id), &row.canonical())?;
         ids.push(id);
         write_batch!(tx, &appender, signer)?;
+        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::RecordVoid.as_str(),
+            format!("person:{person_id}/record:{record_id}"), entry_index)?;
         Ok(ids.into_iter().zip(appender.inclusions()).collect())
     })
 }

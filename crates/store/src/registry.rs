@@ -94,8 +94,11 @@ pub struct NewFiling {
     pub zone_id: Option<i64>,
     pub starts_on: Date,
     pub ends_on: Date,
+    /// The training provider (an organisation) that filed it, when it filed online.
+    pub provider_org: Option<i64>,
 }
 
+/// Submits a filing; its number must be new (`Conflict` otherwise).
 pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i64, StoreError> {
     if filing.ends_on < filing.starts_on {
         return Err(StoreError::invalid(
@@ -104,8 +107,8 @@ pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i
         ));
     }
     let sql =
-        "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms)
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms, provider_org)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
     Ok(on_db!(db, p => sqlx::query_scalar(sql)
         .bind(&filing.number)
         .bind(&filing.title)
@@ -114,6 +117,7 @@ pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i
         .bind(DbDate(filing.starts_on))
         .bind(DbDate(filing.ends_on))
         .bind(now_ms)
+        .bind(filing.provider_org)
         .fetch_one(p)
         .await?))
 }
@@ -167,8 +171,113 @@ pub async fn decide_filing(
         };
         appender.push(EntryKind::FilingDecision, id, None, &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
+        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::FilingDecision.as_str(),
+            format!("filing:{filing_id}"), entry_index)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })
+}
+
+/// A filing with its decision, if decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filing {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub provider_org: Option<i64>,
+    pub region: RegionCode,
+    pub zone: Option<String>,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub submitted_ms: i64,
+    pub decision: Option<FilingDecisionRow>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawFiling {
+    id: i64,
+    number: String,
+    title: String,
+    provider_org: Option<i64>,
+    region: i64,
+    zone: Option<String>,
+    starts_on: DbDate,
+    ends_on: DbDate,
+    submitted_ms: i64,
+}
+
+const FILING_SQL: &str = "SELECT f.id, f.number, f.title, f.provider_org, f.region, z.name AS zone,
+    f.starts_on, f.ends_on, f.submitted_ms FROM filings f LEFT JOIN zones z ON z.id = f.zone_id";
+
+async fn filings_where(db: &Db, filter: &str, binds: &[i64], limit: i64) -> Result<Vec<Filing>, StoreError> {
+    let sql = format!("{FILING_SQL} WHERE {filter} ORDER BY f.id LIMIT {limit}");
+    let raws: Vec<RawFiling> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(p).await?
+    });
+    let mut out = Vec::with_capacity(raws.len());
+    for r in raws {
+        let decision_sql = format!("{FILING_DECISION_SQL} WHERE d.filing_id = $1");
+        let decision: Option<RawFilingDecision> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(decision_sql))
+            .bind(r.id).fetch_optional(p).await?);
+        out.push(Filing {
+            id: r.id,
+            number: r.number,
+            title: r.title,
+            provider_org: r.provider_org,
+            region: u32::try_from(r.region)
+                .ok()
+                .and_then(|c| RegionCode::from_u32(c).ok())
+                .ok_or_else(|| StoreError::invalid("store.corrupt", "备案行政区划代码无效"))?,
+            zone: r.zone,
+            starts_on: r.starts_on.0,
+            ends_on: r.ends_on.0,
+            submitted_ms: r.submitted_ms,
+            decision: decision.map(FilingDecisionRow::from),
+        });
+    }
+    Ok(out)
+}
+
+/// One filing by id.
+pub async fn filing(db: &Db, id: i64) -> Result<Filing, StoreError> {
+    filings_where(db, "f.id = $1", &[id], 1)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound("备案"))
+}
+
+/// Undecided filings to bureaus within `within` (a region span), oldest first.
+pub async fn pending_filings(db: &Db, within: RegionCode, limit: i64) -> Result<Vec<Filing>, StoreError> {
+    let span = within.span();
+    filings_where(
+        db,
+        "f.region BETWEEN $1 AND $2 AND NOT EXISTS (SELECT 1 FROM filing_decisions d WHERE d.filing_id = f.id)",
+        &[i64::from(*span.start()), i64::from(*span.end())],
+        limit,
+    )
+    .await
+}
+
+/// A provider organisation's filings, newest first.
+pub async fn provider_filings(db: &Db, provider_org: i64, limit: i64) -> Result<Vec<Filing>, StoreError> {
+    let mut all = filings_where(db, "f.provider_org = $1", &[provider_org], limit).await?;
+    all.reverse();
+    Ok(all)
+}
+
+/// The courseware-provider register of a city (every registration in force or not), by
+/// provider name then start.
+pub async fn provider_register(
+    db: &Db,
+    city: RegionCode,
+) -> Result<Vec<ProviderRegistrationRow>, StoreError> {
+    let sql = format!("{PROVIDER_REGISTRATION_SQL} WHERE r.region = $1 ORDER BY c.name, r.from_on, r.id");
+    let raws: Vec<RawProviderRegistration> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(city.as_u32())).fetch_all(p).await?);
+    Ok(raws.into_iter().map(ProviderRegistrationRow::from).collect())
 }
 
 /// Adds a provider to the courseware catalogue (idempotent by name), returning its id.
@@ -229,6 +338,8 @@ pub async fn register_provider(
         };
         appender.push(EntryKind::ProviderRegistration, id, None, &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
+        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::ProviderRegistration.as_str(),
+            format!("provider:{provider_name}/{}", region.as_u32()), entry_index)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })
 }

@@ -152,6 +152,7 @@ async fn world(db: Db) -> World {
             zone_id: None,
             starts_on: d("2026-03-02"),
             ends_on: d("2026-03-11"),
+            provider_org: None,
         },
         2,
     )
@@ -166,6 +167,7 @@ async fn world(db: Db) -> World {
             zone_id: None,
             starts_on: d("2026-05-02"),
             ends_on: d("2026-05-03"),
+            provider_org: None,
         },
         2,
     )

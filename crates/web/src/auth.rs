@@ -200,43 +200,98 @@ pub async fn principal_of(state: &AppState, account: &Account) -> Result<Princip
             if accounts::org_kind(role) != Some(org.kind) {
                 return Err(broken(account, "organisation of another kind"));
             }
-            match org.kind {
-                OrgKind::IndustryAuthority => Scope::IndustryAuthority {
-                    industry: org
-                        .industry
-                        .ok_or_else(|| broken(account, "authority without industry"))?,
-                    region: org.region,
-                },
-                OrgKind::CityBureau => Scope::CityBureau { city: org.region },
-                OrgKind::CountyBureau => Scope::CountyBureau { county: org.region },
-                OrgKind::ZoneCentre => {
-                    let zone_id = org
-                        .zone_id
-                        .ok_or_else(|| broken(account, "zone centre without zone"))?;
-                    Scope::ZoneCentre {
-                        zone: registry::zone_name(db, zone_id)
-                            .await?
-                            .ok_or_else(|| broken(account, "unknown zone"))?,
-                    }
-                }
-                OrgKind::OnlineBase => Scope::Base {
-                    number: org
-                        .base_number
-                        .ok_or_else(|| broken(account, "base without number"))?,
-                },
-                OrgKind::TrainingProvider => Scope::Provider {
-                    provider: OrgId(org.id),
-                },
-                OrgKind::Supervisor => Scope::Supervisor { region: org.region },
-                // The store does not yet link a state-owned unit's organisation to its unit.
-                OrgKind::StateOwnedUnit => {
-                    return Err(ApiError::forbidden(
-                        "auth.scope.unsupported",
-                        "国有企事业单位账号暂不支持在线办理",
-                    ));
-                }
-            }
+            org_scope(state, &org)
+                .await?
+                .map_err(|what| broken(account, what))?
         }
     };
     Ok(Principal::new(AccountId(account.id), scope)?)
+}
+
+/// The scope of an organisation's officials, or what is wrong with the stored organisation.
+async fn org_scope(
+    state: &AppState,
+    org: &organisations::Organisation,
+) -> Result<Result<Scope, &'static str>, ApiError> {
+    let db = &state.db;
+    Ok(Ok(match org.kind {
+        OrgKind::IndustryAuthority => match &org.industry {
+            Some(industry) => Scope::IndustryAuthority {
+                industry: industry.clone(),
+                region: org.region,
+            },
+            None => return Ok(Err("authority without industry")),
+        },
+        OrgKind::CityBureau => Scope::CityBureau { city: org.region },
+        OrgKind::CountyBureau => Scope::CountyBureau { county: org.region },
+        OrgKind::ZoneCentre => {
+            let Some(zone_id) = org.zone_id else {
+                return Ok(Err("zone centre without zone"));
+            };
+            match registry::zone_name(db, zone_id).await? {
+                Some(zone) => Scope::ZoneCentre { zone },
+                None => return Ok(Err("unknown zone")),
+            }
+        }
+        OrgKind::OnlineBase => match org.base_number {
+            Some(number) => Scope::Base { number },
+            None => return Ok(Err("base without number")),
+        },
+        OrgKind::TrainingProvider => Scope::Provider {
+            provider: OrgId(org.id),
+        },
+        OrgKind::Supervisor => Scope::Supervisor { region: org.region },
+        // The store does not yet link a state-owned unit's organisation to its unit.
+        OrgKind::StateOwnedUnit => {
+            return Err(ApiError::forbidden(
+                "auth.scope.unsupported",
+                "国有企事业单位账号暂不支持在线办理",
+            ));
+        }
+    }))
+}
+
+/// Whoever acts for an organisation or person: a signed-in account ([`Acting`]) or, for the
+/// bases' and providers' systems, an API token of their organisation.
+#[derive(Clone, Debug)]
+pub struct Agent {
+    pub principal: Principal,
+    /// How acts and audit lines name the agent.
+    pub actor: String,
+    /// The organisation acted for (none for professionals and unit administrators).
+    pub organisation_id: Option<i64>,
+}
+
+impl FromRequestParts<AppState> for Agent {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            let Caller::Token(api) = Caller::from_request_parts(parts, state).await? else {
+                return Err(ApiError::unauthenticated());
+            };
+            let org = organisations::organisation(&state.db, api.organisation_id)
+                .await?
+                .ok_or_else(|| ApiError::internal("api_token.scope", &"token of unknown organisation"))?;
+            let scope = org_scope(state, &org)
+                .await?
+                .map_err(|what| ApiError::internal("api_token.scope", &what))?;
+            // Token ids are not account ids: a token principal never matches an account.
+            let principal = Principal::new(AccountId(-1), scope)?;
+            return Ok(Self {
+                principal,
+                actor: format!("令牌 {}（{}）", api.token_id, org.name),
+                organisation_id: Some(org.id),
+            });
+        }
+        let acting = Acting::from_request_parts(parts, state).await?;
+        Ok(Self {
+            actor: crate::access::actor(&acting),
+            organisation_id: acting.account.organisation_id,
+            principal: acting.principal,
+        })
+    }
 }

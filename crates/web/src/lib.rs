@@ -56,6 +56,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::verifications::decide))
         .routes(routes!(routes::verifications::record_offline))
         .routes(routes!(routes::verifications::readiness))
+        .routes(routes!(routes::registers::file, routes::registers::list))
+        .routes(routes!(routes::registers::decide))
+        .routes(routes!(routes::registers::register_list, routes::registers::register_provider))
+        .routes(routes!(routes::slots::open, routes::slots::list))
+        .routes(routes!(routes::slots::book, routes::slots::bookings))
+        .routes(routes!(routes::slots::cancel))
+        .routes(routes!(routes::audit::trail))
+        .routes(routes!(routes::audit::reveal))
+        .routes(routes!(routes::base::report))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

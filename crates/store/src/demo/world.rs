@@ -451,6 +451,7 @@ pub(super) async fn create_filings(
                         },
                         starts_on: starts,
                         ends_on: ends,
+                        provider_org: None,
                     },
                     ms(submitted, index),
                 )

@@ -170,6 +170,15 @@ fn parse(
     let id_number = ck.id_number(ID);
     let name = ck.name(NAME);
     let base = ck.choice(BASE, true, |s| base(policy, s), BASES);
+    if let (Some(b), Some(only)) = (base, opts.only_base)
+        && b != only
+    {
+        ck.err(
+            BASE,
+            "import.base_mismatch",
+            format!("只能报送本基地（基地 {only}）的证书"),
+        );
+    }
     let number = ck.identifier(CERTIFICATE, "证书编号", true);
     let course = ck.text(COURSE, true, 500);
     let hours = ck.hours(HOURS, true);

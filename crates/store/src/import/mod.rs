@@ -88,6 +88,8 @@ pub struct ImportOptions {
     pub now_ms: i64,
     /// Rows per batch (reading, database look-ups, ledger checkpoints of a certificate import).
     pub batch_rows: usize,
+    /// A certificate report sent by a base itself: every row must be that base's.
+    pub only_base: Option<u8>,
 }
 
 impl ImportOptions {
@@ -101,6 +103,7 @@ impl ImportOptions {
             today,
             now_ms,
             batch_rows: 1000,
+            only_base: None,
         }
     }
 

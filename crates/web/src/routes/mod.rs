@@ -1,12 +1,22 @@
 //! The API's handlers, one module per area: `health`, `session` (sign in and out, the current
-//! account, password change) and `persons` (a person-year's decision).
+//! account, password change), `persons` (a person-year's decision), `records` (registration),
+//! `reviews` (year pages), `verifications` (applications, stamps, readiness), `registers`
+//! (filings, the courseware-provider register), `slots` (appointments), `audit` (the trail,
+//! disclosures) and `base` (the bases' certificate reports).
 
+// utoipa's expansion of `params(SomeQuery)` qualifies paths that are already in scope.
+#[allow(unused_qualifications)]
+pub mod audit;
+pub mod base;
 pub mod health;
 pub mod persons;
 pub mod records;
-// utoipa's expansion of `params(SomeQuery)` qualifies paths that are already in scope.
+#[allow(unused_qualifications)]
+pub mod registers;
 #[allow(unused_qualifications)]
 pub mod reviews;
 pub mod session;
+#[allow(unused_qualifications)]
+pub mod slots;
 #[allow(unused_qualifications)]
 pub mod verifications;

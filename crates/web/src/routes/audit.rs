@@ -1,0 +1,134 @@
+//! The audit trail (D18, D19): supervisors read and filter every official act and every
+//! disclosure of unmasked personal data; an authorised official may reveal a person's ID
+//! number, and that disclosure is itself written to the trail before it happens.
+
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xueshi_app::{Action, Scope, Target};
+use xueshi_policy::input::Place;
+use xueshi_store::audit::{self, AuditFilter};
+
+use crate::access::{self, allow, person_target, today};
+use crate::auth::Acting;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::AppState;
+
+/// Filters on the trail; every given one must match.
+#[derive(Clone, Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    /// e.g. `review.act`, `verification.act`, `person.reveal`, `account.login`.
+    pub action: Option<String>,
+    /// From (inclusive), Unix ms.
+    pub since_ms: Option<i64>,
+    /// Until (exclusive), Unix ms.
+    pub until_ms: Option<i64>,
+    /// At most this many lines (default 500, at most 10000).
+    pub limit: Option<u32>,
+}
+
+/// One line of the trail.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AuditLine {
+    pub id: i64,
+    pub at_ms: i64,
+    /// Beijing time, `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: Option<String>,
+    /// The ledger entry of the act, when it is one.
+    pub entry_index: Option<i64>,
+}
+
+/// Reads the audit trail, oldest first (supervisors).
+#[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
+    responses(
+        (status = 200, description = "审计记录", body = [AuditLine]),
+        (status = 403, description = "只有监督机关查阅（auth.role）", body = ErrorBody),
+    ))]
+pub async fn trail(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Vec<AuditLine>>, ApiError> {
+    // Audit lines name their subject but not its place: a supervisor reads the whole trail
+    // of the system it supervises.
+    let Scope::Supervisor { region } = acting.principal.scope() else {
+        return Err(ApiError::forbidden(
+            "auth.role",
+            "只有监督机关查阅审计记录",
+        ));
+    };
+    allow(
+        &state,
+        &acting.principal,
+        Action::ReadAudit,
+        &Target::Area(Place::Region(*region)),
+    )?;
+    let rows = audit::audit_trail(
+        &state.db,
+        &AuditFilter {
+            actor: q.actor.as_deref(),
+            action: q.action.as_deref(),
+            since_ms: q.since_ms,
+            until_ms: q.until_ms,
+        },
+        q.limit.unwrap_or(500),
+    )
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| AuditLine {
+                id: r.id,
+                at_ms: r.at_ms,
+                at: xueshi_store::accounts::beijing_time(r.at_ms),
+                actor: r.actor,
+                action: r.action,
+                subject: r.subject,
+                detail: r.detail,
+                entry_index: r.entry_index,
+            })
+            .collect(),
+    ))
+}
+
+/// A person's unmasked ID number.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Revealed {
+    pub id_number: String,
+}
+
+/// Reveals a person's ID number to an authorised official (audited before it is shown).
+#[utoipa::path(get, path = "/api/persons/{person_id}/id-number", tag = "audit",
+    params(("person_id" = i64, Path)),
+    responses(
+        (status = 200, description = "身份证号（已记入审计）", body = Revealed),
+        (status = 403, description = "无权查看", body = ErrorBody),
+    ))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiPath(person_id): ApiPath<i64>,
+) -> Result<Json<Revealed>, ApiError> {
+    let (target, _) = person_target(&state, person_id, today(&state)?).await?;
+    allow(
+        &state,
+        &acting.principal,
+        Action::RevealPersonalData,
+        &target,
+    )?;
+    let id_number = audit::reveal_id_number_audited(
+        &state.db,
+        &state.keys,
+        person_id,
+        &access::actor(&acting),
+        state.now_ms(),
+    )
+    .await?;
+    Ok(Json(Revealed { id_number }))
+}

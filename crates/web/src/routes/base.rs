@@ -1,0 +1,143 @@
+//! The four provincial bases report their exam certificates (D6) with their API token, in
+//! batches: a CSV (UTF-8) or XLSX report in the columns of `xueshi import certificates`. Each
+//! row is checked against the person's ID number and registered name, and must be the calling
+//! base's own; good rows are registered (idempotent by certificate number: a row already held is
+//! reported as present, not written twice) and bad rows are rejected one by one with reasons.
+
+use std::io::Write;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Serialize;
+use utoipa::ToSchema;
+use xueshi_app::{Action, Scope, Target};
+use xueshi_store::import::{self, Format, ImportMode, ImportOptions};
+
+use crate::access::{allow, today};
+use crate::auth::Agent;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+
+/// One rejected row.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RowProblem {
+    /// As a spreadsheet numbers it (the header is row 1).
+    pub row: usize,
+    pub column: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// What a report did.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ReportResult {
+    pub total_rows: usize,
+    pub written: usize,
+    /// Rows already held (same certificate, same content): nothing written.
+    pub already_present: usize,
+    pub rejected: Vec<RowProblem>,
+}
+
+/// A temporary file removed when dropped, holding an uploaded report for the importer.
+struct Upload(std::path::PathBuf);
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
+    let mut name = [0u8; 16];
+    getrandom::fill(&mut name).map_err(|e| ApiError::internal("upload", &e))?;
+    let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
+    let path = std::env::temp_dir().join(format!("xueshi-report-{name}.{ext}"));
+    let upload = Upload(path);
+    let mut f = std::fs::File::create_new(&upload.0).map_err(|e| ApiError::internal("upload", &e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| ApiError::internal("upload", &e))?;
+    Ok(upload)
+}
+
+/// Reports a batch of exam certificates (the calling base's API token).
+#[utoipa::path(post, path = "/api/base/certificates", tag = "bases",
+    request_body(content = String, content_type = "text/csv",
+        description = "证书报送表（CSV UTF-8 或 XLSX），列同 `xueshi import certificates`"),
+    responses(
+        (status = 200, description = "逐行结果：写入、已存在、退回及理由", body = ReportResult),
+        (status = 403, description = "只有省级继续教育基地报送（auth.role）", body = ErrorBody),
+        (status = 415, description = "只接受 text/csv 或 XLSX", body = ErrorBody),
+    ))]
+pub async fn report(
+    State(state): State<AppState>,
+    agent: Agent,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ReportResult>, ApiError> {
+    let Scope::Base { number } = agent.principal.scope() else {
+        return Err(ApiError::forbidden(
+            "auth.role",
+            "只有省级继续教育基地报送合格证书",
+        ));
+    };
+    let number = *number;
+    allow(
+        &state,
+        &agent.principal,
+        Action::ReportBaseCertificates,
+        &Target::BaseReport { base: number },
+    )?;
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let (format, ext) = match media.as_str() {
+        "text/csv" => (Format::Csv, "csv"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+            (Format::Xlsx, "xlsx")
+        }
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request.content_type",
+                "报送表须为 CSV（text/csv）或 XLSX",
+            ));
+        }
+    };
+    let upload = save(&body, ext)?;
+    let mut opts = ImportOptions::new(agent.actor.clone(), today(&state)?, state.now_ms());
+    opts.mode = ImportMode::KeepGood;
+    opts.format = Some(format);
+    opts.only_base = Some(number);
+    let report = import::import_certificates(
+        &state.db,
+        &state.keys,
+        &state.signer,
+        &state.policy,
+        &upload.0,
+        &opts,
+        &mut |_| {},
+    )
+    .await?;
+    Ok(Json(ReportResult {
+        total_rows: report.total_rows,
+        written: report.written,
+        already_present: report.already_present,
+        rejected: report
+            .rejected
+            .into_iter()
+            .map(|e| RowProblem {
+                row: e.row,
+                column: e.column,
+                code: e.code.to_owned(),
+                message: e.message,
+            })
+            .collect(),
+    }))
+}
