@@ -208,7 +208,12 @@ struct RawFiling {
 const FILING_SQL: &str = "SELECT f.id, f.number, f.title, f.provider_org, f.region, z.name AS zone,
     f.starts_on, f.ends_on, f.submitted_ms FROM filings f LEFT JOIN zones z ON z.id = f.zone_id";
 
-async fn filings_where(db: &Db, filter: &str, binds: &[i64], limit: i64) -> Result<Vec<Filing>, StoreError> {
+async fn filings_where(
+    db: &Db,
+    filter: &str,
+    binds: &[i64],
+    limit: i64,
+) -> Result<Vec<Filing>, StoreError> {
     let sql = format!("{FILING_SQL} WHERE {filter} ORDER BY f.id LIMIT {limit}");
     let raws: Vec<RawFiling> = on_db!(db, p => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
@@ -250,7 +255,11 @@ pub async fn filing(db: &Db, id: i64) -> Result<Filing, StoreError> {
 }
 
 /// Undecided filings to bureaus within `within` (a region span), oldest first.
-pub async fn pending_filings(db: &Db, within: RegionCode, limit: i64) -> Result<Vec<Filing>, StoreError> {
+pub async fn pending_filings(
+    db: &Db,
+    within: RegionCode,
+    limit: i64,
+) -> Result<Vec<Filing>, StoreError> {
     let span = within.span();
     filings_where(
         db,
@@ -262,7 +271,11 @@ pub async fn pending_filings(db: &Db, within: RegionCode, limit: i64) -> Result<
 }
 
 /// A provider organisation's filings, newest first.
-pub async fn provider_filings(db: &Db, provider_org: i64, limit: i64) -> Result<Vec<Filing>, StoreError> {
+pub async fn provider_filings(
+    db: &Db,
+    provider_org: i64,
+    limit: i64,
+) -> Result<Vec<Filing>, StoreError> {
     let mut all = filings_where(db, "f.provider_org = $1", &[provider_org], limit).await?;
     all.reverse();
     Ok(all)
@@ -274,10 +287,14 @@ pub async fn provider_register(
     db: &Db,
     city: RegionCode,
 ) -> Result<Vec<ProviderRegistrationRow>, StoreError> {
-    let sql = format!("{PROVIDER_REGISTRATION_SQL} WHERE r.region = $1 ORDER BY c.name, r.from_on, r.id");
+    let sql =
+        format!("{PROVIDER_REGISTRATION_SQL} WHERE r.region = $1 ORDER BY c.name, r.from_on, r.id");
     let raws: Vec<RawProviderRegistration> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(i64::from(city.as_u32())).fetch_all(p).await?);
-    Ok(raws.into_iter().map(ProviderRegistrationRow::from).collect())
+    Ok(raws
+        .into_iter()
+        .map(ProviderRegistrationRow::from)
+        .collect())
 }
 
 /// Adds a provider to the courseware catalogue (idempotent by name), returning its id.

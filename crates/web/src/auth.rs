@@ -275,7 +275,9 @@ impl FromRequestParts<AppState> for Agent {
             };
             let org = organisations::organisation(&state.db, api.organisation_id)
                 .await?
-                .ok_or_else(|| ApiError::internal("api_token.scope", &"token of unknown organisation"))?;
+                .ok_or_else(|| {
+                    ApiError::internal("api_token.scope", &"token of unknown organisation")
+                })?;
             let scope = org_scope(state, &org)
                 .await?
                 .map_err(|what| ApiError::internal("api_token.scope", &what))?;

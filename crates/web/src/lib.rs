@@ -58,7 +58,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::verifications::readiness))
         .routes(routes!(routes::registers::file, routes::registers::list))
         .routes(routes!(routes::registers::decide))
-        .routes(routes!(routes::registers::register_list, routes::registers::register_provider))
+        .routes(routes!(
+            routes::registers::register_list,
+            routes::registers::register_provider
+        ))
         .routes(routes!(routes::slots::open, routes::slots::list))
         .routes(routes!(routes::slots::book, routes::slots::bookings))
         .routes(routes!(routes::slots::cancel))

@@ -59,10 +59,7 @@ pub async fn trail(
     // Audit lines name their subject but not its place: a supervisor reads the whole trail
     // of the system it supervises.
     let Scope::Supervisor { region } = acting.principal.scope() else {
-        return Err(ApiError::forbidden(
-            "auth.role",
-            "只有监督机关查阅审计记录",
-        ));
+        return Err(ApiError::forbidden("auth.role", "只有监督机关查阅审计记录"));
     };
     allow(
         &state,

@@ -55,7 +55,8 @@ fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
     let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
     let path = std::env::temp_dir().join(format!("xueshi-report-{name}.{ext}"));
     let upload = Upload(path);
-    let mut f = std::fs::File::create_new(&upload.0).map_err(|e| ApiError::internal("upload", &e))?;
+    let mut f =
+        std::fs::File::create_new(&upload.0).map_err(|e| ApiError::internal("upload", &e))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(|e| ApiError::internal("upload", &e))?;

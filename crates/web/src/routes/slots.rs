@@ -90,11 +90,10 @@ pub async fn open(
     ApiJson(body): ApiJson<SlotBody>,
 ) -> Result<(StatusCode, Json<SlotInfo>), ApiError> {
     let bureau_id = match acting.principal.scope() {
-        Scope::CityBureau { .. } | Scope::CountyBureau { .. } | Scope::ZoneCentre { .. } => {
-            acting.account.organisation_id.ok_or_else(|| {
-                ApiError::internal("account.scope", &"bureau without organisation")
-            })?
-        }
+        Scope::CityBureau { .. } | Scope::CountyBureau { .. } | Scope::ZoneCentre { .. } => acting
+            .account
+            .organisation_id
+            .ok_or_else(|| ApiError::internal("account.scope", &"bureau without organisation"))?,
         _ => {
             return Err(ApiError::forbidden(
                 "auth.role",
@@ -119,10 +118,7 @@ pub async fn open(
         (true, _) => appointments::Place::Online,
         (false, Some(a)) if !a.is_empty() => appointments::Place::At(a.to_owned()),
         (false, _) => {
-            return Err(ApiError::bad_request(
-                "slot.address",
-                "现场核验须填写地点",
-            ));
+            return Err(ApiError::bad_request("slot.address", "现场核验须填写地点"));
         }
     };
     if body.capacity == 0 || body.capacity > 10_000 {
@@ -171,9 +167,8 @@ pub async fn list(
     ApiQuery(q): ApiQuery<SlotsQuery>,
 ) -> Result<Json<Vec<SlotInfo>>, ApiError> {
     let from = match &q.from {
-        Some(f) => {
-            Date::parse(f).map_err(|_| ApiError::bad_request("slots.from", "日期须为 YYYY-MM-DD"))?
-        }
+        Some(f) => Date::parse(f)
+            .map_err(|_| ApiError::bad_request("slots.from", "日期须为 YYYY-MM-DD"))?,
         None => today(&state)?,
     };
     let bureau_id = match q.bureau_id {
@@ -199,9 +194,8 @@ async fn default_bureau(state: &AppState, acting: &Acting) -> Result<i64, ApiErr
         }
         _ => None,
     };
-    let unit = unit.ok_or_else(|| {
-        ApiError::bad_request("slots.bureau_id", "请指定人社部门（bureau_id）")
-    })?;
+    let unit = unit
+        .ok_or_else(|| ApiError::bad_request("slots.bureau_id", "请指定人社部门（bureau_id）"))?;
     let zone_id = match &unit.zone {
         Some(z) => xueshi_store::registry::zone_id(&state.db, z).await?,
         None => None,

@@ -1,0 +1,649 @@
+//! Every workflow of the service driven through its router on a fresh database of each
+//! backend (see `world/mod.rs`): registration with evidence, voids and the registration
+//! deadline; year-page review; filings, verification applications routed by policy, the
+//! bureau's queue, the refusal to stamp non-compliant hours, offline verifications and the
+//! readiness check; appointments without overbooking under parallel bookings; the bases'
+//! certificate reports; the courseware-provider register; the audit trail and disclosures.
+
+// Test code: a panic is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod world;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use world::{Who, World, d, now_ms};
+use xueshi_domain::id_number::IdNumber;
+use xueshi_policy::input::Cohort;
+use xueshi_store::people::{self, NewPerson};
+use xueshi_store::{Db, Keys};
+use xueshi_testkit::{done, fresh_dbs};
+
+/// Runs `test` against a fresh world on each backend.
+async fn each<F, Fut>(test: F)
+where
+    F: Fn(World) -> Fut,
+    Fut: Future<Output = Db>,
+{
+    for db in fresh_dbs("flows").await {
+        let db = test(World::new(db).await).await;
+        done(db).await;
+    }
+}
+
+const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0];
+
+fn public_online(label: &str, hours: &str, completed: &str) -> Value {
+    json!({
+        "label": label, "content": "公需科目网络课程", "subject": "public", "form": "online",
+        "provider": "base:1", "completed_on": completed, "hours": hours, "exam": "pass"
+    })
+}
+
+fn training(label: &str, hours: &str, filing: &str) -> Value {
+    json!({
+        "label": label, "content": "急诊急救专题培训班", "subject": "professional",
+        "form": "training_class", "filing": filing, "started_on": "2026-03-02",
+        "completed_on": "2026-03-11", "hours": hours, "exam": "pass"
+    })
+}
+
+#[tokio::test]
+async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the_deadline() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        let upload = w
+            .raw(&me, Method::POST, "/api/evidence", Some(("image/png".into(), PNG.to_vec())))
+            .await;
+        let hash = upload.expect(StatusCode::CREATED)["hash"].as_str().unwrap().to_owned();
+        assert_eq!(hash.len(), 64);
+        let bad = w
+            .raw(&me, Method::POST, "/api/evidence", Some(("image/png".into(), b"%PDF-1.7".to_vec())))
+            .await;
+        assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "evidence.type"));
+
+        let mut rec = public_online("科目一", "30", "2026-09-20");
+        rec["evidence"] = json!(hash);
+        let uri = format!("/api/persons/{zhang}/records");
+        let reply = w.post(&me, &uri, rec).await;
+        let body = reply.expect(StatusCode::CREATED);
+        let receipt = &body["receipts"][0];
+        assert!(receipt["entry_index"].as_u64().is_some());
+        assert_eq!(receipt["leaf"].as_str().unwrap().len(), 64);
+        assert!(receipt["tree_size"].as_u64().unwrap() > receipt["entry_index"].as_u64().unwrap());
+        assert!(body["checkpoint"].as_str().unwrap().starts_with("test.xueshi/ledger\n"));
+        let first_id = body["ids"][0].as_i64().unwrap();
+
+        // The unit registers for its staff member; another county's unit and another person may not.
+        let hospital = w.who("hospital").await;
+        w.post(&hospital, &uri, public_online("科目二", "10", "2026-10-01"))
+            .await
+            .expect(StatusCode::CREATED);
+        let clinic = w.who("clinic").await;
+        let refused = w.post(&clinic, &uri, public_online("x", "1", "2026-10-01")).await;
+        assert_eq!((refused.status, refused.code()), (StatusCode::FORBIDDEN, "auth.own_only"));
+        let li = w.who("li").await;
+        let refused = w.post(&li, &uri, public_online("x", "1", "2026-10-01")).await;
+        assert_eq!((refused.status, refused.code()), (StatusCode::FORBIDDEN, "auth.own_only"));
+
+        // Bad fields name themselves; a closed year is refused with the rule.
+        let mut bad = public_online("x", "1", "2026-10-01");
+        bad["subject"] = json!("math");
+        assert_eq!(w.post(&me, &uri, bad).await.code(), "record.subject");
+        let mut both = public_online("x", "1", "2026-10-01");
+        both["minutes"] = json!(40);
+        assert_eq!(w.post(&me, &uri, both).await.code(), "record.amount");
+        let future = w.post(&me, &uri, public_online("x", "1", "2026-12-01")).await;
+        assert_eq!(future.code(), "record.completed_on");
+        let closed = w.post(&me, &uri, public_online("旧", "10", "2024-06-01")).await;
+        assert_eq!((closed.status, closed.code()), (StatusCode::CONFLICT, "registration.closed"));
+        assert!(closed.body["message"].as_str().unwrap().contains("2024"), "{}", closed.body);
+
+        // Voids need a reason; a correction is registered in the same act.
+        let void_uri = format!("/api/records/{first_id}/void");
+        let no_reason = w.post(&hospital, &void_uri, json!({ "reason": " " })).await;
+        assert_eq!(no_reason.code(), "void.reason");
+        let corrected = w
+            .post(
+                &hospital,
+                &void_uri,
+                json!({ "reason": "学时填写有误", "correction": public_online("科目一更正", "20", "2026-09-20") }),
+            )
+            .await;
+        let ids = corrected.expect(StatusCode::CREATED)["ids"].as_array().unwrap().len();
+        assert_eq!(ids, 2);
+        let again = w.post(&hospital, &void_uri, json!({ "reason": "再次作废" })).await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+
+        let list = w.get(&me, &uri).await;
+        let list = list.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[0]["evidence"], json!(hash));
+        assert_eq!(list[0]["voided"]["reason"], "学时填写有误");
+        assert_eq!(list[2]["label"], "科目一更正");
+        assert_eq!(list[2]["hours"], "20");
+        assert!(list[1]["voided"].is_null());
+        // The decision counts the live records only: 10 + 20 public hours.
+        let year = w.get(&me, &format!("/api/persons/{zhang}/years/2026")).await;
+        assert_eq!(year.expect(StatusCode::OK)["hours"]["public"], "30", "{}", year.body);
+
+        // A base's token is no account: it cannot register.
+        let token = Who::Token(w.tokens["base1"].clone());
+        let t = w.post(&token, &uri, public_online("x", "1", "2026-10-01")).await;
+        assert_eq!(t.code(), "auth.session_required");
+        w.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn year_pages_are_submitted_then_rejected_with_reasons_or_stamped_by_their_authority() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        w.post(&me, &format!("/api/persons/{zhang}/records"), public_online("科目一", "30", "2026-09-20"))
+            .await
+            .expect(StatusCode::CREATED);
+        let submit = format!("/api/persons/{zhang}/years/2026/submit");
+        let review = format!("/api/persons/{zhang}/years/2026/review");
+        let health = w.who("health").await;
+        let not_yet = w.post(&health, &review, json!({ "approved": true })).await;
+        assert_eq!((not_yet.status, not_yet.code()), (StatusCode::CONFLICT, "review.not_submitted"));
+
+        w.call(&me, Method::POST, &submit, None).await.expect(StatusCode::CREATED);
+        let twice = w.call(&me, Method::POST, &submit, None).await;
+        assert_eq!(twice.code(), "review.pending");
+
+        let queue = w.get(&health, "/api/reviews/pending").await;
+        let queue = queue.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0]["subject"]["person_id"], json!(zhang));
+        assert_eq!(queue[0]["subject"]["name"], "张晓梅");
+        assert!(queue[0]["subject"]["id_masked"].as_str().unwrap().contains('*'));
+        let other = w.who("health_sc").await;
+        let none = w.get(&other, "/api/reviews/pending").await;
+        assert_eq!(none.expect(StatusCode::OK).as_array().unwrap().len(), 0);
+        let outside = w.post(&other, &review, json!({ "approved": true })).await;
+        assert_eq!((outside.status, outside.code()), (StatusCode::FORBIDDEN, "auth.jurisdiction"));
+        let city = w.who("city").await;
+        assert_eq!(w.get(&city, "/api/reviews/pending").await.code(), "auth.role");
+
+        let no_reason = w.post(&health, &review, json!({ "approved": false })).await;
+        assert_eq!(no_reason.code(), "review.reasons");
+        let rejected = w
+            .post(
+                &health,
+                &review,
+                json!({ "approved": false, "reasons": [{ "record": "科目一", "reason": "证书编号缺失" }] }),
+            )
+            .await;
+        rejected.expect(StatusCode::CREATED);
+        assert_eq!(w.get(&health, "/api/reviews/pending").await.body, json!([]));
+
+        // Corrected and submitted again, then stamped.
+        w.call(&me, Method::POST, &submit, None).await.expect(StatusCode::CREATED);
+        let stamped = w.post(&health, &review, json!({ "approved": true })).await;
+        assert!(stamped.expect(StatusCode::CREATED)["receipt"]["entry_index"].is_u64());
+        let history = w.get(&me, &format!("/api/persons/{zhang}/years/2026/reviews")).await;
+        let history = history.expect(StatusCode::OK).clone();
+        assert_eq!(history["pending"], false);
+        assert_eq!(history["acts"].as_array().unwrap().len(), 2);
+        assert_eq!(history["acts"][0]["reasons"][0]["reason"], "证书编号缺失");
+        assert_eq!(history["acts"][1]["approved"], true);
+        assert!(history["acts"][1]["actor"].as_str().unwrap().starts_with("health"));
+        w.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filed_training_counts_and_verification_is_routed_explained_and_refused_when_short() {
+    each(|w| async move {
+        let (zhang, li) = (w.persons["zhang"], w.persons["li"]);
+        // A provider files its training plan by API token in February; the city bureau
+        // approves it before the training starts.
+        w.set_today("2026-02-09");
+        let provider = Who::Token(w.tokens["provider"].clone());
+        let filing = w
+            .post(
+                &provider,
+                "/api/filings",
+                json!({ "number": "六人社培备〔2026〕7号", "title": "急诊急救专题培训班", "region": "341500",
+                        "starts_on": "2026-03-01", "ends_on": "2026-03-31" }),
+            )
+            .await;
+        let filing_id = filing.expect(StatusCode::CREATED)["filing_id"].as_i64().unwrap();
+        assert_eq!(filing.body["status"], "pending");
+        let city = w.who("city").await;
+        let queue = w.get(&city, "/api/filings").await;
+        assert_eq!(queue.expect(StatusCode::OK).as_array().unwrap().len(), 1);
+        let huoqiu = w.who("huoqiu").await;
+        assert_eq!(w.get(&huoqiu, "/api/filings").await.body, json!([]));
+        let decide = format!("/api/filings/{filing_id}/decision");
+        assert_eq!(w.post(&huoqiu, &decide, json!({ "approved": true })).await.code(), "auth.jurisdiction");
+        assert_eq!(w.post(&city, &decide, json!({ "approved": false })).await.code(), "filing.reason");
+        w.post(&city, &decide, json!({ "approved": true })).await.expect(StatusCode::CREATED);
+        assert_eq!(w.post(&city, &decide, json!({ "approved": true })).await.code(), "filing.decided");
+        // Months later (sessions have expired: sign in again).
+        w.set_today("2026-11-26");
+        let (city, huoqiu) = (w.who("city").await, w.who("huoqiu").await);
+        let mine = w.get(&provider, "/api/filings").await;
+        assert_eq!(mine.expect(StatusCode::OK)[0]["status"], "approved");
+
+        // 张晓梅: 60 professional hours of filed training and 30 public hours: compliant.
+        let me = w.who("zhang").await;
+        let uri = format!("/api/persons/{zhang}/records");
+        w.post(&me, &uri, training("培训班", "60", "六人社培备〔2026〕7号")).await.expect(StatusCode::CREATED);
+        w.post(&me, &uri, public_online("科目一", "30", "2026-09-20")).await.expect(StatusCode::CREATED);
+
+        // Readiness before applying: compliant, the county bureau verifies junior titles.
+        let ready = w
+            .get(&me, &format!("/api/persons/{zhang}/readiness?level=junior&first_year=2026&last_year=2026"))
+            .await;
+        let ready = ready.expect(StatusCode::OK).clone();
+        assert_eq!(ready["compliant"], true, "{ready}");
+        assert_eq!(ready["verifier"]["name"], "霍邱县人力资源和社会保障局");
+        assert!(ready["next_slot"].is_null());
+
+        // Applications: 张晓梅 herself; 李强 through his unit (he has no hours).
+        let applied = w
+            .post(&me, "/api/verifications", json!({ "persons": [zhang], "level": "junior", "first_year": 2026, "last_year": 2026 }))
+            .await;
+        let applied = applied.expect(StatusCode::CREATED).clone();
+        assert_eq!(applied[0]["verifier"]["region"], "341522");
+        let zhang_app = applied[0]["application_id"].as_i64().unwrap();
+        let clinic = w.who("clinic").await;
+        let refused = w
+            .post(&clinic, "/api/verifications", json!({ "persons": [li, zhang], "level": "junior", "first_year": 2026, "last_year": 2026 }))
+            .await;
+        assert_eq!(refused.code(), "auth.own_only");
+        let li_app = w
+            .post(&clinic, "/api/verifications", json!({ "persons": [li], "level": "junior", "first_year": 2026, "last_year": 2026 }))
+            .await;
+        let li_app = li_app.expect(StatusCode::CREATED)[0]["application_id"].as_i64().unwrap();
+        // A senior title goes to the city bureau (30号 三).
+        let senior = w
+            .post(&me, "/api/verifications", json!({ "persons": [zhang], "level": "senior", "first_year": 2026, "last_year": 2026 }))
+            .await;
+        assert_eq!(senior.expect(StatusCode::CREATED)[0]["verifier"]["region"], "341500");
+        let city_queue = w.get(&city, "/api/verifications/pending").await;
+        let city_queue = city_queue.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(city_queue.len(), 1);
+        assert_eq!(city_queue[0]["level"], "senior");
+
+        let queue = w.get(&huoqiu, "/api/verifications/pending").await;
+        let queue = queue.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(queue.len(), 1);
+        assert_eq!(queue[0]["application_id"], json!(zhang_app));
+        let shucheng = w.who("shucheng").await;
+        let sc_queue = w.get(&shucheng, "/api/verifications/pending").await;
+        assert_eq!(sc_queue.expect(StatusCode::OK)[0]["application_id"], json!(li_app));
+
+        // The verifier sees the engine's explanation, with citations.
+        let detail = w.get(&huoqiu, &format!("/api/verifications/{zhang_app}")).await;
+        let detail = detail.expect(StatusCode::OK).clone();
+        assert_eq!(detail["compliant"], true);
+        assert_eq!(detail["decision_hash"].as_str().unwrap().len(), 64);
+        assert!(detail["decision"].to_string().contains("人社部令第25号") || detail["decision"].to_string().contains("皖人社"), "{}", detail["decision"]);
+
+        // Only the routed bureau stamps; a stale view is refused; then the stamp.
+        let decide = format!("/api/verifications/{zhang_app}/decision");
+        assert_eq!(w.post(&shucheng, &decide, json!({ "approved": true })).await.code(), "auth.jurisdiction");
+        assert_eq!(w.post(&city, &decide, json!({ "approved": true })).await.code(), "verification.not_routed_here");
+        let stale = w.post(&huoqiu, &decide, json!({ "approved": true, "decision_hash": "0".repeat(64) })).await;
+        assert_eq!(stale.code(), "verification.stale");
+        let stamp = w
+            .post(&huoqiu, &decide, json!({ "approved": true, "decision_hash": detail["decision_hash"] }))
+            .await;
+        stamp.expect(StatusCode::CREATED);
+        assert_eq!(w.post(&huoqiu, &decide, json!({ "approved": true })).await.code(), "verification.answered");
+        assert_eq!(w.get(&huoqiu, "/api/verifications/pending").await.body, json!([]));
+
+        // 李强 has no hours: no stamp, however asked; a refusal is recorded.
+        let decide_li = format!("/api/verifications/{li_app}/decision");
+        let no = w.post(&shucheng, &decide_li, json!({ "approved": true })).await;
+        assert_eq!((no.status, no.code()), (StatusCode::CONFLICT, "verification.not_compliant"));
+        w.post(&shucheng, &decide_li, json!({ "approved": false })).await.expect(StatusCode::CREATED);
+
+        // His readiness: what is missing and by when; the next slot once one is open.
+        let li_me = w.who("li").await;
+        let ready_uri = format!("/api/persons/{li}/readiness?level=junior&first_year=2026&last_year=2026");
+        w.post(&shucheng, "/api/slots", json!({ "on": "2026-12-10", "online": false, "address": "舒城县政务服务中心三楼", "capacity": 20 }))
+            .await
+            .expect(StatusCode::CREATED);
+        let ready = w.get(&li_me, &ready_uri).await;
+        let ready = ready.expect(StatusCode::OK).clone();
+        assert_eq!(ready["compliant"], false);
+        let missing = &ready["years"][0]["missing"];
+        assert!(missing.as_array().unwrap().iter().any(|m| m["rule"] == "annual.total_min" && m["short_by"] == "90"), "{ready}");
+        assert_eq!(ready["years"][0]["register_by"], "2027-05-31");
+        assert_eq!(ready["next_slot"]["on"], "2026-12-10");
+        assert_eq!(ready["next_slot"]["seats_left"], 20);
+        assert_eq!(w.get(&li_me, &format!("/api/persons/{zhang}/readiness?level=junior&first_year=2026&last_year=2026")).await.code(), "auth.own_only");
+
+        // Offline (paper) verifications are recorded with their page reference.
+        let offline = format!("/api/persons/{zhang}/offline-verifications");
+        let no_ref = w
+            .post(&huoqiu, &offline, json!({ "level": "junior", "first_year": 2018, "last_year": 2020, "paper_ref": "", "approved": true }))
+            .await;
+        assert_eq!(no_ref.code(), "verification.paper_ref");
+        w.post(&huoqiu, &offline, json!({ "level": "junior", "first_year": 2018, "last_year": 2020, "paper_ref": "登记证书第3页", "approved": true }))
+            .await
+            .expect(StatusCode::CREATED);
+        assert_eq!(
+            w.post(&shucheng, &offline, json!({ "level": "junior", "first_year": 2018, "last_year": 2020, "paper_ref": "p3", "approved": true })).await.code(),
+            "auth.jurisdiction"
+        );
+        w.db
+    })
+    .await;
+}
+
+async fn staff(w: &World, keys: &Keys, n: usize) -> Vec<i64> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let body = format!("3415221990010{:04}", 1000 + i);
+        let p = people::insert_person(
+            &w.db,
+            keys,
+            &NewPerson {
+                id_number: IdNumber::complete(&body).unwrap(),
+                name: format!("职工{i}"),
+                cohort: Cohort::New,
+                phone: None,
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        people::employ(&w.db, p, w.units["hospital"], d("2021-01-01"))
+            .await
+            .unwrap();
+        out.push(p);
+    }
+    out
+}
+
+#[tokio::test]
+async fn parallel_bookings_never_overbook_a_slot_and_bookings_can_be_cancelled() {
+    each(|w| async move {
+        let keys = Keys::from_master([7; 32]);
+        let staff = staff(&w, &keys, 12).await;
+        let huoqiu = w.who("huoqiu").await;
+        let slot = w
+            .post(
+                &huoqiu,
+                "/api/slots",
+                json!({ "on": "2026-12-03", "online": true, "capacity": 5 }),
+            )
+            .await;
+        let slot_id = slot.expect(StatusCode::CREATED)["slot_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            w.post(
+                &huoqiu,
+                "/api/slots",
+                json!({ "on": "2026-11-01", "online": true, "capacity": 5 })
+            )
+            .await
+            .code(),
+            "slot.on"
+        );
+        let hospital = w.who("hospital").await;
+        let listed = w.get(&hospital, "/api/slots").await;
+        assert_eq!(listed.expect(StatusCode::OK)[0]["slot_id"], json!(slot_id));
+
+        let book = format!("/api/slots/{slot_id}/bookings");
+        let clinic = w.who("clinic").await;
+        assert_eq!(
+            w.post(&clinic, &book, json!({ "persons": [staff[0]] }))
+                .await
+                .code(),
+            "auth.own_only"
+        );
+
+        // Twelve single-person bookings at once for five seats.
+        let replies = futures_join(&w, &hospital, &book, &staff).await;
+        let ok = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::CREATED)
+            .count();
+        let full = replies
+            .iter()
+            .filter(|r| r.code() == "booking.full")
+            .count();
+        assert_eq!(
+            (ok, full),
+            (5, 7),
+            "{:?}",
+            replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+        );
+        let bookings = w
+            .get(&huoqiu, &format!("/api/slots/{slot_id}/bookings"))
+            .await;
+        let bookings = bookings.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(bookings.len(), 5);
+        assert_eq!(
+            w.get(&hospital, &format!("/api/slots/{slot_id}/bookings"))
+                .await
+                .code(),
+            "auth.own_only"
+        );
+
+        let first = bookings[0]["booking_id"].as_i64().unwrap();
+        let cancel = format!("/api/bookings/{first}");
+        assert_eq!(
+            w.call(&clinic, Method::DELETE, &cancel, None).await.code(),
+            "auth.own_only"
+        );
+        w.call(&hospital, Method::DELETE, &cancel, None)
+            .await
+            .expect(StatusCode::NO_CONTENT);
+        assert_eq!(
+            w.call(&hospital, Method::DELETE, &cancel, None)
+                .await
+                .code(),
+            "booking.cancelled"
+        );
+        let after = w.get(&hospital, "/api/slots").await;
+        assert_eq!(after.expect(StatusCode::OK)[0]["booked"], 4);
+        // A professional books for themself only.
+        let zhang = w.who("zhang").await;
+        let mine = w
+            .post(&zhang, &book, json!({ "persons": [w.persons["zhang"]] }))
+            .await;
+        mine.expect(StatusCode::CREATED);
+        assert_eq!(
+            w.post(&zhang, &book, json!({ "persons": [staff[11]] }))
+                .await
+                .code(),
+            "auth.own_only"
+        );
+        w.db
+    })
+    .await;
+}
+
+/// Sends one booking per person concurrently.
+async fn futures_join(w: &World, who: &Who, uri: &str, persons: &[i64]) -> Vec<world::Reply> {
+    let mut set = tokio::task::JoinSet::new();
+    for &p in persons {
+        let router = w.router.clone();
+        let who = who.clone();
+        let uri = uri.to_owned();
+        set.spawn(async move {
+            World::send_with(router, &who, Method::POST, &uri, json!({ "persons": [p] })).await
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_base_reports_certificates_row_by_row_idempotently_and_only_its_own() {
+    each(|w| async move {
+        let zhang_id = IdNumber::complete("34152219850612301").unwrap();
+        let li_id = IdNumber::complete("34152319900101123").unwrap();
+        let csv = format!(
+            "身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果\n\
+             {z},张晓梅,1,JX2026-0001,专业技术人员职业道德,30,2026-09-20,合格\n\
+             {l},王五,1,JX2026-0002,专业技术人员职业道德,30,2026-09-20,合格\n\
+             {l},李强,2,JX2026-0003,专业技术人员职业道德,30,2026-09-20,合格\n",
+            z = zhang_id.expose(),
+            l = li_id.expose()
+        );
+        let base = Who::Token(w.tokens["base1"].clone());
+        let send = |csv: String| {
+            w.raw(
+                &base,
+                Method::POST,
+                "/api/base/certificates",
+                Some(("text/csv".into(), csv.into_bytes())),
+            )
+        };
+        let first = send(csv.clone()).await;
+        let body = first.expect(StatusCode::OK).clone();
+        assert_eq!(body["total_rows"], 3);
+        assert_eq!(body["written"], 1);
+        let codes: Vec<&str> = body["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"person.name_mismatch"), "{body}");
+        assert!(codes.contains(&"import.base_mismatch"), "{body}");
+        assert!(
+            body["rejected"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["row"].as_u64().unwrap() >= 3)
+        );
+        // Idempotent: the same report again writes nothing new.
+        let again = send(csv).await;
+        assert_eq!(again.expect(StatusCode::OK)["already_present"], 1);
+        assert_eq!(again.body["written"], 0);
+        let zhang = w.who("zhang").await;
+        let records = w
+            .get(
+                &zhang,
+                &format!("/api/persons/{}/records", w.persons["zhang"]),
+            )
+            .await;
+        assert_eq!(records.expect(StatusCode::OK).as_array().unwrap().len(), 1);
+        assert_eq!(records.body[0]["certificate_no"], "JX2026-0001");
+        // Not a base, or not a spreadsheet.
+        let provider = Who::Token(w.tokens["provider"].clone());
+        let p = w
+            .raw(
+                &provider,
+                Method::POST,
+                "/api/base/certificates",
+                Some(("text/csv".into(), b"x".to_vec())),
+            )
+            .await;
+        assert_eq!(p.code(), "auth.role");
+        let j = w
+            .raw(
+                &base,
+                Method::POST,
+                "/api/base/certificates",
+                Some(("application/json".into(), b"{}".to_vec())),
+            )
+            .await;
+        assert_eq!(
+            (j.status, j.code()),
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.content_type")
+        );
+        w.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_city_keeps_its_courseware_provider_register() {
+    each(|w| async move {
+        let city = w.who("city").await;
+        let body = json!({ "provider": "皖江在线学院", "from": "2026-01-01", "to": "2026-12-31" });
+        let r = w.post(&city, "/api/providers", body.clone()).await;
+        assert!(r.expect(StatusCode::CREATED)["entry_index"].is_u64());
+        let huoqiu = w.who("huoqiu").await;
+        assert_eq!(w.post(&huoqiu, "/api/providers", body).await.code(), "auth.role");
+        let bad = w.post(&city, "/api/providers", json!({ "provider": "x", "from": "2026-12-31", "to": "2026-01-01" })).await;
+        assert_eq!(bad.code(), "provider.period");
+        let zhang = w.who("zhang").await;
+        let list = w.get(&zhang, "/api/providers").await;
+        let list = list.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0]["provider"], "皖江在线学院");
+        assert_eq!(list[0]["in_force"], true);
+        // Courseware from the registered provider counts for a Lu'an professional.
+        let uri = format!("/api/persons/{}/records", w.persons["zhang"]);
+        let rec = json!({ "label": "课件", "content": "医学影像新进展", "subject": "professional", "form": "online",
+                          "provider": "皖江在线学院", "completed_on": "2026-10-08", "hours": "10" });
+        w.post(&zhang, &uri, rec).await.expect(StatusCode::CREATED);
+        let year = w.get(&zhang, &format!("/api/persons/{}/years/2026", w.persons["zhang"])).await;
+        assert_eq!(year.expect(StatusCode::OK)["hours"]["professional"], "10", "{}", year.body);
+        w.db
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn disclosures_and_official_acts_are_in_the_audit_trail_for_supervisors() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let huoqiu = w.who("huoqiu").await;
+        let shown = w
+            .get(&huoqiu, &format!("/api/persons/{zhang}/id-number"))
+            .await;
+        let id = shown.expect(StatusCode::OK)["id_number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            id,
+            IdNumber::complete("34152219850612301").unwrap().expose()
+        );
+        let li = w.who("li").await;
+        assert_eq!(
+            w.get(&li, &format!("/api/persons/{zhang}/id-number"))
+                .await
+                .code(),
+            "auth.own_only"
+        );
+
+        let supervisor = w.who("supervisor").await;
+        let lines = w.get(&supervisor, "/api/audit?action=person.reveal").await;
+        let lines = lines.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0]["actor"].as_str().unwrap().starts_with("huoqiu"));
+        assert_eq!(lines[0]["subject"], format!("person:{zhang}"));
+        assert!(
+            !lines[0].to_string().contains(&id),
+            "the trail never holds the ID number"
+        );
+        let logins = w.get(&supervisor, "/api/audit?limit=1000").await;
+        assert!(logins.expect(StatusCode::OK).as_array().unwrap().len() > 1);
+        let hospital = w.who("hospital").await;
+        assert_eq!(w.get(&hospital, "/api/audit").await.code(), "auth.role");
+        let bad = w.get(&supervisor, "/api/audit?since_ms=yesterday").await;
+        assert_eq!(
+            (bad.status, bad.code()),
+            (StatusCode::BAD_REQUEST, "request.query")
+        );
+        w.db
+    })
+    .await;
+}
