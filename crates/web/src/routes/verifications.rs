@@ -239,8 +239,6 @@ pub async fn apply(
     acting: Acting,
     ApiJson(body): ApiJson<ApplyBody>,
 ) -> Result<(StatusCode, Json<Vec<Applied>>), ApiError> {
-    let level = level(&body.level)?;
-    cycle(body.first_year, body.last_year)?;
     if body.persons.is_empty() || body.persons.len() > 500 {
         return Err(ApiError::bad_request(
             "verification.persons",
@@ -248,8 +246,7 @@ pub async fn apply(
         ));
     }
     let today = today(&state)?;
-    let mut batch = Vec::with_capacity(body.persons.len());
-    let mut verifiers = Vec::with_capacity(body.persons.len());
+    let mut units = Vec::with_capacity(body.persons.len());
     for &person_id in &body.persons {
         let (target, unit) = person_target(&state, person_id, today).await?;
         allow(
@@ -258,6 +255,13 @@ pub async fn apply(
             Action::ApplyVerification,
             &target,
         )?;
+        units.push((person_id, unit));
+    }
+    let level = level(&body.level)?;
+    cycle(body.first_year, body.last_year)?;
+    let mut batch = Vec::with_capacity(units.len());
+    let mut verifiers = Vec::with_capacity(units.len());
+    for (person_id, unit) in units {
         let place = access::place(unit.region, unit.zone.clone());
         let r = route(&state, &place, level, body.last_year)?;
         let (region, zone_id) = verifier_key(&state, &r).await?;
