@@ -241,10 +241,12 @@ pub async fn record_verification(
     }
     let (verifier_id, verifier_place) = match v.verifier {
         Verifier::Organisation(id) => {
-            if !kind_of(db, id).await?.is_bureau() {
+            let kind = kind_of(db, id).await?;
+            // State-owned units verify their own staff online (235号 五(二)).
+            if !(kind.is_bureau() || kind == OrgKind::StateOwnedUnit) {
                 return Err(StoreError::invalid(
                     "verification.verifier",
-                    "只有人社部门（市、县人社局或开发区中心）可以核验学时",
+                    "只有人社部门（市、县人社局或开发区中心）和国有企事业单位可以核验学时",
                 ));
             }
             (Some(id), None)

@@ -73,6 +73,8 @@ pub struct NewOrganisation {
     pub industry: Option<String>,
     /// The number (1–4) of a provincial online base (D5).
     pub base_number: Option<u8>,
+    /// The unit a state-owned unit's organisation acts for.
+    pub unit_id: Option<i64>,
 }
 
 /// An organisation as stored.
@@ -85,6 +87,7 @@ pub struct Organisation {
     pub zone_id: Option<i64>,
     pub industry: Option<String>,
     pub base_number: Option<u8>,
+    pub unit_id: Option<i64>,
 }
 
 /// Inserts an organisation, returning its id; an existing name is a conflict.
@@ -104,8 +107,15 @@ pub async fn insert_organisation(db: &Db, org: &NewOrganisation) -> Result<i64, 
             "只有网络学习基地有基地编号，且必须有",
         ));
     }
-    let sql = "INSERT INTO organisations (kind, name, region, zone_id, industry, base_number)
-               VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    if org.unit_id.is_some() != (org.kind == OrgKind::StateOwnedUnit) {
+        return Err(StoreError::invalid(
+            "organisation.unit",
+            "只有国有企事业单位关联其单位，且必须关联",
+        ));
+    }
+    let sql =
+        "INSERT INTO organisations (kind, name, region, zone_id, industry, base_number, unit_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     Ok(on_db!(db, p => sqlx::query_scalar(sql)
         .bind(org.kind.as_str())
         .bind(&org.name)
@@ -113,6 +123,7 @@ pub async fn insert_organisation(db: &Db, org: &NewOrganisation) -> Result<i64, 
         .bind(org.zone_id)
         .bind(org.industry.as_deref())
         .bind(org.base_number.map(i64::from))
+        .bind(org.unit_id)
         .fetch_one(p)
         .await?))
 }
@@ -125,13 +136,14 @@ type RawOrg = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
 const ORG_SQL: &str =
-    "SELECT id, kind, name, region, zone_id, industry, base_number FROM organisations";
+    "SELECT id, kind, name, region, zone_id, industry, base_number, unit_id FROM organisations";
 
 fn decode(raw: RawOrg) -> Result<Organisation, StoreError> {
-    let (id, kind, name, region, zone_id, industry, base_number) = raw;
+    let (id, kind, name, region, zone_id, industry, base_number, unit_id) = raw;
     let corrupt = |what: &str| StoreError::invalid("store.corrupt", format!("机构{what}无效"));
     Ok(Organisation {
         id,
@@ -147,6 +159,7 @@ fn decode(raw: RawOrg) -> Result<Organisation, StoreError> {
             .map(u8::try_from)
             .transpose()
             .map_err(|_| corrupt("基地编号"))?,
+        unit_id,
     })
 }
 

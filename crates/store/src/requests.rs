@@ -359,3 +359,19 @@ pub async fn pending_applications(
         }
     }
 }
+
+/// Unanswered applications of a unit's staff (a state-owned unit verifies its own, 235号
+/// 五(二)), oldest first.
+pub async fn pending_applications_of_unit(
+    db: &Db,
+    unit_id: i64,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    applications(
+        db,
+        &format!("a.unit_id = $1 AND {ANSWER} IS NULL"),
+        &[unit_id],
+        limit,
+    )
+    .await
+}

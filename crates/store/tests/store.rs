@@ -57,6 +57,7 @@ fn org(kind: OrgKind, name: &str, region: &str, industry: Option<&str>) -> NewOr
         zone_id: None,
         industry: industry.map(str::to_owned),
         base_number: None,
+        unit_id: None,
     }
 }
 
@@ -1417,6 +1418,7 @@ async fn organisations_are_inserted_and_found_by_id_and_name() {
             &w.db,
             &NewOrganisation {
                 base_number: Some(2),
+                unit_id: None,
                 ..org(OrgKind::OnlineBase, "安徽专技在线", "340000", None)
             },
         )
@@ -1443,6 +1445,7 @@ async fn organisations_are_inserted_and_found_by_id_and_name() {
             &w.db,
             &NewOrganisation {
                 base_number: Some(5),
+                unit_id: None,
                 ..org(OrgKind::OnlineBase, "第五基地", "340000", None)
             },
         )
@@ -1878,6 +1881,7 @@ mod accounts_suite {
                 db,
                 &NewOrganisation {
                     base_number: Some(1),
+                    unit_id: None,
                     ..org(OrgKind::OnlineBase, "安徽开放大学", "340000", None)
                 },
             )

@@ -241,12 +241,17 @@ async fn org_scope(
             provider: OrgId(org.id),
         },
         OrgKind::Supervisor => Scope::Supervisor { region: org.region },
-        // The store does not yet link a state-owned unit's organisation to its unit.
         OrgKind::StateOwnedUnit => {
-            return Err(ApiError::forbidden(
-                "auth.scope.unsupported",
-                "国有企事业单位账号暂不支持在线办理",
-            ));
+            let Some(unit_id) = org.unit_id else {
+                return Ok(Err("state-owned unit without unit"));
+            };
+            match people::unit_place(db, unit_id).await? {
+                Some(unit) => Scope::StateOwnedUnit {
+                    unit: UnitId(unit.unit_id),
+                    place: place(unit.region, unit.zone),
+                },
+                None => return Ok(Err("unknown unit")),
+            }
         }
     }))
 }

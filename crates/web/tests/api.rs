@@ -155,6 +155,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
             zone_id: None,
             industry: None,
             base_number: None,
+            unit_id: None,
         },
     )
     .await
@@ -168,6 +169,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
             zone_id: None,
             industry: None,
             base_number: Some(1),
+            unit_id: None,
         },
     )
     .await

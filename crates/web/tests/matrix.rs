@@ -7,9 +7,9 @@
 //! No cell may answer 500.
 //!
 //! Probes are chosen so that an allowed call changes as little as possible (invalid fields that
-//! are checked after authorization). The zone centre has no inside cell for a person of 霍邱县:
-//! its inside cells are those of its own queues and slots. State-owned-unit accounts are not
-//! yet supported by the service (`auth.scope.unsupported`).
+//! are checked after authorization). The zone centre and the state-owned unit have no inside
+//! cell for a person of 霍邱县: their inside cells are those of their own queues and slots
+//! (the state-owned unit's own staff are tested in `workflows.rs`).
 
 // Test code: a panic is a failed test, with its message.
 #![allow(
@@ -31,6 +31,8 @@ use xueshi_testkit::{done, fresh_dbs};
 const VIEW: &[&str] = &["zhang", "hospital", "health", "city", "huoqiu"];
 const REGISTER: &[&str] = &["zhang", "hospital"];
 const BUREAUS: &[&str] = &["city", "hefei", "huoqiu", "shucheng", "zone"];
+/// Who has a verification queue: the bureaus, and a state-owned unit for its own staff.
+const VERIFIERS: &[&str] = &["city", "hefei", "huoqiu", "shucheng", "zone", "soe"];
 const SESSIONS: &[&str] = &[
     "zhang",
     "li",
@@ -43,6 +45,7 @@ const SESSIONS: &[&str] = &[
     "huoqiu",
     "shucheng",
     "zone",
+    "soe",
     "provider",
     "provider2",
     "supervisor",
@@ -228,7 +231,7 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_jurisdiction() {
                 M::GET,
                 "/api/verifications/pending".to_owned(),
                 None,
-                BUREAUS,
+                VERIFIERS,
             ),
             probe(
                 "verifications.detail",

@@ -647,3 +647,68 @@ async fn disclosures_and_official_acts_are_in_the_audit_trail_for_supervisors() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_state_owned_unit_verifies_its_own_staff_online() {
+    each(|w| async move {
+        let zhao = w.persons["zhao"];
+        let soe = w.who("soe").await;
+        // Its staff member's records are in its scope; another unit's are not.
+        w.get(&soe, &format!("/api/persons/{zhao}/records"))
+            .await
+            .expect(StatusCode::OK);
+        let other = w
+            .get(
+                &soe,
+                &format!("/api/persons/{}/records", w.persons["zhang"]),
+            )
+            .await;
+        assert_eq!(other.code(), "auth.own_only");
+        // An application by the city's routing table goes to a bureau, but the state-owned
+        // unit answers its own staff's applications.
+        let city = w.who("city").await;
+        let queue = w.get(&soe, "/api/verifications/pending").await;
+        assert_eq!(queue.expect(StatusCode::OK), &json!([]));
+        let app = state_owned_application(&w, zhao).await;
+        let queue = w.get(&soe, "/api/verifications/pending").await;
+        assert_eq!(
+            queue.expect(StatusCode::OK)[0]["application_id"],
+            json!(app)
+        );
+        let decide = format!("/api/verifications/{app}/decision");
+        let short = w.post(&soe, &decide, json!({ "approved": true })).await;
+        assert_eq!(short.code(), "verification.not_compliant");
+        w.post(&soe, &decide, json!({ "approved": false }))
+            .await
+            .expect(StatusCode::CREATED);
+        assert_eq!(
+            w.get(&city, "/api/verifications/pending").await.body,
+            json!([])
+        );
+        w.db
+    })
+    .await;
+}
+
+/// Neither 赵刚 nor his unit's administrator has an account in this world: his application
+/// is filed through the store, as it stands once a unit's administrator has filed it.
+async fn state_owned_application(w: &World, zhao: i64) -> i64 {
+    use xueshi_store::requests::{self, NewApplication};
+    let ids = requests::apply(
+        &w.db,
+        &[NewApplication {
+            person_id: zhao,
+            level: xueshi_policy::input::TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.units["power"],
+            verifier_region: xueshi_domain::RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        }],
+        "国网六安供电公司（人事部）",
+        now_ms(),
+    )
+    .await
+    .unwrap();
+    ids[0]
+}

@@ -297,6 +297,9 @@ pub async fn demo_seed(
             a.role.zh(),
             a.acts_for
         ));
+        if let Some(t) = &a.api_token {
+            text.push_str(&format!("  {:<28} API 令牌：{t}\n", ""));
+        }
     }
     Ok(Outcome::Done(text))
 }

@@ -40,3 +40,6 @@ CREATE TRIGGER year_page_submissions_append_only BEFORE UPDATE OR DELETE ON year
 CREATE TRIGGER year_page_submissions_no_truncate BEFORE TRUNCATE ON year_page_submissions FOR EACH STATEMENT EXECUTE FUNCTION xueshi_append_only();
 CREATE TRIGGER verification_applications_append_only BEFORE UPDATE OR DELETE ON verification_applications FOR EACH ROW EXECUTE FUNCTION xueshi_append_only();
 CREATE TRIGGER verification_applications_no_truncate BEFORE TRUNCATE ON verification_applications FOR EACH STATEMENT EXECUTE FUNCTION xueshi_append_only();
+
+-- A state-owned unit's organisation acts for that unit's staff (235号 五(二)).
+ALTER TABLE organisations ADD COLUMN unit_id BIGINT REFERENCES units (id);

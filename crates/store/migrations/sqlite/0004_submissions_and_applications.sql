@@ -40,3 +40,6 @@ CREATE TRIGGER year_page_submissions_no_update BEFORE UPDATE ON year_page_submis
 CREATE TRIGGER year_page_submissions_no_delete BEFORE DELETE ON year_page_submissions BEGIN SELECT RAISE(ABORT, 'append-only: year_page_submissions'); END;
 CREATE TRIGGER verification_applications_no_update BEFORE UPDATE ON verification_applications BEGIN SELECT RAISE(ABORT, 'append-only: verification_applications'); END;
 CREATE TRIGGER verification_applications_no_delete BEFORE DELETE ON verification_applications BEGIN SELECT RAISE(ABORT, 'append-only: verification_applications'); END;
+
+-- A state-owned unit's organisation acts for that unit's staff (235号 五(二)).
+ALTER TABLE organisations ADD COLUMN unit_id INTEGER REFERENCES units (id);

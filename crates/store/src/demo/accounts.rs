@@ -6,7 +6,9 @@
 
 use xueshi_domain::{RegionCode, Role};
 
-use crate::accounts::{AccountPolicy, NewAccount, create_account, generate_initial_password};
+use crate::accounts::{
+    AccountPolicy, NewAccount, create_account, generate_initial_password, issue_api_token,
+};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::keys::Keys;
@@ -22,6 +24,8 @@ pub struct DemoAccount {
     pub password: String,
     /// Whom or what the account acts for, in Chinese.
     pub acts_for: String,
+    /// For a base or provider: an API token of its organisation for its systems (shown once).
+    pub api_token: Option<String>,
 }
 
 const COUNTY: u32 = 341_522;
@@ -52,6 +56,7 @@ pub async fn create(
             zone_id,
             industry: industry.map(str::to_owned),
             base_number,
+            unit_id: None,
         };
     let orgs = [
         (
@@ -147,11 +152,20 @@ pub async fn create(
     let mut add = async |role: Role, acts_for: String, new: NewAccount| -> Result<(), StoreError> {
         let password = generate_initial_password()?;
         create_account(db, keys, policy, &new, &password, "demo:seed", now_ms).await?;
+        let api_token = match (role, new.organisation_id) {
+            (Role::Base | Role::Provider, Some(org)) => Some(
+                issue_api_token(db, org, "reports", "demo:seed", now_ms)
+                    .await?
+                    .token,
+            ),
+            _ => None,
+        };
         out.push(DemoAccount {
             role,
             login: new.login,
             password,
             acts_for,
+            api_token,
         });
         Ok(())
     };
@@ -181,7 +195,16 @@ pub async fn create(
         },
     )
     .await?;
-    for (role, o) in orgs {
+    // The state-owned unit's organisation acts for a state-owned unit of the demo.
+    let soe_sql = "SELECT id, name FROM units WHERE kind = 'state_owned' ORDER BY id LIMIT 1";
+    let soe: Option<(i64, String)> =
+        on_db!(db, p => sqlx::query_as(soe_sql).fetch_optional(p).await?);
+    let (soe_unit, soe_name) = soe.ok_or(StoreError::NotFound("演示数据中的国有企事业单位"))?;
+    for (role, mut o) in orgs {
+        if role == Role::StateOwnedUnit {
+            o.unit_id = Some(soe_unit);
+            o.name.clone_from(&soe_name);
+        }
         let id = insert_organisation(db, &o).await?;
         let login = format!("demo-{}", role.as_str().replace('_', "-"));
         add(

@@ -138,6 +138,19 @@ impl RecordBody {
     }
 }
 
+/// The record's label: the one given, or a new random one (`W` and 16 hex digits).
+fn label_or_new(given: Option<&str>) -> Result<String, ApiError> {
+    match given.map(str::trim) {
+        Some("") => Err(field("record.label", "登记编号不能为空")),
+        Some(l) => Ok(l.to_owned()),
+        None => {
+            let mut bytes = [0u8; 8];
+            getrandom::fill(&mut bytes).map_err(|e| ApiError::internal("random", &e))?;
+            Ok(format!("W{:016x}", u64::from_be_bytes(bytes)))
+        }
+    }
+}
+
 /// Registration for the record's year must still be open (D11).
 fn check_open(state: &AppState, record: &Record, today: Date) -> Result<(), ApiError> {
     let year = record.for_year.unwrap_or_else(|| record.completed.year());
@@ -202,10 +215,7 @@ pub async fn register(
     let today = today(&state)?;
     let (target, _) = person_target(&state, person_id, today).await?;
     allow(&state, &acting.principal, Action::RegisterRecord, &target)?;
-    let label = body
-        .label
-        .clone()
-        .unwrap_or_else(|| format!("W{}", state.now_ms()));
+    let label = label_or_new(body.label.as_deref())?;
     let new = body.to_new(person_id, label, today, &access::actor(&acting))?;
     check_open(&state, &new.record, today)?;
     let written = records::register(&state.db, &state.signer, &[new], state.now_ms()).await?;
@@ -334,11 +344,7 @@ pub async fn void(
     let actor = access::actor(&acting);
     let correction = match &body.correction {
         Some(c) => {
-            let label = c
-                .label
-                .clone()
-                .unwrap_or_else(|| format!("W{}", state.now_ms()));
-            let new = c.to_new(person_id, label, today, &actor)?;
+            let new = c.to_new(person_id, label_or_new(c.label.as_deref())?, today, &actor)?;
             check_open(&state, &new.record, today)?;
             Some(new)
         }

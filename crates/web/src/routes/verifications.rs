@@ -334,26 +334,46 @@ impl From<Application> for ApplicationView {
     }
 }
 
-/// The verifier key of a bureau principal: where applications routed to it are kept.
-async fn queue_of(
-    state: &AppState,
-    principal: &Principal,
-) -> Result<(xueshi_domain::RegionCode, Option<i64>), ApiError> {
+/// Whose applications a verifier answers: those routed to a bureau's place (region, zone
+/// id), or — for a state-owned unit, which verifies its own staff online (235号 五(二)) —
+/// those of its unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Queue {
+    Routed(xueshi_domain::RegionCode, Option<i64>),
+    Unit(i64),
+}
+
+async fn queue_of(state: &AppState, principal: &Principal) -> Result<Queue, ApiError> {
     match principal.scope() {
-        Scope::CityBureau { city } => Ok((*city, None)),
-        Scope::CountyBureau { county } => Ok((*county, None)),
+        Scope::CityBureau { city } => Ok(Queue::Routed(*city, None)),
+        Scope::CountyBureau { county } => Ok(Queue::Routed(*county, None)),
         Scope::ZoneCentre { zone } => {
             let id = registry::zone_id(&state.db, zone)
                 .await?
                 .ok_or_else(|| ApiError::internal("registry.zone", &"zone centre's zone"))?;
             let city = xueshi_policy::annual::zone_city(&state.policy, zone)
                 .ok_or_else(|| ApiError::internal("policy.zone", &"zone without city"))?;
-            Ok((city, Some(id)))
+            Ok(Queue::Routed(city, Some(id)))
         }
+        Scope::StateOwnedUnit { unit, .. } => Ok(Queue::Unit(unit.0)),
         _ => Err(ApiError::forbidden(
             "auth.role",
-            "只有人社部门（市、县人社局或开发区中心）核验学时",
+            "只有人社部门（市、县人社局或开发区中心）和国有企事业单位核验学时",
         )),
+    }
+}
+
+impl Queue {
+    /// Whether the application is answered here.
+    async fn holds(self, state: &AppState, a: &Application) -> Result<bool, ApiError> {
+        Ok(match self {
+            Queue::Unit(unit) => a.subject.unit_id == unit,
+            Queue::Routed(region, None) => a.verifier_zone.is_none() && a.verifier_region == region,
+            Queue::Routed(_, Some(zone)) => match &a.verifier_zone {
+                Some(name) => registry::zone_id(&state.db, name).await? == Some(zone),
+                None => false,
+            },
+        })
     }
 }
 
@@ -368,8 +388,14 @@ pub async fn pending(
     acting: Acting,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<ApplicationView>>, ApiError> {
-    let (region, zone) = queue_of(&state, &acting.principal).await?;
-    let apps = requests::pending_applications(&state.db, region, zone, q.limit()).await?;
+    let apps = match queue_of(&state, &acting.principal).await? {
+        Queue::Routed(region, zone) => {
+            requests::pending_applications(&state.db, region, zone, q.limit()).await?
+        }
+        Queue::Unit(unit) => {
+            requests::pending_applications_of_unit(&state.db, unit, q.limit()).await?
+        }
+    };
     Ok(Json(apps.into_iter().map(ApplicationView::from).collect()))
 }
 
@@ -455,16 +481,10 @@ pub async fn decide(
     let a = requests::application(&state.db, id).await?;
     let target = application_target(&a);
     allow(&state, &acting.principal, Action::Verify, &target)?;
-    let (region, zone) = queue_of(&state, &acting.principal).await?;
-    let here = match zone {
-        Some(z) => {
-            a.verifier_zone.is_some()
-                && registry::zone_id(&state.db, a.verifier_zone.as_deref().unwrap_or_default())
-                    .await?
-                    == Some(z)
-        }
-        None => a.verifier_zone.is_none() && a.verifier_region == region,
-    };
+    let here = queue_of(&state, &acting.principal)
+        .await?
+        .holds(&state, &a)
+        .await?;
     if !here {
         return Err(ApiError::forbidden(
             "verification.not_routed_here",

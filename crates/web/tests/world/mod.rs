@@ -8,6 +8,8 @@
 //! - 六安经济技术开发区: 经开区某科技公司 (电子信息) with 王芳 (`wang`); the zone centre `zone`.
 //! - 六安市: the city bureau `city` (and `hefei`, the city bureau of 合肥, outside);
 //!   the supervisor `supervisor`; a training provider `provider` (and `provider2`).
+//! - 国网六安供电公司 (a state-owned unit of the city, 能源) with 赵刚 (`zhao`) and its own
+//!   verifying office `soe`.
 //! - Bases 1 and 2 with API tokens; the provider also has one.
 //!
 //! Every account's password is [`READY`]; none must change it.
@@ -156,6 +158,7 @@ async fn org(
             zone_id,
             industry: industry.map(str::to_owned),
             base_number,
+            unit_id: None,
         },
     )
     .await
@@ -163,7 +166,7 @@ async fn org(
 }
 
 /// The logins of the world, with their role, in a fixed order.
-pub const LOGINS: [(&str, Role); 17] = [
+pub const LOGINS: [(&str, Role); 18] = [
     ("zhang", Role::Professional),
     ("li", Role::Professional),
     ("hospital", Role::UnitAdmin),
@@ -175,6 +178,7 @@ pub const LOGINS: [(&str, Role); 17] = [
     ("huoqiu", Role::CountyBureau),
     ("shucheng", Role::CountyBureau),
     ("zone", Role::ZoneCentre),
+    ("soe", Role::StateOwnedUnit),
     ("provider", Role::Provider),
     ("provider2", Role::Provider),
     ("supervisor", Role::Supervisor),
@@ -230,7 +234,26 @@ impl World {
             )
             .await,
         );
+        let power = people::insert_unit(
+            &db,
+            &NewUnit {
+                credit_code: CreditCode::complete("91341500MA0000004").unwrap(),
+                name: "国网六安供电公司".to_owned(),
+                region: RegionCode::parse("341500").unwrap(),
+                zone_id: None,
+                industry: "能源".to_owned(),
+                kind: UnitKind::StateOwned,
+            },
+            now_ms(),
+        )
+        .await
+        .unwrap();
+        units.insert("power", power);
         let mut persons = HashMap::new();
+        persons.insert(
+            "zhao",
+            person(&db, &keys, "34150019790303789", "赵刚", power).await,
+        );
         persons.insert(
             "zhang",
             person(&db, &keys, "34152219850612301", "张晓梅", units["hospital"]).await,
@@ -369,6 +392,21 @@ impl World {
                 org(&db, kind, name, region, zone_id, industry, base).await,
             );
         }
+        let soe = organisations::insert_organisation(
+            &db,
+            &NewOrganisation {
+                kind: OrgKind::StateOwnedUnit,
+                name: "国网六安供电公司（人事部）".to_owned(),
+                region: RegionCode::parse("341500").unwrap(),
+                zone_id: None,
+                industry: None,
+                base_number: None,
+                unit_id: Some(power),
+            },
+        )
+        .await
+        .unwrap();
+        orgs.insert("soe", soe);
         let pol = account_policy();
         for (login, role) in LOGINS {
             let mut new = NewAccount {
