@@ -855,20 +855,45 @@ pub async fn start_session(
     })
 }
 
+/// How often a session's idle expiry is slid forward.
+const SLIDE_EVERY_MS: i64 = 60_000;
+
 /// The live session of a cookie token, its idle expiry slid forward; `session.invalid` when
 /// unknown, malformed, ended, expired or of a disabled account.
 pub async fn session(db: &Db, token: &str, now_ms: i64) -> Result<Session, StoreError> {
     let hash = session_hash(token).ok_or_else(session_invalid)?;
-    type Raw = (i64, i64, String, i64, i64, i64, bool, bool, bool);
+    type Raw = (i64, i64, String, i64, i64, i64, bool, bool, bool, i64);
     let sql = "SELECT s.id, s.account_id, s.csrf_token, s.created_ms, s.expires_ms,
-                      s.idle_ms, s.revoked, a.disabled, a.must_change_password
+                      s.idle_ms, s.revoked, a.disabled, a.must_change_password, s.last_seen_ms
                FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1";
     let row: Option<Raw> =
         on_db!(db, p => sqlx::query_as(sql).bind(&hash).fetch_optional(p).await?);
-    let (id, account_id, csrf_token, created_ms, expires_ms, idle_ms, revoked, disabled, must) =
-        row.ok_or_else(session_invalid)?;
+    let (
+        id,
+        account_id,
+        csrf_token,
+        created_ms,
+        expires_ms,
+        idle_ms,
+        revoked,
+        disabled,
+        must,
+        seen,
+    ) = row.ok_or_else(session_invalid)?;
     if revoked || disabled || now_ms >= expires_ms {
         return Err(session_invalid());
+    }
+    // Slide the idle expiry at most once a minute: a write per request would serialize every
+    // read behind the database's writer.
+    if now_ms.saturating_sub(seen) < SLIDE_EVERY_MS {
+        return Ok(Session {
+            id,
+            account_id,
+            csrf_token,
+            created_ms,
+            expires_ms,
+            must_change_password: must,
+        });
     }
     let sql = "UPDATE sessions SET last_seen_ms = $2,
                  expires_ms = CASE WHEN $3 < absolute_expires_ms THEN $3 ELSE absolute_expires_ms END

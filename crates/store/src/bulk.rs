@@ -1,5 +1,6 @@
 //! Bulk writes of prepared rows, one way per backend: multi-row INSERTs on SQLite (anonymous
-//! parameters), `COPY … FROM STDIN` on PostgreSQL (its bulk path, far faster than INSERTs).
+//! parameters), `COPY … FROM STDIN` on PostgreSQL for large batches (its bulk path, far faster
+//! than INSERTs) and multi-row INSERTs for small ones.
 //! The rows are the same either way; only how they reach the database differs.
 
 use std::fmt::Write as _;
@@ -32,12 +33,14 @@ pub(crate) trait BulkWrite {
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError>;
 }
 
-impl BulkWrite for Transaction<'_, Sqlite> {
-    async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError> {
+/// Multi-row INSERTs of records in `$tx` with `$backend`'s placeholders.
+macro_rules! insert_records {
+    ($tx:expr, $backend:expr, $rows:expr) => {{
+        let rows: &[RecordRow] = $rows;
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO records ({RECORD_COLUMNS}) VALUES {}",
-                values(Backend::Sqlite, chunk.len(), 23)
+                values($backend, chunk.len(), 23)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for r in chunk {
@@ -66,16 +69,20 @@ impl BulkWrite for Transaction<'_, Sqlite> {
                     .bind(&r.actor)
                     .bind(r.entry_index);
             }
-            q.execute(&mut **self).await?;
+            q.execute(&mut **$tx).await?;
         }
-        Ok(())
-    }
+        Ok::<(), StoreError>(())
+    }};
+}
 
-    async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
+/// Multi-row INSERTs of ledger entries in `$tx` with `$backend`'s placeholders.
+macro_rules! insert_entries {
+    ($tx:expr, $backend:expr, $pending:expr, $at_ms:expr) => {{
+        let (pending, at_ms): (&[Pending], i64) = ($pending, $at_ms);
         for chunk in pending.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO ledger_entries ({ENTRY_COLUMNS}) VALUES {}",
-                values(Backend::Sqlite, chunk.len(), 6)
+                values($backend, chunk.len(), 6)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for p in chunk {
@@ -87,9 +94,19 @@ impl BulkWrite for Transaction<'_, Sqlite> {
                     .bind(p.leaf.to_vec())
                     .bind(at_ms);
             }
-            q.execute(&mut **self).await?;
+            q.execute(&mut **$tx).await?;
         }
-        Ok(())
+        Ok::<(), StoreError>(())
+    }};
+}
+
+impl BulkWrite for Transaction<'_, Sqlite> {
+    async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError> {
+        insert_records!(self, Backend::Sqlite, rows)
+    }
+
+    async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
+        insert_entries!(self, Backend::Sqlite, pending, at_ms)
     }
 }
 
@@ -167,10 +184,14 @@ async fn copy_in(
     Ok(())
 }
 
+/// Below this many rows PostgreSQL gets INSERTs: a COPY round trip costs ~40 ms on loopback
+/// (its final CopyDone waits out the peer's delayed ACK), ruinous for one-record writes.
+const MIN_COPY_ROWS: usize = 64;
+
 impl BulkWrite for Transaction<'_, Postgres> {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError> {
-        if rows.is_empty() {
-            return Ok(());
+        if rows.len() < MIN_COPY_ROWS {
+            return insert_records!(self, Backend::Postgres, rows);
         }
         let mut c = CopyRow(String::with_capacity(rows.len() * 320));
         for r in rows {
@@ -204,8 +225,8 @@ impl BulkWrite for Transaction<'_, Postgres> {
     }
 
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
-        if pending.is_empty() {
-            return Ok(());
+        if pending.len() < MIN_COPY_ROWS {
+            return insert_entries!(self, Backend::Postgres, pending, at_ms);
         }
         let mut c = CopyRow(String::with_capacity(pending.len() * 100));
         for p in pending {

@@ -94,7 +94,11 @@ impl FromRequestParts<AppState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(ApiError::unauthenticated)?
             .to_owned();
-        let session = accounts::session(&state.db, &token, now).await?;
+        let cached = state.sessions.get(&token, now);
+        let session = match &cached {
+            Some(c) => c.session.clone(),
+            None => accounts::session(&state.db, &token, now).await?,
+        };
         if changes_state(&parts.method) {
             let presented = parts
                 .headers
@@ -110,7 +114,16 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
-        let account = accounts::account(&state.db, session.account_id).await?;
+        let account = match cached {
+            Some(c) => c.account,
+            None => {
+                let account = accounts::account(&state.db, session.account_id).await?;
+                state
+                    .sessions
+                    .put(&token, session.clone(), account.clone(), now);
+                account
+            }
+        };
         Ok(Self::Session {
             account,
             session,
@@ -134,7 +147,9 @@ impl FromRequestParts<AppState> for Acting {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Caller::Session {
-            account, session, ..
+            account,
+            session,
+            token,
         } = Caller::from_request_parts(parts, state).await?
         else {
             return Err(ApiError::forbidden(
@@ -148,7 +163,18 @@ impl FromRequestParts<AppState> for Acting {
                 "请先修改初始密码",
             ));
         }
-        let principal = principal_of(state, &account).await?;
+        let principal = match state
+            .sessions
+            .get(&token, state.now_ms())
+            .and_then(|c| c.principal)
+        {
+            Some(p) => p,
+            None => {
+                let p = principal_of(state, &account).await?;
+                state.sessions.set_principal(&token, &p);
+                p
+            }
+        };
         Ok(Self { account, principal })
     }
 }

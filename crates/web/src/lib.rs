@@ -16,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod routes;
+pub mod session_cache;
 pub mod state;
 
 use std::net::SocketAddr;

@@ -10,6 +10,8 @@ use xueshi_policy::Policy;
 use xueshi_store::accounts::AccountPolicy;
 use xueshi_store::{Db, Keys, LedgerSigner};
 
+use crate::session_cache::SessionCache;
+
 /// Now, as Unix milliseconds.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
@@ -32,6 +34,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Sessions checked in the last seconds.
+    pub sessions: Arc<SessionCache>,
 }
 
 impl AppState {
@@ -45,6 +49,7 @@ impl AppState {
             accounts: AccountPolicy::default(),
             clock: Arc::new(system_clock),
             secure_cookies: false,
+            sessions: Arc::new(SessionCache::default()),
         }
     }
 

@@ -151,13 +151,14 @@ pub async fn login(
         (status = 403, description = "CSRF 令牌缺失或不符（csrf.missing / csrf.mismatch）", body = ErrorBody),
     ))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    let Caller::Session { token, .. } = caller else {
+    let Caller::Session { token, account, .. } = caller else {
         return Err(ApiError::forbidden(
             "auth.session_required",
             "API 令牌没有会话可退出",
         ));
     };
     accounts::end_session(&state.db, &token).await?;
+    state.sessions.forget_account(account.id);
     Ok((
         StatusCode::NO_CONTENT,
         [(SET_COOKIE, clear_cookie(state.secure_cookies))],
@@ -219,5 +220,6 @@ pub async fn change_password(
         state.now_ms(),
     )
     .await?;
+    state.sessions.forget_account(account.id);
     Ok(StatusCode::NO_CONTENT)
 }
