@@ -15,6 +15,7 @@ pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod registrations;
 pub mod routes;
 pub mod session_cache;
 pub mod state;

@@ -10,6 +10,7 @@ use xueshi_policy::Policy;
 use xueshi_store::accounts::AccountPolicy;
 use xueshi_store::{Db, Keys, LedgerSigner};
 
+use crate::registrations::Registrations;
 use crate::session_cache::SessionCache;
 
 /// Now, as Unix milliseconds.
@@ -36,6 +37,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Sessions checked in the last seconds.
     pub sessions: Arc<SessionCache>,
+    /// The group-commit writer of record registrations (started on first use).
+    registrations: Arc<std::sync::OnceLock<Registrations>>,
 }
 
 impl AppState {
@@ -50,7 +53,16 @@ impl AppState {
             clock: Arc::new(system_clock),
             secure_cookies: false,
             sessions: Arc::new(SessionCache::default()),
+            registrations: Arc::new(std::sync::OnceLock::new()),
         }
+    }
+
+    /// The registration writer, started on the current runtime at first use (so that a state
+    /// built outside a runtime, and its clock set afterwards, still work).
+    pub fn registrations(&self) -> &Registrations {
+        self.registrations.get_or_init(|| {
+            Registrations::start(self.db.clone(), self.signer.clone(), self.clock.clone())
+        })
     }
 
     /// Now, by the state's clock.

@@ -712,3 +712,54 @@ async fn state_owned_application(w: &World, zhao: i64) -> i64 {
     .unwrap();
     ids[0]
 }
+
+#[tokio::test]
+async fn concurrent_registrations_are_committed_together_and_a_bad_one_sinks_no_other() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        let uri = format!("/api/persons/{zhang}/records");
+        w.post(&me, &uri, public_online("已有", "1", "2026-09-01"))
+            .await
+            .expect(StatusCode::CREATED);
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            // Every sixth repeats an existing label: a conflict for that request only.
+            let label = if i % 6 == 0 {
+                "已有".to_owned()
+            } else {
+                format!("并发{i}")
+            };
+            let (router, who, uri) = (w.router.clone(), me.clone(), uri.clone());
+            set.spawn(async move {
+                World::send_with(
+                    router,
+                    &who,
+                    Method::POST,
+                    &uri,
+                    public_online(&label, "1", "2026-09-02"),
+                )
+                .await
+            });
+        }
+        let mut created = 0;
+        let mut conflicts = 0;
+        let mut indexes = std::collections::BTreeSet::new();
+        while let Some(r) = set.join_next().await {
+            let r = r.unwrap();
+            match r.status {
+                StatusCode::CREATED => {
+                    created += 1;
+                    assert!(indexes.insert(r.body["receipts"][0]["entry_index"].as_u64().unwrap()));
+                }
+                StatusCode::CONFLICT => conflicts += 1,
+                other => panic!("{other}: {}", r.body),
+            }
+        }
+        assert_eq!((created, conflicts), (20, 4));
+        let list = w.get(&me, &uri).await;
+        assert_eq!(list.expect(StatusCode::OK).as_array().unwrap().len(), 21);
+        w.db
+    })
+    .await;
+}

@@ -218,10 +218,10 @@ pub async fn register(
     let label = label_or_new(body.label.as_deref())?;
     let new = body.to_new(person_id, label, today, &access::actor(&acting))?;
     check_open(&state, &new.record, today)?;
-    let written = records::register(&state.db, &state.signer, &[new], state.now_ms()).await?;
+    let written = state.registrations().register(new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(registered(&state, written).await?),
+        Json(registered(&state, vec![written]).await?),
     ))
 }
 

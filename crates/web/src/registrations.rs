@@ -1,0 +1,76 @@
+//! Group commit for record registration: concurrent registrations are queued to one writer task
+//! that registers whatever has gathered — up to [`MAX_BATCH`] records — in one transaction with
+//! one signed checkpoint, so the transaction, the checkpoint's signature and the database's
+//! single writer are paid once per batch instead of once per record. A batch is all-or-nothing
+//! in the store; when it fails, its records are registered one by one so that each request gets
+//! its own answer and one bad record never sinks another's.
+
+use tokio::sync::{mpsc, oneshot};
+use xueshi_store::ledger::Inclusion;
+use xueshi_store::records::{self, NewRecord};
+use xueshi_store::{Db, LedgerSigner, StoreError};
+
+use crate::state::Clock;
+
+/// The most records one transaction takes.
+pub const MAX_BATCH: usize = 256;
+
+type Reply = oneshot::Sender<Result<(i64, Inclusion), StoreError>>;
+
+/// The queue to the writer task.
+#[derive(Clone, Debug)]
+pub struct Registrations {
+    queue: mpsc::Sender<(NewRecord, Reply)>,
+}
+
+impl Registrations {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn start(db: Db, signer: std::sync::Arc<LedgerSigner>, clock: Clock) -> Self {
+        let (queue, jobs) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_loop(db, signer, clock, jobs));
+        Self { queue }
+    }
+
+    /// Registers one record (with the others waiting at the same moment) and answers with its
+    /// id and place in the ledger.
+    pub async fn register(&self, record: NewRecord) -> Result<(i64, Inclusion), StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || StoreError::Ledger("登记写入任务已停止".to_owned());
+        self.queue
+            .send((record, reply))
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn write_loop(
+    db: Db,
+    signer: std::sync::Arc<LedgerSigner>,
+    clock: Clock,
+    mut jobs: mpsc::Receiver<(NewRecord, Reply)>,
+) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let (records, replies): (Vec<NewRecord>, Vec<Reply>) = batch.drain(..).unzip();
+        match records::register(&db, &signer, &records, clock()).await {
+            Ok(written) if written.len() == replies.len() => {
+                for (reply, w) in replies.into_iter().zip(written) {
+                    let _ = reply.send(Ok(w));
+                }
+            }
+            _ => {
+                for (record, reply) in records.into_iter().zip(replies) {
+                    let one =
+                        records::register(&db, &signer, std::slice::from_ref(&record), clock())
+                            .await
+                            .and_then(|mut w| {
+                                w.pop()
+                                    .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+                            });
+                    let _ = reply.send(one);
+                }
+            }
+        }
+    }
+}
