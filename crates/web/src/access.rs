@@ -63,6 +63,25 @@ pub fn today(state: &AppState) -> Result<Date, ApiError> {
     Date::beijing(state.now_ms()).map_err(|e| ApiError::internal("clock", &e))
 }
 
+/// Writes a line to the audit trail (D18) for an act that is not itself a ledger act.
+pub async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+) -> Result<(), ApiError> {
+    xueshi_store::audit::audit(
+        &state.db,
+        state.now_ms(),
+        actor,
+        action,
+        Some(subject),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
 /// How an official act names its author: the login and the account's display name.
 pub fn actor(acting: &Acting) -> String {
     format!(

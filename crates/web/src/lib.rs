@@ -93,7 +93,28 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Logs each request's method, path (never its query, which may name persons), status and
+/// time at debug level; server errors at warn.
+async fn log_request(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let micros = started.elapsed().as_micros();
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, micros, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, micros, "request");
+    }
+    res
 }
 
 /// Listens on `addr` and serves [`router`] until the process ends.

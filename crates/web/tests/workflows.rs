@@ -634,6 +634,17 @@ async fn disclosures_and_official_acts_are_in_the_audit_trail_for_supervisors() 
             !lines[0].to_string().contains(&id),
             "the trail never holds the ID number"
         );
+        w.post(
+            &huoqiu,
+            "/api/slots",
+            json!({ "on": "2026-12-03", "online": true, "capacity": 5 }),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+        let opened = w.get(&supervisor, "/api/audit?action=slot.open").await;
+        let opened = opened.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(opened.len(), 1);
+        assert!(opened[0]["actor"].as_str().unwrap().starts_with("huoqiu"));
         let logins = w.get(&supervisor, "/api/audit?limit=1000").await;
         assert!(logins.expect(StatusCode::OK).as_array().unwrap().len() > 1);
         let hospital = w.who("hospital").await;

@@ -95,6 +95,23 @@ fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
         .ok_or_else(|| "没有安徽省政策".to_owned())
 }
 
+/// Logs to standard error at the level of `XUESHI_LOG` (error, warn, info — the default — debug
+/// or trace; debug logs every request).
+fn init_log() -> Result<()> {
+    let level = match std::env::var("XUESHI_LOG") {
+        Ok(l) => l.parse::<tracing::Level>().map_err(|_| {
+            format!("XUESHI_LOG 须为 error、warn、info、debug 或 trace，而不是「{l}」")
+        })?,
+        Err(_) => tracing::Level::INFO,
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false)
+        .init();
+    Ok(())
+}
+
 /// Serves the JSON API on `listen` until the process ends.
 pub async fn serve(
     args: &StoreArgs,
@@ -102,6 +119,7 @@ pub async fn serve(
     listen: std::net::SocketAddr,
     secure_cookies: bool,
 ) -> Result<Outcome> {
+    init_log()?;
     let o = open(args).await?;
     let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
     state.secure_cookies = secure_cookies;

@@ -49,13 +49,21 @@ pub async fn submit(
             "该年度登记已提交，正在等待审核",
         ));
     }
+    let actor = access::actor(&acting);
     let submission_id = requests::submit_year_page(
         &state.db,
         person_id,
         year,
         unit.unit_id,
-        &access::actor(&acting),
+        &actor,
         state.now_ms(),
+    )
+    .await?;
+    access::audit(
+        &state,
+        &actor,
+        "year_page.submit",
+        &format!("person:{person_id}/year:{year}"),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Submitted { submission_id })))

@@ -140,6 +140,13 @@ pub async fn open(
         state.now_ms(),
     )
     .await?;
+    access::audit(
+        &state,
+        &access::actor(&acting),
+        "slot.open",
+        &format!("slot:{id}"),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(appointments::slot(&state.db, id).await?.into()),
@@ -287,6 +294,13 @@ pub async fn book(
     let unit_id = unit_id.ok_or_else(|| ApiError::bad_request("booking.persons", "名单为空"))?;
     let booking_id =
         appointments::book(&state.db, slot_id, unit_id, &body.persons, state.now_ms()).await?;
+    access::audit(
+        &state,
+        &access::actor(&acting),
+        "booking.book",
+        &format!("slot:{slot_id}/booking:{booking_id}"),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(Booked {
@@ -368,5 +382,12 @@ pub async fn cancel(
     };
     allow(&state, &acting.principal, Action::CancelBooking, &target)?;
     appointments::cancel(&state.db, booking_id, state.now_ms()).await?;
+    access::audit(
+        &state,
+        &access::actor(&acting),
+        "booking.cancel",
+        &format!("booking:{booking_id}"),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

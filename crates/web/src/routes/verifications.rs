@@ -284,7 +284,17 @@ pub async fn apply(
             verifier_zone_id: zone_id,
         });
     }
-    let ids = requests::apply(&state.db, &batch, &access::actor(&acting), state.now_ms()).await?;
+    let actor = access::actor(&acting);
+    let ids = requests::apply(&state.db, &batch, &actor, state.now_ms()).await?;
+    for (id, a) in ids.iter().zip(&batch) {
+        access::audit(
+            &state,
+            &actor,
+            "verification.apply",
+            &format!("person:{}/application:{id}", a.person_id),
+        )
+        .await?;
+    }
     let out = ids
         .into_iter()
         .zip(batch)
