@@ -1,0 +1,501 @@
+//! Compliance statistics per year by county, industry and unit, read from one summary row per
+//! person-year (`person_year_summaries`) instead of evaluating everyone on each request.
+//!
+//! Keeping the summaries current: triggers (migration 0005) mark in `summary_dirty`, inside the
+//! writing transaction, every person-year a write may change — records and voids (and the other
+//! persons' later registrations of an achievement a void frees, D21), employments, a person's
+//! leaving or cohort, a unit's place or industry, a courseware-provider registration (D7) and a
+//! filing decision (D8) through the records naming them. [`refresh_dirty`] re-evaluates marked
+//! person-years with the engine (through [`crate::export::person_year_case`], the same case
+//! every decision is made from) and replaces their summaries. Two things no trigger sees, handled
+//! by [`prepare`]: a new policy (summaries made under another policy hash are marked) and the
+//! persons of a year who have never had a write touching it ([`open_year`] marks everyone in
+//! service that year once, so persons without any record count as non-compliant).
+//!
+//! A mark's `seq` is renumbered on every write and never reused, and a refresher deletes a mark
+//! and writes its summary in one transaction only if the mark still has the `seq` it read before
+//! evaluating: a write that lands meanwhile keeps its mark, and the person-year is evaluated again.
+//!
+//! Who counts: a person-year exists where the person was employed at some time in the year and
+//! the policy has rules for the year; it is placed at the unit the person worked for on
+//! December 31 (or last before it), as authorization places a person-year. Persons who had left
+//! before the year (D17a) keep a row but are not counted. Rates are exact: counts, and per mille
+//! rounded half up.
+
+use xueshi_domain::region::Level;
+use xueshi_domain::{Date, RegionCode};
+use xueshi_policy::decision::{AnnualDecision, Decision};
+use xueshi_policy::input::Place;
+use xueshi_policy::rule::RuleId;
+use xueshi_policy::{Options, Policy};
+
+use crate::db::{Db, DbDate};
+use crate::error::StoreError;
+use crate::export::person_year_case;
+use crate::on_db;
+
+/// Marks refreshed per transaction by [`catch_up`] and the server's background drain.
+pub const BATCH: i64 = 500;
+
+/// One person-year as the engine decided it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub person_id: i64,
+    pub year: i32,
+    pub unit_id: i64,
+    /// The unit's county or district (its city when city-direct).
+    pub region: i64,
+    pub zone_id: Option<i64>,
+    /// The city of the unit, or of its zone.
+    pub city: i64,
+    pub industry: String,
+    pub required: bool,
+    pub compliant: bool,
+    pub total_tenths: i64,
+    pub professional_tenths: i64,
+    pub public_tenths: i64,
+    pub total_short_tenths: i64,
+    pub professional_short_tenths: i64,
+}
+
+fn tenths(h: xueshi_domain::Hours) -> i64 {
+    i64::try_from(h.tenths()).unwrap_or(i64::MAX)
+}
+
+fn shortfall(d: &AnnualDecision<'_>, rule: RuleId) -> i64 {
+    d.checks
+        .iter()
+        .find(|c| c.rule == rule)
+        .map_or(0, |c| tenths(c.required - c.actual))
+}
+
+/// The unit a person-year is placed at: `(unit, region, zone, city, industry)`, when the person
+/// was employed at some time in `year`.
+type Placement = (i64, i64, Option<i64>, i64, String);
+
+async fn placement(db: &Db, person_id: i64, year: i32) -> Result<Option<Placement>, StoreError> {
+    let (first, last) = year_bounds(year)?;
+    // The employment started last by December 31, if it had not ended before January 1.
+    let sql = "SELECT u.id, u.region, u.zone_id, z.city, u.industry, e.to_on FROM employments e
+               JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+               WHERE e.person_id = $1 AND e.from_on <= $2
+               ORDER BY e.from_on DESC, e.id DESC LIMIT 1";
+    type Row = (i64, i64, Option<i64>, Option<i64>, String, Option<DbDate>);
+    let row: Option<Row> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(DbDate(last))
+        .fetch_optional(p)
+        .await?);
+    Ok(
+        row.and_then(|(unit, region, zone, zone_city, industry, to)| {
+            if to.is_some_and(|t| t.0 < first) {
+                return None;
+            }
+            let city = zone_city.unwrap_or_else(|| {
+                u32::try_from(region)
+                    .ok()
+                    .and_then(|r| RegionCode::from_u32(r).ok())
+                    .map_or(region, |r| i64::from(r.city().as_u32()))
+            });
+            Some((unit, region, zone, city, industry))
+        }),
+    )
+}
+
+fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {
+    let bad = |_| StoreError::invalid("summary.year", "年度无效");
+    Ok((
+        Date::first_of_year(year).map_err(bad)?,
+        Date::last_of_year(year).map_err(bad)?,
+    ))
+}
+
+/// The engine's decision on a person-year as a summary; `None` when the person-year does not
+/// count (not employed that year, or no policy for the year).
+pub async fn evaluate(
+    db: &Db,
+    policy: &Policy,
+    person_id: i64,
+    year: i32,
+) -> Result<Option<Summary>, StoreError> {
+    let Some((unit_id, region, zone_id, city, industry)) = placement(db, person_id, year).await?
+    else {
+        return Ok(None);
+    };
+    let case = person_year_case(db, policy, person_id, year).await?;
+    // The only error of an annual question is a year the policy has no rules for.
+    let Ok(eval) = case.evaluate(policy, Options::default()) else {
+        return Ok(None);
+    };
+    let Decision::Annual(d) = eval.decision else {
+        return Ok(None);
+    };
+    Ok(Some(Summary {
+        person_id,
+        year,
+        unit_id,
+        region,
+        zone_id,
+        city,
+        industry,
+        required: d.required,
+        compliant: d.compliant,
+        total_tenths: tenths(d.hours.total),
+        professional_tenths: tenths(d.hours.professional),
+        public_tenths: tenths(d.hours.public),
+        total_short_tenths: shortfall(&d, RuleId::AnnualTotalMin),
+        professional_short_tenths: shortfall(&d, RuleId::AnnualProfessionalMin),
+    }))
+}
+
+const UPSERT: &str = "INSERT INTO person_year_summaries (person_id, year, unit_id, region, zone_id, city,
+        industry, required, compliant, total_tenths, professional_tenths, public_tenths,
+        total_short_tenths, professional_short_tenths, policy_hash, decided_ms)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    ON CONFLICT (person_id, year) DO UPDATE SET unit_id = excluded.unit_id, region = excluded.region,
+        zone_id = excluded.zone_id, city = excluded.city, industry = excluded.industry,
+        required = excluded.required, compliant = excluded.compliant,
+        total_tenths = excluded.total_tenths, professional_tenths = excluded.professional_tenths,
+        public_tenths = excluded.public_tenths, total_short_tenths = excluded.total_short_tenths,
+        professional_short_tenths = excluded.professional_short_tenths,
+        policy_hash = excluded.policy_hash, decided_ms = excluded.decided_ms";
+
+/// Re-evaluates up to `limit` marked person-years, oldest mark first, and replaces their
+/// summaries; returns how many marks it read (0: the queue is empty). A mark renewed by a write
+/// meanwhile stays for the next call, so a caller looping until 0 ends with every write reflected.
+pub async fn refresh_dirty(
+    db: &Db,
+    policy: &Policy,
+    now_ms: i64,
+    limit: i64,
+) -> Result<usize, StoreError> {
+    let sql = "SELECT seq, person_id, year FROM summary_dirty ORDER BY seq LIMIT $1";
+    let marks: Vec<(i64, i64, i64)> =
+        on_db!(db, p => sqlx::query_as(sql).bind(limit).fetch_all(p).await?);
+    let mut computed = Vec::with_capacity(marks.len());
+    for (seq, person_id, year) in marks {
+        // A year outside i32 cannot come from a date; such a mark only needs removing.
+        let summary = match i32::try_from(year) {
+            Ok(y) => evaluate(db, policy, person_id, y).await?,
+            Err(_) => None,
+        };
+        computed.push((seq, person_id, year, summary));
+    }
+    // Not `in_tx!`: this transaction appends nothing to the ledger, so it does not queue behind
+    // ledger writers (PostgreSQL's advisory lock); its first statement takes SQLite's write lock.
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        for (seq, person_id, year, summary) in &computed {
+            let gone = sqlx::query("DELETE FROM summary_dirty WHERE person_id = $1 AND year = $2 AND seq = $3")
+                .bind(person_id)
+                .bind(year)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if gone == 0 {
+                continue;
+            }
+            match summary {
+                Some(s) => {
+                    sqlx::query(UPSERT)
+                        .bind(s.person_id)
+                        .bind(i64::from(s.year))
+                        .bind(s.unit_id)
+                        .bind(s.region)
+                        .bind(s.zone_id)
+                        .bind(s.city)
+                        .bind(&s.industry)
+                        .bind(s.required)
+                        .bind(s.compliant)
+                        .bind(s.total_tenths)
+                        .bind(s.professional_tenths)
+                        .bind(s.public_tenths)
+                        .bind(s.total_short_tenths)
+                        .bind(s.professional_short_tenths)
+                        .bind(&policy.hash)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    sqlx::query("DELETE FROM person_year_summaries WHERE person_id = $1 AND year = $2")
+                        .bind(person_id)
+                        .bind(year)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(computed.len())
+}
+
+/// Marks, once, every person employed at some time in `year`, so that persons no write has
+/// touched that year are counted too. Cheap once done (one row read).
+pub async fn open_year(db: &Db, year: i32) -> Result<(), StoreError> {
+    let (first, last) = year_bounds(year)?;
+    let populated: Option<bool> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT populated FROM summary_years WHERE year = $1"
+    ).bind(i64::from(year)).fetch_optional(p).await?);
+    if populated == Some(true) {
+        return Ok(());
+    }
+    on_db!(db, p => {
+        let mut tx = p.begin().await?;
+        // An existing mark stays as it is: it is evaluated anyway.
+        sqlx::query(
+            "INSERT INTO summary_dirty (person_id, year)
+             SELECT DISTINCT e.person_id, $1 FROM employments e
+              WHERE e.from_on <= $2 AND (e.to_on IS NULL OR e.to_on >= $3)
+             ON CONFLICT (person_id, year) DO NOTHING",
+        )
+        .bind(i64::from(year))
+        .bind(DbDate(last))
+        .bind(DbDate(first))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO summary_years (year, populated) VALUES ($1, TRUE)
+             ON CONFLICT (year) DO UPDATE SET populated = TRUE",
+        )
+        .bind(i64::from(year))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// What no trigger sees: marks the summaries made under another policy (a new policy file
+/// changes decisions without a write), and opens every year that has person-years and rules.
+/// Run where the policy is loaded (server start, end of an import); it reads every summary's
+/// policy hash once, which is why it is not run per request.
+pub async fn prepare(db: &Db, policy: &Policy) -> Result<(), StoreError> {
+    on_db!(db, p => sqlx::query(
+        "INSERT INTO summary_dirty (person_id, year)
+         SELECT person_id, year FROM person_year_summaries WHERE policy_hash <> $1
+         ON CONFLICT (person_id, year) DO NOTHING",
+    ).bind(&policy.hash).execute(p).await?.rows_affected());
+    let years: Vec<i64> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT year FROM summary_years WHERE NOT populated ORDER BY year"
+    ).fetch_all(p).await?);
+    for year in years {
+        if let Some(y) = i32::try_from(year)
+            .ok()
+            .filter(|y| policy.year(*y).is_some())
+        {
+            open_year(db, y).await?;
+        }
+    }
+    Ok(())
+}
+
+/// [`prepare`], then refreshes until no mark is left; returns the marks read. For the end of a
+/// batch command (import, demo seed), where nobody else is waiting on the queue.
+pub async fn catch_up(db: &Db, policy: &Policy, now_ms: i64) -> Result<usize, StoreError> {
+    prepare(db, policy).await?;
+    let mut total = 0;
+    loop {
+        let n = refresh_dirty(db, policy, now_ms, BATCH).await?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n;
+    }
+}
+
+/// Marks waiting, for one year or all.
+pub async fn pending(db: &Db, year: Option<i32>) -> Result<i64, StoreError> {
+    Ok(match year {
+        Some(y) => {
+            on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM summary_dirty WHERE year = $1")
+            .bind(i64::from(y)).fetch_one(p).await?)
+        }
+        None => on_db!(db, p => sqlx::query_scalar("SELECT COUNT(*) FROM summary_dirty")
+            .fetch_one(p).await?),
+    })
+}
+
+/// How statistics are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// By county or district; a city-direct unit under its city, a zone's unit under its zone.
+    County,
+    Industry,
+    Unit,
+}
+
+/// Which person-years statistics cover (all of them when empty): those placed in `area`, of
+/// `industry`, at `unit`. Places nest as authorization's do: a city covers its counties and
+/// zones, a county only itself (not a zone within it), a zone only itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Within {
+    pub area: Option<Place>,
+    pub industry: Option<String>,
+    pub unit: Option<i64>,
+}
+
+/// One group's counts: person-years required to study, those compliant, and the rate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Region code, `zone:<id>`, industry name, or unit credit code.
+    pub key: String,
+    pub name: String,
+    pub persons: i64,
+    pub compliant: i64,
+    /// compliant / persons in per mille, rounded half up (0 when nobody).
+    pub rate_permille: i64,
+}
+
+/// Per mille, rounded half up, in integers.
+pub fn permille(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        (part * 2000 + whole) / (whole * 2)
+    }
+}
+
+/// The SQL condition and its binds (from `$2` on) for `within`.
+fn condition(within: &Within) -> (String, Vec<Bind>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    let mut add = |clause: &str, b: Vec<Bind>| {
+        let mut text = clause.to_owned();
+        for (i, _) in b.iter().enumerate() {
+            text = text.replacen('?', &format!("${}", binds.len() + i + 2), 1);
+        }
+        sql.push_str(" AND ");
+        sql.push_str(&text);
+        binds.extend(b);
+    };
+    match &within.area {
+        None => {}
+        Some(Place::Zone(name)) => add(
+            "s.zone_id = (SELECT id FROM zones WHERE name = ?)",
+            vec![Bind::Text(name.clone())],
+        ),
+        Some(Place::Region(code)) => {
+            let c = i64::from(code.as_u32());
+            match code.level() {
+                Level::Province => add(
+                    "s.city >= ? AND s.city < ?",
+                    vec![Bind::Int(c), Bind::Int(c + 10_000)],
+                ),
+                Level::City => add("s.city = ?", vec![Bind::Int(c)]),
+                Level::County => add("s.region = ? AND s.zone_id IS NULL", vec![Bind::Int(c)]),
+            }
+        }
+    }
+    if let Some(industry) = &within.industry {
+        add("s.industry = ?", vec![Bind::Text(industry.clone())]);
+    }
+    if let Some(unit) = within.unit {
+        add("s.unit_id = ?", vec![Bind::Int(unit)]);
+    }
+    (sql, binds)
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Compliance in `year` grouped `by`, over the person-years `within`, from the summaries as
+/// they are (see [`refresh_dirty`] and [`pending`] for how current they are). Sorted by key.
+pub async fn statistics(
+    db: &Db,
+    year: i32,
+    by: GroupBy,
+    within: &Within,
+) -> Result<Vec<Row>, StoreError> {
+    let (cond, binds) = condition(within);
+    let grouped = |cols: &str| {
+        format!(
+            "SELECT {cols}, COUNT(*) AS persons, COUNT(CASE WHEN s.compliant THEN 1 END) AS compliant
+             FROM person_year_summaries s WHERE s.year = $1 AND s.required{cond} GROUP BY {cols}"
+        )
+    };
+    let sql = match by {
+        GroupBy::County => format!(
+            "SELECT CASE WHEN g.zone_id IS NULL THEN CAST(g.region AS TEXT) ELSE 'zone:' || CAST(g.zone_id AS TEXT) END,
+                    COALESCE(z.name, r.name, ''), g.persons, g.compliant
+             FROM ({}) g LEFT JOIN regions r ON r.code = g.region LEFT JOIN zones z ON z.id = g.zone_id",
+            grouped("s.region, s.zone_id")
+        ),
+        GroupBy::Industry => format!(
+            "SELECT g.industry, g.industry, g.persons, g.compliant FROM ({}) g",
+            grouped("s.industry")
+        ),
+        GroupBy::Unit => format!(
+            "SELECT u.credit_code, u.name, g.persons, g.compliant
+             FROM ({}) g JOIN units u ON u.id = g.unit_id",
+            grouped("s.unit_id")
+        ),
+    };
+    let sql = format!("{sql} ORDER BY 1");
+    let rows: Vec<(String, String, i64, i64)> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(year));
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            };
+        }
+        q.fetch_all(p).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(key, name, persons, compliant)| Row {
+            key,
+            name,
+            persons,
+            compliant,
+            rate_permille: permille(compliant, persons),
+        })
+        .collect())
+}
+
+/// The summary of a person-year, if it has one.
+pub async fn summary(db: &Db, person_id: i64, year: i32) -> Result<Option<Summary>, StoreError> {
+    let sql = "SELECT unit_id, region, zone_id, city, industry, required, compliant, total_tenths,
+                      professional_tenths, public_tenths, total_short_tenths, professional_short_tenths
+               FROM person_year_summaries WHERE person_id = $1 AND year = $2";
+    type Raw = (
+        i64,
+        i64,
+        Option<i64>,
+        i64,
+        String,
+        bool,
+        bool,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let row: Option<Raw> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(i64::from(year))
+        .fetch_optional(p)
+        .await?);
+    Ok(row.map(|r| Summary {
+        person_id,
+        year,
+        unit_id: r.0,
+        region: r.1,
+        zone_id: r.2,
+        city: r.3,
+        industry: r.4,
+        required: r.5,
+        compliant: r.6,
+        total_tenths: r.7,
+        professional_tenths: r.8,
+        public_tenths: r.9,
+        total_short_tenths: r.10,
+        professional_short_tenths: r.11,
+    }))
+}

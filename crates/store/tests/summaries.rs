@@ -1,0 +1,485 @@
+//! Statistics from per person-year summaries, on SQLite and PostgreSQL alike: the store's own
+//! writes mark what they change (inside their transaction), a refresh writes what the engine
+//! decides, and counts and rates per county, industry and unit follow a void, a filing decision,
+//! a change of unit and a leaver.
+
+// Test code: a panic is a failed test, with its message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use xueshi_domain::credit_code::CreditCode;
+use xueshi_domain::id_number::IdNumber;
+use xueshi_domain::{Date, Hours, RegionCode};
+use xueshi_policy::Options;
+use xueshi_policy::decision::Decision;
+use xueshi_policy::input::{Amount, Cohort, Exam, Form, Place, Record, Subject};
+use xueshi_store::ledger::Act;
+use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
+use xueshi_store::records::NewRecord;
+use xueshi_store::registry::NewFiling;
+use xueshi_store::summaries::{self, GroupBy, Row, Within};
+use xueshi_store::{Db, Keys, LedgerSigner, export, on_db, people, records, registry};
+use xueshi_testkit::{done, fresh_dbs, policy};
+
+fn d(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn region(code: &str) -> RegionCode {
+    RegionCode::parse(code).unwrap()
+}
+
+fn act(on: &str) -> Act<'static> {
+    Act {
+        actor: "unit:admin",
+        on: d(on),
+        now_ms: 10,
+    }
+}
+
+struct World {
+    db: Db,
+    keys: Keys,
+    signer: LedgerSigner,
+    /// 金安区 卫生健康, 裕安区 教育, 金安区 教育
+    units: [i64; 3],
+    n: u32,
+}
+
+impl World {
+    async fn new(db: Db) -> World {
+        let keys = Keys::from_master([7; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+        registry::seed_places(&db, policy()).await.unwrap();
+        registry::init_ledger(&db, &signer).await.unwrap();
+        let mut units = [0; 3];
+        for (i, (county, industry, name)) in [
+            ("341502", "卫生健康", "金安区人民医院"),
+            ("341503", "教育", "裕安区第一中学"),
+            ("341502", "教育", "金安区实验小学"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            units[i] = people::insert_unit(
+                &db,
+                &NewUnit {
+                    credit_code: CreditCode::complete(&format!("12{county}MB000000{i}")).unwrap(),
+                    name: name.to_owned(),
+                    region: region(county),
+                    zone_id: None,
+                    industry: industry.to_owned(),
+                    kind: UnitKind::Institution,
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        }
+        World {
+            db,
+            keys,
+            signer,
+            units,
+            n: 0,
+        }
+    }
+
+    /// A person employed at `unit` from 2020.
+    async fn person(&mut self, unit: usize) -> i64 {
+        self.n += 1;
+        let person = people::insert_person(
+            &self.db,
+            &self.keys,
+            &NewPerson {
+                id_number: IdNumber::complete(&format!("34150219900101{:03}", self.n)).unwrap(),
+                name: format!("人员{}", self.n),
+                cohort: Cohort::New,
+                phone: None,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+        people::employ(&self.db, person, self.units[unit], d("2020-01-01"))
+            .await
+            .unwrap();
+        person
+    }
+
+    /// Registers professional academic hours completed on `on`; returns the record id.
+    async fn study(&self, person: i64, label: &str, on: &str, hours: u64) -> i64 {
+        let r = new_record(person, academic(label, on, hours));
+        records::register(&self.db, &self.signer, &[r], 5)
+            .await
+            .unwrap()[0]
+            .0
+    }
+
+    async fn refresh(&self) -> usize {
+        summaries::catch_up(&self.db, policy(), 100).await.unwrap()
+    }
+
+    async fn stats(&self, by: GroupBy, within: Within) -> Vec<(String, i64, i64, i64)> {
+        summaries::statistics(&self.db, 2026, by, &within)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r: Row| (r.key, r.persons, r.compliant, r.rate_permille))
+            .collect()
+    }
+
+    async fn marks(&self) -> Vec<(i64, i64)> {
+        let sql = "SELECT person_id, year FROM summary_dirty ORDER BY person_id, year";
+        on_db!(&self.db, p => sqlx::query_as(sql).fetch_all(p).await.unwrap())
+    }
+}
+
+fn academic(label: &str, on: &str, hours: u64) -> Record {
+    Record {
+        id: label.to_owned(),
+        subject: Subject::Professional,
+        form: Form::Academic,
+        provider: None,
+        started: None,
+        completed: d(on),
+        amount: Some(Amount::Hours(Hours::whole(hours))),
+        exam: Exam::None,
+        for_year: None,
+        filing: None,
+        conversion: None,
+        achievement: None,
+        registered: None,
+    }
+}
+
+fn new_record(person_id: i64, record: Record) -> NewRecord {
+    NewRecord {
+        person_id,
+        content: format!("{}的学习内容", record.id),
+        registered_on: record.completed,
+        record,
+        certificate_no: None,
+        evidence: None,
+        actor: "unit:admin".to_owned(),
+    }
+}
+
+fn county(code: &str) -> Within {
+    Within {
+        area: Some(Place::Region(region(code))),
+        ..Within::default()
+    }
+}
+
+#[tokio::test]
+async fn writes_mark_their_person_years_and_a_refresh_writes_what_the_engine_decides() {
+    for db in fresh_dbs("summaries").await {
+        let mut w = World::new(db).await;
+        let a = w.person(0).await;
+        let b = w.person(1).await;
+        // No year has person-years yet: an employment marks nothing.
+        assert_eq!(w.marks().await, vec![]);
+        w.study(a, "年会", "2026-05-10", 60).await;
+        w.study(a, "研讨", "2026-09-10", 40).await;
+        w.study(b, "讲座", "2025-11-01", 95).await;
+        // A record marks its person-year, inside the registering transaction.
+        assert_eq!(w.marks().await, vec![(a, 2026), (b, 2025)]);
+        let taken = summaries::refresh_dirty(&w.db, policy(), 100, 10)
+            .await
+            .unwrap();
+        assert_eq!(taken, 2);
+        assert_eq!(w.marks().await, vec![]);
+
+        for (person, year) in [(a, 2026), (b, 2025)] {
+            let case = export::person_year_case(&w.db, policy(), person, year)
+                .await
+                .unwrap();
+            let eval = case.evaluate(policy(), Options::default()).unwrap();
+            let Decision::Annual(decision) = eval.decision else {
+                panic!("not an annual decision")
+            };
+            let s = summaries::summary(&w.db, person, year)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(decision.required && s.required);
+            assert_eq!(s.compliant, decision.compliant);
+            assert_eq!(s.total_tenths, if year == 2026 { 1000 } else { 950 });
+            assert_eq!(
+                u64::try_from(s.total_tenths).unwrap(),
+                decision.hours.total.tenths()
+            );
+            assert_eq!(
+                u64::try_from(s.professional_tenths).unwrap(),
+                decision.hours.professional.tenths()
+            );
+            assert_eq!(s.public_tenths, 0);
+            assert_eq!(s.total_short_tenths, 0);
+        }
+        let s = summaries::summary(&w.db, a, 2026).await.unwrap().unwrap();
+        assert_eq!((s.unit_id, s.region, s.city), (w.units[0], 341502, 341500));
+        assert_eq!(s.industry, "卫生健康");
+        assert!(s.compliant);
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn counts_and_rates_per_county_industry_and_unit_follow_a_void() {
+    for db in fresh_dbs("summaries").await {
+        let mut w = World::new(db).await;
+        let p1 = w.person(0).await; // 金安 卫生: compliant
+        let p2 = w.person(0).await; // 金安 卫生: compliant, then a record voided
+        let p3 = w.person(1).await; // 裕安 教育: 50 hours only
+        let p4 = w.person(2).await; // 金安 教育: compliant
+        let _p5 = w.person(2).await; // 金安 教育: no record at all
+        w.study(p1, "年会", "2026-05-10", 90).await;
+        let voided = w.study(p2, "年会", "2026-05-10", 60).await;
+        w.study(p2, "研讨", "2026-06-10", 30).await;
+        w.study(p3, "年会", "2026-05-10", 50).await;
+        w.study(p4, "年会", "2026-05-10", 100).await;
+        w.refresh().await;
+
+        // Everyone employed in 2026 counts, the person without records too (the year was opened).
+        assert_eq!(
+            w.stats(GroupBy::County, Within::default()).await,
+            vec![
+                ("341502".to_owned(), 4, 3, 750),
+                ("341503".to_owned(), 1, 0, 0),
+            ]
+        );
+        assert_eq!(
+            w.stats(GroupBy::Industry, Within::default()).await,
+            vec![
+                ("卫生健康".to_owned(), 2, 2, 1000),
+                ("教育".to_owned(), 3, 1, 333),
+            ]
+        );
+        let units: Vec<(i64, i64)> = w
+            .stats(GroupBy::Unit, Within::default())
+            .await
+            .into_iter()
+            .map(|(_, persons, compliant, _)| (persons, compliant))
+            .collect();
+        assert_eq!(units.len(), 3);
+        assert!(units.contains(&(2, 2)) && units.contains(&(1, 0)) && units.contains(&(2, 1)));
+        let rows = summaries::statistics(&w.db, 2026, GroupBy::Unit, &Within::default())
+            .await
+            .unwrap();
+        assert!(
+            rows.iter()
+                .any(|r| r.name == "金安区实验小学" && r.persons == 2)
+        );
+
+        // A county sees itself; a city its counties; an industry within a county.
+        assert_eq!(
+            w.stats(GroupBy::County, county("341503")).await,
+            vec![("341503".to_owned(), 1, 0, 0)]
+        );
+        assert_eq!(w.stats(GroupBy::County, county("341500")).await.len(), 2);
+        assert_eq!(
+            w.stats(
+                GroupBy::Industry,
+                Within {
+                    industry: Some("教育".to_owned()),
+                    ..county("341502")
+                }
+            )
+            .await,
+            vec![("教育".to_owned(), 2, 1, 500)]
+        );
+        assert_eq!(
+            w.stats(
+                GroupBy::Unit,
+                Within {
+                    unit: Some(w.units[1]),
+                    ..Within::default()
+                }
+            )
+            .await
+            .len(),
+            1
+        );
+        assert_eq!(w.stats(GroupBy::County, county("341522")).await, vec![]);
+
+        // The void marks p2's year; after a refresh p2 (now 30 hours) is not compliant.
+        records::void(
+            &w.db,
+            &w.signer,
+            voided,
+            "重复登记",
+            None,
+            act("2026-07-01"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(w.marks().await, vec![(p2, 2026)]);
+        // Before the refresh the statistics are those of the summaries as they were.
+        assert_eq!(
+            w.stats(GroupBy::County, county("341502")).await,
+            vec![("341502".to_owned(), 4, 3, 750)]
+        );
+        w.refresh().await;
+        assert_eq!(
+            w.stats(GroupBy::County, county("341502")).await,
+            vec![("341502".to_owned(), 4, 2, 500)]
+        );
+        let s = summaries::summary(&w.db, p2, 2026).await.unwrap().unwrap();
+        assert!(!s.compliant);
+        assert_eq!(s.total_tenths, 300);
+        assert_eq!(s.total_short_tenths, 600);
+        assert_eq!(s.professional_short_tenths, 300);
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
+    for db in fresh_dbs("summaries").await {
+        let mut w = World::new(db).await;
+        let p = w.person(0).await;
+        let q = w.person(0).await;
+        let filing = registry::submit_filing(
+            &w.db,
+            &NewFiling {
+                number: "六人社培备〔2026〕9号".to_owned(),
+                title: "专业能力提升班".to_owned(),
+                region: region("341500"),
+                zone_id: None,
+                starts_on: d("2026-03-02"),
+                ends_on: d("2026-03-11"),
+            },
+            2,
+        )
+        .await
+        .unwrap();
+        let mut class = academic("培训班", "2026-03-11", 90);
+        class.form = Form::TrainingClass;
+        class.started = Some(d("2026-03-02"));
+        class.filing = Some("六人社培备〔2026〕9号".to_owned());
+        records::register(&w.db, &w.signer, &[new_record(p, class)], 5)
+            .await
+            .unwrap();
+        w.study(q, "年会", "2026-05-10", 90).await;
+        w.refresh().await;
+        // Not yet approved: the class does not count (D8).
+        assert!(
+            !summaries::summary(&w.db, p, 2026)
+                .await
+                .unwrap()
+                .unwrap()
+                .compliant
+        );
+
+        // The approval (given before the class started) marks the person-years naming it.
+        registry::decide_filing(
+            &w.db,
+            &w.signer,
+            filing,
+            true,
+            None,
+            Act {
+                actor: "bureau:341500",
+                on: d("2026-02-10"),
+                now_ms: 3,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(w.marks().await, vec![(p, 2026)]);
+        w.refresh().await;
+        assert!(
+            summaries::summary(&w.db, p, 2026)
+                .await
+                .unwrap()
+                .unwrap()
+                .compliant
+        );
+
+        // A change of unit (裕安区 from July) moves the person-year there.
+        people::employ(&w.db, q, w.units[1], d("2026-07-01"))
+            .await
+            .unwrap();
+        assert_eq!(w.marks().await, vec![(q, 2026)]);
+        w.refresh().await;
+        assert_eq!(
+            w.stats(GroupBy::County, Within::default()).await,
+            vec![
+                ("341502".to_owned(), 1, 1, 1000),
+                ("341503".to_owned(), 1, 1, 1000),
+            ]
+        );
+
+        // Left before 2026: nothing was required that year, so q no longer counts (D17a).
+        people::set_left(&w.db, q, Some(d("2025-12-31")))
+            .await
+            .unwrap();
+        assert_eq!(w.marks().await, vec![(q, 2026)]);
+        w.refresh().await;
+        assert!(
+            !summaries::summary(&w.db, q, 2026)
+                .await
+                .unwrap()
+                .unwrap()
+                .required
+        );
+        assert_eq!(
+            w.stats(GroupBy::County, Within::default()).await,
+            vec![("341502".to_owned(), 1, 1, 1000)]
+        );
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn a_write_during_a_refresh_renumbers_its_mark_so_the_refresh_keeps_it() {
+    for db in fresh_dbs("summaries").await {
+        let mut w = World::new(db).await;
+        let p = w.person(0).await;
+        w.study(p, "年会", "2026-05-10", 40).await;
+        let seq = |db: Db| async move {
+            let sql = "SELECT seq FROM summary_dirty";
+            let s: i64 = on_db!(&db, p => sqlx::query_scalar(sql).fetch_one(p).await.unwrap());
+            s
+        };
+        let first = seq(w.db.clone()).await;
+        w.study(p, "研讨", "2026-06-10", 50).await;
+        let second = seq(w.db.clone()).await;
+        assert!(second > first, "a new write renumbers the mark");
+        // A refresher that read the first number deletes nothing: the mark stays.
+        let gone = on_db!(&w.db, pool => sqlx::query(
+            "DELETE FROM summary_dirty WHERE person_id = $1 AND year = 2026 AND seq = $2"
+        ).bind(p).bind(first).execute(pool).await.unwrap().rows_affected());
+        assert_eq!(gone, 0);
+        assert_eq!(w.marks().await, vec![(p, 2026)]);
+        w.refresh().await;
+        assert!(
+            summaries::summary(&w.db, p, 2026)
+                .await
+                .unwrap()
+                .unwrap()
+                .compliant
+        );
+        // A new policy (another hash) marks every summary again.
+        let mut other = policy().clone();
+        other.hash = "another".to_owned();
+        summaries::prepare(&w.db, &other).await.unwrap();
+        assert_eq!(w.marks().await, vec![(p, 2026)]);
+        assert_eq!(summaries::pending(&w.db, Some(2026)).await.unwrap(), 1);
+        done(w.db).await;
+    }
+}
+
+#[test]
+fn per_mille_is_rounded_half_up_in_integers() {
+    assert_eq!(summaries::permille(1, 3), 333);
+    assert_eq!(summaries::permille(2, 3), 667);
+    assert_eq!(summaries::permille(1, 8), 125);
+    assert_eq!(summaries::permille(1, 2000), 1);
+    assert_eq!(summaries::permille(0, 0), 0);
+}
