@@ -19,6 +19,7 @@ pub mod registrations;
 pub mod routes;
 pub mod session_cache;
 pub mod state;
+pub mod summaries;
 
 use std::net::SocketAddr;
 
@@ -70,6 +71,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::trail))
         .routes(routes!(routes::audit::reveal))
         .routes(routes!(routes::base::report))
+        .routes(routes!(routes::statistics::statistics))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
@@ -93,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::no_route() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::from_fn(summaries::wake_after_writes))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -121,5 +124,6 @@ async fn log_request(
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "xueshi API listening");
+    summaries::spawn(state.clone());
     axum::serve(listener, router(state)).await
 }

@@ -292,6 +292,7 @@ pub async fn demo_seed(
     .map_err(err)?;
     eprintln!();
     let (_, now_ms) = clock()?;
+    let refreshed = refresh_statistics(&o.db, anhui(policies)?, now_ms).await?;
     let policy = xueshi_store::accounts::AccountPolicy::default();
     let accounts = xueshi_store::demo::accounts::create(&o.db, &o.keys, &policy, now_ms)
         .await
@@ -306,6 +307,7 @@ pub async fn demo_seed(
         summary.filings,
         summary.provider_registrations
     );
+    text.push_str(&refreshed);
     text.push_str("演示账号（初始密码只显示这一次，首次登录须修改）：\n");
     for a in &accounts {
         text.push_str(&format!(
@@ -320,6 +322,21 @@ pub async fn demo_seed(
         }
     }
     Ok(Outcome::Done(text))
+}
+
+/// Brings the statistics summaries up to date with what the command wrote (the writes marked
+/// their person-years; this evaluates them), so that the first statistics request is current.
+async fn refresh_statistics(db: &Db, policy: &Policy, now_ms: i64) -> Result<String> {
+    eprint!("更新统计……");
+    let started = Instant::now();
+    let n = xueshi_store::summaries::catch_up(db, policy, now_ms)
+        .await
+        .map_err(err)?;
+    eprintln!();
+    Ok(format!(
+        "统计已更新：{n} 个人年（{:.1} 秒）\n",
+        started.elapsed().as_secs_f64()
+    ))
 }
 
 /// What `xueshi import` was asked.
@@ -397,8 +414,9 @@ pub async fn import(
     }
     .map_err(err)?;
     eprintln!();
+    let refreshed = refresh_statistics(&o.db, policy, now_ms).await?;
     let secs = started.elapsed().as_secs_f64();
-    let text = format!("{report}用时 {secs:.1} 秒\n");
+    let text = format!("{report}{refreshed}用时 {secs:.1} 秒\n");
     let failed = !report.rejected.is_empty() && opts.mode == ImportMode::AllOrNothing;
     Ok(if failed {
         Outcome::Failed(text)

@@ -19,4 +19,6 @@ pub mod session;
 #[allow(unused_qualifications)]
 pub mod slots;
 #[allow(unused_qualifications)]
+pub mod statistics;
+#[allow(unused_qualifications)]
 pub mod verifications;

@@ -1,0 +1,66 @@
+//! Keeps the statistics summaries (`xueshi_store::summaries`) current while the server runs:
+//! a background task prepares them once (a new policy, years not yet opened), then drains the
+//! queue of person-years the database's triggers mark on every write — woken right after each
+//! successful write request, and every few seconds anyway (writes by other processes: imports,
+//! another server). Statistics requests also drain a little before answering.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use tokio::sync::Notify;
+use xueshi_store::summaries;
+
+use crate::state::AppState;
+
+/// How long the drain sleeps when the queue is empty and nobody wrote.
+const IDLE: Duration = Duration::from_secs(5);
+
+static WAKE: LazyLock<Notify> = LazyLock::new(Notify::new);
+
+/// Wakes the drain: a write has just been committed.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+/// Middleware: after a successful state-changing request, wakes the drain. Writes mark their
+/// person-years themselves (triggers); this only makes the refresh follow at once.
+pub async fn wake_after_writes(req: Request, next: Next) -> Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    if write && res.status().is_success() {
+        wake();
+    }
+    res
+}
+
+/// Starts the background drain for the server's lifetime.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if let Err(e) = summaries::prepare(&state.db, &state.policy).await {
+            tracing::error!(%e, "statistics summaries: prepare failed");
+        }
+        loop {
+            match summaries::refresh_dirty(
+                &state.db,
+                &state.policy,
+                state.now_ms(),
+                summaries::BATCH,
+            )
+            .await
+            {
+                Ok(0) => {
+                    let _ = tokio::time::timeout(IDLE, WAKE.notified()).await;
+                }
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::error!(%e, "statistics summaries: refresh failed");
+                    tokio::time::sleep(IDLE).await;
+                }
+            }
+        }
+    })
+}
