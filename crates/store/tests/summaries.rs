@@ -133,6 +133,13 @@ impl World {
             .collect()
     }
 
+    async fn summary(&self, person: i64) -> summaries::Summary {
+        summaries::summary(&self.db, person, 2026)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     async fn marks(&self) -> Vec<(i64, i64)> {
         let sql = "SELECT person_id, year FROM summary_dirty ORDER BY person_id, year";
         on_db!(&self.db, p => sqlx::query_as(sql).fetch_all(p).await.unwrap())
@@ -221,7 +228,7 @@ async fn writes_mark_their_person_years_and_a_refresh_writes_what_the_engine_dec
             assert_eq!(s.public_tenths, 0);
             assert_eq!(s.total_short_tenths, 0);
         }
-        let s = summaries::summary(&w.db, a, 2026).await.unwrap().unwrap();
+        let s = w.summary(a).await;
         assert_eq!((s.unit_id, s.region, s.city), (w.units[0], 341502, 341500));
         assert_eq!(s.industry, "卫生健康");
         assert!(s.compliant);
@@ -329,7 +336,7 @@ async fn counts_and_rates_per_county_industry_and_unit_follow_a_void() {
             w.stats(GroupBy::County, county("341502")).await,
             vec![("341502".to_owned(), 4, 2, 500)]
         );
-        let s = summaries::summary(&w.db, p2, 2026).await.unwrap().unwrap();
+        let s = w.summary(p2).await;
         assert!(!s.compliant);
         assert_eq!(s.total_tenths, 300);
         assert_eq!(s.total_short_tenths, 600);
@@ -368,13 +375,7 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
         w.study(q, "年会", "2026-05-10", 90).await;
         w.refresh().await;
         // Not yet approved: the class does not count (D8).
-        assert!(
-            !summaries::summary(&w.db, p, 2026)
-                .await
-                .unwrap()
-                .unwrap()
-                .compliant
-        );
+        assert!(!w.summary(p).await.compliant);
 
         // The approval (given before the class started) marks the person-years naming it.
         registry::decide_filing(
@@ -393,13 +394,7 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
         .unwrap();
         assert_eq!(w.marks().await, vec![(p, 2026)]);
         w.refresh().await;
-        assert!(
-            summaries::summary(&w.db, p, 2026)
-                .await
-                .unwrap()
-                .unwrap()
-                .compliant
-        );
+        assert!(w.summary(p).await.compliant);
 
         // A change of unit (裕安区 from July) moves the person-year there.
         people::employ(&w.db, q, w.units[1], d("2026-07-01"))
@@ -421,13 +416,7 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
             .unwrap();
         assert_eq!(w.marks().await, vec![(q, 2026)]);
         w.refresh().await;
-        assert!(
-            !summaries::summary(&w.db, q, 2026)
-                .await
-                .unwrap()
-                .unwrap()
-                .required
-        );
+        assert!(!w.summary(q).await.required);
         assert_eq!(
             w.stats(GroupBy::County, Within::default()).await,
             vec![("341502".to_owned(), 1, 1, 1000)]
@@ -458,13 +447,7 @@ async fn a_write_during_a_refresh_renumbers_its_mark_so_the_refresh_keeps_it() {
         assert_eq!(gone, 0);
         assert_eq!(w.marks().await, vec![(p, 2026)]);
         w.refresh().await;
-        assert!(
-            summaries::summary(&w.db, p, 2026)
-                .await
-                .unwrap()
-                .unwrap()
-                .compliant
-        );
+        assert!(w.summary(p).await.compliant);
         // A new policy (another hash) marks every summary again.
         let mut other = policy().clone();
         other.hash = "another".to_owned();
