@@ -29,12 +29,12 @@ use xueshi_policy::input::Place;
 use xueshi_policy::rule::RuleId;
 use xueshi_policy::{Options, Policy};
 
-use crate::db::{Db, DbDate};
+use crate::db::{Backend, Db, DbDate};
 use crate::error::StoreError;
 use crate::export::person_year_case;
 use crate::on_db;
 
-/// Marks refreshed per transaction by [`catch_up`] and the server's background drain.
+/// Marks read per [`refresh_dirty`] call by [`catch_up`] and the server's background drain.
 pub const BATCH: i64 = 500;
 
 /// One person-year as the engine decided it.
@@ -172,30 +172,43 @@ pub async fn refresh_dirty(
     let sql = "SELECT seq, person_id, year FROM summary_dirty ORDER BY seq LIMIT $1";
     let marks: Vec<(i64, i64, i64)> =
         on_db!(db, p => sqlx::query_as(sql).bind(limit).fetch_all(p).await?);
-    let mut computed = Vec::with_capacity(marks.len());
-    for (seq, person_id, year) in marks {
+    for &(seq, person_id, year) in &marks {
         // A year outside i32 cannot come from a date; such a mark only needs removing.
         let summary = match i32::try_from(year) {
             Ok(y) => evaluate(db, policy, person_id, y).await?,
             Err(_) => None,
         };
-        computed.push((seq, person_id, year, summary));
+        apply(db, policy, now_ms, (seq, person_id, year), summary.as_ref()).await?;
     }
-    // Not `in_tx!`: this transaction appends nothing to the ledger, so it does not queue behind
-    // ledger writers (PostgreSQL's advisory lock); its first statement takes SQLite's write lock.
+    Ok(marks.len())
+}
+
+/// Replaces a person-year's summary and deletes its mark, in one transaction, if the mark still
+/// has the number read before evaluating. One mark per transaction: a refresher then holds one
+/// mark's row lock at a time and cannot deadlock with a write marking several person-years.
+/// Not `in_tx!`: nothing is appended to the ledger, so it need not queue behind ledger writers.
+async fn apply(
+    db: &Db,
+    policy: &Policy,
+    now_ms: i64,
+    (seq, person_id, year): (i64, i64, i64),
+    summary: Option<&Summary>,
+) -> Result<(), StoreError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
-        for (seq, person_id, year, summary) in &computed {
-            let gone = sqlx::query("DELETE FROM summary_dirty WHERE person_id = $1 AND year = $2 AND seq = $3")
-                .bind(person_id)
-                .bind(year)
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if gone == 0 {
-                continue;
-            }
+        if db.backend() == Backend::Postgres {
+            // Derived data: a commit lost in a crash loses the mark's deletion with it, so the
+            // person-year is simply evaluated again.
+            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+        }
+        let gone = sqlx::query("DELETE FROM summary_dirty WHERE person_id = $1 AND year = $2 AND seq = $3")
+            .bind(person_id)
+            .bind(year)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 1 {
             match summary {
                 Some(s) => {
                     sqlx::query(UPSERT)
@@ -229,7 +242,7 @@ pub async fn refresh_dirty(
         }
         tx.commit().await?;
     });
-    Ok(computed.len())
+    Ok(())
 }
 
 /// Marks, once, every person employed at some time in `year`, so that persons no write has
