@@ -172,27 +172,50 @@ pub async fn refresh_dirty(
     let sql = "SELECT seq, person_id, year FROM summary_dirty ORDER BY seq LIMIT $1";
     let marks: Vec<(i64, i64, i64)> =
         on_db!(db, p => sqlx::query_as(sql).bind(limit).fetch_all(p).await?);
-    for &(seq, person_id, year) in &marks {
+    let computed = evaluate_all(db, policy, &marks).await?;
+    // SQLite has one writer at a time (no deadlock), and a commit per mark costs a WAL write:
+    // one transaction for the batch. PostgreSQL: one per mark (see `apply`).
+    let per_tx = match db.backend() {
+        Backend::Sqlite => computed.len().max(1),
+        Backend::Postgres => 1,
+    };
+    for chunk in computed.chunks(per_tx) {
+        apply(db, policy, now_ms, chunk).await?;
+    }
+    Ok(marks.len())
+}
+
+/// A mark `(seq, person_id, year)` with its person-year's summary, if it counts.
+type Evaluated = ((i64, i64, i64), Option<Summary>);
+
+/// Evaluates marked person-years in turn.
+async fn evaluate_all(
+    db: &Db,
+    policy: &Policy,
+    marks: &[(i64, i64, i64)],
+) -> Result<Vec<Evaluated>, StoreError> {
+    let mut out = Vec::with_capacity(marks.len());
+    for &(seq, person_id, year) in marks {
         // A year outside i32 cannot come from a date; such a mark only needs removing.
         let summary = match i32::try_from(year) {
             Ok(y) => evaluate(db, policy, person_id, y).await?,
             Err(_) => None,
         };
-        apply(db, policy, now_ms, (seq, person_id, year), summary.as_ref()).await?;
+        out.push(((seq, person_id, year), summary));
     }
-    Ok(marks.len())
+    Ok(out)
 }
 
-/// Replaces a person-year's summary and deletes its mark, in one transaction, if the mark still
-/// has the number read before evaluating. One mark per transaction: a refresher then holds one
-/// mark's row lock at a time and cannot deadlock with a write marking several person-years.
-/// Not `in_tx!`: nothing is appended to the ledger, so it need not queue behind ledger writers.
+/// Replaces the person-years' summaries and deletes their marks, in one transaction, each only
+/// if its mark still has the number read before evaluating. On PostgreSQL one mark per call: a
+/// refresher then holds one mark's row lock at a time and cannot deadlock with a write marking
+/// several person-years. Not `in_tx!`: nothing is appended to the ledger, so it need not queue
+/// behind ledger writers.
 async fn apply(
     db: &Db,
     policy: &Policy,
     now_ms: i64,
-    (seq, person_id, year): (i64, i64, i64),
-    summary: Option<&Summary>,
+    marks: &[Evaluated],
 ) -> Result<(), StoreError> {
     on_db!(db, p => {
         let mut tx = p.begin().await?;
@@ -201,42 +224,44 @@ async fn apply(
             // person-year is simply evaluated again.
             sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
         }
-        let gone = sqlx::query("DELETE FROM summary_dirty WHERE person_id = $1 AND year = $2 AND seq = $3")
-            .bind(person_id)
-            .bind(year)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if gone == 1 {
-            match summary {
-                Some(s) => {
-                    sqlx::query(UPSERT)
-                        .bind(s.person_id)
-                        .bind(i64::from(s.year))
-                        .bind(s.unit_id)
-                        .bind(s.region)
-                        .bind(s.zone_id)
-                        .bind(s.city)
-                        .bind(&s.industry)
-                        .bind(s.required)
-                        .bind(s.compliant)
-                        .bind(s.total_tenths)
-                        .bind(s.professional_tenths)
-                        .bind(s.public_tenths)
-                        .bind(s.total_short_tenths)
-                        .bind(s.professional_short_tenths)
-                        .bind(&policy.hash)
-                        .bind(now_ms)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None => {
-                    sqlx::query("DELETE FROM person_year_summaries WHERE person_id = $1 AND year = $2")
-                        .bind(person_id)
-                        .bind(year)
-                        .execute(&mut *tx)
-                        .await?;
+        for &((seq, person_id, year), ref summary) in marks {
+            let gone = sqlx::query("DELETE FROM summary_dirty WHERE person_id = $1 AND year = $2 AND seq = $3")
+                .bind(person_id)
+                .bind(year)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if gone == 1 {
+                match summary {
+                    Some(s) => {
+                        sqlx::query(UPSERT)
+                            .bind(s.person_id)
+                            .bind(i64::from(s.year))
+                            .bind(s.unit_id)
+                            .bind(s.region)
+                            .bind(s.zone_id)
+                            .bind(s.city)
+                            .bind(&s.industry)
+                            .bind(s.required)
+                            .bind(s.compliant)
+                            .bind(s.total_tenths)
+                            .bind(s.professional_tenths)
+                            .bind(s.public_tenths)
+                            .bind(s.total_short_tenths)
+                            .bind(s.professional_short_tenths)
+                            .bind(&policy.hash)
+                            .bind(now_ms)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM person_year_summaries WHERE person_id = $1 AND year = $2")
+                            .bind(person_id)
+                            .bind(year)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
             }
         }
