@@ -356,6 +356,7 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
             &NewFiling {
                 number: "六人社培备〔2026〕9号".to_owned(),
                 title: "专业能力提升班".to_owned(),
+                provider_org: None,
                 region: region("341500"),
                 zone_id: None,
                 starts_on: d("2026-03-02"),

@@ -1,6 +1,7 @@
-//! `GET /api/statistics` through the router on a fresh database of each backend: counts and
-//! rates by county, industry and unit over each role's jurisdiction, refusals by role and
-//! jurisdiction, malformed queries as 400, and statistics that follow a write.
+//! `GET /api/statistics` through the router on the shared test world (`world/`), on each
+//! backend: records registered and voided through the API move the counts at once; each role
+//! sees its own jurisdiction (county, city, zone, industry, unit) and is refused outside it;
+//! roles without statistics get `auth.role`; malformed queries are 400.
 
 // Test code: a panic is a failed test, with its message.
 #![allow(
@@ -10,179 +11,19 @@
     clippy::indexing_slicing
 )]
 
-mod common;
-
-use std::sync::Arc;
+mod world;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use xueshi_domain::credit_code::CreditCode;
-use xueshi_domain::id_number::IdNumber;
-use xueshi_domain::{Hours, RegionCode};
-use xueshi_policy::input::{Amount, Cohort, Exam, Form, Record, Subject};
-use xueshi_store::accounts::Role;
-use xueshi_store::ledger::Act;
-use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
-use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
-use xueshi_store::records::NewRecord;
-use xueshi_store::{Db, Keys, LedgerSigner, people, records, registry};
-use xueshi_testkit::{done, fresh_dbs, policy};
-use xueshi_web::AppState;
+use world::{Who, World};
+use xueshi_testkit::{done, fresh_dbs};
 
-use common::{Browser, Client, T0, account, d, new_account};
-
-/// 金安区: a hospital (卫生健康; 2 staff, both compliant) and a school (教育; one compliant, one
-/// without records); 裕安区: a school (教育; one with 50 hours). Accounts: `jinan` (金安区
-/// bureau), `luan` (city bureau), `edu` (the city's 教育 authority), `admin` (the 金安 school's
-/// administrator), `zhang` (a professional).
-struct World {
-    client: Client,
-    db: Db,
-    signer: LedgerSigner,
-    units: Vec<i64>,
-    /// A record of a compliant hospital employee, voided by a test.
-    to_void: i64,
-}
-
-async fn org(db: &Db, kind: OrgKind, name: &str, region: &str, industry: Option<&str>) -> i64 {
-    organisations::insert_organisation(
-        db,
-        &NewOrganisation {
-            kind,
-            name: name.to_owned(),
-            region: RegionCode::parse(region).unwrap(),
-            zone_id: None,
-            industry: industry.map(str::to_owned),
-            base_number: None,
-        },
-    )
-    .await
-    .unwrap()
-}
-
-fn academic(person_id: i64, label: &str, hours: u64) -> NewRecord {
-    NewRecord {
-        person_id,
-        content: "学术会议".to_owned(),
-        record: Record {
-            id: label.to_owned(),
-            subject: Subject::Professional,
-            form: Form::Academic,
-            provider: None,
-            started: None,
-            completed: d("2026-04-01"),
-            amount: Some(Amount::Hours(Hours::whole(hours))),
-            exam: Exam::None,
-            for_year: None,
-            filing: None,
-            conversion: None,
-            achievement: None,
-            registered: None,
-        },
-        certificate_no: None,
-        evidence: None,
-        registered_on: d("2026-04-02"),
-        actor: "unit:admin".to_owned(),
-    }
-}
-
-async fn world(db: Db) -> World {
-    let keys = Keys::from_master([7; 32]);
-    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
-    registry::seed_places(&db, policy()).await.unwrap();
-    registry::init_ledger(&db, &signer).await.unwrap();
-    let mut units = Vec::new();
-    for (i, (county, industry, name)) in [
-        ("341502", "卫生健康", "金安区人民医院"),
-        ("341502", "教育", "金安区实验小学"),
-        ("341503", "教育", "裕安区第一中学"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        units.push(
-            people::insert_unit(
-                &db,
-                &NewUnit {
-                    credit_code: CreditCode::complete(&format!("12{county}MB000000{i}")).unwrap(),
-                    name: name.to_owned(),
-                    region: RegionCode::parse(county).unwrap(),
-                    zone_id: None,
-                    industry: industry.to_owned(),
-                    kind: UnitKind::Institution,
-                },
-                T0,
-            )
-            .await
-            .unwrap(),
-        );
-    }
-    let mut persons = Vec::new();
-    for (n, unit) in [0, 0, 1, 1, 2].into_iter().enumerate() {
-        let p = people::insert_person(
-            &db,
-            &keys,
-            &NewPerson {
-                id_number: IdNumber::complete(&format!("34150219900101{n:03}")).unwrap(),
-                name: format!("人员{n}"),
-                cohort: Cohort::New,
-                phone: None,
-            },
-            T0,
-        )
-        .await
-        .unwrap();
-        people::employ(&db, p, units[unit], d("2020-01-01"))
-            .await
-            .unwrap();
-        persons.push(p);
-    }
-    let batch = [
-        academic(persons[0], "年会", 90),
-        academic(persons[1], "年会", 95),
-        academic(persons[2], "年会", 100),
-        academic(persons[4], "年会", 50),
-    ];
-    let ids = records::register(&db, &signer, &batch, T0).await.unwrap();
-
-    let jinan = org(&db, OrgKind::CountyBureau, "金安区人社局", "341502", None).await;
-    let luan = org(&db, OrgKind::CityBureau, "六安市人社局", "341500", None).await;
-    let edu = org(
-        &db,
-        OrgKind::IndustryAuthority,
-        "六安市教育局",
-        "341500",
-        Some("教育"),
-    )
-    .await;
-    for (login, role, organisation) in [
-        ("jinan", Role::CountyBureau, jinan),
-        ("luan", Role::CityBureau, luan),
-        ("edu", Role::IndustryAuthority, edu),
-    ] {
-        let mut a = new_account(login, role);
-        a.organisation_id = Some(organisation);
-        account(&db, &keys, a, true).await;
-    }
-    let mut admin = new_account("admin", Role::UnitAdmin);
-    admin.unit_id = Some(units[1]);
-    account(&db, &keys, admin, true).await;
-    let mut zhang = new_account("zhang", Role::Professional);
-    zhang.person_id = Some(persons[0]);
-    account(&db, &keys, zhang, true).await;
-
-    let mut state = AppState::new(db.clone(), keys, signer.clone(), policy().clone());
-    state.accounts = xueshi_testkit::account_policy();
-    state.clock = Arc::new(|| T0);
-    World {
-        client: Client {
-            router: xueshi_web::router(state),
-        },
-        db,
-        signer,
-        units,
-        to_void: ids[1].0,
-    }
+/// 90 professional hours: enough alone for 2026 (D4).
+fn academic(label: &str, hours: &str) -> Value {
+    json!({
+        "label": label, "content": "全省学术年会", "subject": "professional", "form": "academic",
+        "completed_on": "2026-05-10", "hours": hours, "exam": "none"
+    })
 }
 
 /// Percent-encodes a query value.
@@ -202,7 +43,7 @@ fn enc(s: &str) -> String {
 fn rows(body: &Value) -> Vec<(String, i64, i64, i64)> {
     body["rows"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no rows: {body}"))
         .iter()
         .map(|r| {
             (
@@ -219,193 +60,205 @@ fn row(key: &str, persons: i64, compliant: i64, rate: i64) -> (String, i64, i64,
     (key.to_owned(), persons, compliant, rate)
 }
 
-impl World {
-    async fn stats(&self, who: &Browser, query: &str) -> common::Reply {
-        self.client
-            .get(&format!("/api/statistics?year=2026&{query}"), Some(who))
-            .await
-    }
+async fn stats(w: &World, who: &Who, query: &str) -> world::Reply {
+    w.get(who, &format!("/api/statistics?year=2026&{query}"))
+        .await
+}
+
+/// Registers 90 hours for 张晓梅 (霍邱县 hospital) through the API; returns the record id.
+async fn zhang_studies(w: &World) -> i64 {
+    let hospital = w.who("hospital").await;
+    let uri = format!("/api/persons/{}/records", w.persons["zhang"]);
+    let reply = w.post(&hospital, &uri, academic("年会", "90")).await;
+    reply.expect(StatusCode::CREATED)["ids"][0]
+        .as_i64()
+        .unwrap()
 }
 
 #[tokio::test]
-async fn each_role_sees_its_own_jurisdiction_and_no_more() {
+async fn each_role_sees_its_jurisdiction_and_writes_move_the_counts_at_once() {
     for db in fresh_dbs("statistics").await {
-        let w = world(db).await;
+        let w = World::new(db).await;
+        let zone = w.orgs.get("zone").copied();
+        assert!(zone.is_some());
+        let zone_key = {
+            let id: i64 = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar(
+                "SELECT zone_id FROM units WHERE id = $1"
+            ).bind(w.units["company"]).fetch_one(p).await.unwrap());
+            format!("zone:{id}")
+        };
 
-        // A county bureau: its county only; another county or the city is refused.
-        let jinan = w.client.browser("jinan").await;
-        let reply = w.stats(&jinan, "by=county").await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert_eq!(rows(&reply.body), vec![row("341502", 4, 3, 750)]);
-        assert_eq!(reply.body["rows"][0]["name"], "金安区");
+        // Nobody has registered anything: everyone employed in 2026 counts, none complies.
+        let city = w.who("city").await;
+        let reply = stats(&w, &city, "by=county").await;
+        reply.expect(StatusCode::OK);
+        let mut expected = vec![
+            row("341500", 1, 0, 0),
+            row("341522", 1, 0, 0),
+            row("341523", 1, 0, 0),
+            row(&zone_key, 1, 0, 0),
+        ];
+        assert_eq!(rows(&reply.body), expected);
+        assert_eq!(reply.body["pending"], 0);
+
+        // A record registered through the API shows in the next answer.
+        let record = zhang_studies(&w).await;
+        let reply = stats(&w, &city, "by=county").await;
+        expected[1] = row("341522", 1, 1, 1000);
+        assert_eq!(rows(&reply.body), expected);
         assert_eq!(
             reply.body["total"],
-            json!({"persons": 4, "compliant": 3, "rate_permille": 750})
+            json!({"persons": 4, "compliant": 1, "rate_permille": 250})
         );
-        assert_eq!(reply.body["pending"], 0);
-        assert_eq!(reply.body["by"], "county");
-        let reply = w.stats(&jinan, "by=industry").await;
+        assert_eq!(reply.body["rows"][1]["name"], "霍邱县");
+        let reply = stats(&w, &city, "by=industry").await;
         assert_eq!(
             rows(&reply.body),
-            vec![row("卫生健康", 2, 2, 1000), row("教育", 2, 1, 500)]
+            vec![
+                row("卫生健康", 2, 1, 500),
+                row("电子信息", 1, 0, 0),
+                row("能源", 1, 0, 0),
+            ]
         );
-        for query in ["by=county&place=341503", "by=county&place=341500"] {
-            let reply = w.stats(&jinan, query).await;
-            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{query}");
-            assert_eq!(reply.code(), "auth.jurisdiction", "{query}");
-        }
-        let other_unit = format!("by=unit&unit={}", w.units[2]);
+        let reply = stats(&w, &city, "by=unit&place=341523").await;
+        assert_eq!(reply.body["rows"].as_array().unwrap().len(), 1);
+        assert_eq!(reply.body["rows"][0]["persons"], 1);
+
+        // A county bureau: its county; another county, or the city, is refused.
+        let huoqiu = w.who("huoqiu").await;
+        let reply = stats(&w, &huoqiu, "by=unit").await;
+        assert_eq!(reply.body["rows"].as_array().unwrap().len(), 1);
         assert_eq!(
-            w.stats(&jinan, &other_unit).await.code(),
+            reply.body["total"],
+            json!({"persons": 1, "compliant": 1, "rate_permille": 1000})
+        );
+        for query in ["by=county&place=341523", "by=county&place=341500"] {
+            let reply = stats(&w, &huoqiu, query).await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::FORBIDDEN, "auth.jurisdiction"),
+                "{query}"
+            );
+        }
+        let other = format!("by=unit&unit={}", w.units["clinic"]);
+        assert_eq!(stats(&w, &huoqiu, &other).await.code(), "auth.jurisdiction");
+
+        // The zone centre: its zone only (not the county the zone lies in, nor the city).
+        let zone = w.who("zone").await;
+        assert_eq!(
+            rows(&stats(&w, &zone, "by=county").await.body),
+            vec![row(&zone_key, 1, 0, 0)]
+        );
+        assert_eq!(
+            stats(&w, &zone, "by=county&place=341500").await.code(),
             "auth.jurisdiction"
         );
 
-        // The city bureau: both counties, or one of them.
-        let luan = w.client.browser("luan").await;
-        let reply = w.stats(&luan, "by=county").await;
+        // 霍邱县's health authority: its industry in its county; another industry is refused.
+        let health = w.who("health").await;
         assert_eq!(
-            rows(&reply.body),
-            vec![row("341502", 4, 3, 750), row("341503", 1, 0, 0)]
+            rows(&stats(&w, &health, "by=industry").await.body),
+            vec![row("卫生健康", 1, 1, 1000)]
         );
+        let reply = stats(&w, &health, &format!("by=unit&industry={}", enc("能源"))).await;
         assert_eq!(
-            reply.body["total"],
-            json!({"persons": 5, "compliant": 3, "rate_permille": 600})
-        );
-        let reply = w.stats(&luan, "by=unit&place=341503").await;
-        assert_eq!(rows(&reply.body).len(), 1);
-        assert_eq!(reply.body["rows"][0]["name"], "裕安区第一中学");
-        assert_eq!(
-            (
-                reply.body["rows"][0]["persons"].clone(),
-                reply.body["rows"][0]["compliant"].clone()
-            ),
-            (json!(1), json!(0))
-        );
-        let reply = w
-            .stats(&luan, &format!("by=county&industry={}", enc("教育")))
-            .await;
-        assert_eq!(
-            rows(&reply.body),
-            vec![row("341502", 2, 1, 500), row("341503", 1, 0, 0)]
+            (reply.status, reply.code()),
+            (StatusCode::FORBIDDEN, "auth.jurisdiction")
         );
 
-        // The 教育 authority: its industry in its city; another industry is refused.
-        let edu = w.client.browser("edu").await;
-        let reply = w.stats(&edu, "by=industry").await;
-        assert_eq!(rows(&reply.body), vec![row("教育", 3, 1, 333)]);
-        let reply = w
-            .stats(&edu, &format!("by=county&industry={}", enc("卫生健康")))
-            .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(reply.code(), "auth.jurisdiction");
-
-        // A unit administrator: its unit; another unit is refused.
-        let admin = w.client.browser("admin").await;
-        let reply = w.stats(&admin, "by=unit").await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert_eq!(reply.body["rows"][0]["name"], "金安区实验小学");
-        assert_eq!(reply.body["total"]["persons"], 2);
-        assert_eq!(reply.body["total"]["compliant"], 1);
-        let reply = w
-            .stats(&admin, &format!("by=unit&unit={}", w.units[0]))
-            .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(reply.code(), "auth.own_only");
+        // A unit's administrator and a state-owned unit: themselves only.
+        let clinic = w.who("clinic").await;
         assert_eq!(
-            w.stats(&admin, "by=county&place=341502").await.code(),
+            stats(&w, &clinic, "by=unit").await.body["total"],
+            json!({"persons": 1, "compliant": 0, "rate_permille": 0})
+        );
+        let hospital_unit = format!("by=unit&unit={}", w.units["hospital"]);
+        let reply = stats(&w, &clinic, &hospital_unit).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::FORBIDDEN, "auth.own_only")
+        );
+        assert_eq!(
+            stats(&w, &clinic, "by=county&place=341523").await.code(),
             "auth.own_only"
         );
+        let soe = w.who("soe").await;
+        let reply = stats(&w, &soe, "by=unit").await;
+        assert_eq!(reply.body["total"]["persons"], 1, "{}", reply.body);
 
-        // A professional may not see statistics at all.
-        let zhang = w.client.browser("zhang").await;
-        let reply = w.stats(&zhang, "by=county").await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(reply.code(), "auth.role");
-
-        // Nobody signed in.
-        let reply = w
-            .client
-            .get("/api/statistics?year=2026&by=county", None)
-            .await;
+        // Professionals, supervisors and providers see no statistics; API tokens (the bases')
+        // do not sign in to this endpoint at all.
+        for login in ["zhang", "supervisor", "provider"] {
+            let who = w.who(login).await;
+            let reply = stats(&w, &who, "by=county").await;
+            assert_eq!(
+                (reply.status, reply.code()),
+                (StatusCode::FORBIDDEN, "auth.role"),
+                "{login}: {}",
+                reply.body
+            );
+        }
+        let base = w.who("base1").await;
+        assert_eq!(
+            stats(&w, &base, "by=county").await.code(),
+            "auth.session_required"
+        );
+        let reply = stats(&w, &Who::Nobody, "by=county").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+
+        // A void through the API: 张晓梅 no longer complies, at once.
+        let hospital = w.who("hospital").await;
+        w.post(
+            &hospital,
+            &format!("/api/records/{record}/void"),
+            json!({ "reason": "重复登记" }),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+        let reply = stats(&w, &huoqiu, "by=county").await;
+        assert_eq!(rows(&reply.body), vec![row("341522", 1, 0, 0)]);
         done(w.db).await;
     }
 }
 
 #[tokio::test]
-async fn malformed_queries_are_400_and_a_year_without_policy_404() {
+async fn malformed_queries_are_400_a_year_without_policy_404_and_the_endpoint_is_documented() {
     for db in fresh_dbs("statistics").await {
-        let w = world(db).await;
-        let luan = w.client.browser("luan").await;
-        for (uri, code) in [
-            ("/api/statistics?year=2026&by=town", "request.query"),
-            ("/api/statistics?year=2026", "request.query"),
-            ("/api/statistics?by=county", "request.query"),
-            ("/api/statistics?year=twenty&by=county", "request.query"),
-            (
-                "/api/statistics?year=2026&by=county&unit=x",
-                "request.query",
-            ),
-            (
-                "/api/statistics?year=2026&by=county&place=3415",
-                "statistics.place",
-            ),
+        let w = World::new(db).await;
+        let city = w.who("city").await;
+        for (query, code) in [
+            ("year=2026&by=town", "request.query"),
+            ("year=2026", "request.query"),
+            ("by=county", "request.query"),
+            ("year=twenty&by=county", "request.query"),
+            ("year=2026&by=county&unit=x", "request.query"),
+            ("year=2026&by=county&place=3415", "statistics.place"),
+            ("year=2026&by=county&place=%20", "statistics.place"),
         ] {
-            let reply = w.client.get(uri, Some(&luan)).await;
+            let reply = w.get(&city, &format!("/api/statistics?{query}")).await;
             assert_eq!(
                 reply.status,
                 StatusCode::BAD_REQUEST,
-                "{uri}: {}",
+                "{query}: {}",
                 reply.body
             );
-            assert_eq!(reply.code(), code, "{uri}");
+            assert_eq!(reply.code(), code, "{query}");
             assert!(!reply.body["message"].as_str().unwrap().is_empty());
         }
-        let reply = w
-            .client
-            .get("/api/statistics?year=1999&by=county", Some(&luan))
-            .await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND);
-        assert_eq!(reply.code(), "statistics.year");
-        let reply = w
-            .client
-            .get("/api/statistics?year=2026&by=unit&unit=999999", Some(&luan))
-            .await;
-        assert_eq!(reply.code(), "statistics.unit");
-        done(w.db).await;
-    }
-}
-
-#[tokio::test]
-async fn statistics_follow_a_write_and_are_in_the_openapi_document() {
-    for db in fresh_dbs("statistics").await {
-        let w = world(db).await;
-        let jinan = w.client.browser("jinan").await;
-        let reply = w.stats(&jinan, "by=unit").await;
-        assert_eq!(reply.body["total"]["compliant"], 3);
-        // A void (the store's own write path) marks the person-year; the next read reflects it.
-        records::void(
-            &w.db,
-            &w.signer,
-            w.to_void,
-            "重复登记",
-            None,
-            Act {
-                actor: "unit:admin",
-                on: d("2026-05-01"),
-                now_ms: T0,
-            },
-        )
-        .await
-        .unwrap();
-        let reply = w.stats(&jinan, "by=industry").await;
+        let reply = w.get(&city, "/api/statistics?year=1999&by=county").await;
         assert_eq!(
-            rows(&reply.body),
-            vec![row("卫生健康", 2, 1, 500), row("教育", 2, 1, 500)]
+            (reply.status, reply.code()),
+            (StatusCode::NOT_FOUND, "statistics.year")
         );
-        assert_eq!(reply.body["pending"], 0);
+        let reply = w
+            .get(&city, "/api/statistics?year=2026&by=unit&unit=999999")
+            .await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::NOT_FOUND, "statistics.unit")
+        );
 
-        let doc = w.client.get("/api/openapi.json", None).await;
+        let doc = w.get(&Who::Nobody, "/api/openapi.json").await;
         let op = &doc.body["paths"]["/api/statistics"]["get"];
         let params: Vec<&str> = op["parameters"]
             .as_array()
@@ -414,7 +267,9 @@ async fn statistics_follow_a_write_and_are_in_the_openapi_document() {
             .map(|p| p["name"].as_str().unwrap())
             .collect();
         assert_eq!(params, vec!["year", "by", "place", "industry", "unit"]);
-        assert!(op["responses"]["403"].is_object());
+        for status in ["200", "400", "401", "403", "404"] {
+            assert!(op["responses"][status].is_object(), "{status}");
+        }
         done(w.db).await;
     }
 }

@@ -10,13 +10,14 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use xueshi_app::{Action, Context, Principal, Scope, Target, UnitId, authorize};
+use utoipa::{IntoParams, ToSchema};
+use xueshi_app::{Action, Principal, Scope, Target, UnitId};
 use xueshi_domain::RegionCode;
 use xueshi_policy::input::Place;
 use xueshi_store::people;
 use xueshi_store::summaries::{self, GroupBy, Within};
 
+use crate::access;
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
@@ -38,28 +39,19 @@ pub enum By {
     Unit,
 }
 
-/// The query string (a module of its own: utoipa's `params(…)` wants a path it cannot call
-/// redundant).
-pub mod query {
-    use serde::Deserialize;
-    use utoipa::IntoParams;
-
-    use super::By;
-
-    #[derive(Debug, Deserialize, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct StatisticsQuery {
-        /// 学时年度
-        pub year: i32,
-        /// 分组方式：county（县区）、industry（行业）、unit（单位）
-        pub by: By,
-        /// 只统计该地区（六位行政区划代码）或开发区（名称）；缺省为本部门管辖范围
-        pub place: Option<String>,
-        /// 只统计该行业
-        pub industry: Option<String>,
-        /// 只统计该单位（内部编号）
-        pub unit: Option<i64>,
-    }
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatisticsQuery {
+    /// 学时年度
+    pub year: i32,
+    /// 分组方式：county（县区）、industry（行业）、unit（单位）
+    pub by: By,
+    /// 只统计该地区（六位行政区划代码）或开发区（名称）；缺省为本部门管辖范围
+    pub place: Option<String>,
+    /// 只统计该行业
+    pub industry: Option<String>,
+    /// 只统计该单位（内部编号）
+    pub unit: Option<i64>,
 }
 
 /// Counts of one group, or of all rows together.
@@ -94,7 +86,7 @@ pub struct Statistics {
 
 /// Compliance statistics of a year over the caller's jurisdiction.
 #[utoipa::path(get, path = "/api/statistics", tag = "statistics",
-    params(query::StatisticsQuery),
+    params(StatisticsQuery),
     responses(
         (status = 200, description = "年度学时达标统计", body = Statistics),
         (status = 400, description = "查询参数格式不正确（request.query / statistics.place）", body = ErrorBody),
@@ -105,7 +97,7 @@ pub struct Statistics {
 pub async fn statistics(
     State(state): State<AppState>,
     acting: Acting,
-    ApiQuery(q): ApiQuery<query::StatisticsQuery>,
+    ApiQuery(q): ApiQuery<StatisticsQuery>,
 ) -> Result<Json<Statistics>, ApiError> {
     let policy = state.policy.as_ref();
     if policy.year(q.year).is_none() {
@@ -113,12 +105,7 @@ pub async fn statistics(
     }
     let db = &state.db;
     let (target, within) = target(&state, &acting.principal, &q).await?;
-    authorize(
-        &acting.principal,
-        Action::ViewStatistics,
-        &target,
-        &Context::new(policy),
-    )?;
+    access::allow(&state, &acting.principal, Action::ViewStatistics, &target)?;
     summaries::open_year(db, q.year).await?;
     summaries::refresh_dirty(db, policy, state.now_ms(), READ_DRAIN).await?;
     let by = match q.by {
@@ -159,7 +146,7 @@ pub async fn statistics(
 async fn target(
     state: &AppState,
     principal: &Principal,
-    q: &query::StatisticsQuery,
+    q: &StatisticsQuery,
 ) -> Result<(Target, Within), ApiError> {
     let scope = principal.scope();
     let unit = match (q.unit, scope) {
@@ -177,7 +164,7 @@ async fn target(
             .ok_or_else(|| ApiError::not_found("statistics.unit", "单位不存在"))?;
         let target = Target::Unit {
             unit: UnitId(u.unit_id),
-            place: u.zone.map_or(Place::Region(u.region), Place::Zone),
+            place: access::place(u.region, u.zone),
             industry: u.industry,
         };
         let within = Within {
