@@ -1,7 +1,8 @@
 //! Statistics on a large database: how fast `summaries::refresh_dirty` re-evaluates marked
 //! person-years, and how long `summaries::statistics` takes. Not a test: prints figures. Runs on
-//! an existing database (e.g. after `xueshi demo seed --persons 100000`), marking every summary
-//! dirty first; the summaries it leaves are those it found.
+//! an existing database (e.g. after `xueshi demo seed --persons 100000`), marking the first
+//! `XUESHI_BENCH_MARK` (default 40 000) summaries dirty first; the summaries it leaves are those it
+//! found.
 //!
 //!     XUESHI_BENCH_DB=sqlite:///tmp/demo.db cargo bench -p xueshi-store --bench summaries
 
@@ -31,10 +32,14 @@ async fn main() {
     let policy = xueshi_policy::load_embedded("anhui").unwrap();
     let db = Db::open(&url).await.unwrap();
     summaries::prepare(&db, &policy).await.unwrap();
+    let mark: i64 = std::env::var("XUESHI_BENCH_MARK")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40_000);
     let marked = on_db!(&db, p => sqlx::query(
-        "INSERT INTO summary_dirty (person_id, year) SELECT person_id, year FROM person_year_summaries WHERE TRUE
-         ON CONFLICT (person_id, year) DO NOTHING"
-    ).execute(p).await.unwrap().rows_affected());
+        "INSERT INTO summary_dirty (person_id, year) SELECT person_id, year FROM person_year_summaries
+         WHERE TRUE ORDER BY person_id, year LIMIT $1 ON CONFLICT (person_id, year) DO NOTHING"
+    ).bind(mark).execute(p).await.unwrap().rows_affected());
     let total = summaries::pending(&db, None).await.unwrap();
     println!("{total} person-years marked ({marked} with a summary)");
     let started = Instant::now();
