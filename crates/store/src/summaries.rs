@@ -498,42 +498,73 @@ pub async fn statistics(
 
 /// The summary of a person-year, if it has one.
 pub async fn summary(db: &Db, person_id: i64, year: i32) -> Result<Option<Summary>, StoreError> {
-    let sql = "SELECT unit_id, region, zone_id, city, industry, required, compliant, total_tenths,
-                      professional_tenths, public_tenths, total_short_tenths, professional_short_tenths
-               FROM person_year_summaries WHERE person_id = $1 AND year = $2";
-    type Raw = (
-        i64,
-        i64,
-        Option<i64>,
-        i64,
-        String,
-        bool,
-        bool,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
+    Ok(summary_now(db, person_id, year).await?.map(|n| n.summary))
+}
+
+/// A person-year's summary as it stands: its unit's zone by name (for authorization) and
+/// whether a write has marked it since it was made (then it is stale until refreshed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryNow {
+    pub summary: Summary,
+    pub zone: Option<String>,
+    pub stale: bool,
+    pub decided_ms: i64,
+}
+
+/// The summary of a person-year with its zone name and staleness, in one query.
+pub async fn summary_now(
+    db: &Db,
+    person_id: i64,
+    year: i32,
+) -> Result<Option<SummaryNow>, StoreError> {
+    let sql = "SELECT s.unit_id, s.region, s.zone_id, s.city, s.industry, s.required, s.compliant,
+                      s.total_tenths, s.professional_tenths, s.public_tenths, s.total_short_tenths,
+                      s.professional_short_tenths, z.name AS zone, d.seq IS NOT NULL AS stale, s.decided_ms
+               FROM person_year_summaries s LEFT JOIN zones z ON z.id = s.zone_id
+               LEFT JOIN summary_dirty d ON d.person_id = s.person_id AND d.year = s.year
+               WHERE s.person_id = $1 AND s.year = $2";
+    #[derive(sqlx::FromRow)]
+    struct Raw {
+        unit_id: i64,
+        region: i64,
+        zone_id: Option<i64>,
+        city: i64,
+        industry: String,
+        required: bool,
+        compliant: bool,
+        total_tenths: i64,
+        professional_tenths: i64,
+        public_tenths: i64,
+        total_short_tenths: i64,
+        professional_short_tenths: i64,
+        zone: Option<String>,
+        stale: bool,
+        decided_ms: i64,
+    }
     let row: Option<Raw> = on_db!(db, p => sqlx::query_as(sql)
         .bind(person_id)
         .bind(i64::from(year))
         .fetch_optional(p)
         .await?);
-    Ok(row.map(|r| Summary {
-        person_id,
-        year,
-        unit_id: r.0,
-        region: r.1,
-        zone_id: r.2,
-        city: r.3,
-        industry: r.4,
-        required: r.5,
-        compliant: r.6,
-        total_tenths: r.7,
-        professional_tenths: r.8,
-        public_tenths: r.9,
-        total_short_tenths: r.10,
-        professional_short_tenths: r.11,
+    Ok(row.map(|r| SummaryNow {
+        summary: Summary {
+            person_id,
+            year,
+            unit_id: r.unit_id,
+            region: r.region,
+            zone_id: r.zone_id,
+            city: r.city,
+            industry: r.industry,
+            required: r.required,
+            compliant: r.compliant,
+            total_tenths: r.total_tenths,
+            professional_tenths: r.professional_tenths,
+            public_tenths: r.public_tenths,
+            total_short_tenths: r.total_short_tenths,
+            professional_short_tenths: r.professional_short_tenths,
+        },
+        zone: r.zone,
+        stale: r.stale,
+        decided_ms: r.decided_ms,
     }))
 }

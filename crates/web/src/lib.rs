@@ -46,6 +46,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::session::me))
         .routes(routes!(routes::session::change_password))
         .routes(routes!(routes::persons::person_year))
+        .routes(routes!(routes::persons::person_year_summary))
         .routes(routes!(routes::records::register, routes::records::list))
         .routes(routes!(routes::records::void))
         .routes(routes!(routes::records::upload_evidence))

@@ -638,6 +638,7 @@ async fn health_answers_and_the_openapi_document_lists_every_path() {
             "/api/password",
             "/api/persons/{person_id}/years/{year}",
             "/api/persons/{person_id}/records",
+            "/api/persons/{person_id}/years/{year}/summary",
             "/api/records/{record_id}/void",
             "/api/evidence",
             "/api/persons/{person_id}/years/{year}/submit",

@@ -160,6 +160,13 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_jurisdiction() {
                 VIEW,
             ),
             probe(
+                "person_year.summary",
+                M::GET,
+                format!("/api/persons/{z}/years/2026/summary"),
+                None,
+                VIEW,
+            ),
+            probe(
                 "records.list",
                 M::GET,
                 format!("/api/persons/{z}/records"),
@@ -344,6 +351,24 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_jurisdiction() {
                 format!("/api/bookings/{booking}"),
                 None,
                 &["zhang", "hospital", "city", "huoqiu"],
+            ),
+            probe(
+                "statistics",
+                M::GET,
+                "/api/statistics?year=2026&by=county".to_owned(),
+                None,
+                &[
+                    "hospital",
+                    "clinic",
+                    "health",
+                    "health_sc",
+                    "city",
+                    "hefei",
+                    "huoqiu",
+                    "shucheng",
+                    "zone",
+                    "soe",
+                ],
             ),
             probe(
                 "audit.trail",

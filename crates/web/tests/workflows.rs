@@ -774,3 +774,54 @@ async fn concurrent_registrations_are_committed_together_and_a_bad_one_sinks_no_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_compliance_read_comes_from_the_kept_summary_or_from_the_engine_when_stale() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        let uri = format!("/api/persons/{zhang}/years/2026/summary");
+        w.post(
+            &me,
+            &format!("/api/persons/{zhang}/records"),
+            public_online("科目一", "30", "2026-09-20"),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+        // Just written: the summary is stale, the engine answers.
+        let now = w.get(&me, &uri).await;
+        let now = now.expect(StatusCode::OK).clone();
+        assert_eq!(now["source"], "evaluated");
+        assert_eq!(
+            (now["compliant"].clone(), now["public"].clone()),
+            (json!(false), json!("30"))
+        );
+        assert_eq!(now["total_short"], "60");
+        xueshi_store::summaries::catch_up(&w.db, xueshi_testkit::policy(), now_ms())
+            .await
+            .unwrap();
+        let kept = w.get(&me, &uri).await;
+        let kept = kept.expect(StatusCode::OK).clone();
+        assert_eq!(kept["source"], "summary");
+        for field in [
+            "required",
+            "compliant",
+            "total",
+            "professional",
+            "public",
+            "total_short",
+            "professional_short",
+        ] {
+            assert_eq!(kept[field], now[field], "{field}");
+        }
+        // The same jurisdiction as the full decision.
+        let li = w.who("li").await;
+        assert_eq!(w.get(&li, &uri).await.code(), "auth.own_only");
+        let shucheng = w.who("shucheng").await;
+        assert_eq!(w.get(&shucheng, &uri).await.code(), "auth.jurisdiction");
+        let huoqiu = w.who("huoqiu").await;
+        w.get(&huoqiu, &uri).await.expect(StatusCode::OK);
+        w.db
+    })
+    .await;
+}

@@ -11,7 +11,9 @@ use xueshi_app::{Action, Context, PersonId, Target, UnitId, authorize};
 use xueshi_domain::Date;
 use xueshi_policy::Options;
 use xueshi_policy::input::Place;
-use xueshi_store::{export, people};
+use xueshi_store::{export, people, summaries};
+
+use crate::access;
 
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
@@ -66,4 +68,93 @@ pub async fn person_year(
         policy,
         &case.records,
     )))
+}
+
+/// A person-year's compliance in brief, from the summary the store keeps current.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct YearSummary {
+    pub person_id: i64,
+    pub year: i32,
+    /// Whether the person had to study that year at all (D17a).
+    pub required: bool,
+    pub compliant: bool,
+    /// Credited hours (text, tenths exact).
+    pub total: String,
+    pub professional: String,
+    pub public: String,
+    /// Hours still missing to the yearly total and professional minimums.
+    pub total_short: String,
+    pub professional_short: String,
+    /// `summary` when read from the kept summary, `evaluated` when a write since made it stale
+    /// and the engine was asked now.
+    pub source: &'static str,
+}
+
+fn hours(tenths: i64) -> String {
+    xueshi_domain::Hours::from_tenths(u64::try_from(tenths).unwrap_or(0)).to_string()
+}
+
+impl YearSummary {
+    fn from(s: &summaries::Summary, source: &'static str) -> Self {
+        Self {
+            person_id: s.person_id,
+            year: s.year,
+            required: s.required,
+            compliant: s.compliant,
+            total: hours(s.total_tenths),
+            professional: hours(s.professional_tenths),
+            public: hours(s.public_tenths),
+            total_short: hours(s.total_short_tenths),
+            professional_short: hours(s.professional_short_tenths),
+            source,
+        }
+    }
+}
+
+/// The compliance read: whether a person's year complies and by how much it falls short, for
+/// whoever may see the person's records. Answered from the person-year's summary in one query
+/// when it is current, else by the engine now.
+#[utoipa::path(get, path = "/api/persons/{person_id}/years/{year}/summary", tag = "persons",
+    params(
+        ("person_id" = i64, Path, description = "人员内部编号"),
+        ("year" = i32, Path, description = "学时年度"),
+    ),
+    responses(
+        (status = 200, description = "年度学时是否达标（摘要）", body = YearSummary),
+        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 404, description = "人员不存在、该年度无任职单位或无政策", body = ErrorBody),
+    ))]
+pub async fn person_year_summary(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiPath((person_id, year)): ApiPath<(i64, i32)>,
+) -> Result<Json<YearSummary>, ApiError> {
+    let db = &state.db;
+    if let Some(now) = summaries::summary_now(db, person_id, year).await?
+        && !now.stale
+    {
+        let region = u32::try_from(now.summary.region)
+            .ok()
+            .and_then(|r| xueshi_domain::RegionCode::from_u32(r).ok())
+            .ok_or_else(|| ApiError::internal("summary.region", &"bad region"))?;
+        let unit = people::UnitPlace {
+            unit_id: now.summary.unit_id,
+            region,
+            zone: now.zone.clone(),
+            industry: now.summary.industry.clone(),
+        };
+        access::allow(
+            &state,
+            &acting.principal,
+            Action::ViewRecords,
+            &access::person_in(person_id, &unit),
+        )?;
+        return Ok(Json(YearSummary::from(&now.summary, "summary")));
+    }
+    let (target, _) = access::person_target(&state, person_id, access::year_end(year)?).await?;
+    access::allow(&state, &acting.principal, Action::ViewRecords, &target)?;
+    let fresh = summaries::evaluate(db, &state.policy, person_id, year)
+        .await?
+        .ok_or_else(|| ApiError::not_found("summary.none", "该人员该年度不在职或无该年度政策"))?;
+    Ok(Json(YearSummary::from(&fresh, "evaluated")))
 }
