@@ -3,7 +3,8 @@
 # against a database of P persons (default 1,000,000) with N base certificates (default 2 per
 # person), on SQLite and then PostgreSQL. For each backend, in the same run and on the same
 # router: a trivial handler (the framework's limit), the compliance read of a random person's
-# year (`GET /api/persons/{id}/years/2026`, engine included) and record registration
+# year from its kept summary (`GET /api/persons/{id}/years/2026/summary`), the full decision with
+# citations (`GET /api/persons/{id}/years/2026`, the engine on every request) and record registration
 # (`POST /api/persons/{id}/records`, ledger and signed checkpoint included). Not a test.
 #
 #   scripts/bench-api.sh [P] [N]          (DUR=20s CONN=64 THREADS=2 to change wrk's settings)
@@ -27,12 +28,15 @@ SERVER=$PWD/target/release/examples/bench_server
 python3 scripts/gen_bench_data.py "$WORK" "$N" "$P"
 echo "generated $P persons and $N certificates"
 
-cat >"$WORK/read.lua" <<LUA
+for what in summary decision; do
+  suffix=$([[ $what == summary ]] && echo /summary || true)
+  cat >"$WORK/$what.lua" <<LUA
 local persons = $P
 request = function()
-  return wrk.format("GET", "/api/persons/" .. math.random(1, persons) .. "/years/2026")
+  return wrk.format("GET", "/api/persons/" .. math.random(1, persons) .. "/years/2026$suffix")
 end
 LUA
+done
 # Persons of the first unit: person i (1-based id i + 1) works for unit i % 10.
 cat >"$WORK/write.lua" <<LUA
 local staff = math.floor(($P - 1) / 10)
@@ -70,8 +74,11 @@ measure() { # label url
   echo "$label: load average $(cut -d' ' -f1-3 /proc/loadavg) before wrk"
   echo "== $label trivial handler"
   wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency "$base/bench/trivial" | grep -E 'Requests/sec|50%|99%|Non-2xx'
-  echo "== $label compliance read (engine)"
-  wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Cookie: $city_cookie" -s "$WORK/read.lua" "$base" |
+  echo "== $label compliance read (kept summary)"
+  wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Cookie: $city_cookie" -s "$WORK/summary.lua" "$base" |
+    grep -E 'Requests/sec|50%|99%|Non-2xx'
+  echo "== $label full decision (engine, with citations)"
+  wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Cookie: $city_cookie" -s "$WORK/decision.lua" "$base" |
     grep -E 'Requests/sec|50%|99%|Non-2xx'
   echo "== $label record registration (ledger)"
   wrk -t"$THREADS" -c"$CONN" -d"$DUR" --latency -H "Cookie: $unit_cookie" -H "X-CSRF-Token: $unit_csrf" \
