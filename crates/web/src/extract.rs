@@ -59,3 +59,36 @@ where
         Ok(Self(value))
     }
 }
+
+/// A raw request body of at most `LIMIT` bytes: larger is `request.too_large` (413), other
+/// failures to read it `request.body` (400) — as JSON errors, not axum's plain text.
+#[derive(Clone, Debug, Default)]
+pub struct ApiBytes<const LIMIT: usize>(pub axum::body::Bytes);
+
+impl<S, const LIMIT: usize> FromRequest<S> for ApiBytes<LIMIT>
+where
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let body = req.into_body();
+        match axum::body::to_bytes(body, LIMIT).await {
+            Ok(bytes) => Ok(Self(bytes)),
+            Err(e) => {
+                // `to_bytes` fails on the limit or on a broken stream; only the first is the client's size.
+                let too_large = std::error::Error::source(&e)
+                    .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+                Err(if too_large {
+                    ApiError::new(
+                        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "request.too_large",
+                        format!("请求体过大：上限 {LIMIT} 字节"),
+                    )
+                } else {
+                    ApiError::bad_request("request.body", "无法读取请求体")
+                })
+            }
+        }
+    }
+}

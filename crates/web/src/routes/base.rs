@@ -7,7 +7,6 @@
 use std::io::Write;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
@@ -18,7 +17,12 @@ use xueshi_store::import::{self, Format, ImportMode, ImportOptions};
 use crate::access::{allow, today};
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiBytes;
 use crate::state::AppState;
+
+/// The largest report taken in one request (about 500,000 rows of CSV); larger reports are
+/// sent in several batches.
+pub const MAX_REPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// One rejected row.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -76,7 +80,7 @@ pub async fn report(
     State(state): State<AppState>,
     agent: Agent,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes<MAX_REPORT_BYTES>,
 ) -> Result<Json<ReportResult>, ApiError> {
     let Scope::Base { number } = agent.principal.scope() else {
         return Err(ApiError::forbidden(

@@ -4,7 +4,6 @@
 //! year (`registration.closed`, 409, citing the rule); the engine judges everything else.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::{Deserialize, Serialize};
@@ -19,7 +18,7 @@ use xueshi_store::{evidence, ledger};
 use crate::access::{self, Receipt, allow, person_target, today};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiBytes, ApiJson, ApiPath};
 use crate::state::AppState;
 
 /// A record as registered: the policy facts and what was studied. Enumerations take the
@@ -392,7 +391,7 @@ pub async fn upload_evidence(
     State(state): State<AppState>,
     acting: Acting,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes<{ evidence::MAX_BYTES + 1 }>,
 ) -> Result<(StatusCode, Json<EvidenceRef>), ApiError> {
     if !Action::RegisterRecord
         .allowed_roles()
