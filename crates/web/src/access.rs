@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use xueshi_app::{Action, Context, PersonId, Principal, Target, UnitId, authorize};
 use xueshi_domain::{Date, RegionCode};
 use xueshi_policy::input::Place;
-use xueshi_store::ledger::Inclusion;
+use xueshi_store::ledger::{Act, Inclusion};
 use xueshi_store::people::{self, UnitPlace};
 
 use crate::auth::Acting;
@@ -80,6 +80,36 @@ pub async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// An official act by `actor`, dated today by the state's clock.
+pub fn act<'a>(state: &AppState, actor: &'a str) -> Result<Act<'a>, ApiError> {
+    Ok(Act {
+        actor,
+        on: today(state)?,
+        now_ms: state.now_ms(),
+    })
+}
+
+/// The organisation an official account acts for (its absence is a data error: 500).
+pub fn organisation(acting: &Acting) -> Result<i64, ApiError> {
+    acting.account.organisation_id.ok_or_else(|| {
+        ApiError::internal(
+            "account.scope",
+            &format!("account {} without organisation", acting.account.id),
+        )
+    })
+}
+
+/// The media type of a request body, lower-cased, without parameters.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// How an official act names its author: the login and the account's display name.

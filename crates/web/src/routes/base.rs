@@ -8,7 +8,7 @@ use std::io::Write;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 use xueshi_app::{Action, Scope, Target};
@@ -95,13 +95,7 @@ pub async fn report(
         Action::ReportBaseCertificates,
         &Target::BaseReport { base: number },
     )?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let media = crate::access::media_type(&headers);
     let (format, ext) = match media.as_str() {
         "text/csv" => (Format::Csv, "csv"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {

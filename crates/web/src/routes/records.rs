@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xueshi_app::Action;
@@ -402,13 +402,7 @@ pub async fn upload_evidence(
             "只有专业技术人员和单位可以上传证明材料",
         ));
     }
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let media_type = access::media_type(&headers);
     let hash = evidence::store_evidence(&state.db, &media_type, &body, state.now_ms()).await?;
     Ok((
         StatusCode::CREATED,

@@ -11,10 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use xueshi_app::{Action, OrgId, Scope, Target};
 use xueshi_domain::{Date, RegionCode};
 use xueshi_store::entries::ProviderRegistrationRow;
-use xueshi_store::ledger::Act;
 use xueshi_store::registry::{self, Filing, NewFiling};
 
-use crate::access::{Receipt, allow, place, today};
+use crate::access::{self, Receipt, allow, place, today};
 use crate::auth::{Acting, Agent};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -230,11 +229,7 @@ pub async fn decide(
         id,
         body.approved,
         body.reason.as_deref(),
-        Act {
-            actor: &actor,
-            on: today(&state)?,
-            now_ms: state.now_ms(),
-        },
+        access::act(&state, &actor)?,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Receipt::from(&inclusion))))
@@ -346,11 +341,7 @@ pub async fn register_provider(
         city,
         date(&body.from, "provider.from")?,
         date(&body.to, "provider.to")?,
-        Act {
-            actor: &actor,
-            on: today(&state)?,
-            now_ms: state.now_ms(),
-        },
+        access::act(&state, &actor)?,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Receipt::from(&inclusion))))

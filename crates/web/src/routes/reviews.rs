@@ -12,10 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use xueshi_app::{Action, Scope};
 use xueshi_store::acts::{self, Review};
 use xueshi_store::entries::ReviewReason;
-use xueshi_store::ledger::Act;
 use xueshi_store::requests::{self, Subject};
 
-use crate::access::{self, Receipt, allow, person_in, person_target, today, year_end};
+use crate::access::{self, Receipt, allow, person_in, person_target, year_end};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -187,6 +186,15 @@ pub struct ActDone {
     pub receipt: Receipt,
 }
 
+impl ActDone {
+    pub fn new(act_id: i64, inclusion: &xueshi_store::ledger::Inclusion) -> Self {
+        Self {
+            act_id,
+            receipt: Receipt::from(inclusion),
+        }
+    }
+}
+
 /// Stamps (审核盖章) or rejects a submitted year page: a signed ledger act by the calling
 /// official of the industry authority.
 #[utoipa::path(post, path = "/api/persons/{person_id}/years/{year}/review", tag = "reviews",
@@ -213,10 +221,7 @@ pub async fn review(
             "该年度登记尚未提交审核，或已审核",
         ));
     }
-    let authority_id = acting
-        .account
-        .organisation_id
-        .ok_or_else(|| ApiError::internal("account.scope", &"authority without organisation"))?;
+    let authority_id = access::organisation(&acting)?;
     let reasons: Vec<ReviewReason> = body
         .reasons
         .iter()
@@ -242,20 +247,10 @@ pub async fn review(
             approved: body.approved,
             reasons: &reasons,
         },
-        Act {
-            actor: &actor,
-            on: today(&state)?,
-            now_ms: state.now_ms(),
-        },
+        access::act(&state, &actor)?,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ActDone {
-            act_id,
-            receipt: Receipt::from(&inclusion),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))
 }
 
 /// A review act as shown.

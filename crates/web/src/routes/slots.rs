@@ -90,10 +90,9 @@ pub async fn open(
     ApiJson(body): ApiJson<SlotBody>,
 ) -> Result<(StatusCode, Json<SlotInfo>), ApiError> {
     let bureau_id = match acting.principal.scope() {
-        Scope::CityBureau { .. } | Scope::CountyBureau { .. } | Scope::ZoneCentre { .. } => acting
-            .account
-            .organisation_id
-            .ok_or_else(|| ApiError::internal("account.scope", &"bureau without organisation"))?,
+        Scope::CityBureau { .. } | Scope::CountyBureau { .. } | Scope::ZoneCentre { .. } => {
+            access::organisation(&acting)?
+        }
         _ => {
             return Err(ApiError::forbidden(
                 "auth.role",
@@ -191,9 +190,7 @@ pub async fn list(
 async fn default_bureau(state: &AppState, acting: &Acting) -> Result<i64, ApiError> {
     let unit = match acting.principal.scope() {
         Scope::CityBureau { .. } | Scope::CountyBureau { .. } | Scope::ZoneCentre { .. } => {
-            return acting.account.organisation_id.ok_or_else(|| {
-                ApiError::internal("account.scope", &"bureau without organisation")
-            });
+            return access::organisation(acting);
         }
         Scope::UnitAdmin { unit, .. } => people::unit_place(&state.db, unit.0).await?,
         Scope::Professional { person } => {

@@ -18,7 +18,6 @@ use xueshi_policy::case::Question;
 use xueshi_policy::input::{Place, TitleLevel};
 use xueshi_policy::{Decision, Options, RouteDecision, render};
 use xueshi_store::acts::{self, Mode, Verification, Verifier};
-use xueshi_store::ledger::Act;
 use xueshi_store::requests::{self, Application, NewApplication};
 use xueshi_store::{appointments, export, organisations, registry};
 
@@ -528,38 +527,30 @@ pub async fn decide(
             ),
         ));
     }
-    let bureau_id = acting
-        .account
-        .organisation_id
-        .ok_or_else(|| ApiError::internal("account.scope", &"bureau without organisation"))?;
-    let actor = access::actor(&acting);
-    let (act_id, inclusion) = acts::record_verification(
-        &state.db,
-        &state.signer,
-        &Verification {
-            person_id: a.subject.person_id,
-            level: a.level,
-            cycle: a.first_year..=a.last_year,
-            verifier: Verifier::Organisation(bureau_id),
-            mode: Mode::Online {
-                decision_hash: view.hash,
-            },
-            approved: body.approved,
+    let verifier = Verifier::Organisation(access::organisation(&acting)?);
+    let v = Verification {
+        person_id: a.subject.person_id,
+        level: a.level,
+        cycle: a.first_year..=a.last_year,
+        verifier,
+        mode: Mode::Online {
+            decision_hash: view.hash,
         },
-        Act {
-            actor: &actor,
-            on: today(&state)?,
-            now_ms: state.now_ms(),
-        },
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ActDone {
-            act_id,
-            receipt: (&inclusion).into(),
-        }),
-    ))
+        approved: body.approved,
+    };
+    record(&state, &acting, &v).await
+}
+
+/// Records a verification act by the calling official and answers with its receipt.
+async fn record(
+    state: &AppState,
+    acting: &Acting,
+    v: &Verification<'_>,
+) -> Result<(StatusCode, Json<ActDone>), ApiError> {
+    let actor = access::actor(acting);
+    let (act_id, inclusion) =
+        acts::record_verification(&state.db, &state.signer, v, access::act(state, &actor)?).await?;
+    Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))
 }
 
 /// A verification done on paper before the system (D17), recorded afterwards.
@@ -600,43 +591,22 @@ pub async fn record_offline(
         Action::RecordOfflineVerification,
         &target,
     )?;
-    let bureau_id = acting
-        .account
-        .organisation_id
-        .ok_or_else(|| ApiError::internal("account.scope", &"bureau without organisation"))?;
     let verifier = match body.verifier_place.as_deref() {
         Some(place) => Verifier::Place(place),
-        None => Verifier::Organisation(bureau_id),
+        None => Verifier::Organisation(access::organisation(&acting)?),
     };
-    let actor = access::actor(&acting);
-    let (act_id, inclusion) = acts::record_verification(
-        &state.db,
-        &state.signer,
-        &Verification {
-            person_id,
-            level,
-            cycle: body.first_year..=body.last_year,
-            verifier,
-            mode: Mode::Offline {
-                paper_ref: &body.paper_ref,
-                decision_hash: None,
-            },
-            approved: body.approved,
+    let v = Verification {
+        person_id,
+        level,
+        cycle: body.first_year..=body.last_year,
+        verifier,
+        mode: Mode::Offline {
+            paper_ref: &body.paper_ref,
+            decision_hash: None,
         },
-        Act {
-            actor: &actor,
-            on: today(&state)?,
-            now_ms: state.now_ms(),
-        },
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ActDone {
-            act_id,
-            receipt: (&inclusion).into(),
-        }),
-    ))
+        approved: body.approved,
+    };
+    record(&state, &acting, &v).await
 }
 
 /// The planned application a readiness check is about.
