@@ -14,13 +14,14 @@
     clippy::indexing_slicing
 )]
 
+mod world;
+
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, StatusCode, header};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, Hours, RegionCode};
@@ -201,18 +202,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
     }
 }
 
-/// A response: status, headers and the body as JSON (`Null` when empty).
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-}
-
-impl Reply {
-    fn code(&self) -> &str {
-        self.body["code"].as_str().unwrap_or_default()
-    }
-}
+use world::Reply;
 
 /// A signed-in browser: its cookie and CSRF token.
 struct Browser {
@@ -222,23 +212,7 @@ struct Browser {
 
 impl TestApp {
     async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-            .await
-            .unwrap();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        world::send(self.router.clone(), req).await
     }
 
     async fn call(&self, method: Method, uri: &str, who: Option<&Browser>, csrf: bool) -> Reply {

@@ -523,7 +523,8 @@ impl World {
     }
 }
 
-async fn send(router: Router, req: Request<Body>) -> Reply {
+/// Sends a request through a router and reads the answer as JSON.
+pub async fn send(router: Router, req: Request<Body>) -> Reply {
     let res = router.oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
