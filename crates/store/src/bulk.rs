@@ -1,12 +1,14 @@
 //! Bulk writes of prepared rows, one way per backend: on SQLite a whole batch as ONE JSON
 //! parameter that SQLite expands itself (`INSERT … SELECT … FROM json_each(?)`), on PostgreSQL
 //! `COPY … FROM STDIN` (its bulk path, far faster than INSERTs). The rows are the same either
-//! way; only how they reach the database differs.
+//! way; only how they reach the database differs. Key lists for look-ups travel the same way:
+//! one JSON array parameter, expanded by the database.
 
 use std::fmt::Write as _;
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
+use crate::db::Backend;
 use crate::entries::{RecordRow, hex, push_hex};
 use crate::error::StoreError;
 use crate::ledger::Pending;
@@ -21,6 +23,41 @@ fn achievement_key(r: &RecordRow) -> Option<String> {
     r.achievement
         .as_deref()
         .map(xueshi_policy::input::normalise_achievement)
+}
+
+/// What a JSON list holds, and so how the database reads its items.
+#[derive(Clone, Copy)]
+pub(crate) enum Item {
+    Text,
+    Int,
+    /// Hex text, read back as bytes.
+    Blob,
+}
+
+/// `SELECT … FROM` the JSON array bound as parameter `$n`: a subquery for `IN (…)`.
+pub(crate) fn listed(backend: Backend, n: usize, item: Item) -> String {
+    match (backend, item) {
+        (Backend::Sqlite, Item::Text | Item::Int) => format!("SELECT value FROM json_each(${n})"),
+        (Backend::Sqlite, Item::Blob) => format!("SELECT unhex(value) FROM json_each(${n})"),
+        (Backend::Postgres, Item::Text) => {
+            format!("SELECT value FROM json_array_elements_text(${n}::json)")
+        }
+        (Backend::Postgres, Item::Int) => {
+            format!("SELECT value::bigint FROM json_array_elements_text(${n}::json)")
+        }
+        (Backend::Postgres, Item::Blob) => {
+            format!("SELECT decode(value, 'hex') FROM json_array_elements_text(${n}::json)")
+        }
+    }
+}
+
+/// Keys as the JSON text of a list parameter (a list of strings or numbers cannot fail to
+/// serialise).
+#[macro_export]
+macro_rules! json_list {
+    ($keys:expr) => {
+        serde_json::to_string($keys).unwrap_or_else(|_| "[]".to_owned())
+    };
 }
 
 /// Writes rows inside the caller's transaction.

@@ -194,9 +194,6 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Persons per commitment query.
-pub(crate) const ROWS_PER_INSERT: usize = 1000;
-
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
 /// indexes and leaves from the appender.
 pub(crate) fn prepare(
@@ -261,30 +258,28 @@ macro_rules! fetch_commitments {
         ids.dedup();
         let mut found: std::collections::HashMap<i64, [u8; 32]> =
             std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks($crate::records::ROWS_PER_INSERT) {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT id, commitment FROM persons WHERE id IN ({})",
-                list.join(", ")
+        // One JSON list parameter: bound one by one, 1,000 `$N` were a quadratic look-up in SQLite.
+        let sql = format!(
+            "SELECT id, commitment FROM persons WHERE id IN ({})",
+            $crate::bulk::listed($crate::db::tx_backend(&*$tx), 1, $crate::bulk::Item::Int)
+        );
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind($crate::json_list!(&ids))
+            .fetch_all(&mut **$tx)
+            .await?;
+        for (id, c) in rows {
+            found.insert(
+                id,
+                c.as_slice()
+                    .try_into()
+                    .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
             );
-            let mut q = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for (id, c) in q.fetch_all(&mut **$tx).await? {
-                found.insert(
-                    id,
-                    c.as_slice()
-                        .try_into()
-                        .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
-                );
-            }
         }
         found
     }};
 }
 
-/// Inserts prepared rows with multi-row INSERTs.
+/// Inserts prepared rows in bulk (`crate::bulk`).
 macro_rules! insert_rows {
     ($tx:expr, $rows:expr) => {{
         $crate::bulk::BulkWrite::write_records(&mut *$tx, $rows).await?;
