@@ -60,6 +60,51 @@ macro_rules! json_list {
     };
 }
 
+/// A column of a [`json_rows`] query: a value, or a blob (travels as hex; NULL stays NULL).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Col<'a> {
+    Val(&'a str),
+    Blob(&'a str),
+}
+
+/// `SELECT` ONE JSON text over `from_where`: an array with one array per row (or, with several
+/// groups, one array per group in it — serde decodes tuples of up to 16). Read row by row, each
+/// value of each row crosses sqlx's SQLite worker channel on its own (a thread wake-up per few
+/// rows); one text crosses once. PostgreSQL's `json_agg` gives NULL for no rows: read an
+/// `Option<String>`.
+pub(crate) fn json_rows(
+    backend: Backend,
+    groups: &[&[Col<'_>]],
+    order_by: Option<&str>,
+    from_where: &str,
+) -> String {
+    let (agg, array, cast) = match backend {
+        Backend::Sqlite => ("json_group_array", "json_array", ""),
+        Backend::Postgres => ("json_agg", "json_build_array", "::text"),
+    };
+    let column = |c: &Col<'_>| match (backend, *c) {
+        (_, Col::Val(v)) => v.to_owned(),
+        // SQLite's hex(NULL) is '', which would read as an empty blob.
+        (Backend::Sqlite, Col::Blob(b)) => format!("iif({b} IS NULL, NULL, hex({b}))"),
+        (Backend::Postgres, Col::Blob(b)) => format!("encode({b}, 'hex')"),
+    };
+    let group = |g: &[Col<'_>]| {
+        let columns: Vec<String> = g.iter().map(column).collect();
+        format!("{array}({})", columns.join(", "))
+    };
+    let row = match groups {
+        [one] => group(one),
+        many => {
+            let inner: Vec<String> = many.iter().map(|g| group(g)).collect();
+            format!("{array}({})", inner.join(", "))
+        }
+    };
+    let order = order_by
+        .map(|o| format!(" ORDER BY {o}"))
+        .unwrap_or_default();
+    format!("SELECT {agg}({row}{order}){cast} {from_where}")
+}
+
 /// Writes rows inside the caller's transaction.
 pub(crate) trait BulkWrite {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError>;

@@ -258,19 +258,33 @@ macro_rules! fetch_commitments {
         ids.dedup();
         let mut found: std::collections::HashMap<i64, [u8; 32]> =
             std::collections::HashMap::with_capacity(ids.len());
-        // One JSON list parameter: bound one by one, 1,000 `$N` were a quadratic look-up in SQLite.
-        let sql = format!(
-            "SELECT id, commitment FROM persons WHERE id IN ({})",
-            $crate::bulk::listed($crate::db::tx_backend(&*$tx), 1, $crate::bulk::Item::Int)
+        // The ids as one JSON list parameter and the rows as one JSON text: bound one by one,
+        // 1,000 `$N` were a quadratic look-up in SQLite, and each row read is a channel hop.
+        let backend = $crate::db::tx_backend(&*$tx);
+        let sql = $crate::bulk::json_rows(
+            backend,
+            &[&[
+                $crate::bulk::Col::Val("id"),
+                $crate::bulk::Col::Blob("commitment"),
+            ]],
+            None,
+            &format!(
+                "FROM persons WHERE id IN ({})",
+                $crate::bulk::listed(backend, 1, $crate::bulk::Item::Int)
+            ),
         );
-        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind($crate::json_list!(&ids))
-            .fetch_all(&mut **$tx)
+            .fetch_one(&mut **$tx)
             .await?;
+        let rows: Vec<(i64, String)> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
+            .map_err(|_| $crate::records::corrupt("人员承诺值"))?;
         for (id, c) in rows {
+            let bytes = $crate::keys::unhex(&c).unwrap_or_default();
             found.insert(
                 id,
-                c.as_slice()
+                bytes
+                    .as_slice()
                     .try_into()
                     .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
             );

@@ -4,12 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::bulk::{Item, listed};
+use crate::bulk::{Col, Item, json_rows, listed};
 use crate::db::{Backend, Db, DbDate};
 use crate::entries::{RecordRow, hex};
 use crate::error::StoreError;
+use crate::keys::unhex;
 use crate::on_db;
-use crate::records::{RECORD_COLUMNS, RawRecord, decode_record};
+use crate::records::{RECORD_COLUMNS, RawRecord, corrupt, decode_record};
 
 /// A person already registered, as an import compares it.
 #[derive(Clone, Debug)]
@@ -20,8 +21,6 @@ pub(crate) struct KnownPerson {
     pub phone_sealed: Option<Vec<u8>>,
 }
 
-type PersonRow = (Vec<u8>, i64, String, String, Option<Vec<u8>>);
-
 /// Persons by the blind index of their ID number.
 pub(crate) async fn persons_by_blind(
     db: &Db,
@@ -31,21 +30,35 @@ pub(crate) async fn persons_by_blind(
     if blinds.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
-        "SELECT id_blind, id, name, cohort, phone_sealed FROM persons WHERE id_blind IN ({})",
-        listed(db.backend(), 1, Item::Blob)
+    // Many rows (a batch's new persons): read as one JSON text.
+    let sql = json_rows(
+        db.backend(),
+        &[&[
+            Col::Blob("id_blind"),
+            Col::Val("id"),
+            Col::Val("name"),
+            Col::Val("cohort"),
+            Col::Blob("phone_sealed"),
+        ]],
+        None,
+        &format!(
+            "FROM persons WHERE id_blind IN ({})",
+            listed(db.backend(), 1, Item::Blob)
+        ),
     );
     let list = crate::json_list!(&blinds.iter().map(|b| hex(b)).collect::<Vec<_>>());
-    let rows: Vec<PersonRow> =
-        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?);
-    for (blind, id, name, cohort, phone_sealed) in rows {
+    let text: Option<String> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(list).fetch_one(p).await?);
+    let rows: Vec<(String, i64, String, String, Option<String>)> =
+        serde_json::from_str(text.as_deref().unwrap_or("[]")).map_err(|_| corrupt("人员"))?;
+    for (blind, id, name, cohort, phone) in rows {
+        let bytes = |h: &str| unhex(h).ok_or_else(|| corrupt("人员"));
         out.insert(
-            blind,
+            bytes(&blind)?,
             KnownPerson {
                 id,
                 name,
                 cohort,
-                phone_sealed,
+                phone_sealed: phone.as_deref().map(bytes).transpose()?,
             },
         );
     }

@@ -3,6 +3,7 @@
 //! here. Through the driver row by row, every value of every row crossed sqlx's SQLite worker
 //! channel on its own: that hop, not SQLite, was most of `verify`'s time. Blobs travel as hex.
 
+use crate::bulk::{Col, json_rows};
 use crate::db::{Db, DbDate};
 use crate::entries::RecordRow;
 use crate::error::StoreError;
@@ -18,18 +19,18 @@ pub(super) struct EntryRow {
     pub leaf: Option<[u8; 32]>,
 }
 
-/// The same column list on both backends; only the array and hex functions differ.
-fn entries_sql(db: &Db) -> &'static str {
-    match db {
-        Db::Sqlite(_) => {
-            "SELECT json_group_array(json_array(idx, kind, ref_id, hex(leaf)) ORDER BY idx)
-             FROM ledger_entries WHERE idx >= $1 AND idx < $2"
-        }
-        Db::Postgres(_) => {
-            "SELECT json_agg(json_build_array(idx, kind, ref_id, encode(leaf, 'hex')) ORDER BY idx)::text
-             FROM ledger_entries WHERE idx >= $1 AND idx < $2"
-        }
-    }
+fn entries_sql(db: &Db) -> String {
+    json_rows(
+        db.backend(),
+        &[&[
+            Col::Val("idx"),
+            Col::Val("kind"),
+            Col::Val("ref_id"),
+            Col::Blob("leaf"),
+        ]],
+        Some("idx"),
+        "FROM ledger_entries WHERE idx >= $1 AND idx < $2",
+    )
 }
 
 type RecordHead = (
@@ -60,26 +61,43 @@ type RecordTail = (
     i64,
 );
 
-/// A record's columns (as `RECORD_COLUMNS`), as two arrays: serde decodes tuples of up to 16.
+/// A record's columns (as `RECORD_COLUMNS`), in two groups.
 fn records_sql(db: &Db) -> String {
-    // SQLite's hex(NULL) is '': keep NULL a NULL, so that an empty blob is not taken for none.
-    let (agg, array, cast, hex): (_, _, _, fn(&str) -> String) = match db {
-        Db::Sqlite(_) => ("json_group_array", "json_array", "", |c| {
-            format!("iif({c} IS NULL, NULL, hex({c}))")
-        }),
-        Db::Postgres(_) => ("json_agg", "json_build_array", "::text", |c| {
-            format!("encode({c}, 'hex')")
-        }),
-    };
-    let (commitment, evidence) = (hex("p.commitment"), hex("r.evidence_hash"));
-    format!(
-        "SELECT {agg}({array}(
-             {array}(r.id, r.person_id, {commitment}, r.label, r.content, r.subject, r.form,
-                 r.provider, r.started_on, r.completed_on, r.hours_tenths, r.minutes),
-             {array}(r.exam, r.for_year, r.filing_number, r.conversion_kind, r.achievement,
-                 r.certificate_no, r.corrects, {evidence}, r.registered_on, r.actor, r.entry_index))){cast}
-         FROM records r JOIN persons p ON p.id = r.person_id
-         WHERE r.entry_index >= $1 AND r.entry_index < $2"
+    use Col::{Blob, Val};
+    json_rows(
+        db.backend(),
+        &[
+            &[
+                Val("r.id"),
+                Val("r.person_id"),
+                Blob("p.commitment"),
+                Val("r.label"),
+                Val("r.content"),
+                Val("r.subject"),
+                Val("r.form"),
+                Val("r.provider"),
+                Val("r.started_on"),
+                Val("r.completed_on"),
+                Val("r.hours_tenths"),
+                Val("r.minutes"),
+            ],
+            &[
+                Val("r.exam"),
+                Val("r.for_year"),
+                Val("r.filing_number"),
+                Val("r.conversion_kind"),
+                Val("r.achievement"),
+                Val("r.certificate_no"),
+                Val("r.corrects"),
+                Blob("r.evidence_hash"),
+                Val("r.registered_on"),
+                Val("r.actor"),
+                Val("r.entry_index"),
+            ],
+        ],
+        None,
+        "FROM records r JOIN persons p ON p.id = r.person_id
+         WHERE r.entry_index >= $1 AND r.entry_index < $2",
     )
 }
 
@@ -98,7 +116,7 @@ fn undecodable(what: &str, e: &serde_json::Error) -> StoreError {
 
 /// The entries with `from <= idx < to`, in order.
 pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>, StoreError> {
-    let text = json_text(db, entries_sql(db), from, to).await?;
+    let text = json_text(db, &entries_sql(db), from, to).await?;
     let raw: Vec<(i64, String, i64, String)> =
         serde_json::from_str(&text).map_err(|e| undecodable("账本条目", &e))?;
     Ok(raw
