@@ -34,19 +34,26 @@ pub(crate) enum Item {
     Blob,
 }
 
-/// `SELECT … FROM` the JSON array bound as parameter `$n`: a subquery for `IN (…)`.
-pub(crate) fn listed(backend: Backend, n: usize, item: Item) -> String {
+/// `column` is one of the items of the JSON array bound as parameter `$n`. PostgreSQL gets
+/// `= ANY(ARRAY(…))`, an index condition: `IN (SELECT …)` became a semi-join that scanned every
+/// row of a provider (and, during an import, every uncommitted one) per look-up.
+pub(crate) fn in_list(backend: Backend, column: &str, n: usize, item: Item) -> String {
     match (backend, item) {
-        (Backend::Sqlite, Item::Text | Item::Int) => format!("SELECT value FROM json_each(${n})"),
-        (Backend::Sqlite, Item::Blob) => format!("SELECT unhex(value) FROM json_each(${n})"),
-        (Backend::Postgres, Item::Text) => {
-            format!("SELECT value FROM json_array_elements_text(${n}::json)")
+        (Backend::Sqlite, Item::Text | Item::Int) => {
+            format!("{column} IN (SELECT value FROM json_each(${n}))")
         }
-        (Backend::Postgres, Item::Int) => {
-            format!("SELECT value::bigint FROM json_array_elements_text(${n}::json)")
+        (Backend::Sqlite, Item::Blob) => {
+            format!("{column} IN (SELECT unhex(value) FROM json_each(${n}))")
         }
-        (Backend::Postgres, Item::Blob) => {
-            format!("SELECT decode(value, 'hex') FROM json_array_elements_text(${n}::json)")
+        (Backend::Postgres, item) => {
+            let value = match item {
+                Item::Text => "value",
+                Item::Int => "value::bigint",
+                Item::Blob => "decode(value, 'hex')",
+            };
+            format!(
+                "{column} = ANY(ARRAY(SELECT {value} FROM json_array_elements_text(${n}::json)))"
+            )
         }
     }
 }

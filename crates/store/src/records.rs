@@ -269,8 +269,8 @@ macro_rules! fetch_commitments {
             ]],
             None,
             &format!(
-                "FROM persons WHERE id IN ({})",
-                $crate::bulk::listed(backend, 1, $crate::bulk::Item::Int)
+                "FROM persons WHERE {}",
+                $crate::bulk::in_list(backend, "id", 1, $crate::bulk::Item::Int)
             ),
         );
         let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

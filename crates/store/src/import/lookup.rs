@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::bulk::{Col, Item, json_rows, listed};
+use crate::bulk::{Col, Item, in_list, json_rows};
 use crate::db::{Backend, Db, DbDate};
 use crate::entries::{RecordRow, hex};
 use crate::error::StoreError;
@@ -42,8 +42,8 @@ pub(crate) async fn persons_by_blind(
         ]],
         None,
         &format!(
-            "FROM persons WHERE id_blind IN ({})",
-            listed(db.backend(), 1, Item::Blob)
+            "FROM persons WHERE {}",
+            in_list(db.backend(), "id_blind", 1, Item::Blob)
         ),
     );
     let list = crate::json_list!(&blinds.iter().map(|b| hex(b)).collect::<Vec<_>>());
@@ -84,8 +84,8 @@ pub(crate) async fn units_by_code(
     codes: &[String],
 ) -> Result<HashMap<String, KnownUnit>, StoreError> {
     let sql = format!(
-        "SELECT id, credit_code, name, region, zone_id, industry, kind FROM units WHERE credit_code IN ({})",
-        listed(db.backend(), 1, Item::Text)
+        "SELECT id, credit_code, name, region, zone_id, industry, kind FROM units WHERE {}",
+        in_list(db.backend(), "credit_code", 1, Item::Text)
     );
     let list = crate::json_list!(codes);
     let rows: Vec<UnitRow> =
@@ -113,8 +113,8 @@ pub(crate) async fn employments(
     person_ids: &[i64],
 ) -> Result<Vec<(i64, i64, DbDate)>, StoreError> {
     let sql = format!(
-        "SELECT person_id, unit_id, from_on FROM employments WHERE person_id IN ({})",
-        listed(db.backend(), 1, Item::Int)
+        "SELECT person_id, unit_id, from_on FROM employments WHERE {}",
+        in_list(db.backend(), "person_id", 1, Item::Int)
     );
     let list = crate::json_list!(person_ids);
     Ok(on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?))
@@ -152,15 +152,15 @@ pub(crate) async fn records_by_certificate(
     match provider {
         Some(p) => {
             let condition = format!(
-                "r.provider = $1 AND r.certificate_no IN ({})",
-                listed(db.backend(), 2, Item::Text)
+                "r.provider = $1 AND {}",
+                in_list(db.backend(), "r.certificate_no", 2, Item::Text)
             );
             records_where(db, &condition, &[p.to_owned(), list]).await
         }
         None => {
             let condition = format!(
-                "r.provider IS NULL AND r.certificate_no IN ({})",
-                listed(db.backend(), 1, Item::Text)
+                "r.provider IS NULL AND {}",
+                in_list(db.backend(), "r.certificate_no", 1, Item::Text)
             );
             records_where(db, &condition, &[list]).await
         }
