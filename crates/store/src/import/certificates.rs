@@ -306,10 +306,11 @@ pub async fn import_certificates(
                 report.mark_written(row);
             }
             let estimate = |done: usize| total.map(|t| t.max(done as u64));
-            progress(Progress { phase: Phase::Validating, done: report.total_rows as u64, total: estimate(report.total_rows) });
+            // Writing first: a progress bar that shows one report per interval shows that one.
             if report.written > 0 {
                 progress(Progress { phase: Phase::Writing, done: report.written as u64, total: estimate(report.written) });
             }
+            progress(Progress { phase: Phase::Validating, done: report.total_rows as u64, total: estimate(report.total_rows) });
         }
         report.finish();
         if !report.may_write() {
