@@ -123,6 +123,58 @@ pub(crate) trait BulkWrite {
 /// locks per value): that, not SQLite, was half of an import's time.
 struct JsonRows(Vec<u8>);
 
+/// Where a prepared row's values go, in column order: a JSON array (SQLite) or a line of
+/// COPY text (PostgreSQL).
+trait RowSink {
+    fn start(&mut self) -> &mut Self;
+    fn text(&mut self, v: Option<&str>) -> &mut Self;
+    fn int(&mut self, v: Option<i64>) -> &mut Self;
+    fn bytes(&mut self, v: Option<&[u8]>) -> &mut Self;
+    fn end(&mut self);
+}
+
+/// A record's values in `RECORD_COLUMNS` order.
+fn put_record(s: &mut impl RowSink, r: &RecordRow) {
+    let date = |d: Option<xueshi_domain::Date>| d.map(|d| d.to_string());
+    s.start()
+        .int(Some(r.id))
+        .int(Some(r.person_id))
+        .text(Some(&r.label))
+        .text(Some(&r.content))
+        .text(Some(r.subject.as_str()))
+        .text(Some(r.form.as_str()))
+        .text(r.provider.as_deref())
+        .text(date(r.started).as_deref())
+        .text(Some(&r.completed.to_string()))
+        .int(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
+        .int(r.minutes.and_then(|m| i64::try_from(m).ok()))
+        .text(Some(r.exam.as_str()))
+        .int(r.for_year.map(i64::from))
+        .text(r.filing.as_deref())
+        .text(r.conversion.as_deref())
+        .text(r.achievement.as_deref())
+        .text(achievement_key(r).as_deref())
+        .text(r.certificate_no.as_deref())
+        .int(r.corrects)
+        .bytes(r.evidence.as_ref().map(|e| e.as_slice()))
+        .text(Some(&r.registered_on.to_string()))
+        .text(Some(&r.actor))
+        .int(Some(r.entry_index))
+        .end();
+}
+
+/// An entry's values in `ENTRY_COLUMNS` order.
+fn put_entry(s: &mut impl RowSink, p: &Pending, at_ms: i64) {
+    s.start()
+        .int(Some(p.idx))
+        .text(Some(p.kind.as_str()))
+        .int(Some(p.ref_id))
+        .int(p.person_id)
+        .bytes(Some(&p.leaf))
+        .int(Some(at_ms))
+        .end();
+}
+
 impl JsonRows {
     fn new(rows: usize, per_row: usize) -> Self {
         let mut out = Vec::with_capacity(2 + rows * per_row);
@@ -136,7 +188,14 @@ impl JsonRows {
         }
     }
 
-    fn row(&mut self) -> &mut Self {
+    fn finish(mut self) -> String {
+        self.0.push(b']');
+        String::from_utf8(self.0).unwrap_or_default()
+    }
+}
+
+impl RowSink for JsonRows {
+    fn start(&mut self) -> &mut Self {
         self.sep();
         self.0.push(b'[');
         self
@@ -172,11 +231,6 @@ impl JsonRows {
     fn end(&mut self) {
         self.0.push(b']');
     }
-
-    fn finish(mut self) -> String {
-        self.0.push(b']');
-        String::from_utf8(self.0).unwrap_or_default()
-    }
 }
 
 /// `INSERT INTO table (columns) SELECT value->>0, … FROM jsonb_each(?)` (its `value` is
@@ -206,32 +260,7 @@ impl BulkWrite for Transaction<'_, Sqlite> {
         }
         let mut j = JsonRows::new(rows.len(), 320);
         for r in rows {
-            let date = |d: Option<xueshi_domain::Date>| d.map(|d| d.to_string());
-            j.row()
-                .int(Some(r.id))
-                .int(Some(r.person_id))
-                .text(Some(&r.label))
-                .text(Some(&r.content))
-                .text(Some(r.subject.as_str()))
-                .text(Some(r.form.as_str()))
-                .text(r.provider.as_deref())
-                .text(date(r.started).as_deref())
-                .text(Some(&r.completed.to_string()))
-                .int(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                .int(r.minutes.and_then(|m| i64::try_from(m).ok()))
-                .text(Some(r.exam.as_str()))
-                .int(r.for_year.map(i64::from))
-                .text(r.filing.as_deref())
-                .text(r.conversion.as_deref())
-                .text(r.achievement.as_deref())
-                .text(achievement_key(r).as_deref())
-                .text(r.certificate_no.as_deref())
-                .int(r.corrects)
-                .bytes(r.evidence.as_ref().map(|e| e.as_slice()))
-                .text(Some(&r.registered_on.to_string()))
-                .text(Some(&r.actor))
-                .int(Some(r.entry_index))
-                .end();
+            put_record(&mut j, r);
         }
         let sql = json_insert("records", RECORD_COLUMNS, &[19]);
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -247,14 +276,7 @@ impl BulkWrite for Transaction<'_, Sqlite> {
         }
         let mut j = JsonRows::new(pending.len(), 120);
         for p in pending {
-            j.row()
-                .int(Some(p.idx))
-                .text(Some(p.kind.as_str()))
-                .int(Some(p.ref_id))
-                .int(p.person_id)
-                .bytes(Some(&p.leaf))
-                .int(Some(at_ms))
-                .end();
+            put_entry(&mut j, p, at_ms);
         }
         let sql = json_insert("ledger_entries", ENTRY_COLUMNS, &[4]);
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -274,6 +296,12 @@ impl CopyRow {
         if !self.0.is_empty() && !self.0.ends_with('\n') {
             self.0.push('\t');
         }
+    }
+}
+
+impl RowSink for CopyRow {
+    fn start(&mut self) -> &mut Self {
+        self
     }
 
     fn text(&mut self, v: Option<&str>) -> &mut Self {
@@ -344,31 +372,7 @@ impl BulkWrite for Transaction<'_, Postgres> {
         }
         let mut c = CopyRow(String::with_capacity(rows.len() * 320));
         for r in rows {
-            let date = |d: Option<xueshi_domain::Date>| d.map(|d| d.to_string());
-            c.int(Some(r.id))
-                .int(Some(r.person_id))
-                .text(Some(&r.label))
-                .text(Some(&r.content))
-                .text(Some(r.subject.as_str()))
-                .text(Some(r.form.as_str()))
-                .text(r.provider.as_deref())
-                .text(date(r.started).as_deref())
-                .text(Some(&r.completed.to_string()))
-                .int(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                .int(r.minutes.and_then(|m| i64::try_from(m).ok()))
-                .text(Some(r.exam.as_str()))
-                .int(r.for_year.map(i64::from))
-                .text(r.filing.as_deref())
-                .text(r.conversion.as_deref())
-                .text(r.achievement.as_deref())
-                .text(achievement_key(r).as_deref())
-                .text(r.certificate_no.as_deref())
-                .int(r.corrects)
-                .bytes(r.evidence.as_ref().map(|e| e.as_slice()))
-                .text(Some(&r.registered_on.to_string()))
-                .text(Some(&r.actor))
-                .int(Some(r.entry_index))
-                .end();
+            put_record(&mut c, r);
         }
         copy_in(self, "records", RECORD_COLUMNS, c.0).await
     }
@@ -379,13 +383,7 @@ impl BulkWrite for Transaction<'_, Postgres> {
         }
         let mut c = CopyRow(String::with_capacity(pending.len() * 100));
         for p in pending {
-            c.int(Some(p.idx))
-                .text(Some(p.kind.as_str()))
-                .int(Some(p.ref_id))
-                .int(p.person_id)
-                .bytes(Some(&p.leaf))
-                .int(Some(at_ms))
-                .end();
+            put_entry(&mut c, p, at_ms);
         }
         copy_in(self, "ledger_entries", ENTRY_COLUMNS, c.0).await
     }

@@ -120,14 +120,30 @@ pub(crate) async fn employments(
     Ok(on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?))
 }
 
+/// The records that one key of a JSON list parameter finds, per backend. PostgreSQL walks the
+/// list and looks each key up on its own (`LATERAL … OFFSET 0`): during an import the table
+/// fills with uncommitted rows while its statistics still say it is empty, and a generic plan
+/// that matched the index on the leading column only scanned a whole provider per look-up.
+fn keyed(backend: Backend, list: &str, key: &str, condition: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "FROM records r JOIN persons p ON p.id = r.person_id
+             WHERE {condition} AND {key} IN (SELECT value FROM json_each({list}))"
+        ),
+        Backend::Postgres => format!(
+            "FROM json_array_elements({list}::json) AS k(value)
+             CROSS JOIN LATERAL (SELECT * FROM records r WHERE {condition} AND {key} OFFSET 0) AS r
+             JOIN persons p ON p.id = r.person_id"
+        ),
+    }
+}
+
 async fn records_where(
     db: &Db,
-    condition: &str,
+    from_where: &str,
     texts: &[String],
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id WHERE {condition}"
-    );
+    let sql = format!("SELECT {RECORD_COLUMNS} {from_where}");
     let raws: Vec<RawRecord> = on_db!(db, p => {
         let mut q = sqlx::query_as::<_, RawRecord>(sqlx::AssertSqlSafe(sql));
         for t in texts {
@@ -149,20 +165,30 @@ pub(crate) async fn records_by_certificate(
         return Ok(Vec::new());
     }
     let list = crate::json_list!(numbers);
+    let backend = db.backend();
+    // The value of a key: a JSON string (SQLite's json_each gives it as text).
+    let number = match backend {
+        Backend::Sqlite => "r.certificate_no",
+        Backend::Postgres => "r.certificate_no = k.value #>> '{}'",
+    };
     match provider {
         Some(p) => {
-            let condition = format!(
-                "r.provider = $1 AND {}",
-                in_list(db.backend(), "r.certificate_no", 2, Item::Text)
+            let sql = keyed(
+                backend,
+                "$2",
+                number,
+                "r.provider = $1 AND r.certificate_no IS NOT NULL",
             );
-            records_where(db, &condition, &[p.to_owned(), list]).await
+            records_where(db, &sql, &[p.to_owned(), list]).await
         }
         None => {
-            let condition = format!(
-                "r.provider IS NULL AND {}",
-                in_list(db.backend(), "r.certificate_no", 1, Item::Text)
+            let sql = keyed(
+                backend,
+                "$1",
+                number,
+                "r.provider IS NULL AND r.certificate_no IS NOT NULL",
             );
-            records_where(db, &condition, &[list]).await
+            records_where(db, &sql, &[list]).await
         }
     }
 }
@@ -193,15 +219,19 @@ pub(crate) async fn records_by_label(
     if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    let pairs_sql = match db.backend() {
-        Backend::Sqlite => "SELECT value->>0, value->>1 FROM json_each($1)",
-        Backend::Postgres => {
-            "SELECT (value->>0)::bigint, value->>1 FROM json_array_elements($1::json)"
-        }
+    let sql = match db.backend() {
+        Backend::Sqlite => "FROM records r JOIN persons p ON p.id = r.person_id
+             WHERE (r.person_id, r.label) IN (SELECT value->>0, value->>1 FROM json_each($1))"
+            .to_owned(),
+        Backend::Postgres => keyed(
+            Backend::Postgres,
+            "$1",
+            "r.person_id = (k.value->>0)::bigint AND r.label = k.value->>1",
+            "true",
+        ),
     };
-    let condition = format!("(r.person_id, r.label) IN ({pairs_sql})");
     let unique: HashSet<&(i64, &str)> = pairs.iter().collect();
-    records_where(db, &condition, &[crate::json_list!(&unique)]).await
+    records_where(db, &sql, &[crate::json_list!(&unique)]).await
 }
 
 /// Development zones by name: (id, city).
