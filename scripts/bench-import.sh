@@ -6,6 +6,7 @@
 # Then `ledger verify` on both. Prints one line per measurement. Not a test.
 #
 #   scripts/bench-import.sh [N] [P]
+#   XUESHI_BIN=/path/to/xueshi scripts/bench-import.sh …   # another build (e.g. a baseline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -14,8 +15,10 @@ PG=${XUESHI_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 WORK=$(mktemp -d /tmp/xueshi-bench-import.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-cargo build -q --release -p xueshi
-X=$PWD/target/release/xueshi
+if [ -z "${XUESHI_BIN:-}" ]; then
+  cargo build -q --release -p xueshi
+fi
+X=${XUESHI_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/xueshi}
 
 python3 - "$WORK" "$N" "$P" <<'PY'
 import sys, random, datetime

@@ -1,19 +1,18 @@
-//! Bulk writes of prepared rows, one way per backend: multi-row INSERTs on SQLite (anonymous
-//! parameters), `COPY … FROM STDIN` on PostgreSQL for large batches (its bulk path, far faster
-//! than INSERTs) and multi-row INSERTs for small ones.
-//! The rows are the same either way; only how they reach the database differs.
+//! Bulk writes of prepared rows, one way per backend: on SQLite a whole batch as ONE JSON
+//! parameter that SQLite expands itself (`INSERT … SELECT … FROM json_each(?)`), on PostgreSQL
+//! `COPY … FROM STDIN` for large batches (its bulk path, far faster than INSERTs) and the same
+//! JSON parameter for small ones. The rows are the same either
+//! way; only how they reach the database differs. Key lists for look-ups travel the same way:
+//! one JSON array parameter, expanded by the database.
 
 use std::fmt::Write as _;
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use crate::db::{Backend, DbDate, values};
-use crate::entries::RecordRow;
+use crate::db::Backend;
+use crate::entries::{RecordRow, hex, push_hex};
 use crate::error::StoreError;
 use crate::ledger::Pending;
-
-/// Rows per multi-row INSERT: 23 columns × 1000 stays under SQLite's parameter limit.
-const ROWS_PER_INSERT: usize = 1000;
 
 const RECORD_COLUMNS: &str = "id, person_id, label, content, subject, form, provider, started_on, completed_on,
     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
@@ -27,86 +26,265 @@ fn achievement_key(r: &RecordRow) -> Option<String> {
         .map(xueshi_policy::input::normalise_achievement)
 }
 
+/// What a JSON list holds, and so how the database reads its items.
+#[derive(Clone, Copy)]
+pub(crate) enum Item {
+    Text,
+    Int,
+    /// Hex text, read back as bytes.
+    Blob,
+}
+
+/// `column` is one of the items of the JSON array bound as parameter `$n`. PostgreSQL gets
+/// `= ANY(ARRAY(…))`, an index condition: `IN (SELECT …)` became a semi-join that scanned every
+/// row of a provider (and, during an import, every uncommitted one) per look-up.
+pub(crate) fn in_list(backend: Backend, column: &str, n: usize, item: Item) -> String {
+    match (backend, item) {
+        (Backend::Sqlite, Item::Text | Item::Int) => {
+            format!("{column} IN (SELECT value FROM json_each(${n}))")
+        }
+        (Backend::Sqlite, Item::Blob) => {
+            format!("{column} IN (SELECT unhex(value) FROM json_each(${n}))")
+        }
+        (Backend::Postgres, item) => {
+            let value = match item {
+                Item::Text => "value",
+                Item::Int => "value::bigint",
+                Item::Blob => "decode(value, 'hex')",
+            };
+            format!(
+                "{column} = ANY(ARRAY(SELECT {value} FROM json_array_elements_text(${n}::json)))"
+            )
+        }
+    }
+}
+
+/// Keys as the JSON text of a list parameter (a list of strings or numbers cannot fail to
+/// serialise).
+#[macro_export]
+macro_rules! json_list {
+    ($keys:expr) => {
+        serde_json::to_string($keys).unwrap_or_else(|_| "[]".to_owned())
+    };
+}
+
+/// A column of a [`json_rows`] query: a value, or a blob (travels as hex; NULL stays NULL).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Col<'a> {
+    Val(&'a str),
+    Blob(&'a str),
+}
+
+/// `SELECT` ONE JSON text over `from_where`: an array with one array per row (or, with several
+/// groups, one array per group in it — serde decodes tuples of up to 16). Read row by row, each
+/// value of each row crosses sqlx's SQLite worker channel on its own (a thread wake-up per few
+/// rows); one text crosses once. PostgreSQL's `json_agg` gives NULL for no rows: read an
+/// `Option<String>`.
+pub(crate) fn json_rows(
+    backend: Backend,
+    groups: &[&[Col<'_>]],
+    order_by: Option<&str>,
+    from_where: &str,
+) -> String {
+    let (agg, array, cast) = match backend {
+        Backend::Sqlite => ("json_group_array", "json_array", ""),
+        Backend::Postgres => ("json_agg", "json_build_array", "::text"),
+    };
+    let column = |c: &Col<'_>| match (backend, *c) {
+        (_, Col::Val(v)) => v.to_owned(),
+        // SQLite's hex(NULL) is '', which would read as an empty blob.
+        (Backend::Sqlite, Col::Blob(b)) => format!("iif({b} IS NULL, NULL, hex({b}))"),
+        (Backend::Postgres, Col::Blob(b)) => format!("encode({b}, 'hex')"),
+    };
+    let group = |g: &[Col<'_>]| {
+        let columns: Vec<String> = g.iter().map(column).collect();
+        format!("{array}({})", columns.join(", "))
+    };
+    let row = match groups {
+        [one] => group(one),
+        many => {
+            let inner: Vec<String> = many.iter().map(|g| group(g)).collect();
+            format!("{array}({})", inner.join(", "))
+        }
+    };
+    let order = order_by
+        .map(|o| format!(" ORDER BY {o}"))
+        .unwrap_or_default();
+    format!("SELECT {agg}({row}{order}){cast} {from_where}")
+}
+
 /// Writes rows inside the caller's transaction.
 pub(crate) trait BulkWrite {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError>;
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError>;
 }
 
-/// Multi-row INSERTs of records in `$tx` with `$backend`'s placeholders.
-macro_rules! insert_records {
-    ($tx:expr, $backend:expr, $rows:expr) => {{
-        let rows: &[RecordRow] = $rows;
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO records ({RECORD_COLUMNS}) VALUES {}",
-                values($backend, chunk.len(), 23)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for r in chunk {
-                q = q
-                    .bind(r.id)
-                    .bind(r.person_id)
-                    .bind(&r.label)
-                    .bind(&r.content)
-                    .bind(r.subject.as_str())
-                    .bind(r.form.as_str())
-                    .bind(&r.provider)
-                    .bind(r.started.map(DbDate))
-                    .bind(DbDate(r.completed))
-                    .bind(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                    .bind(r.minutes.and_then(|m| i64::try_from(m).ok()))
-                    .bind(r.exam.as_str())
-                    .bind(r.for_year.map(i64::from))
-                    .bind(&r.filing)
-                    .bind(&r.conversion)
-                    .bind(&r.achievement)
-                    .bind(achievement_key(r))
-                    .bind(&r.certificate_no)
-                    .bind(r.corrects)
-                    .bind(r.evidence.map(|e| e.to_vec()))
-                    .bind(DbDate(r.registered_on))
-                    .bind(&r.actor)
-                    .bind(r.entry_index);
-            }
-            q.execute(&mut **$tx).await?;
-        }
-        Ok::<(), StoreError>(())
-    }};
+/// A JSON array of row arrays, the one parameter of a SQLite bulk INSERT. Bound value by value,
+/// every value crossed sqlx's channel to SQLite's worker thread on its own (allocations and
+/// locks per value): that, not SQLite, was half of an import's time.
+struct JsonRows(Vec<u8>);
+
+/// Where a prepared row's values go, in column order: a JSON array (SQLite) or a line of
+/// COPY text (PostgreSQL).
+trait RowSink {
+    fn start(&mut self) -> &mut Self;
+    fn text(&mut self, v: Option<&str>) -> &mut Self;
+    fn int(&mut self, v: Option<i64>) -> &mut Self;
+    fn bytes(&mut self, v: Option<&[u8]>) -> &mut Self;
+    fn end(&mut self);
 }
 
-/// Multi-row INSERTs of ledger entries in `$tx` with `$backend`'s placeholders.
-macro_rules! insert_entries {
-    ($tx:expr, $backend:expr, $pending:expr, $at_ms:expr) => {{
-        let (pending, at_ms): (&[Pending], i64) = ($pending, $at_ms);
-        for chunk in pending.chunks(ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO ledger_entries ({ENTRY_COLUMNS}) VALUES {}",
-                values($backend, chunk.len(), 6)
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for p in chunk {
-                q = q
-                    .bind(p.idx)
-                    .bind(p.kind.as_str())
-                    .bind(p.ref_id)
-                    .bind(p.person_id)
-                    .bind(p.leaf.to_vec())
-                    .bind(at_ms);
-            }
-            q.execute(&mut **$tx).await?;
+/// A record's values in `RECORD_COLUMNS` order.
+fn put_record(s: &mut impl RowSink, r: &RecordRow) {
+    let date = |d: Option<xueshi_domain::Date>| d.map(|d| d.to_string());
+    s.start()
+        .int(Some(r.id))
+        .int(Some(r.person_id))
+        .text(Some(&r.label))
+        .text(Some(&r.content))
+        .text(Some(r.subject.as_str()))
+        .text(Some(r.form.as_str()))
+        .text(r.provider.as_deref())
+        .text(date(r.started).as_deref())
+        .text(Some(&r.completed.to_string()))
+        .int(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
+        .int(r.minutes.and_then(|m| i64::try_from(m).ok()))
+        .text(Some(r.exam.as_str()))
+        .int(r.for_year.map(i64::from))
+        .text(r.filing.as_deref())
+        .text(r.conversion.as_deref())
+        .text(r.achievement.as_deref())
+        .text(achievement_key(r).as_deref())
+        .text(r.certificate_no.as_deref())
+        .int(r.corrects)
+        .bytes(r.evidence.as_ref().map(|e| e.as_slice()))
+        .text(Some(&r.registered_on.to_string()))
+        .text(Some(&r.actor))
+        .int(Some(r.entry_index))
+        .end();
+}
+
+/// An entry's values in `ENTRY_COLUMNS` order.
+fn put_entry(s: &mut impl RowSink, p: &Pending, at_ms: i64) {
+    s.start()
+        .int(Some(p.idx))
+        .text(Some(p.kind.as_str()))
+        .int(Some(p.ref_id))
+        .int(p.person_id)
+        .bytes(Some(&p.leaf))
+        .int(Some(at_ms))
+        .end();
+}
+
+impl JsonRows {
+    fn new(rows: usize, per_row: usize) -> Self {
+        let mut out = Vec::with_capacity(2 + rows * per_row);
+        out.push(b'[');
+        Self(out)
+    }
+
+    fn sep(&mut self) {
+        if !matches!(self.0.last(), Some(b'[')) {
+            self.0.push(b',');
         }
-        Ok::<(), StoreError>(())
-    }};
+    }
+
+    fn finish(mut self) -> String {
+        self.0.push(b']');
+        String::from_utf8(self.0).unwrap_or_default()
+    }
+}
+
+impl RowSink for JsonRows {
+    fn start(&mut self) -> &mut Self {
+        self.sep();
+        self.0.push(b'[');
+        self
+    }
+
+    fn text(&mut self, v: Option<&str>) -> &mut Self {
+        self.sep();
+        // Serialising a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.0, &v);
+        self
+    }
+
+    fn int(&mut self, v: Option<i64>) -> &mut Self {
+        self.sep();
+        let _ = serde_json::to_writer(&mut self.0, &v);
+        self
+    }
+
+    /// Bytes as hex text, turned back into a blob by SQLite's `unhex`.
+    fn bytes(&mut self, v: Option<&[u8]>) -> &mut Self {
+        self.sep();
+        match v {
+            None => self.0.extend_from_slice(b"null"),
+            Some(v) => {
+                self.0.push(b'"');
+                push_hex(&mut self.0, v);
+                self.0.push(b'"');
+            }
+        }
+        self
+    }
+
+    fn end(&mut self) {
+        self.0.push(b']');
+    }
+}
+
+/// `INSERT INTO table (columns) SELECT value->>0, … FROM jsonb_each(?)` (its `value` is
+/// binary JSON that `->>` reads without re-parsing the row as `json_each`'s text); `blobs` are the
+/// positions that travel as hex.
+fn json_insert(table: &str, columns: &str, blobs: &[usize]) -> String {
+    let n = columns.split(',').count();
+    let values: Vec<String> = (0..n)
+        .map(|i| {
+            if blobs.contains(&i) {
+                format!("unhex(value->>{i})")
+            } else {
+                format!("value->>{i}")
+            }
+        })
+        .collect();
+    format!(
+        "INSERT INTO {table} ({columns}) SELECT {} FROM jsonb_each(?)",
+        values.join(", ")
+    )
 }
 
 impl BulkWrite for Transaction<'_, Sqlite> {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError> {
-        insert_records!(self, Backend::Sqlite, rows)
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut j = JsonRows::new(rows.len(), 320);
+        for r in rows {
+            put_record(&mut j, r);
+        }
+        let sql = json_insert("records", RECORD_COLUMNS, &[19]);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(j.finish())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
     }
 
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
-        insert_entries!(self, Backend::Sqlite, pending, at_ms)
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut j = JsonRows::new(pending.len(), 120);
+        for p in pending {
+            put_entry(&mut j, p, at_ms);
+        }
+        let sql = json_insert("ledger_entries", ENTRY_COLUMNS, &[4]);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(j.finish())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
     }
 }
 
@@ -119,6 +297,12 @@ impl CopyRow {
         if !self.0.is_empty() && !self.0.ends_with('\n') {
             self.0.push('\t');
         }
+    }
+}
+
+impl RowSink for CopyRow {
+    fn start(&mut self) -> &mut Self {
+        self
     }
 
     fn text(&mut self, v: Option<&str>) -> &mut Self {
@@ -158,9 +342,7 @@ impl CopyRow {
             Some(v) => {
                 // bytea's hex form `\x…`, its backslash escaped for COPY.
                 self.0.push_str("\\\\x");
-                for b in v {
-                    let _ = write!(self.0, "{b:02x}");
-                }
+                self.0.push_str(&hex(v));
             }
         }
         self
@@ -184,59 +366,85 @@ async fn copy_in(
     Ok(())
 }
 
-/// Below this many rows PostgreSQL gets INSERTs: a COPY round trip costs ~40 ms on loopback
-/// (its final CopyDone waits out the peer's delayed ACK), ruinous for one-record writes.
+/// Below this many rows PostgreSQL gets one INSERT of a JSON parameter instead of COPY: sqlx
+/// sends COPY's last message in its own packet behind Nagle's algorithm, which waits out the
+/// server's delayed ACK — ~40 ms per COPY, ruinous for one-record writes.
 const MIN_COPY_ROWS: usize = 64;
+
+/// The PostgreSQL types of the records and ledger-entry columns, in column order, for the JSON
+/// INSERT of small batches (`bytea` travels as hex).
+const RECORD_TYPES: [&str; 23] = [
+    "bigint", "bigint", "text", "text", "text", "text", "text", "date", "date", "bigint", "bigint",
+    "text", "bigint", "text", "text", "text", "text", "text", "bigint", "bytea", "date", "text",
+    "bigint",
+];
+const ENTRY_TYPES: [&str; 6] = ["bigint", "text", "bigint", "bigint", "bytea", "bigint"];
+
+/// `INSERT INTO table (columns) SELECT (value->>0)::type, … FROM json_array_elements($1::json)`.
+fn pg_json_insert(table: &str, columns: &str, types: &[&str]) -> String {
+    let values: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match *t {
+            "bytea" => format!("decode(value->>{i}, 'hex')"),
+            "text" => format!("value->>{i}"),
+            t => format!("(value->>{i})::{t}"),
+        })
+        .collect();
+    format!(
+        "INSERT INTO {table} ({columns}) SELECT {} FROM json_array_elements($1::json)",
+        values.join(", ")
+    )
+}
+
+/// Writes a small batch through [`pg_json_insert`].
+async fn pg_insert(
+    tx: &mut Transaction<'_, Postgres>,
+    sql: String,
+    rows: JsonRows,
+) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(rows.finish())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
 
 impl BulkWrite for Transaction<'_, Postgres> {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
         if rows.len() < MIN_COPY_ROWS {
-            return insert_records!(self, Backend::Postgres, rows);
+            let mut j = JsonRows::new(rows.len(), 320);
+            for r in rows {
+                put_record(&mut j, r);
+            }
+            let sql = pg_json_insert("records", RECORD_COLUMNS, &RECORD_TYPES);
+            return pg_insert(self, sql, j).await;
         }
         let mut c = CopyRow(String::with_capacity(rows.len() * 320));
         for r in rows {
-            let date = |d: Option<xueshi_domain::Date>| d.map(|d| d.to_string());
-            c.int(Some(r.id))
-                .int(Some(r.person_id))
-                .text(Some(&r.label))
-                .text(Some(&r.content))
-                .text(Some(r.subject.as_str()))
-                .text(Some(r.form.as_str()))
-                .text(r.provider.as_deref())
-                .text(date(r.started).as_deref())
-                .text(Some(&r.completed.to_string()))
-                .int(r.hours.and_then(|h| i64::try_from(h.tenths()).ok()))
-                .int(r.minutes.and_then(|m| i64::try_from(m).ok()))
-                .text(Some(r.exam.as_str()))
-                .int(r.for_year.map(i64::from))
-                .text(r.filing.as_deref())
-                .text(r.conversion.as_deref())
-                .text(r.achievement.as_deref())
-                .text(achievement_key(r).as_deref())
-                .text(r.certificate_no.as_deref())
-                .int(r.corrects)
-                .bytes(r.evidence.as_ref().map(|e| e.as_slice()))
-                .text(Some(&r.registered_on.to_string()))
-                .text(Some(&r.actor))
-                .int(Some(r.entry_index))
-                .end();
+            put_record(&mut c, r);
         }
         copy_in(self, "records", RECORD_COLUMNS, c.0).await
     }
 
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
         if pending.len() < MIN_COPY_ROWS {
-            return insert_entries!(self, Backend::Postgres, pending, at_ms);
+            let mut j = JsonRows::new(pending.len(), 120);
+            for p in pending {
+                put_entry(&mut j, p, at_ms);
+            }
+            let sql = pg_json_insert("ledger_entries", ENTRY_COLUMNS, &ENTRY_TYPES);
+            return pg_insert(self, sql, j).await;
         }
         let mut c = CopyRow(String::with_capacity(pending.len() * 100));
         for p in pending {
-            c.int(Some(p.idx))
-                .text(Some(p.kind.as_str()))
-                .int(Some(p.ref_id))
-                .int(p.person_id)
-                .bytes(Some(&p.leaf))
-                .int(Some(at_ms))
-                .end();
+            put_entry(&mut c, p, at_ms);
         }
         copy_in(self, "ledger_entries", ENTRY_COLUMNS, c.0).await
     }

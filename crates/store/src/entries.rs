@@ -58,8 +58,18 @@ impl EntryKind {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Lowercase hex, without `format!` per byte (it was the hot spot of `ledger verify`).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub(crate) fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    let digit = |n: u8| if n < 10 { b'0' + n } else { b'a' + n - 10 };
+    for &b in bytes {
+        out.extend_from_slice(&[digit(b >> 4), digit(b & 0xf)]);
+    }
 }
 
 fn canonical(kind: EntryKind, body: &Value) -> Vec<u8> {
@@ -115,6 +125,13 @@ impl Json {
 
     fn string(&mut self, s: &str) {
         self.out.push(b'"');
+        // Most text needs no escape: copy it whole (the escapes are all ASCII, so a byte scan
+        // finds every one; multi-byte UTF-8 never contains these bytes).
+        if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            self.out.extend_from_slice(s.as_bytes());
+            self.out.push(b'"');
+            return;
+        }
         for c in s.chars() {
             match c {
                 '"' => self.out.extend_from_slice(b"\\\""),
@@ -155,7 +172,42 @@ impl Json {
 
     fn int(mut self, key: &'static str, value: i64) -> Self {
         self.key(key);
-        self.out.extend_from_slice(value.to_string().as_bytes());
+        self.number(value);
+        self
+    }
+
+    fn number(&mut self, value: i64) {
+        use std::io::Write as _;
+        // Writing into a Vec cannot fail.
+        let _ = write!(self.out, "{value}");
+    }
+
+    /// A date as its ISO text (digits and dashes: nothing to escape).
+    fn date(mut self, key: &'static str, value: Date) -> Self {
+        use std::io::Write as _;
+        self.key(key);
+        let _ = write!(self.out, "\"{value}\"");
+        self
+    }
+
+    fn opt_date(self, key: &'static str, value: Option<Date>) -> Self {
+        match value {
+            Some(d) => self.date(key, d),
+            None => self.opt_str(key, None),
+        }
+    }
+
+    /// Bytes as a lowercase hex string.
+    fn hex(mut self, key: &'static str, value: Option<&[u8]>) -> Self {
+        self.key(key);
+        match value {
+            Some(v) => {
+                self.out.push(b'"');
+                push_hex(&mut self.out, v);
+                self.out.push(b'"');
+            }
+            None => self.out.extend_from_slice(b"null"),
+        }
         self
     }
 
@@ -169,7 +221,7 @@ impl Json {
     fn opt_int(mut self, key: &'static str, value: Option<i64>) -> Self {
         self.key(key);
         match value {
-            Some(v) => self.out.extend_from_slice(v.to_string().as_bytes()),
+            Some(v) => self.number(v),
             None => self.out.extend_from_slice(b"null"),
         }
         self
@@ -212,17 +264,15 @@ pub struct RecordRow {
 
 impl RecordRow {
     pub fn canonical(&self) -> Vec<u8> {
-        let d = |d: Option<Date>| d.map(|d| d.to_string());
-        let hex_opt = |e: Option<[u8; 32]>| e.map(|e| hex(&e));
         Json::new(EntryKind::RecordRegister)
             .opt_str("achievement", self.achievement.as_deref())
             .str("actor", &self.actor)
             .opt_str("certificate_no", self.certificate_no.as_deref())
-            .str("completed", &self.completed.to_string())
+            .date("completed", self.completed)
             .str("content", &self.content)
             .opt_str("conversion", self.conversion.as_deref())
             .opt_int("corrects", self.corrects)
-            .opt_str("evidence", hex_opt(self.evidence).as_deref())
+            .hex("evidence", self.evidence.as_ref().map(|e| e.as_slice()))
             .str("exam", self.exam.as_str())
             .opt_str("filing", self.filing.as_deref())
             .opt_int("for_year", self.for_year.map(i64::from))
@@ -235,10 +285,10 @@ impl RecordRow {
             .str("label", &self.label)
             .opt_int("minutes", self.minutes.and_then(|m| i64::try_from(m).ok()))
             .int("person", self.person_id)
-            .str("person_commitment", &hex(&self.person_commitment))
+            .hex("person_commitment", Some(&self.person_commitment))
             .opt_str("provider", self.provider.as_deref())
-            .str("registered_on", &self.registered_on.to_string())
-            .opt_str("started", d(self.started).as_deref())
+            .date("registered_on", self.registered_on)
+            .opt_date("started", self.started)
             .str("subject", self.subject.as_str())
             .finish()
     }

@@ -11,6 +11,7 @@ use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use crate::entries::hex;
 use crate::error::StoreError;
 
 /// The master secret and what is derived from it.
@@ -27,18 +28,28 @@ impl std::fmt::Debug for Keys {
 
 const KEY_FILE_HEADER: &str = "xueshi-keys-v1 ";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
+/// Hex (either case) to bytes; `None` if it is not hex. Byte-wise: `ledger verify` decodes a
+/// leaf and a commitment per entry.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    let mut out = Vec::with_capacity(bytes.len() / 2);
+    for pair in bytes.chunks_exact(2) {
+        if let &[hi, lo] = pair {
+            out.push(nibble(hi)? << 4 | nibble(lo)?);
+        }
+    }
+    Some(out)
 }
 
 /// Fresh random bytes from the operating system.

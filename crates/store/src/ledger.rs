@@ -138,6 +138,12 @@ impl Appender {
         Ok(p)
     }
 
+    /// Starts the next batch of the same transaction: the entries written with the last
+    /// checkpoint leave the pending list; the frontier goes on (no need to read it back).
+    pub fn next_batch(&mut self) {
+        self.pending.clear();
+    }
+
     pub fn pending(&self) -> &[Pending] {
         &self.pending
     }

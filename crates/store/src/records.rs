@@ -38,29 +38,29 @@ pub struct StoredRecord {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RawRecord {
-    id: i64,
-    person_id: i64,
-    commitment: Vec<u8>,
-    label: String,
-    content: String,
-    subject: String,
-    form: String,
-    provider: Option<String>,
-    started_on: Option<DbDate>,
-    completed_on: DbDate,
-    hours_tenths: Option<i64>,
-    minutes: Option<i64>,
-    exam: String,
-    for_year: Option<i64>,
-    filing_number: Option<String>,
-    conversion_kind: Option<String>,
-    achievement: Option<String>,
-    certificate_no: Option<String>,
-    corrects: Option<i64>,
-    evidence_hash: Option<Vec<u8>>,
-    registered_on: DbDate,
-    actor: String,
-    entry_index: i64,
+    pub(crate) id: i64,
+    pub(crate) person_id: i64,
+    pub(crate) commitment: Vec<u8>,
+    pub(crate) label: String,
+    pub(crate) content: String,
+    pub(crate) subject: String,
+    pub(crate) form: String,
+    pub(crate) provider: Option<String>,
+    pub(crate) started_on: Option<DbDate>,
+    pub(crate) completed_on: DbDate,
+    pub(crate) hours_tenths: Option<i64>,
+    pub(crate) minutes: Option<i64>,
+    pub(crate) exam: String,
+    pub(crate) for_year: Option<i64>,
+    pub(crate) filing_number: Option<String>,
+    pub(crate) conversion_kind: Option<String>,
+    pub(crate) achievement: Option<String>,
+    pub(crate) certificate_no: Option<String>,
+    pub(crate) corrects: Option<i64>,
+    pub(crate) evidence_hash: Option<Vec<u8>>,
+    pub(crate) registered_on: DbDate,
+    pub(crate) actor: String,
+    pub(crate) entry_index: i64,
 }
 
 /// The columns of [`RawRecord`], joined with the person's commitment.
@@ -194,9 +194,6 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Persons per commitment query.
-pub(crate) const ROWS_PER_INSERT: usize = 1000;
-
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
 /// indexes and leaves from the appender.
 pub(crate) fn prepare(
@@ -261,30 +258,42 @@ macro_rules! fetch_commitments {
         ids.dedup();
         let mut found: std::collections::HashMap<i64, [u8; 32]> =
             std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks($crate::records::ROWS_PER_INSERT) {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT id, commitment FROM persons WHERE id IN ({})",
-                list.join(", ")
+        // The ids as one JSON list parameter and the rows as one JSON text: bound one by one,
+        // 1,000 `$N` were a quadratic look-up in SQLite, and each row read is a channel hop.
+        let backend = $crate::db::tx_backend(&*$tx);
+        let sql = $crate::bulk::json_rows(
+            backend,
+            &[&[
+                $crate::bulk::Col::Val("id"),
+                $crate::bulk::Col::Blob("commitment"),
+            ]],
+            None,
+            &format!(
+                "FROM persons WHERE {}",
+                $crate::bulk::in_list(backend, "id", 1, $crate::bulk::Item::Int)
+            ),
+        );
+        let text: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind($crate::json_list!(&ids))
+            .fetch_one(&mut **$tx)
+            .await?;
+        let rows: Vec<(i64, String)> = serde_json::from_str(text.as_deref().unwrap_or("[]"))
+            .map_err(|_| $crate::records::corrupt("人员承诺值"))?;
+        for (id, c) in rows {
+            let bytes = $crate::keys::unhex(&c).unwrap_or_default();
+            found.insert(
+                id,
+                bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
             );
-            let mut q = sqlx::query_as::<_, (i64, Vec<u8>)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for (id, c) in q.fetch_all(&mut **$tx).await? {
-                found.insert(
-                    id,
-                    c.as_slice()
-                        .try_into()
-                        .map_err(|_| $crate::records::corrupt("人员承诺值"))?,
-                );
-            }
         }
         found
     }};
 }
 
-/// Inserts prepared rows with multi-row INSERTs.
+/// Inserts prepared rows in bulk (`crate::bulk`).
 macro_rules! insert_rows {
     ($tx:expr, $rows:expr) => {{
         $crate::bulk::BulkWrite::write_records(&mut *$tx, $rows).await?;

@@ -16,14 +16,19 @@ use crate::entries::{
 };
 use crate::error::StoreError;
 use crate::on_db;
-use crate::records::{RECORD_COLUMNS, RawRecord, RawVoid, VOID_COLUMNS, decode_record};
+use crate::records::{RawVoid, VOID_COLUMNS};
 use crate::registry::{
     FILING_DECISION_SQL, PROVIDER_REGISTRATION_SQL, RawFilingDecision, RawProviderRegistration,
 };
 
-const CHUNK: i64 = 50_000;
-/// Chunks read ahead of the one being hashed.
-const READ_AHEAD: usize = 2;
+mod read;
+
+use read::EntryRow;
+
+const CHUNK: i64 = 25_000;
+/// Chunks read and checked ahead of the one whose leaves enter the frontier: each is read,
+/// decoded and hashed on a worker of its own, so both cores and the database work at once.
+const READ_AHEAD: usize = 3;
 
 /// One discrepancy, naming the entry and row concerned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,14 +63,6 @@ impl Report {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct EntryRow {
-    idx: i64,
-    kind: String,
-    ref_id: i64,
-    leaf: Vec<u8>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -118,33 +115,63 @@ impl Covered {
     }
 }
 
-/// One chunk of the log and everything it covers, read and decoded.
+/// One chunk of the log, read and checked against the rows it covers: the leaves to add to
+/// the frontier, in order, the checkpoints it ends, and what is wrong in it.
 struct Chunk {
-    entries: Vec<EntryRow>,
+    leaves: Vec<Hash>,
     checkpoints: Vec<CheckpointRow>,
-    rows: HashMap<i64, Covered>,
     problems: Vec<Problem>,
 }
 
 async fn fetch_chunk(db: Db, from: i64, to: i64) -> Result<Chunk, StoreError> {
-    let (entries, checkpoints): (Vec<EntryRow>, Vec<CheckpointRow>) = on_db!(&db, p => (
-        sqlx::query_as("SELECT idx, kind, ref_id, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")
-            .bind(from).bind(to).fetch_all(p).await?,
+    let entries = read::entries(&db, from, to).await?;
+    let checkpoints: Vec<CheckpointRow> = on_db!(&db, p =>
         sqlx::query_as("SELECT size, root, note FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size")
-            .bind(from).bind(to).fetch_all(p).await?,
-    ));
-    let (rows, problems) = covered_rows(&db, from, to).await?;
+            .bind(from).bind(to).fetch_all(p).await?
+    );
+    let (mut rows, mut problems) = covered_rows(&db, from, to).await?;
+    let mut leaves = Vec::with_capacity(entries.len());
+    let mut expected = from;
+    for e in entries {
+        while expected < e.idx {
+            problems.push(Problem {
+                entry: Some(expected),
+                table: "ledger_entries",
+                row_id: None,
+                what: "账本条目缺失（被删除）".to_owned(),
+            });
+            expected += 1;
+        }
+        expected = e.idx + 1;
+        let leaf = e.leaf.unwrap_or_else(|| {
+            problems.push(Problem {
+                entry: Some(e.idx),
+                table: "ledger_entries",
+                row_id: None,
+                what: "叶哈希长度错误".to_owned(),
+            });
+            [0; 32]
+        });
+        check_entry(&e, leaf, rows.remove(&e.idx), &mut problems);
+        leaves.push(leaf);
+    }
+    for (idx, row) in rows {
+        problems.push(Problem {
+            entry: Some(idx),
+            table: row.kind().table(),
+            row_id: Some(row.id()),
+            what: "数据行没有对应的账本条目（被插入）".to_owned(),
+        });
+    }
     Ok(Chunk {
-        entries,
+        leaves,
         checkpoints,
-        rows,
         problems,
     })
 }
 
 /// Every covered table's raw rows of one chunk.
 type CoveredRaw = (
-    Vec<RawRecord>,
     Vec<RawVoid>,
     Vec<RawFilingDecision>,
     Vec<RawProviderRegistration>,
@@ -157,10 +184,6 @@ async fn covered_rows(
     from: i64,
     to: i64,
 ) -> Result<(HashMap<i64, Covered>, Vec<Problem>), StoreError> {
-    let rsql = format!(
-        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
-         WHERE r.entry_index >= $1 AND r.entry_index < $2"
-    );
     let vsql =
         format!("SELECT {VOID_COLUMNS} FROM voids WHERE entry_index >= $1 AND entry_index < $2");
     let fsql = format!("{FILING_DECISION_SQL} WHERE d.entry_index >= $1 AND d.entry_index < $2");
@@ -168,8 +191,8 @@ async fn covered_rows(
         format!("{PROVIDER_REGISTRATION_SQL} WHERE r.entry_index >= $1 AND r.entry_index < $2");
     let rasql = format!("{REVIEW_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
     let vasql = format!("{VERIFICATION_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
-    let (records, voids, decisions, registrations, reviews, verifications): CoveredRaw = on_db!(db, p => (
-        sqlx::query_as(sqlx::AssertSqlSafe(rsql)).bind(from).bind(to).fetch_all(p).await?,
+    let records = read::records(db, from, to).await?;
+    let (voids, decisions, registrations, reviews, verifications): CoveredRaw = on_db!(db, p => (
         sqlx::query_as(sqlx::AssertSqlSafe(vsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(fsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(psql)).bind(from).bind(to).fetch_all(p).await?,
@@ -188,8 +211,7 @@ async fn covered_rows(
             });
         }
     };
-    for raw in records {
-        let row = decode_record(raw)?;
+    for row in records {
         let idx = row.entry_index;
         add(Covered::Record(Box::new(row)), idx);
     }
@@ -272,7 +294,6 @@ pub async fn verify(
     }
     // The next chunks are read and decoded on other workers (each its own connection) while
     // this one is hashed: reading, not hashing, is the slow part.
-    let mut from = 0i64;
     let mut ahead: std::collections::VecDeque<tokio::task::JoinHandle<Result<Chunk, StoreError>>> =
         std::collections::VecDeque::new();
     let mut next_from = 0i64;
@@ -285,11 +306,9 @@ pub async fn verify(
         next_from += CHUNK;
     }
     while let Some(pending) = ahead.pop_front() {
-        let to = from + CHUNK;
         let Chunk {
-            entries,
+            leaves,
             checkpoints,
-            mut rows,
             mut problems,
         } = pending
             .await
@@ -304,31 +323,7 @@ pub async fn verify(
         }
         report.problems.append(&mut problems);
         let mut checkpoints = checkpoints.into_iter().peekable();
-        let mut expected = from;
-        for e in entries {
-            while expected < e.idx {
-                report.problems.push(Problem {
-                    entry: Some(expected),
-                    table: "ledger_entries",
-                    row_id: None,
-                    what: "账本条目缺失（被删除）".to_owned(),
-                });
-                expected += 1;
-            }
-            expected = e.idx + 1;
-            let leaf: Hash = match <Hash>::try_from(e.leaf.as_slice()) {
-                Ok(l) => l,
-                Err(_) => {
-                    report.problems.push(Problem {
-                        entry: Some(e.idx),
-                        table: "ledger_entries",
-                        row_id: None,
-                        what: "叶哈希长度错误".to_owned(),
-                    });
-                    [0; 32]
-                }
-            };
-            check_entry(&e, leaf, rows.remove(&e.idx), &mut report.problems);
+        for leaf in leaves {
             if frontier.push(leaf).is_err() {
                 return Err(StoreError::Ledger("账本过大".to_owned()));
             }
@@ -356,15 +351,6 @@ pub async fn verify(
                 what: "检查点大小超出账本条目数".to_owned(),
             });
         }
-        for (idx, row) in rows {
-            report.problems.push(Problem {
-                entry: Some(idx),
-                table: row.kind().table(),
-                row_id: Some(row.id()),
-                what: "数据行没有对应的账本条目（被插入）".to_owned(),
-            });
-        }
-        from = to;
     }
     let total = i64::try_from(frontier.size()).unwrap_or(i64::MAX);
     match last_checkpoint {

@@ -14,16 +14,15 @@
 //! | 考试结果 | `exam` | required: 合格 / 不合格 |
 //! | 计入年度 | `for_year` | optional (D5) |
 //!
-//! Built for size: the file is read twice, a batch at a time. The validating pass keeps only the
-//! validation index — a 128-bit hash per certificate key seen, the persons met (blind index →
-//! id, name, commitment) and the set of rows to write as runs — and asks the database per batch.
-//! The writing pass, in one transaction, re-reads the rows to write and appends them — multi-row
-//! INSERTs, ids after the highest as `records::register` gives them — with their ledger entries
-//! and a signed checkpoint per batch; the file's SHA-256 must be unchanged at the end, or
-//! everything is rolled back.
+//! Built for size and speed: the file is read once, a batch at a time, in ONE transaction. Each
+//! batch is checked — against the file so far (a 128-bit hash per certificate key seen) and,
+//! through other connections, against the database as it was before the import — and its good
+//! rows are appended (ids after the highest, as `records::register` gives them) with their
+//! ledger entries and a signed checkpoint, while the next batch is read and checked. In
+//! all-or-nothing mode the first bad row stops the writing and the transaction is rolled back at
+//! the end, so nothing is written; the report still lists every bad row of the file.
 
-use std::collections::HashMap;
-use std::io::Read;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -36,7 +35,9 @@ use super::lookup::{self, Holders};
 use super::persons::{ID_COLUMN, NAME_COLUMN};
 use super::records::{blind, check_for_year, check_holder, differences};
 use super::table::Row;
-use super::{ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn, RowSet};
+use super::{
+    ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn, RowError, RowSet,
+};
 use crate::db::Db;
 use crate::entries::RecordRow;
 use crate::error::StoreError;
@@ -44,6 +45,26 @@ use crate::keys::Keys;
 use crate::ledger::LedgerSigner;
 use crate::records::NewRecord;
 use crate::{in_tx, resume_batch, write_batch};
+
+/// What the database and the file so far tell about the rows of a file.
+struct Checker<'a> {
+    db: &'a Db,
+    keys: &'a Keys,
+    policy: &'a Policy,
+    opts: &'a ImportOptions,
+    cols: &'a Columns,
+    holders: Holders,
+    seen: HashMap<u128, usize>,
+}
+
+/// The verdicts on one batch of rows.
+struct Checked {
+    rows: usize,
+    rejected: Vec<RowError>,
+    present: Vec<usize>,
+    /// The rows to write, with their row numbers.
+    good: Vec<(usize, NewRecord)>,
+}
 
 const ID: usize = 0;
 const NAME: usize = 1;
@@ -165,7 +186,7 @@ fn parse(
     keys: &Keys,
     policy: &Policy,
     opts: &ImportOptions,
-    seen: Option<&mut HashMap<u128, usize>>,
+    seen: &mut HashMap<u128, usize>,
 ) -> Option<Certificate> {
     let id_number = ck.id_number(ID);
     let name = ck.name(NAME);
@@ -191,7 +212,7 @@ fn parse(
         other => other,
     };
     let for_year = ck.year(FOR_YEAR);
-    if let (Some(seen), Some(b), Some(no)) = (seen, base, &number) {
+    if let (Some(b), Some(no)) = (base, &number) {
         let key = key_hash(b, no);
         if let Some(first) = seen.get(&key) {
             ck.err(
@@ -230,38 +251,8 @@ fn parse(
     })
 }
 
-/// SHA-256 of the file, to be sure the writing pass reads what the validating pass checked.
-async fn fingerprint(path: &Path) -> Result<[u8; 32], StoreError> {
-    let path = path.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let failed = |e: std::io::Error| {
-            StoreError::invalid("import.io", format!("无法读取文件 {}：{e}", path.display()))
-        };
-        let mut file = std::fs::File::open(&path).map_err(failed)?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut buf).map_err(failed)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(buf.get(..n).unwrap_or_default());
-        }
-        Ok(hasher.finalize().into())
-    })
-    .await
-    .map_err(|e| StoreError::invalid("import.reader", format!("读取文件失败：{e}")))?
-}
-
-fn changed() -> StoreError {
-    StoreError::invalid(
-        "import.file_changed",
-        "文件在导入过程中被修改，已全部撤销：请在文件不再变动时重新导入",
-    )
-}
-
 /// Imports a base's certificate report; see the module documentation for the columns. Holds
-/// one batch of rows and the validation index, whatever the file's size.
+/// two batches of rows and the validation index, whatever the file's size.
 #[allow(clippy::too_many_arguments)]
 pub async fn import_certificates(
     db: &Db,
@@ -273,7 +264,6 @@ pub async fn import_certificates(
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport, StoreError> {
     let mut report = ImportReport::new(ImportKind::Certificates, opts.mode);
-    let before = fingerprint(path).await?;
     let mut source = open(path, opts, &COLUMNS, true).await?;
     let (cols, errors, ignored) = Columns::resolve(&COLUMNS, &source.header);
     report.ignored_columns = ignored;
@@ -285,206 +275,172 @@ pub async fn import_certificates(
         return Ok(report);
     }
     let total = source.estimate;
-    let mut holders = Holders::default();
-    let mut seen: HashMap<u128, usize> = HashMap::new();
-    let mut to_write = RowSet::default();
-    while let Some(batch) = source.next_batch().await? {
-        report.total_rows += batch.len();
-        validate_batch(
-            db,
-            keys,
-            policy,
-            opts,
-            &cols,
-            &batch,
-            (&mut holders, &mut seen),
-            &mut to_write,
-            &mut report,
-        )
-        .await?;
-        progress(Progress {
-            phase: Phase::Validating,
-            done: report.total_rows as u64,
-            total: total.map(|t| t.max(report.total_rows as u64)),
-        });
-    }
-    drop(seen);
-    report.finish();
-    if !report.may_write() || to_write.is_empty() {
-        return Ok(report);
-    }
-    let header = source.header.clone();
-    drop(source);
-    let written = write_pass(
+    let mut checker = Checker {
         db,
-        signer,
-        (keys, policy, path, opts),
-        (&header, &cols),
-        &holders,
-        &to_write,
-        before,
-        progress,
-    )
-    .await?;
-    if written != to_write.len() {
-        return Err(changed());
-    }
-    report.written = written;
-    report.written_rows = to_write;
-    Ok(report)
+        keys,
+        policy,
+        opts,
+        cols: &cols,
+        holders: Holders::default(),
+        seen: HashMap::new(),
+    };
+    in_tx!(db, tx => {
+        let mut appender = resume_batch!(tx, opts.now_ms)?;
+        let mut next = checker.next(&mut source).await?;
+        while let Some(batch) = next.take() {
+            report.total_rows += batch.rows;
+            report.rejected.extend(batch.rejected);
+            for row in batch.present {
+                report.mark_present(row);
+            }
+            let (rows, news): (Vec<usize>, Vec<NewRecord>) = if report.may_write() {
+                batch.good.into_iter().unzip()
+            } else {
+                Default::default()
+            };
+            // This batch is written while the next one is read and checked.
+            let write = async {
+                if news.is_empty() {
+                    return Ok::<(), StoreError>(());
+                }
+                appender.next_batch();
+                // The same registration path as `records::register`, inside this transaction.
+                crate::records::register_in_tx!(tx, appender, news.as_slice(), None);
+                write_batch!(tx, &appender, signer)
+            };
+            let (written, following) = tokio::join!(write, checker.next(&mut source));
+            written?;
+            next = following?;
+            for row in rows {
+                report.mark_written(row);
+            }
+            let estimate = |done: usize| total.map(|t| t.max(done as u64));
+            // Writing first: a progress bar that shows one report per interval shows that one.
+            if report.written > 0 {
+                progress(Progress { phase: Phase::Writing, done: report.written as u64, total: estimate(report.written) });
+            }
+            progress(Progress { phase: Phase::Validating, done: report.total_rows as u64, total: estimate(report.total_rows) });
+        }
+        report.finish();
+        if !report.may_write() {
+            // Dropping the transaction rolls back what the first batches wrote.
+            report.written = 0;
+            report.written_rows = RowSet::default();
+            return Ok(report);
+        }
+        Ok::<ImportReport, StoreError>(report)
+    })
 }
 
-/// The validating pass over one batch: parse, then ask the database about the batch's persons
-/// and certificates.
-#[allow(clippy::too_many_arguments)]
-async fn validate_batch(
-    db: &Db,
-    keys: &Keys,
-    policy: &Policy,
-    opts: &ImportOptions,
-    cols: &Columns,
-    batch: &[Row],
-    (holders, seen): (&mut Holders, &mut HashMap<u128, usize>),
-    to_write: &mut RowSet,
-    report: &mut ImportReport,
-) -> Result<(), StoreError> {
-    let mut checked: Vec<(RowCheck<'_>, Option<Certificate>)> = Vec::with_capacity(batch.len());
-    for row in batch {
-        let mut ck = RowCheck::new(row, cols);
-        let cert = parse(&mut ck, keys, policy, opts, Some(seen));
-        checked.push((ck, cert));
+impl Checker<'_> {
+    /// Reads and checks the next batch; `None` at the end of the file.
+    async fn next(
+        &mut self,
+        source: &mut super::table::Source,
+    ) -> Result<Option<Checked>, StoreError> {
+        match source.next_batch().await? {
+            Some(batch) => self.check(&batch).await.map(Some),
+            None => Ok(None),
+        }
     }
-    let blinds: Vec<[u8; 32]> = checked
-        .iter()
-        .filter_map(|(_, c)| c.as_ref().map(|c| c.blind))
-        .collect();
-    holders.load(db, &blinds).await?;
-    let providers: Vec<Option<(String, &str)>> = checked
-        .iter()
-        .map(|(_, c)| c.as_ref().map(|c| (c.provider(), c.number.as_str())))
-        .collect();
-    let keys: Vec<(Option<&str>, &str)> = providers
-        .iter()
-        .flatten()
-        .map(|(p, n)| (Some(p.as_str()), *n))
-        .collect();
-    let existing: HashMap<(String, String), RecordRow> = lookup::records_by_certificates(db, &keys)
-        .await?
-        .into_iter()
-        .filter_map(|r| Some(((r.provider.clone()?, r.certificate_no.clone()?), r)))
-        .collect();
-    // A person's record with the label of a certificate but not its number would refuse the
-    // insert: find those too.
-    let mut new_labels: Vec<(i64, String)> = Vec::new();
-    let mut verdicts: Vec<(usize, NewRecord)> = Vec::with_capacity(checked.len());
-    for (ck, cert) in &mut checked {
-        let Some(cert) = cert else { continue };
-        let Some(holder) = check_holder(ck, holders, &cert.blind, &cert.name, (ID, NAME)) else {
-            continue;
+
+    /// Parses a batch, then asks the database about its persons and certificates.
+    async fn check(&mut self, batch: &[Row]) -> Result<Checked, StoreError> {
+        let (db, opts) = (self.db, self.opts);
+        let mut checked: Vec<(RowCheck<'_>, Option<Certificate>)> = Vec::with_capacity(batch.len());
+        for row in batch {
+            let mut ck = RowCheck::new(row, self.cols);
+            let cert = parse(&mut ck, self.keys, self.policy, opts, &mut self.seen);
+            checked.push((ck, cert));
+        }
+        let blinds: Vec<[u8; 32]> = checked
+            .iter()
+            .filter_map(|(_, c)| c.as_ref().map(|c| c.blind))
+            .collect();
+        self.holders.load(db, &blinds).await?;
+        let providers: Vec<Option<(String, &str)>> = checked
+            .iter()
+            .map(|(_, c)| c.as_ref().map(|c| (c.provider(), c.number.as_str())))
+            .collect();
+        let keys: Vec<(Option<&str>, &str)> = providers
+            .iter()
+            .flatten()
+            .map(|(p, n)| (Some(p.as_str()), *n))
+            .collect();
+        let existing: HashMap<(String, String), RecordRow> =
+            lookup::records_by_certificates(db, &keys)
+                .await?
+                .into_iter()
+                .filter_map(|r| Some(((r.provider.clone()?, r.certificate_no.clone()?), r)))
+                .collect();
+        let mut out = Checked {
+            rows: batch.len(),
+            rejected: Vec::new(),
+            present: Vec::new(),
+            good: Vec::with_capacity(batch.len()),
         };
-        let record = cert.record(holder.id, opts);
-        match existing.get(&(cert.provider(), cert.number.clone())) {
-            Some(old) => {
-                let diff = differences(old, &record);
-                if diff.is_empty() {
-                    report.mark_present(ck.number());
-                } else if old.person_id != holder.id {
-                    ck.err(
-                        CERTIFICATE,
-                        "record.certificate_duplicate",
-                        "该基地的此证书编号已登记在另一人员名下",
-                    );
-                } else {
-                    ck.err(
-                        CERTIFICATE,
-                        "import.conflict",
-                        format!(
-                            "该证书已登记，但{}与已登记的不同；已登记的记录不能修改，更正请作废后重新登记",
-                            diff.join("、")
-                        ),
-                    );
+        // A person's record with the label of a certificate but not its number would refuse the
+        // insert: find those too.
+        let mut new_labels: Vec<(i64, String)> = Vec::new();
+        let mut verdicts: Vec<(usize, NewRecord)> = Vec::with_capacity(checked.len());
+        for (ck, cert) in &mut checked {
+            let Some(cert) = cert else { continue };
+            let Some(holder) = check_holder(ck, &self.holders, &cert.blind, &cert.name, (ID, NAME))
+            else {
+                continue;
+            };
+            let record = cert.record(holder.id, opts);
+            match existing.get(&(cert.provider(), cert.number.clone())) {
+                Some(old) => {
+                    let diff = differences(old, &record);
+                    if diff.is_empty() {
+                        out.present.push(ck.number());
+                    } else if old.person_id != holder.id {
+                        ck.err(
+                            CERTIFICATE,
+                            "record.certificate_duplicate",
+                            "该基地的此证书编号已登记在另一人员名下",
+                        );
+                    } else {
+                        ck.err(
+                            CERTIFICATE,
+                            "import.conflict",
+                            format!(
+                                "该证书已登记，但{}与已登记的不同；已登记的记录不能修改，更正请作废后重新登记",
+                                diff.join("、")
+                            ),
+                        );
+                    }
+                }
+                None => {
+                    new_labels.push((holder.id, record.record.id.clone()));
+                    verdicts.push((ck.number(), record));
                 }
             }
-            None => {
-                new_labels.push((holder.id, record.record.id.clone()));
-                verdicts.push((ck.number(), record));
-            }
         }
+        let pairs: Vec<(i64, &str)> = new_labels.iter().map(|(p, l)| (*p, l.as_str())).collect();
+        let taken: HashSet<(i64, String)> = lookup::records_by_label(db, &pairs)
+            .await?
+            .into_iter()
+            .map(|r| (r.person_id, r.label))
+            .collect();
+        let mut verdicts = verdicts.into_iter().peekable();
+        for (mut ck, _) in checked {
+            if let Some((_, record)) = verdicts.next_if(|(n, _)| *n == ck.number()) {
+                if taken.contains(&(record.person_id, record.record.id.clone())) {
+                    ck.err(
+                        CERTIFICATE,
+                        "record.label_duplicate",
+                        format!("该人员已有记录编号为「{}」的其他记录", record.record.id),
+                    );
+                } else if ck.ok() {
+                    out.good.push((ck.number(), record));
+                }
+            }
+            out.rejected.extend(ck.errors);
+        }
+        Ok(out)
     }
-    let pairs: Vec<(i64, &str)> = new_labels.iter().map(|(p, l)| (*p, l.as_str())).collect();
-    let taken: std::collections::HashSet<(i64, String)> = lookup::records_by_label(db, &pairs)
-        .await?
-        .into_iter()
-        .map(|r| (r.person_id, r.label))
-        .collect();
-    let mut verdicts = verdicts.into_iter().peekable();
-    for (ck, _) in checked {
-        let mut ck = ck;
-        if let Some((_, record)) = verdicts.next_if(|(n, _)| *n == ck.number()) {
-            if taken.contains(&(record.person_id, record.record.id.clone())) {
-                ck.err(
-                    CERTIFICATE,
-                    "record.label_duplicate",
-                    format!("该人员已有记录编号为「{}」的其他记录", record.record.id),
-                );
-            } else if ck.ok() {
-                to_write.insert(ck.number());
-            }
-        }
-        report.rejected.extend(ck.errors);
-    }
-    Ok(())
-}
-
-/// The writing pass: one transaction; per batch of rows to write, the records, their ledger
-/// entries and a signed checkpoint. Returns the rows written.
-#[allow(clippy::too_many_arguments)]
-async fn write_pass(
-    db: &Db,
-    signer: &LedgerSigner,
-    (keys, policy, path, opts): (&Keys, &Policy, &Path, &ImportOptions),
-    (header, cols): (&Row, &Columns),
-    holders: &Holders,
-    to_write: &RowSet,
-    before: [u8; 32],
-    progress: ProgressFn<'_>,
-) -> Result<usize, StoreError> {
-    let total = to_write.len() as u64;
-    let mut source = open(path, opts, &COLUMNS, false).await?;
-    if source.header != *header {
-        return Err(changed());
-    }
-    progress(Progress {
-        phase: Phase::Writing,
-        done: 0,
-        total: Some(total),
-    });
-    in_tx!(db, tx => {
-        let mut written = 0usize;
-        while let Some(batch) = source.next_batch().await? {
-            let rows: Vec<&Row> = batch.iter().filter(|r| to_write.contains(r.number)).collect();
-            if rows.is_empty() {
-                continue;
-            }
-            let mut appender = resume_batch!(tx, opts.now_ms)?;
-            let mut news = Vec::with_capacity(rows.len());
-            for row in rows {
-                let mut ck = RowCheck::new(row, cols);
-                let cert = parse(&mut ck, keys, policy, opts, None).ok_or_else(changed)?;
-                let holder = holders.get(&cert.blind).ok_or_else(changed)?;
-                news.push(cert.record(holder.id, opts));
-            }
-            // The same registration path as `records::register`, inside this one transaction.
-            let stored = crate::records::register_in_tx!(tx, appender, news.as_slice(), None);
-            written += stored.len();
-            write_batch!(tx, &appender, signer)?;
-            progress(Progress { phase: Phase::Writing, done: written as u64, total: Some(total) });
-        }
-        if fingerprint(path).await? != before {
-            return Err(changed());
-        }
-        Ok::<usize, StoreError>(written)
-    })
 }
 
 #[cfg(test)]

@@ -1,32 +1,16 @@
-//! What the database already holds, looked up a chunk of keys at a time (one query per few
-//! hundred rows instead of one per row).
+//! What the database already holds, looked up many keys at a time: the keys travel as ONE
+//! bound JSON array per query (expanded by `json_each` on SQLite, `json_array_elements_text` on
+//! PostgreSQL). Bound one by one, every key crossed sqlx's SQLite worker channel on its own.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::db::{Db, DbDate};
-use crate::entries::RecordRow;
+use crate::bulk::{Col, Item, in_list, json_rows};
+use crate::db::{Backend, Db, DbDate};
+use crate::entries::{RecordRow, hex};
 use crate::error::StoreError;
+use crate::keys::unhex;
 use crate::on_db;
-use crate::records::{RECORD_COLUMNS, RawRecord, decode_record};
-
-/// Keys per `IN (…)` list: far below both backends' parameter limits.
-pub(crate) const CHUNK: usize = 500;
-
-/// A list of keys padded (repeating its last key) to one of a few lengths, so that each query
-/// has a handful of shapes that the statement cache keeps, instead of one per length.
-fn padded<T: Clone>(keys: &[T]) -> Vec<T> {
-    let len = [1, 8, 64, CHUNK]
-        .into_iter()
-        .find(|&n| n >= keys.len())
-        .unwrap_or(keys.len());
-    let mut out = keys.to_vec();
-    if let Some(last) = keys.last() {
-        out.resize(len, last.clone());
-    }
-    out
-}
-
-pub(crate) use crate::db::params;
+use crate::records::{RECORD_COLUMNS, RawRecord, corrupt, decode_record};
 
 /// A person already registered, as an import compares it.
 #[derive(Clone, Debug)]
@@ -37,38 +21,46 @@ pub(crate) struct KnownPerson {
     pub phone_sealed: Option<Vec<u8>>,
 }
 
-type PersonRow = (Vec<u8>, i64, String, String, Option<Vec<u8>>);
-
 /// Persons by the blind index of their ID number.
 pub(crate) async fn persons_by_blind(
     db: &Db,
     blinds: &[Vec<u8>],
 ) -> Result<HashMap<Vec<u8>, KnownPerson>, StoreError> {
-    let mut out = HashMap::new();
-    for chunk in blinds.chunks(CHUNK) {
-        let chunk = &padded(chunk);
-        let sql = format!(
-            "SELECT id_blind, id, name, cohort, phone_sealed FROM persons WHERE id_blind IN ({})",
-            params(db.backend(), 1, chunk.len())
+    let mut out = HashMap::with_capacity(blinds.len());
+    if blinds.is_empty() {
+        return Ok(out);
+    }
+    // Many rows (a batch's new persons): read as one JSON text.
+    let sql = json_rows(
+        db.backend(),
+        &[&[
+            Col::Blob("id_blind"),
+            Col::Val("id"),
+            Col::Val("name"),
+            Col::Val("cohort"),
+            Col::Blob("phone_sealed"),
+        ]],
+        None,
+        &format!(
+            "FROM persons WHERE {}",
+            in_list(db.backend(), "id_blind", 1, Item::Blob)
+        ),
+    );
+    let list = crate::json_list!(&blinds.iter().map(|b| hex(b)).collect::<Vec<_>>());
+    let text: Option<String> = on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(list).fetch_one(p).await?);
+    let rows: Vec<(String, i64, String, String, Option<String>)> =
+        serde_json::from_str(text.as_deref().unwrap_or("[]")).map_err(|_| corrupt("人员"))?;
+    for (blind, id, name, cohort, phone) in rows {
+        let bytes = |h: &str| unhex(h).ok_or_else(|| corrupt("人员"));
+        out.insert(
+            bytes(&blind)?,
+            KnownPerson {
+                id,
+                name,
+                cohort,
+                phone_sealed: phone.as_deref().map(bytes).transpose()?,
+            },
         );
-        let rows: Vec<PersonRow> = on_db!(db, p => {
-            let mut q = sqlx::query_as::<_, PersonRow>(sqlx::AssertSqlSafe(sql));
-            for b in chunk {
-                q = q.bind(b.as_slice());
-            }
-            q.fetch_all(p).await?
-        });
-        for (blind, id, name, cohort, phone_sealed) in rows {
-            out.insert(
-                blind,
-                KnownPerson {
-                    id,
-                    name,
-                    cohort,
-                    phone_sealed,
-                },
-            );
-        }
     }
     Ok(out)
 }
@@ -91,36 +83,28 @@ pub(crate) async fn units_by_code(
     db: &Db,
     codes: &[String],
 ) -> Result<HashMap<String, KnownUnit>, StoreError> {
-    let mut out = HashMap::new();
-    for chunk in codes.chunks(CHUNK) {
-        let chunk = &padded(chunk);
-        let sql = format!(
-            "SELECT id, credit_code, name, region, zone_id, industry, kind FROM units WHERE credit_code IN ({})",
-            params(db.backend(), 1, chunk.len())
-        );
-        let rows: Vec<UnitRow> = on_db!(db, p => {
-            let mut q = sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(sql));
-            for c in chunk {
-                q = q.bind(c.as_str());
-            }
-            q.fetch_all(p).await?
-        });
-        for (id, credit_code, name, region, zone_id, industry, kind) in rows {
-            out.insert(
-                credit_code.clone(),
-                KnownUnit {
-                    id,
-                    credit_code,
-                    name,
-                    region,
-                    zone_id,
-                    industry,
-                    kind,
-                },
-            );
-        }
-    }
-    Ok(out)
+    let sql = format!(
+        "SELECT id, credit_code, name, region, zone_id, industry, kind FROM units WHERE {}",
+        in_list(db.backend(), "credit_code", 1, Item::Text)
+    );
+    let list = crate::json_list!(codes);
+    let rows: Vec<UnitRow> =
+        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, credit_code, name, region, zone_id, industry, kind)| {
+            let unit = KnownUnit {
+                id,
+                credit_code: credit_code.clone(),
+                name,
+                region,
+                zone_id,
+                industry,
+                kind,
+            };
+            (credit_code, unit)
+        })
+        .collect())
 }
 
 /// Employments (person, unit, from) of some persons.
@@ -128,41 +112,42 @@ pub(crate) async fn employments(
     db: &Db,
     person_ids: &[i64],
 ) -> Result<Vec<(i64, i64, DbDate)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in person_ids.chunks(CHUNK) {
-        let chunk = &padded(chunk);
-        let sql = format!(
-            "SELECT person_id, unit_id, from_on FROM employments WHERE person_id IN ({})",
-            params(db.backend(), 1, chunk.len())
-        );
-        let rows: Vec<(i64, i64, DbDate)> = on_db!(db, p => {
-            let mut q = sqlx::query_as::<_, (i64, i64, DbDate)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await?
-        });
-        out.extend(rows);
+    let sql = format!(
+        "SELECT person_id, unit_id, from_on FROM employments WHERE {}",
+        in_list(db.backend(), "person_id", 1, Item::Int)
+    );
+    let list = crate::json_list!(person_ids);
+    Ok(on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?))
+}
+
+/// The records that one key of a JSON list parameter finds, per backend. PostgreSQL walks the
+/// list and looks each key up on its own (`LATERAL … OFFSET 0`): during an import the table
+/// fills with uncommitted rows while its statistics still say it is empty, and a generic plan
+/// that matched the index on the leading column only scanned a whole provider per look-up.
+fn keyed(backend: Backend, list: &str, key: &str, condition: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "FROM records r JOIN persons p ON p.id = r.person_id
+             WHERE {condition} AND {key} IN (SELECT value FROM json_each({list}))"
+        ),
+        Backend::Postgres => format!(
+            "FROM json_array_elements({list}::json) AS k(value)
+             CROSS JOIN LATERAL (SELECT * FROM records r WHERE {condition} AND {key} OFFSET 0) AS r
+             JOIN persons p ON p.id = r.person_id"
+        ),
     }
-    Ok(out)
 }
 
 async fn records_where(
     db: &Db,
-    condition: &str,
-    ints: &[i64],
-    texts: &[&str],
+    from_where: &str,
+    texts: &[String],
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let sql = format!(
-        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id WHERE {condition}"
-    );
+    let sql = format!("SELECT {RECORD_COLUMNS} {from_where}");
     let raws: Vec<RawRecord> = on_db!(db, p => {
         let mut q = sqlx::query_as::<_, RawRecord>(sqlx::AssertSqlSafe(sql));
-        for i in ints {
-            q = q.bind(*i);
-        }
         for t in texts {
-            q = q.bind(*t);
+            q = q.bind(t.as_str());
         }
         q.fetch_all(p).await?
     });
@@ -176,31 +161,36 @@ pub(crate) async fn records_by_certificate(
     provider: Option<&str>,
     numbers: &[&str],
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in numbers.chunks(CHUNK) {
-        let chunk = &padded(chunk);
-        let (condition, texts) = match provider {
-            Some(p) => (
-                format!(
-                    "r.provider = {} AND r.certificate_no IN ({})",
-                    params(db.backend(), 1, 1),
-                    params(db.backend(), 2, chunk.len())
-                ),
-                std::iter::once(p)
-                    .chain(chunk.iter().copied())
-                    .collect::<Vec<_>>(),
-            ),
-            None => (
-                format!(
-                    "r.provider IS NULL AND r.certificate_no IN ({})",
-                    params(db.backend(), 1, chunk.len())
-                ),
-                chunk.to_vec(),
-            ),
-        };
-        out.extend(records_where(db, &condition, &[], &texts).await?);
+    if numbers.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let list = crate::json_list!(numbers);
+    let backend = db.backend();
+    // The value of a key: a JSON string (SQLite's json_each gives it as text).
+    let number = match backend {
+        Backend::Sqlite => "r.certificate_no",
+        Backend::Postgres => "r.certificate_no = k.value #>> '{}'",
+    };
+    match provider {
+        Some(p) => {
+            let sql = keyed(
+                backend,
+                "$2",
+                number,
+                "r.provider = $1 AND r.certificate_no IS NOT NULL",
+            );
+            records_where(db, &sql, &[p.to_owned(), list]).await
+        }
+        None => {
+            let sql = keyed(
+                backend,
+                "$1",
+                number,
+                "r.provider IS NULL AND r.certificate_no IS NOT NULL",
+            );
+            records_where(db, &sql, &[list]).await
+        }
+    }
 }
 
 /// [`records_by_certificate`] for (provider, number) pairs of several providers.
@@ -221,35 +211,27 @@ pub(crate) async fn records_by_certificates(
     Ok(out)
 }
 
-/// Records of these persons with one of these labels (the caller picks the exact pairs).
+/// Records with one of these (person, label) pairs: the unique index on both.
 pub(crate) async fn records_by_label(
     db: &Db,
     pairs: &[(i64, &str)],
 ) -> Result<Vec<RecordRow>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in pairs.chunks(CHUNK) {
-        let persons: Vec<i64> = chunk
-            .iter()
-            .map(|p| p.0)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let persons = padded(&persons);
-        let labels: Vec<&str> = chunk
-            .iter()
-            .map(|p| p.1)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let labels = padded(&labels);
-        let condition = format!(
-            "r.person_id IN ({}) AND r.label IN ({})",
-            params(db.backend(), 1, persons.len()),
-            params(db.backend(), 1 + persons.len(), labels.len())
-        );
-        out.extend(records_where(db, &condition, &persons, &labels).await?);
+    if pairs.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let sql = match db.backend() {
+        Backend::Sqlite => "FROM records r JOIN persons p ON p.id = r.person_id
+             WHERE (r.person_id, r.label) IN (SELECT value->>0, value->>1 FROM json_each($1))"
+            .to_owned(),
+        Backend::Postgres => keyed(
+            Backend::Postgres,
+            "$1",
+            "r.person_id = (k.value->>0)::bigint AND r.label = k.value->>1",
+            "true",
+        ),
+    };
+    let unique: HashSet<&(i64, &str)> = pairs.iter().collect();
+    records_where(db, &sql, &[crate::json_list!(&unique)]).await
 }
 
 /// Development zones by name: (id, city).

@@ -20,8 +20,9 @@
 //!
 //! A records import needs its persons, and persons need their units, already in the database:
 //! import units, then persons, then records or certificates. Each is its own transaction. Rows
-//! are checked before the transaction begins; should another writer take one of their keys in
-//! between, the database's unique constraints refuse the write as a whole
+//! are checked against the database as it was before the transaction (certificates: through
+//! other connections, while the transaction writes); should another writer take one of their
+//! keys in between, the database's unique constraints refuse the write as a whole
 //! ([`crate::StoreError::Conflict`]) — still nothing half-written.
 //!
 //! **Idempotent.** Re-importing a file changes nothing and reports its rows as already present:
@@ -31,9 +32,12 @@
 //! is append-only (D10).
 //!
 //! **Memory.** Units, persons and records files are read whole (they are a unit's or a county's
-//! lists). A certificate report is streamed twice — a validating pass that keeps only the
-//! validation index (a 128-bit hash per certificate key and the persons seen), and a writing pass
-//! — so a report of a million rows holds one batch of parsed rows at a time.
+//! lists). A certificate report is streamed once, a batch at a time: the rows of a batch are
+//! checked and written (inside the import's one transaction) while the next batch is read and
+//! checked, so a report of a million rows holds two batches of parsed rows and the validation
+//! index (a 128-bit hash per certificate key and the persons seen). In all-or-nothing mode the
+//! first bad row stops the writing, and the transaction is rolled back once the whole file has
+//! been checked.
 //!
 //! Files: CSV in UTF-8 (with or without BOM; a GBK/GB18030 or UTF-16 file is refused with a
 //! Chinese explanation of how to re-save it) or XLSX (the first sheet, or a named one). The header
