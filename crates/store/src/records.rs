@@ -127,6 +127,64 @@ pub(crate) fn decode_record(raw: RawRecord) -> Result<RecordRow, StoreError> {
     RecordRow::try_from(raw)
 }
 
+/// [`RECORD_COLUMNS`] as the items of a JSON array without what a policy case does not use
+/// (content, certificate, actor, the commitment and evidence hashes: most of a row's bytes), for
+/// reading many persons' records for their cases as one JSON text built by the database (see
+/// [`decode_case_record`]). The persons table is not needed.
+pub(crate) fn case_record_columns() -> String {
+    RECORD_COLUMNS
+        .split(',')
+        .map(str::trim)
+        .map(|c| match c {
+            "p.commitment" | "r.evidence_hash" | "r.certificate_no" => "NULL",
+            "r.content" | "r.actor" => "''",
+            c => c,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A record from one array of [`case_record_columns`], decoded as a row read by sqlx is; what
+/// the columns leave out is empty (a zero commitment).
+pub(crate) fn decode_case_record(v: &[serde_json::Value]) -> Result<RecordRow, StoreError> {
+    let at = |i: usize| v.get(i).unwrap_or(&serde_json::Value::Null);
+    let int = |i: usize| at(i).as_i64();
+    let text = |i: usize| at(i).as_str().map(str::to_owned);
+    let date = |i: usize| {
+        at(i)
+            .as_str()
+            .map(|d| Date::parse(d).map(DbDate).map_err(|_| corrupt("日期")))
+            .transpose()
+    };
+    let need = |o: Option<i64>| o.ok_or_else(|| corrupt("学习记录"));
+    let need_text = |o: Option<String>| o.ok_or_else(|| corrupt("学习记录"));
+    decode_record(RawRecord {
+        id: need(int(0))?,
+        person_id: need(int(1))?,
+        commitment: vec![0; 32],
+        label: need_text(text(3))?,
+        content: need_text(text(4))?,
+        subject: need_text(text(5))?,
+        form: need_text(text(6))?,
+        provider: text(7),
+        started_on: date(8)?,
+        completed_on: date(9)?.ok_or_else(|| corrupt("完成日期"))?,
+        hours_tenths: int(10),
+        minutes: int(11),
+        exam: need_text(text(12))?,
+        for_year: int(13),
+        filing_number: text(14),
+        conversion_kind: text(15),
+        achievement: text(16),
+        certificate_no: text(17),
+        corrects: int(18),
+        evidence_hash: None,
+        registered_on: date(20)?.ok_or_else(|| corrupt("登记日期"))?,
+        actor: need_text(text(21))?,
+        entry_index: need(int(22))?,
+    })
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct RawVoid {
     id: i64,
