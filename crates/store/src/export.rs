@@ -21,7 +21,7 @@ use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::on_db;
 use crate::people::{self, person, person_from_row, unit_place_on};
-use crate::records::{case_record_columns, decode_case_record, person_records};
+use crate::records::{case_record_json, decode_case_records, person_records};
 
 fn region(code: i64) -> Result<RegionCode, StoreError> {
     u32::try_from(code)
@@ -308,23 +308,23 @@ impl Batch {
             in_json(b, "e.person_id", 1, true)
         );
         // Most of a batch's rows: as one JSON text, not row by row through sqlx.
-        let (agg, array, cast) = match b {
-            Backend::Sqlite => ("json_group_array", "json_array", ""),
-            Backend::Postgres => ("json_agg", "json_build_array", "::text"),
+        let (agg, cast) = match b {
+            Backend::Sqlite => ("json_group_array", ""),
+            Backend::Postgres => ("json_agg", "::text"),
         };
         let records_sql = format!(
-            "SELECT {agg}({array}({}) ORDER BY r.person_id, r.entry_index){cast}
+            "SELECT {agg}({} ORDER BY r.person_id, r.entry_index){cast}
              FROM records r
              WHERE {} AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)",
-            case_record_columns(),
+            case_record_json(b),
             in_json(b, "r.person_id", 1, true)
         );
         type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
-        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => (
-            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
-            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
-            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?,
-        ));
+        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => tokio::try_join!(
+            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p),
+            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p),
+            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p),
+        )?);
         let persons = persons
             .into_iter()
             .map(|row| person_from_row(row).map(|p| (p.id, p)))
@@ -347,13 +347,7 @@ impl Batch {
         }
         let mut live: HashMap<i64, Vec<RecordRow>> = HashMap::new();
         // PostgreSQL's json_agg over no rows is NULL.
-        let rows: Vec<Vec<serde_json::Value>> =
-            serde_json::from_str(records.as_deref().unwrap_or("[]"))
-                .map_err(|_| StoreError::invalid("store.corrupt", "学习记录无效"))?;
-        let all = rows
-            .iter()
-            .map(|r| decode_case_record(r))
-            .collect::<Result<Vec<_>, _>>()?;
+        let all = decode_case_records(records.as_deref())?;
         let numbers: BTreeSet<&str> = all.iter().filter_map(|r| r.filing.as_deref()).collect();
         let names = named_providers(&all);
         let keys: BTreeSet<String> = all
