@@ -3,8 +3,8 @@
 //! registrations they name, and achievements already converted for someone else before them.
 //!
 //! The facts are loaded two ways — for one person ([`person_year_case`], a few queries) or for
-//! a batch of persons ([`Batch`], one query per kind of fact, for refreshing summaries) — and a
-//! case is assembled from them by the one function [`assemble`], so both give the same case.
+//! a batch of persons (`Batch`, one query per kind of fact, for refreshing summaries) — and a
+//! case is assembled from them by the one function `assemble`, so both give the same case.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -320,11 +320,11 @@ impl Batch {
             in_json(b, "r.person_id", 1, true)
         );
         type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
-        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => tokio::try_join!(
-            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p),
-            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p),
-            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p),
-        )?);
+        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?,
+        ));
         let persons = persons
             .into_iter()
             .map(|row| person_from_row(row).map(|p| (p.id, p)))

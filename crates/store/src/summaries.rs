@@ -7,7 +7,7 @@
 //! leaving or cohort, a unit's place or industry, a courseware-provider registration (D7) and a
 //! filing decision (D8) through the records naming them. [`refresh_dirty`] re-evaluates marked
 //! person-years with the engine and replaces their summaries: a batch's facts are loaded with a
-//! handful of queries over all its persons ([`crate::export::Batch`]) and each case is assembled
+//! handful of queries over all its persons (`export::Batch`) and each case is assembled
 //! by the same code as [`crate::export::person_year_case`], the case every decision is made from. Two things no trigger sees, handled
 //! by [`prepare`]: a new policy (summaries made under another policy hash are marked) and the
 //! persons of a year who have never had a write touching it ([`open_year`] marks everyone in
