@@ -1,21 +1,27 @@
 //! The store feeds the engine: a person-year as a policy case, with exactly the facts the
 //! engine needs — the person's non-voided records, the approved filings and the courseware
 //! registrations they name, and achievements already converted for someone else before them.
+//!
+//! The facts are loaded two ways — for one person ([`person_year_case`], a few queries) or for
+//! a batch of persons (`Batch`, one query per kind of fact, for refreshing summaries) — and a
+//! case is assembled from them by the one function `assemble`, so both give the same case.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use xueshi_domain::{Date, RegionCode};
 use xueshi_policy::Policy;
 use xueshi_policy::case::{Case, DEFAULT_POLICY, Expect, Question};
 use xueshi_policy::input::{
     Filing, Person, Place, Provider, RegisteredProvider, Registration, Registry,
+    normalise_achievement,
 };
 
-use crate::db::{Db, DbDate};
+use crate::db::{Backend, Db, DbDate};
+use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::on_db;
-use crate::people::{person, unit_place_on};
-use crate::records::person_records;
+use crate::people::{self, person, person_from_row, unit_place_on};
+use crate::records::{case_record_json, decode_case_records, person_records};
 
 fn region(code: i64) -> Result<RegionCode, StoreError> {
     u32::try_from(code)
@@ -31,19 +37,34 @@ fn place(code: i64, zone: Option<String>) -> Result<Place, StoreError> {
     })
 }
 
-/// Builds the annual case of `person_id` for `year`, as the engine will judge it.
-pub async fn person_year_case(
-    db: &Db,
+fn year_end(year: i32) -> Result<Date, StoreError> {
+    Date::last_of_year(year).map_err(|_| StoreError::invalid("export.year", "年度无效"))
+}
+
+/// The registry facts named by some persons' records, keyed as records name them.
+#[derive(Default)]
+pub(crate) struct Registered {
+    /// Approved filings by number.
+    filings: HashMap<String, Filing>,
+    /// Registrations by provider name, in registration order.
+    providers: HashMap<String, Vec<Registration>>,
+    /// Per achievement key, the non-voided conversions registering it: (person, entry index).
+    /// For one person, only the earliest of someone else is needed and kept.
+    conversions: HashMap<String, Vec<(i64, i64)>>,
+}
+
+/// Builds the case of `person_id` for `year` from loaded facts: `live` are the person's
+/// non-voided records in registration order, `unit` the place of their unit on December 31.
+fn assemble(
     policy: &Policy,
-    person_id: i64,
+    who: &people::Person,
     year: i32,
+    unit: Option<(RegionCode, Option<String>)>,
+    live: &[&RecordRow],
+    registered: &Registered,
 ) -> Result<Case, StoreError> {
-    let who = person(db, person_id).await?;
-    let year_end =
-        Date::last_of_year(year).map_err(|_| StoreError::invalid("export.year", "年度无效"))?;
-    let (unit_region, unit_zone) = unit_place_on(db, person_id, year_end)
-        .await?
-        .unwrap_or((xueshi_domain::region::LUAN, None));
+    let person_id = who.id;
+    let (unit_region, unit_zone) = unit.unwrap_or((xueshi_domain::region::LUAN, None));
     let person = Person {
         cohort: who.cohort,
         place: match unit_zone {
@@ -52,70 +73,33 @@ pub async fn person_year_case(
         },
         left: who.left_on,
     };
-    let stored = person_records(db, person_id).await?;
-    let live: Vec<_> = stored
-        .iter()
-        .filter(|s| s.void.is_none())
-        .map(|s| &s.row)
-        .collect();
     let records = live
         .iter()
         .map(|r| r.to_policy())
         .collect::<Result<Vec<_>, _>>()?;
-
     let mut registry = Registry::default();
-    let filings: BTreeSet<&str> = records.iter().filter_map(|r| r.filing.as_deref()).collect();
-    for number in filings {
-        let row: Option<(DbDate, i64, Option<String>)> = on_db!(db, p => sqlx::query_as(
-            "SELECT d.decided_on, f.region, z.name FROM filings f JOIN filing_decisions d ON d.filing_id = f.id
-             LEFT JOIN zones z ON z.id = f.zone_id WHERE f.number = $1 AND d.approved"
-        ).bind(number).fetch_optional(p).await?);
-        if let Some((approved, code, zone)) = row {
-            registry.filings.push(Filing {
-                id: number.to_owned(),
-                approved: approved.0,
-                place: place(code, zone)?,
-            });
+    for number in filing_numbers(live) {
+        if let Some(f) = registered.filings.get(number) {
+            registry.filings.push(f.clone());
         }
     }
-    let providers: BTreeSet<&str> = records
-        .iter()
-        .filter_map(|r| match &r.provider {
-            Some(Provider::Registered(id)) => Some(id.as_str()),
-            _ => None,
-        })
-        .collect();
-    for name in providers {
-        let rows: Vec<(i64, DbDate, DbDate)> = on_db!(db, p => sqlx::query_as(
-            "SELECT r.region, r.from_on, r.to_on FROM provider_registrations r
-             JOIN courseware_providers c ON c.id = r.provider_id WHERE c.name = $1 ORDER BY r.entry_index"
-        ).bind(name).fetch_all(p).await?);
-        let registrations = rows
-            .into_iter()
-            .map(|(code, from, to)| {
-                Ok(Registration {
-                    place: Place::Region(region(code)?),
-                    from: from.0,
-                    to: to.0,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+    for name in provider_names(&records) {
         registry.providers.push(RegisteredProvider {
             id: name.to_owned(),
-            registrations,
+            registrations: registered.providers.get(name).cloned().unwrap_or_default(),
         });
     }
     // D21: an achievement converted for someone else before this person registered it.
-    for r in &live {
+    for r in live {
         let Some(achievement) = r.achievement.as_deref() else {
             continue;
         };
-        let key = xueshi_policy::input::normalise_achievement(achievement);
-        let earlier: Option<i64> = on_db!(db, p => sqlx::query_scalar(
-            "SELECT r.id FROM records r WHERE r.achievement_key = $1 AND r.form = 'conversion' AND r.person_id <> $2
-               AND r.entry_index < $3 AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id) LIMIT 1"
-        ).bind(&key).bind(person_id).bind(r.entry_index).fetch_optional(p).await?);
-        if earlier.is_some() && !registry.converted.contains(&key) {
+        let key = normalise_achievement(achievement);
+        let earlier = registered.conversions.get(&key).is_some_and(|c| {
+            c.iter()
+                .any(|&(p, index)| p != person_id && index < r.entry_index)
+        });
+        if earlier && !registry.converted.contains(&key) {
             registry.converted.push(key);
         }
     }
@@ -135,4 +119,331 @@ pub async fn person_year_case(
         records,
         expect: Expect::default(),
     })
+}
+
+fn filing_numbers<'a>(live: &[&'a RecordRow]) -> BTreeSet<&'a str> {
+    live.iter().filter_map(|r| r.filing.as_deref()).collect()
+}
+
+fn provider_names(records: &[xueshi_policy::input::Record]) -> BTreeSet<&str> {
+    records
+        .iter()
+        .filter_map(|r| match &r.provider {
+            Some(Provider::Registered(id)) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Registered providers named by records (an unreadable provider fails in [`assemble`]).
+fn named_providers<'a>(rows: impl IntoIterator<Item = &'a RecordRow>) -> BTreeSet<String> {
+    rows.into_iter()
+        .filter_map(|r| match r.provider.as_deref().and_then(Provider::parse) {
+            Some(Provider::Registered(id)) => Some(id),
+            _ => None,
+        })
+        .collect()
+}
+
+const FILINGS: &str = "SELECT f.number, d.decided_on, f.region, z.name FROM filings f
+    JOIN filing_decisions d ON d.filing_id = f.id LEFT JOIN zones z ON z.id = f.zone_id
+    WHERE d.approved AND ";
+const REGISTRATIONS: &str =
+    "SELECT c.name, r.region, r.from_on, r.to_on FROM provider_registrations r
+    JOIN courseware_providers c ON c.id = r.provider_id WHERE ";
+const CONVERSIONS: &str = "SELECT r.achievement_key, r.person_id, r.entry_index FROM records r
+    WHERE r.form = 'conversion' AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id) AND ";
+
+type FilingRow = (String, DbDate, i64, Option<String>);
+type RegistrationRow = (String, i64, DbDate, DbDate);
+/// A non-voided conversion: (achievement key, person, entry index).
+type ConversionRow = (String, i64, i64);
+
+impl Registered {
+    fn add_filing(&mut self, (number, approved, code, zone): FilingRow) -> Result<(), StoreError> {
+        let f = Filing {
+            id: number.clone(),
+            approved: approved.0,
+            place: place(code, zone)?,
+        };
+        self.filings.insert(number, f);
+        Ok(())
+    }
+
+    fn add_registration(
+        &mut self,
+        (name, code, from, to): RegistrationRow,
+    ) -> Result<(), StoreError> {
+        self.providers.entry(name).or_default().push(Registration {
+            place: Place::Region(region(code)?),
+            from: from.0,
+            to: to.0,
+        });
+        Ok(())
+    }
+}
+
+/// Builds the annual case of `person_id` for `year`, as the engine will judge it.
+pub async fn person_year_case(
+    db: &Db,
+    policy: &Policy,
+    person_id: i64,
+    year: i32,
+) -> Result<Case, StoreError> {
+    let who = person(db, person_id).await?;
+    let unit = unit_place_on(db, person_id, year_end(year)?).await?;
+    let stored = person_records(db, person_id).await?;
+    let live: Vec<&RecordRow> = stored
+        .iter()
+        .filter(|s| s.void.is_none())
+        .map(|s| &s.row)
+        .collect();
+    let mut registered = Registered::default();
+    for number in filing_numbers(&live) {
+        let sql = format!("{FILINGS} f.number = $1");
+        let row: Option<FilingRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(number).fetch_optional(p).await?);
+        if let Some(row) = row {
+            registered.add_filing(row)?;
+        }
+    }
+    for name in named_providers(live.iter().copied()) {
+        let sql = format!("{REGISTRATIONS} c.name = $1 ORDER BY r.entry_index");
+        let rows: Vec<RegistrationRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&name).fetch_all(p).await?);
+        for row in rows {
+            registered.add_registration(row)?;
+        }
+    }
+    let keys: BTreeSet<String> = live
+        .iter()
+        .filter_map(|r| r.achievement.as_deref().map(normalise_achievement))
+        .collect();
+    for key in keys {
+        let sql = format!(
+            "{CONVERSIONS} r.achievement_key = $1 AND r.person_id <> $2 ORDER BY r.entry_index LIMIT 1"
+        );
+        let row: Option<ConversionRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&key).bind(person_id).fetch_optional(p).await?);
+        if let Some((key, p, index)) = row {
+            registered
+                .conversions
+                .entry(key)
+                .or_default()
+                .push((p, index));
+        }
+    }
+    assemble(policy, &who, year, unit, &live, &registered)
+}
+
+/// `column` is one of the items of the JSON array bound as `$n` (ints or texts).
+pub(crate) fn in_json(backend: Backend, column: &str, n: usize, int: bool) -> String {
+    match backend {
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${n}))"),
+        Backend::Postgres => {
+            let value = if int { "value::bigint" } else { "value" };
+            format!(
+                "{column} = ANY(ARRAY(SELECT {value} FROM json_array_elements_text(${n}::json)))"
+            )
+        }
+    }
+}
+
+/// Keys as the JSON text of a list parameter.
+pub(crate) fn json_list<V: Into<serde_json::Value>>(keys: impl IntoIterator<Item = V>) -> String {
+    serde_json::Value::Array(keys.into_iter().map(Into::into).collect()).to_string()
+}
+
+/// An employment with its unit, as placing a person-year needs it.
+#[derive(Clone, Debug)]
+pub(crate) struct Employment {
+    pub id: i64,
+    pub from: Date,
+    pub to: Option<Date>,
+    pub unit_id: i64,
+    pub region: i64,
+    pub zone_id: Option<i64>,
+    pub zone_name: Option<String>,
+    pub zone_city: Option<i64>,
+    pub industry: String,
+}
+
+type EmploymentRow = (
+    i64,
+    i64,
+    DbDate,
+    Option<DbDate>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    String,
+);
+
+/// Everything the cases of a batch of persons are built from, loaded with one query per kind
+/// of fact.
+pub(crate) struct Batch {
+    persons: HashMap<i64, people::Person>,
+    employments: HashMap<i64, Vec<Employment>>,
+    /// Non-voided records per person, in registration order.
+    live: HashMap<i64, Vec<RecordRow>>,
+    registered: Registered,
+}
+
+impl Batch {
+    /// Loads the facts of `person_ids` (sorted, without duplicates).
+    pub(crate) async fn load(db: &Db, person_ids: &[i64]) -> Result<Batch, StoreError> {
+        let b = db.backend();
+        let ids = json_list(person_ids.iter().copied());
+        let persons_sql = format!(
+            "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE {}",
+            in_json(b, "id", 1, true)
+        );
+        let employments_sql = format!(
+            "SELECT e.person_id, e.id, e.from_on, e.to_on, u.id, u.region, u.zone_id, z.name, z.city,
+                    u.industry
+             FROM employments e JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+             WHERE {}",
+            in_json(b, "e.person_id", 1, true)
+        );
+        // Most of a batch's rows: as one JSON text, not row by row through sqlx.
+        let (agg, cast) = match b {
+            Backend::Sqlite => ("json_group_array", ""),
+            Backend::Postgres => ("json_agg", "::text"),
+        };
+        let records_sql = format!(
+            "SELECT {agg}({} ORDER BY r.person_id, r.entry_index){cast}
+             FROM records r
+             WHERE {} AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)",
+            case_record_json(b),
+            in_json(b, "r.person_id", 1, true)
+        );
+        type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
+        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?,
+        ));
+        let persons = persons
+            .into_iter()
+            .map(|row| person_from_row(row).map(|p| (p.id, p)))
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        let mut by_person: HashMap<i64, Vec<Employment>> = HashMap::new();
+        for (person, id, from, to, unit_id, region, zone_id, zone_name, zone_city, industry) in
+            employments
+        {
+            by_person.entry(person).or_default().push(Employment {
+                id,
+                from: from.0,
+                to: to.map(|t| t.0),
+                unit_id,
+                region,
+                zone_id,
+                zone_name,
+                zone_city,
+                industry,
+            });
+        }
+        let mut live: HashMap<i64, Vec<RecordRow>> = HashMap::new();
+        // PostgreSQL's json_agg over no rows is NULL.
+        let all = decode_case_records(records.as_deref())?;
+        let numbers: BTreeSet<&str> = all.iter().filter_map(|r| r.filing.as_deref()).collect();
+        let names = named_providers(&all);
+        let keys: BTreeSet<String> = all
+            .iter()
+            .filter_map(|r| r.achievement.as_deref().map(normalise_achievement))
+            .collect();
+        let registered = Registered::load(db, &numbers, &names, &keys).await?;
+        for r in all {
+            live.entry(r.person_id).or_default().push(r);
+        }
+        Ok(Batch {
+            persons,
+            employments: by_person,
+            live,
+            registered,
+        })
+    }
+
+    /// The person's employments (unordered).
+    pub(crate) fn employments(&self, person_id: i64) -> &[Employment] {
+        self.employments.get(&person_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The case of `person_id` for `year`, as [`person_year_case`] builds it.
+    pub(crate) fn case(
+        &self,
+        policy: &Policy,
+        person_id: i64,
+        year: i32,
+    ) -> Result<Case, StoreError> {
+        let who = self
+            .persons
+            .get(&person_id)
+            .ok_or(StoreError::NotFound("人员"))?;
+        let end = year_end(year)?;
+        // As `unit_place_on`: the employment covering December 31 that started last.
+        let unit = self
+            .employments(person_id)
+            .iter()
+            .filter(|e| e.from <= end && e.to.is_none_or(|t| t >= end))
+            .max_by_key(|e| (e.from, e.id))
+            .map(|e| region(e.region).map(|r| (r, e.zone_name.clone())))
+            .transpose()?;
+        let live: Vec<&RecordRow> = self
+            .live
+            .get(&person_id)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        assemble(policy, who, year, unit, &live, &self.registered)
+    }
+}
+
+impl Registered {
+    /// The approved filings, provider registrations and non-voided conversions named.
+    async fn load(
+        db: &Db,
+        numbers: &BTreeSet<&str>,
+        names: &BTreeSet<String>,
+        keys: &BTreeSet<String>,
+    ) -> Result<Registered, StoreError> {
+        let b = db.backend();
+        let filings_sql = format!("{FILINGS} {}", in_json(b, "f.number", 1, false));
+        let registrations_sql = format!(
+            "{REGISTRATIONS} {} ORDER BY r.entry_index",
+            in_json(b, "c.name", 1, false)
+        );
+        let conversions_sql = format!(
+            "{CONVERSIONS} {}",
+            in_json(b, "r.achievement_key", 1, false)
+        );
+        let numbers = json_list(numbers.iter().copied());
+        let names = json_list(names.iter().map(String::as_str));
+        let keys = json_list(keys.iter().map(String::as_str));
+        let (filings, registrations, conversions): (
+            Vec<FilingRow>,
+            Vec<RegistrationRow>,
+            Vec<ConversionRow>,
+        ) = on_db!(db, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(filings_sql)).bind(&numbers).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(registrations_sql)).bind(&names).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(conversions_sql)).bind(&keys).fetch_all(p).await?,
+        ));
+        let mut registered = Registered::default();
+        for row in filings {
+            registered.add_filing(row)?;
+        }
+        for row in registrations {
+            registered.add_registration(row)?;
+        }
+        for (key, person, index) in conversions {
+            registered
+                .conversions
+                .entry(key)
+                .or_default()
+                .push((person, index));
+        }
+        Ok(registered)
+    }
 }

@@ -248,7 +248,7 @@ pub async fn person(db: &Db, id: i64) -> Result<Person, StoreError> {
         .ok_or(StoreError::NotFound("人员"))
 }
 
-fn person_from_row(
+pub(crate) fn person_from_row(
     row: (i64, String, String, String, Option<DbDate>, Vec<u8>),
 ) -> Result<Person, StoreError> {
     let (id, id_masked, name, cohort, left_on, commitment) = row;

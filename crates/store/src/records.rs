@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use xueshi_domain::{Date, Hours};
 use xueshi_policy::input::{Amount, Exam, Form, Record, Subject};
 
-use crate::db::{Db, DbDate};
+use crate::db::{Backend, Db, DbDate};
 use crate::entries::{EntryKind, RecordRow, VoidRow, provider_text};
 use crate::error::StoreError;
 use crate::ledger::{Act, Appender, Inclusion, LedgerSigner};
@@ -125,6 +125,85 @@ impl TryFrom<RawRecord> for RecordRow {
 
 pub(crate) fn decode_record(raw: RawRecord) -> Result<RecordRow, StoreError> {
     RecordRow::try_from(raw)
+}
+
+/// The columns of [`RawRecord`] that a policy case uses (not content, certificate, actor, nor
+/// the commitment and evidence hashes: most of a row's bytes), as two JSON arrays of nine (serde
+/// decodes tuples of up to 16), for reading many persons' records for their cases as one JSON
+/// text built by the database; see [`decode_case_records`].
+pub(crate) fn case_record_json(backend: Backend) -> String {
+    let array = match backend {
+        Backend::Sqlite => "json_array",
+        Backend::Postgres => "json_build_array",
+    };
+    format!(
+        "{array}({array}(r.id, r.person_id, r.label, r.subject, r.form, r.provider, r.started_on,
+            r.completed_on, r.hours_tenths),
+         {array}(r.minutes, r.exam, r.for_year, r.filing_number, r.conversion_kind, r.achievement,
+            r.corrects, r.registered_on, r.entry_index))"
+    )
+}
+
+type CaseRecordJson = (
+    (
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+        Option<i64>,
+    ),
+    (
+        Option<i64>,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        String,
+        i64,
+    ),
+);
+
+/// The records of a JSON array of [`case_record_json`] rows (`None`: no rows), decoded as rows
+/// read by sqlx are; what the columns leave out is empty (a zero commitment).
+pub(crate) fn decode_case_records(json: Option<&str>) -> Result<Vec<RecordRow>, StoreError> {
+    let rows: Vec<CaseRecordJson> =
+        serde_json::from_str(json.unwrap_or("[]")).map_err(|_| corrupt("学习记录"))?;
+    let date = |d: &str| Date::parse(d).map(DbDate).map_err(|_| corrupt("日期"));
+    rows.into_iter()
+        .map(|(a, b)| {
+            decode_record(RawRecord {
+                id: a.0,
+                person_id: a.1,
+                commitment: vec![0; 32],
+                label: a.2,
+                content: String::new(),
+                subject: a.3,
+                form: a.4,
+                provider: a.5,
+                started_on: a.6.as_deref().map(date).transpose()?,
+                completed_on: date(&a.7)?,
+                hours_tenths: a.8,
+                minutes: b.0,
+                exam: b.1,
+                for_year: b.2,
+                filing_number: b.3,
+                conversion_kind: b.4,
+                achievement: b.5,
+                certificate_no: None,
+                corrects: b.6,
+                evidence_hash: None,
+                registered_on: date(&b.7)?,
+                actor: String::new(),
+                entry_index: b.8,
+            })
+        })
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]

@@ -6,8 +6,9 @@
 //! persons' later registrations of an achievement a void frees, D21), employments, a person's
 //! leaving or cohort, a unit's place or industry, a courseware-provider registration (D7) and a
 //! filing decision (D8) through the records naming them. [`refresh_dirty`] re-evaluates marked
-//! person-years with the engine (through [`crate::export::person_year_case`], the same case
-//! every decision is made from) and replaces their summaries. Two things no trigger sees, handled
+//! person-years with the engine and replaces their summaries: a batch's facts are loaded with a
+//! handful of queries over all its persons (`export::Batch`) and each case is assembled
+//! by the same code as [`crate::export::person_year_case`], the case every decision is made from. Two things no trigger sees, handled
 //! by [`prepare`]: a new policy (summaries made under another policy hash are marked) and the
 //! persons of a year who have never had a write touching it ([`open_year`] marks everyone in
 //! service that year once, so persons without any record count as non-compliant).
@@ -31,11 +32,11 @@ use xueshi_policy::{Options, Policy};
 
 use crate::db::{Backend, Db, DbDate};
 use crate::error::StoreError;
-use crate::export::person_year_case;
+use crate::export::{Batch, Employment, in_json, json_list};
 use crate::on_db;
 
 /// Marks read per [`refresh_dirty`] call by [`catch_up`] and the server's background drain.
-pub const BATCH: i64 = 500;
+pub const BATCH: i64 = 2000;
 
 /// One person-year as the engine decided it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,36 +71,35 @@ fn shortfall(d: &AnnualDecision<'_>, rule: RuleId) -> i64 {
 }
 
 /// The unit a person-year is placed at: `(unit, region, zone, city, industry)`, when the person
-/// was employed at some time in `year`.
+/// was employed at some time in `year`: the employment started last by December 31, if it had
+/// not ended before January 1.
 type Placement = (i64, i64, Option<i64>, i64, String);
 
-async fn placement(db: &Db, person_id: i64, year: i32) -> Result<Option<Placement>, StoreError> {
+fn placement(employments: &[Employment], year: i32) -> Result<Option<Placement>, StoreError> {
     let (first, last) = year_bounds(year)?;
-    // The employment started last by December 31, if it had not ended before January 1.
-    let sql = "SELECT u.id, u.region, u.zone_id, z.city, u.industry, e.to_on FROM employments e
-               JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
-               WHERE e.person_id = $1 AND e.from_on <= $2
-               ORDER BY e.from_on DESC, e.id DESC LIMIT 1";
-    type Row = (i64, i64, Option<i64>, Option<i64>, String, Option<DbDate>);
-    let row: Option<Row> = on_db!(db, p => sqlx::query_as(sql)
-        .bind(person_id)
-        .bind(DbDate(last))
-        .fetch_optional(p)
-        .await?);
-    Ok(
-        row.and_then(|(unit, region, zone, zone_city, industry, to)| {
-            if to.is_some_and(|t| t.0 < first) {
-                return None;
-            }
-            let city = zone_city.unwrap_or_else(|| {
-                u32::try_from(region)
-                    .ok()
-                    .and_then(|r| RegionCode::from_u32(r).ok())
-                    .map_or(region, |r| i64::from(r.city().as_u32()))
-            });
-            Some((unit, region, zone, city, industry))
-        }),
-    )
+    let Some(e) = employments
+        .iter()
+        .filter(|e| e.from <= last)
+        .max_by_key(|e| (e.from, e.id))
+    else {
+        return Ok(None);
+    };
+    if e.to.is_some_and(|t| t < first) {
+        return Ok(None);
+    }
+    let city = e.zone_city.unwrap_or_else(|| {
+        u32::try_from(e.region)
+            .ok()
+            .and_then(|r| RegionCode::from_u32(r).ok())
+            .map_or(e.region, |r| i64::from(r.city().as_u32()))
+    });
+    Ok(Some((
+        e.unit_id,
+        e.region,
+        e.zone_id,
+        city,
+        e.industry.clone(),
+    )))
 }
 
 fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {
@@ -118,11 +118,24 @@ pub async fn evaluate(
     person_id: i64,
     year: i32,
 ) -> Result<Option<Summary>, StoreError> {
-    let Some((unit_id, region, zone_id, city, industry)) = placement(db, person_id, year).await?
+    let batch = Batch::load(db, &[person_id]).await?;
+    decide(&batch, policy, person_id, year)
+}
+
+/// [`evaluate`] from a loaded batch: the case is the one [`crate::export::person_year_case`]
+/// builds (same assembly from the same facts).
+fn decide(
+    batch: &Batch,
+    policy: &Policy,
+    person_id: i64,
+    year: i32,
+) -> Result<Option<Summary>, StoreError> {
+    let Some((unit_id, region, zone_id, city, industry)) =
+        placement(batch.employments(person_id), year)?
     else {
         return Ok(None);
     };
-    let case = person_year_case(db, policy, person_id, year).await?;
+    let case = batch.case(policy, person_id, year)?;
     // The only error of an annual question is a year the policy has no rules for.
     let Ok(eval) = case.evaluate(policy, Options::default()) else {
         return Ok(None);
@@ -148,13 +161,13 @@ pub async fn evaluate(
     }))
 }
 
-const UPSERT: &str = "INSERT INTO person_year_summaries (person_id, year, unit_id, region, zone_id, city,
-        industry, required, compliant, total_tenths, professional_tenths, public_tenths,
-        total_short_tenths, professional_short_tenths, policy_hash, decided_ms)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-    ON CONFLICT (person_id, year) DO UPDATE SET unit_id = excluded.unit_id, region = excluded.region,
-        zone_id = excluded.zone_id, city = excluded.city, industry = excluded.industry,
-        required = excluded.required, compliant = excluded.compliant,
+const SUMMARY_COLUMNS: &str = "person_id, year, unit_id, region, zone_id, city, industry, required,
+    compliant, total_tenths, professional_tenths, public_tenths, total_short_tenths,
+    professional_short_tenths, policy_hash, decided_ms";
+
+const ON_CONFLICT: &str = "ON CONFLICT (person_id, year) DO UPDATE SET unit_id = excluded.unit_id,
+        region = excluded.region, zone_id = excluded.zone_id, city = excluded.city,
+        industry = excluded.industry, required = excluded.required, compliant = excluded.compliant,
         total_tenths = excluded.total_tenths, professional_tenths = excluded.professional_tenths,
         public_tenths = excluded.public_tenths, total_short_tenths = excluded.total_short_tenths,
         professional_short_tenths = excluded.professional_short_tenths,
@@ -170,35 +183,70 @@ pub async fn refresh_dirty(
     limit: i64,
 ) -> Result<usize, StoreError> {
     let sql = "SELECT seq, person_id, year FROM summary_dirty ORDER BY seq LIMIT $1";
-    let marks: Vec<(i64, i64, i64)> =
+    let oldest: Vec<(i64, i64, i64)> =
         on_db!(db, p => sqlx::query_as(sql).bind(limit).fetch_all(p).await?);
+    let marks = with_other_years(db, oldest).await?;
     let computed = evaluate_all(db, policy, &marks).await?;
-    // SQLite has one writer at a time (no deadlock), and a commit per mark costs a WAL write:
-    // one transaction for the batch. PostgreSQL: one per mark (see `apply`).
-    let per_tx = match db.backend() {
-        Backend::Sqlite => computed.len().max(1),
-        Backend::Postgres => 1,
-    };
-    for chunk in computed.chunks(per_tx) {
-        apply(db, policy, now_ms, chunk).await?;
+    match db {
+        // One writer at a time (no deadlock): the whole batch in one transaction, as three
+        // set-based statements (a commit, or a statement, per mark was most of the time).
+        Db::Sqlite(p) => apply_sqlite(p, policy, now_ms, &computed).await?,
+        Db::Postgres(_) => {
+            for one in computed.chunks(1) {
+                apply(db, policy, now_ms, one).await?;
+            }
+        }
     }
     Ok(marks.len())
+}
+
+/// The marks read, with the other marked years of their persons: a person's facts are loaded
+/// once for all of them (opening a year marks everyone, one year after another).
+async fn with_other_years(
+    db: &Db,
+    oldest: Vec<(i64, i64, i64)>,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    if oldest.is_empty() {
+        return Ok(oldest);
+    }
+    let persons = json_list(oldest.iter().map(|m| m.1));
+    let sql = format!(
+        "SELECT seq, person_id, year FROM summary_dirty WHERE {}",
+        in_json(db.backend(), "person_id", 1, true)
+    );
+    let others: Vec<(i64, i64, i64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(persons).fetch_all(p).await?);
+    // A mark renumbered between the two reads keeps the newer number; one deleted meanwhile by
+    // another refresher is deleted again, harmlessly (its `seq` no longer matches).
+    let mut by_key = std::collections::BTreeMap::new();
+    for (seq, person, year) in oldest.into_iter().chain(others) {
+        let s = by_key.entry((person, year)).or_insert(seq);
+        *s = (*s).max(seq);
+    }
+    Ok(by_key
+        .into_iter()
+        .map(|((person, year), seq)| (seq, person, year))
+        .collect())
 }
 
 /// A mark `(seq, person_id, year)` with its person-year's summary, if it counts.
 type Evaluated = ((i64, i64, i64), Option<Summary>);
 
-/// Evaluates marked person-years in turn.
+/// Evaluates marked person-years from their persons' facts, loaded for the whole batch.
 async fn evaluate_all(
     db: &Db,
     policy: &Policy,
     marks: &[(i64, i64, i64)],
 ) -> Result<Vec<Evaluated>, StoreError> {
+    let mut persons: Vec<i64> = marks.iter().map(|m| m.1).collect();
+    persons.sort_unstable();
+    persons.dedup();
+    let batch = Batch::load(db, &persons).await?;
     let mut out = Vec::with_capacity(marks.len());
     for &(seq, person_id, year) in marks {
         // A year outside i32 cannot come from a date; such a mark only needs removing.
         let summary = match i32::try_from(year) {
-            Ok(y) => evaluate(db, policy, person_id, y).await?,
+            Ok(y) => decide(&batch, policy, person_id, y)?,
             Err(_) => None,
         };
         out.push(((seq, person_id, year), summary));
@@ -235,7 +283,10 @@ async fn apply(
             if gone == 1 {
                 match summary {
                     Some(s) => {
-                        sqlx::query(UPSERT)
+                        let sql = format!(
+                            "INSERT INTO person_year_summaries ({SUMMARY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) {ON_CONFLICT}"
+                        );
+                        sqlx::query(sqlx::AssertSqlSafe(sql))
                             .bind(s.person_id)
                             .bind(i64::from(s.year))
                             .bind(s.unit_id)
@@ -267,6 +318,77 @@ async fn apply(
         }
         tx.commit().await?;
     });
+    Ok(())
+}
+
+/// [`apply`] for a whole batch on SQLite: the summaries and the marks travel as JSON arrays
+/// (`[seq, person, year, …summary]`), and each statement keeps only the person-years whose mark
+/// still has the number read, before the last deletes those marks.
+async fn apply_sqlite(
+    pool: &sqlx::SqlitePool,
+    policy: &Policy,
+    now_ms: i64,
+    marks: &[Evaluated],
+) -> Result<(), StoreError> {
+    use serde_json::json;
+    let mut written = Vec::new();
+    let mut gone = Vec::new();
+    let mut all = Vec::with_capacity(marks.len());
+    for &((seq, person_id, year), ref summary) in marks {
+        all.push(json!([seq, person_id, year]));
+        match summary {
+            Some(s) => written.push(json!([
+                seq,
+                person_id,
+                year,
+                s.unit_id,
+                s.region,
+                s.zone_id,
+                s.city,
+                s.industry,
+                s.required,
+                s.compliant,
+                s.total_tenths,
+                s.professional_tenths,
+                s.public_tenths,
+                s.total_short_tenths,
+                s.professional_short_tenths
+            ])),
+            None => gone.push(json!([seq, person_id, year])),
+        }
+    }
+    let text = |v: Vec<serde_json::Value>| serde_json::Value::Array(v).to_string();
+    let unchanged = "EXISTS (SELECT 1 FROM summary_dirty d WHERE d.person_id = j.value->>1
+        AND d.year = j.value->>2 AND d.seq = j.value->>0)";
+    let values: Vec<String> = (1..=14).map(|i| format!("j.value->>{i}")).collect();
+    let upsert = format!(
+        "INSERT INTO person_year_summaries ({SUMMARY_COLUMNS}) SELECT {}, $2, $3 FROM json_each($1) j
+         WHERE {unchanged} {ON_CONFLICT}",
+        values.join(", ")
+    );
+    let delete = format!(
+        "DELETE FROM person_year_summaries WHERE (person_id, year) IN
+         (SELECT j.value->>1, j.value->>2 FROM json_each($1) j WHERE {unchanged})"
+    );
+    let mut tx = pool.begin().await?;
+    sqlx::query(sqlx::AssertSqlSafe(upsert))
+        .bind(text(written))
+        .bind(&policy.hash)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(delete))
+        .bind(text(gone))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "DELETE FROM summary_dirty WHERE (person_id, year, seq) IN
+         (SELECT value->>1, value->>2, value->>0 FROM json_each($1))",
+    )
+    .bind(text(all))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -22,7 +22,7 @@ use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
 use xueshi_store::records::NewRecord;
 use xueshi_store::registry::NewFiling;
 use xueshi_store::summaries::{self, GroupBy, Row, Within};
-use xueshi_store::{Db, Keys, LedgerSigner, export, on_db, people, records, registry};
+use xueshi_store::{Db, DbDate, Keys, LedgerSigner, export, on_db, people, records, registry};
 use xueshi_testkit::{done, fresh_dbs, policy};
 
 fn d(s: &str) -> Date {
@@ -466,4 +466,128 @@ fn per_mille_is_rounded_half_up_in_integers() {
     assert_eq!(summaries::permille(1, 8), 125);
     assert_eq!(summaries::permille(1, 2000), 1);
     assert_eq!(summaries::permille(0, 0), 0);
+}
+
+/// The summary a person-year should have, from the per-person path: the case of
+/// `export::person_year_case` and the placement as a query of its own.
+async fn expected(db: &Db, person: i64, year: i32) -> Option<summaries::Summary> {
+    let sql = "SELECT u.id, u.region, u.zone_id, z.city, u.industry, e.to_on FROM employments e
+               JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+               WHERE e.person_id = $1 AND e.from_on <= $2
+               ORDER BY e.from_on DESC, e.id DESC LIMIT 1";
+    type Placed = (i64, i64, Option<i64>, Option<i64>, String, Option<DbDate>);
+    let last = DbDate(Date::last_of_year(year).unwrap());
+    let row: Option<Placed> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person).bind(last).fetch_optional(p).await.unwrap());
+    let (unit_id, region, zone_id, zone_city, industry, to) = row?;
+    if to.is_some_and(|t| t.0 < Date::first_of_year(year).unwrap()) {
+        return None;
+    }
+    let case = export::person_year_case(db, policy(), person, year)
+        .await
+        .unwrap();
+    let Decision::Annual(d) = case.evaluate(policy(), Options::default()).ok()?.decision else {
+        return None;
+    };
+    let tenths = |h: Hours| i64::try_from(h.tenths()).unwrap();
+    let short = |rule: xueshi_policy::rule::RuleId| {
+        d.checks
+            .iter()
+            .find(|c| c.rule == rule)
+            .map_or(0, |c| tenths(c.required - c.actual))
+    };
+    Some(summaries::Summary {
+        person_id: person,
+        year,
+        unit_id,
+        region,
+        zone_id,
+        city: zone_city.unwrap_or_else(|| {
+            let code = RegionCode::from_u32(u32::try_from(region).unwrap()).unwrap();
+            i64::from(code.city().as_u32())
+        }),
+        industry,
+        required: d.required,
+        compliant: d.compliant,
+        total_tenths: tenths(d.hours.total),
+        professional_tenths: tenths(d.hours.professional),
+        public_tenths: tenths(d.hours.public),
+        total_short_tenths: short(xueshi_policy::rule::RuleId::AnnualTotalMin),
+        professional_short_tenths: short(xueshi_policy::rule::RuleId::AnnualProfessionalMin),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_refresh_decides_every_person_year_as_the_per_person_case_does() {
+    for db in fresh_dbs("summaries").await {
+        let keys = Keys::from_master([9; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
+        let opts = xueshi_store::demo::DemoOptions {
+            persons: 200,
+            ..xueshi_store::demo::DemoOptions::default()
+        };
+        xueshi_store::demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
+            .await
+            .unwrap();
+        let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
+            .fetch_all(p).await.unwrap());
+        // A leaver (D17a), on top of what the demo holds.
+        people::set_left(&db, persons[3], Some(d("2025-06-30")))
+            .await
+            .unwrap();
+        let count = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                let n: i64 = on_db!(&db, p => sqlx::query_scalar(sql).fetch_one(p).await.unwrap());
+                n
+            }
+        };
+        // The world has every kind of fact a case is built from.
+        for sql in [
+            "SELECT COUNT(*) FROM voids",
+            "SELECT COUNT(*) FROM records WHERE filing_number IS NOT NULL",
+            "SELECT COUNT(*) FROM records r JOIN courseware_providers c ON c.name = r.provider",
+            "SELECT COUNT(*) FROM (SELECT achievement_key FROM records WHERE form = 'conversion'
+               GROUP BY achievement_key HAVING COUNT(DISTINCT person_id) > 1) t",
+            "SELECT COUNT(*) FROM (SELECT person_id FROM employments GROUP BY person_id
+               HAVING COUNT(DISTINCT unit_id) > 1) t",
+        ] {
+            assert!(count(sql).await > 0, "{sql}");
+        }
+        let years = 2023..=2027;
+        let mut want = Vec::new();
+        for &person in &persons {
+            for year in years.clone() {
+                want.push(((person, year), expected(&db, person, year).await));
+            }
+        }
+        assert!(want.iter().filter(|(_, s)| s.is_some()).count() > 500);
+        // Every person-year marked, refreshed in whole batches, then in small ones (a batch's
+        // facts must not leak into another person's case).
+        for limit in [summaries::BATCH, 7] {
+            let mark =
+                "INSERT INTO summary_dirty (person_id, year) SELECT id, $1 FROM persons WHERE TRUE
+                ON CONFLICT (person_id, year) DO NOTHING";
+            for year in years.clone() {
+                on_db!(&db, p => sqlx::query(mark).bind(i64::from(year)).execute(p).await.unwrap().rows_affected());
+            }
+            summaries::prepare(&db, policy()).await.unwrap();
+            while summaries::refresh_dirty(&db, policy(), 1, limit)
+                .await
+                .unwrap()
+                > 0
+            {}
+            for ((person, year), want) in &want {
+                let got = summaries::summary(&db, *person, *year).await.unwrap();
+                assert_eq!(&got, want, "person {person}, {year}");
+                assert_eq!(
+                    &summaries::evaluate(&db, policy(), *person, *year)
+                        .await
+                        .unwrap(),
+                    want
+                );
+            }
+        }
+        done(db).await;
+    }
 }
