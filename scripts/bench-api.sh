@@ -7,7 +7,8 @@
 # citations (`GET /api/persons/{id}/years/2026`, the engine on every request) and record registration
 # (`POST /api/persons/{id}/records`, ledger and signed checkpoint included). Not a test.
 #
-#   scripts/bench-api.sh [P] [N]          (DUR=20s CONN=64 THREADS=2 to change wrk's settings)
+#   scripts/bench-api.sh [P] [N]          (DUR=20s CONN=64 THREADS=2 to change wrk's settings;
+#                                          PG_PERSONS=n measures PostgreSQL on the first n persons)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-1000000}
@@ -88,6 +89,14 @@ measure() { # label url
 }
 
 measure sqlite "sqlite://$WORK/bench.db"
+if [[ -n "${PG_PERSONS:-}" && "$PG_PERSONS" -lt "$P" ]]; then
+  P=$PG_PERSONS
+  N=$((2 * P))
+  python3 scripts/gen_bench_data.py "$WORK" "$N" "$P"
+  sed -i "s/^local persons = .*/local persons = $P/" "$WORK"/summary.lua "$WORK"/decision.lua
+  sed -i "s/^local staff = .*/local staff = math.floor(($P - 1) \/ 10)/" "$WORK"/write.lua
+  echo "postgres: $P persons and $N certificates"
+fi
 if psql "$PG" -Atc 'select 1' >/dev/null 2>&1; then
   DB=xueshi_bench_api_$$
   psql "$PG" -qc "CREATE DATABASE $DB"

@@ -109,6 +109,7 @@ get "待审批的培训备案" 200 /filings
 send "同意备案" 201 POST "/filings/$FILING/decision" '{"approved":true}'
 send "课件提供方备案（2027 年度）" 201 POST /providers '{"provider":"皖江在线学院","from":"2027-01-01","to":"2027-12-31"}'
 get "课件提供方备案名录" 200 /providers
+get "2026 年度达标统计（按县区）" 200 "/statistics?year=2026&by=county"
 
 echo "== 开发区中心"
 sign_in demo-zone-centre
