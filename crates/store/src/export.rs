@@ -16,6 +16,7 @@ use xueshi_policy::input::{
     normalise_achievement,
 };
 
+use crate::bulk::{Item, in_list};
 use crate::db::{Backend, Db, DbDate};
 use crate::entries::RecordRow;
 use crate::error::StoreError;
@@ -236,19 +237,6 @@ pub async fn person_year_case(
     assemble(policy, &who, year, unit, &live, &registered)
 }
 
-/// `column` is one of the items of the JSON array bound as `$n` (ints or texts).
-pub(crate) fn in_json(backend: Backend, column: &str, n: usize, int: bool) -> String {
-    match backend {
-        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${n}))"),
-        Backend::Postgres => {
-            let value = if int { "value::bigint" } else { "value" };
-            format!(
-                "{column} = ANY(ARRAY(SELECT {value} FROM json_array_elements_text(${n}::json)))"
-            )
-        }
-    }
-}
-
 /// Keys as the JSON text of a list parameter.
 pub(crate) fn json_list<V: Into<serde_json::Value>>(keys: impl IntoIterator<Item = V>) -> String {
     serde_json::Value::Array(keys.into_iter().map(Into::into).collect()).to_string()
@@ -298,14 +286,14 @@ impl Batch {
         let ids = json_list(person_ids.iter().copied());
         let persons_sql = format!(
             "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE {}",
-            in_json(b, "id", 1, true)
+            in_list(b, "id", 1, Item::Int)
         );
         let employments_sql = format!(
             "SELECT e.person_id, e.id, e.from_on, e.to_on, u.id, u.region, u.zone_id, z.name, z.city,
                     u.industry
              FROM employments e JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
              WHERE {}",
-            in_json(b, "e.person_id", 1, true)
+            in_list(b, "e.person_id", 1, Item::Int)
         );
         // Most of a batch's rows: as one JSON text, not row by row through sqlx.
         let (agg, cast) = match b {
@@ -317,7 +305,7 @@ impl Batch {
              FROM records r
              WHERE {} AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)",
             case_record_json(b),
-            in_json(b, "r.person_id", 1, true)
+            in_list(b, "r.person_id", 1, Item::Int)
         );
         type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
         let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => (
@@ -409,14 +397,14 @@ impl Registered {
         keys: &BTreeSet<String>,
     ) -> Result<Registered, StoreError> {
         let b = db.backend();
-        let filings_sql = format!("{FILINGS} {}", in_json(b, "f.number", 1, false));
+        let filings_sql = format!("{FILINGS} {}", in_list(b, "f.number", 1, Item::Text));
         let registrations_sql = format!(
             "{REGISTRATIONS} {} ORDER BY r.entry_index",
-            in_json(b, "c.name", 1, false)
+            in_list(b, "c.name", 1, Item::Text)
         );
         let conversions_sql = format!(
             "{CONVERSIONS} {}",
-            in_json(b, "r.achievement_key", 1, false)
+            in_list(b, "r.achievement_key", 1, Item::Text)
         );
         let numbers = json_list(numbers.iter().copied());
         let names = json_list(names.iter().map(String::as_str));

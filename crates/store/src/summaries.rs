@@ -30,9 +30,10 @@ use xueshi_policy::input::Place;
 use xueshi_policy::rule::RuleId;
 use xueshi_policy::{Options, Policy};
 
+use crate::bulk::{Item, in_list};
 use crate::db::{Backend, Db, DbDate};
 use crate::error::StoreError;
-use crate::export::{Batch, Employment, in_json, json_list};
+use crate::export::{Batch, Employment, json_list};
 use crate::on_db;
 
 /// Marks read per [`refresh_dirty`] call by [`catch_up`] and the server's background drain.
@@ -212,7 +213,7 @@ async fn with_other_years(
     let persons = json_list(oldest.iter().map(|m| m.1));
     let sql = format!(
         "SELECT seq, person_id, year FROM summary_dirty WHERE {}",
-        in_json(db.backend(), "person_id", 1, true)
+        in_list(db.backend(), "person_id", 1, Item::Int)
     );
     let others: Vec<(i64, i64, i64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(persons).fetch_all(p).await?);
