@@ -83,7 +83,7 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
-    /// Runs the service: the JSON API (and its OpenAPI document at /api/openapi.json).
+    /// Runs the service: the web pages and the JSON API (OpenAPI document at /api/openapi.json).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "XUESHI_LISTEN", default_value = "127.0.0.1:8080")]
@@ -91,6 +91,13 @@ enum Command {
         /// Mark the session cookie `Secure` (when served over HTTPS, e.g. behind a proxy).
         #[arg(long, env = "XUESHI_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Rebuild a demo Lu'an in ./xueshi-demo.db (removed first; --database is ignored) and
+        /// print one account per role.
+        #[arg(long)]
+        demo: bool,
+        /// Persons in the demo.
+        #[arg(long, default_value_t = 5000, requires = "demo")]
+        demo_persons: u64,
     },
 }
 
@@ -235,6 +242,17 @@ fn main() -> ExitCode {
         Command::Serve {
             listen,
             secure_cookies,
-        } => store_cmd::run(store_cmd::serve(&store, &policies, listen, secure_cookies)),
+            demo,
+            demo_persons,
+        } => {
+            let demo = demo.then_some(demo_persons);
+            store_cmd::run(store_cmd::serve(
+                &store,
+                &policies,
+                listen,
+                secure_cookies,
+                demo,
+            ))
+        }
     }
 }
