@@ -75,6 +75,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::reveal))
         .routes(routes!(routes::base::report))
         .routes(routes!(routes::statistics::statistics))
+        .routes(routes!(routes::statistics::statistics_xlsx))
+        .routes(routes!(routes::reviews::done))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

@@ -11,6 +11,7 @@
 //! - build the template struct with `chrome: page.chrome("标题", "/current/path")`;
 //! - return `Result<Response, PageError>` via [`render`]; API errors become an HTML error page.
 
+pub mod officials;
 pub mod session;
 
 use askama::Template;
@@ -34,6 +35,17 @@ pub fn router() -> Router<AppState> {
         .route("/password", get(session::password))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/reviews", get(officials::reviews::page))
+        .route("/verifications", get(officials::verifications::list))
+        .route("/verifications/{id}", get(officials::verifications::detail))
+        .route("/filings", get(officials::filings::filings))
+        .route("/providers", get(officials::filings::providers))
+        .route("/slots", get(officials::slots::page))
+        .route("/statistics", get(officials::statistics::page))
+        .route("/audit", get(officials::audit::page))
+        .route("/base/reports", get(officials::base::page))
+        .route("/base/reports/template.csv", get(officials::base::template))
+        .route("/static/base-report.js", get(officials::base::script))
 }
 
 /// A signed-in account whose password is changed: it may see pages.
@@ -152,7 +164,8 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/statistics", "统计"),
         ],
         Role::StateOwnedUnit => &[("/verifications", "核验"), ("/unit/staff", "职工学时")],
-        Role::Supervisor => &[("/audit", "审计日志"), ("/statistics", "统计")],
+        // The API gives supervisors the trail, not statistics (`view_statistics`).
+        Role::Supervisor => &[("/audit", "审计日志")],
         Role::Base => &[("/base/reports", "证书报送")],
         Role::Provider => &[("/filings", "培训备案")],
     }
