@@ -52,6 +52,8 @@ struct Statistics {
     by: &'static str,
     by_zh: &'static str,
     place: String,
+    /// The place asked for, named.
+    place_zh: String,
     industry: String,
     bars: Vec<Bar>,
     total: Bar,
@@ -140,6 +142,10 @@ pub async fn page(
             By::County if r.key.starts_with("zone:") => {
                 Some(format!("year={year}&by=unit&place={}", enc(&r.name)))
             }
+            // The city's own row (city-direct units) has no narrower place to open.
+            By::County if xueshi_domain::RegionCode::parse(&r.key).is_ok_and(|c| c.city() == c) => {
+                None
+            }
             By::County => Some(format!("year={year}&by=unit&place={}", enc(&r.key))),
             By::Industry => Some(format!("year={year}&by=unit&industry={}", enc(&r.key))),
             By::Unit => None,
@@ -154,6 +160,7 @@ pub async fn page(
         years,
         by: by_str,
         by_zh: by.zh(),
+        place_zh: place.as_deref().map(super::region_zh).unwrap_or_default(),
         place: place.unwrap_or_default(),
         industry: industry.unwrap_or_default(),
         height: TOP * 2 + (n + 1) * ROW,
