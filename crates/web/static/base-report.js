@@ -6,9 +6,10 @@
   const out = document.getElementById("report-result");
   if (!form || !out) return;
 
-  function cell(tr, tag, text, cls) {
-    const c = document.createElement(tag);
+  function cell(tr, label, text, cls) {
+    const c = document.createElement("td");
     c.textContent = String(text);
+    c.dataset.label = label;
     if (cls) c.className = cls;
     tr.append(c);
     return c;
@@ -26,13 +27,12 @@
     body.textContent = "";
     for (const p of rejected) {
       const tr = document.createElement("tr");
-      cell(tr, "td", p.row, "num");
-      cell(tr, "td", p.column);
-      cell(tr, "td", p.message);
+      cell(tr, "行号", p.row, "num");
+      cell(tr, "列", p.column);
+      cell(tr, "原因", p.message);
       const code = document.createElement("code");
       code.textContent = p.code;
-      tr.append(document.createElement("td"));
-      tr.lastChild.append(code);
+      cell(tr, "代码", "").append(code);
       body.append(tr);
     }
     out.querySelector(".rejected").hidden = rejected.length === 0;

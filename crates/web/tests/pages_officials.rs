@@ -236,6 +236,7 @@ async fn each_officials_page_shows_its_roles_their_real_data() {
             "待审批（1）",
             "医院感染防控培训班",
             "六人社培备〔2026〕31号",
+            "六安职业培训学校",
             "同意备案",
             "不同意的理由",
         ]);

@@ -94,8 +94,12 @@ pub async fn providers(State(state): State<AppState>, page: Page) -> Result<Resp
     )
     .await?
     .0;
-    // Newest registrations first: the register grows at the end.
-    rows.reverse();
+    // By provider, each provider's newest period first.
+    rows.sort_by(|a, b| {
+        a.provider
+            .cmp(&b.provider)
+            .then_with(|| b.from.cmp(&a.from))
+    });
     Ok(render(&Providers {
         chrome: page.chrome("课件机构", "/providers"),
         in_force: rows.iter().filter(|r| r.in_force).count(),

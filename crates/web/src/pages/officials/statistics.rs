@@ -23,11 +23,12 @@ pub struct Ask {
     industry: Option<String>,
 }
 
-/// Chart geometry (SVG user units): labels above bars, the value after each bar.
-const WIDTH: i64 = 480;
-const BAR_MAX: i64 = 400;
-const ROW: i64 = 36;
-const TOP: i64 = 8;
+/// Chart geometry (SVG user units): labels above bars, the values in a column after the
+/// bars' full length. Narrow enough that a phone's width shows the text legibly.
+const WIDTH: i64 = 360;
+const BAR_MAX: i64 = 290;
+const ROW: i64 = 34;
+const TOP: i64 = 4;
 
 #[derive(Debug)]
 struct Bar {
@@ -60,6 +61,8 @@ struct Statistics {
     pending: i64,
     height: i64,
     width: i64,
+    bar_max: i64,
+    value_x: i64,
     xlsx: String,
 }
 
@@ -165,6 +168,8 @@ pub async fn page(
         industry: industry.unwrap_or_default(),
         height: TOP * 2 + (n + 1) * ROW,
         width: WIDTH,
+        bar_max: BAR_MAX,
+        value_x: BAR_MAX + 6,
         bars,
         total,
         pending: s.pending,

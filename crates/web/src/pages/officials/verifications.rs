@@ -109,7 +109,8 @@ struct Detail {
     compliant: bool,
     averaged: bool,
     failed: Vec<(String, String)>,
-    years: Vec<YearProgress>,
+    /// Each year with what it lacks, in words.
+    years: Vec<(YearProgress, Vec<String>)>,
     checks: Vec<CheckLine>,
     warnings: Vec<Note>,
     unconfirmed: Vec<(String, String)>,
@@ -229,7 +230,18 @@ pub async fn detail(
         compliant: d.compliant,
         averaged: at(j, "/averaged").as_bool().unwrap_or(false),
         failed: d.failed.iter().map(|f| (f.clone(), rule_zh(f))).collect(),
-        years: d.years,
+        years: d
+            .years
+            .into_iter()
+            .map(|y| {
+                let short = y
+                    .missing
+                    .iter()
+                    .map(|m| format!("{}差 {} 学时", rule_zh(&m.rule), m.short_by))
+                    .collect();
+                (y, short)
+            })
+            .collect(),
         checks,
         warnings: arr(at(j, "/warnings")).iter().map(note).collect(),
         unconfirmed,
