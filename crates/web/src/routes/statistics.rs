@@ -164,7 +164,8 @@ impl By {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The grouping as the query names it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::County => "county",
             Self::Industry => "industry",

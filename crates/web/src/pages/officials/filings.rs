@@ -10,7 +10,7 @@ use axum::response::Response;
 use xueshi_app::Scope;
 use xueshi_domain::Role;
 
-use super::{LUAN_PLACES, agent, guard, luan_zones, region_zh, status_zh};
+use super::{agent, guard, luan_places, luan_zones, region_zh, status_zh};
 use crate::extract::ApiQuery;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::registers::{self, FilingView, RegisterQuery, RegistrationView};
@@ -30,7 +30,7 @@ struct Filings {
     chrome: Chrome,
     provider: bool,
     filings: Vec<FilingLine>,
-    places: &'static [(&'static str, &'static str)],
+    places: Vec<(String, &'static str)>,
     zones: Vec<String>,
     today: String,
 }
@@ -60,7 +60,7 @@ pub async fn filings(State(state): State<AppState>, page: Page) -> Result<Respon
         chrome: page.chrome("培训备案", "/filings"),
         provider: page.role() == Role::Provider,
         filings,
-        places: &LUAN_PLACES,
+        places: luan_places(),
         zones: luan_zones(&state),
         today: crate::access::today(&state)?.to_string(),
     }))

@@ -81,17 +81,14 @@ pub fn day_start_ms(day: Date) -> i64 {
     i64::from(day.day_number()) * 86_400_000 - 8 * 3_600_000
 }
 
-/// The places a bureau's forms offer: Lu'an and its counties and districts (GB/T 2260).
-pub const LUAN_PLACES: [(&str, &str); 8] = [
-    ("341500", "六安市（市直）"),
-    ("341502", "金安区"),
-    ("341503", "裕安区"),
-    ("341504", "叶集区"),
-    ("341522", "霍邱县"),
-    ("341523", "舒城县"),
-    ("341524", "金寨县"),
-    ("341525", "霍山县"),
-];
+/// The divisions of Lu'an (the city first, then its counties and districts), for the filing
+/// form's choice of bureau: code and name, from the region table (GB/T 2260).
+pub fn luan_places() -> Vec<(String, &'static str)> {
+    xueshi_domain::region::named()
+        .filter(|(code, _)| code.city() == xueshi_domain::region::LUAN)
+        .map(|(code, name)| (code.to_string(), name))
+        .collect()
+}
 
 /// The development zones of Lu'an, from the newest routing table of the policy.
 pub fn luan_zones(state: &crate::state::AppState) -> Vec<String> {

@@ -116,11 +116,7 @@ pub async fn page(
     )
     .await?
     .0;
-    let by_str = match by {
-        By::County => "county",
-        By::Industry => "industry",
-        By::Unit => "unit",
-    };
+    let by_str = by.as_str();
     let mut query = format!("year={year}&by={by_str}");
     if let Some(p) = &place {
         query.push_str(&format!("&place={}", enc(p)));
