@@ -75,6 +75,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::reveal))
         .routes(routes!(routes::base::report))
         .routes(routes!(routes::statistics::statistics))
+        .routes(routes!(routes::units::staff_list))
+        .routes(routes!(routes::units::import_records))
+        .routes(routes!(routes::units::bookings))
+        .routes(routes!(routes::units::verifiers))
+        .routes(routes!(routes::profile::profile))
+        .routes(routes!(routes::profile::applications))
+        .routes(routes!(routes::profile::bookings))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

@@ -11,7 +11,9 @@
 //! - build the template struct with `chrome: page.chrome("标题", "/current/path")`;
 //! - return `Result<Response, PageError>` via [`render`]; API errors become an HTML error page.
 
+pub mod me;
 pub mod session;
+pub mod unit;
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +36,17 @@ pub fn router() -> Router<AppState> {
         .route("/password", get(session::password))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/people.css", get(me::css))
+        .route("/static/people.js", get(me::js))
+        .route("/me", get(me::me))
+        .route("/me/records/new", get(me::new_record))
+        .route("/me/readiness", get(me::readiness))
+        .route("/persons/{person_id}", get(me::person))
+        .route("/unit/staff", get(unit::staff))
+        .route("/unit/import", get(unit::import))
+        .route("/unit/import/template.csv", get(unit::template))
+        .route("/unit/submit", get(unit::submit))
+        .route("/unit/bookings", get(unit::bookings))
 }
 
 /// A signed-in account whose password is changed: it may see pages.
