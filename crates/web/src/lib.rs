@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod pages;

@@ -136,6 +136,12 @@ pub async fn serve(
     let o = open(args).await?;
     let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
     state.secure_cookies = secure_cookies;
+    if demo_persons.is_some() {
+        let staged = xueshi_web::demo::stage(&state)
+            .await
+            .map_err(|e| format!("演示待办生成失败：{}（{}）", e.message(), e.code()))?;
+        say(&format!("演示待办：\n  {}\n", staged.join("\n  ")));
+    }
     let started = format!(
         "xueshi 已启动：请用浏览器打开 http://{listen}/ 登录（接口说明：http://{listen}/api/openapi.json）"
     );
