@@ -3,6 +3,7 @@ import { after } from "node:test";
 import { demo } from "./lib.mjs";
 
 import "./session.test.mjs";
+import "./people.test.mjs";
 import "./officials.test.mjs";
 
 after(async () => {

@@ -76,6 +76,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::reveal))
         .routes(routes!(routes::base::report))
         .routes(routes!(routes::statistics::statistics))
+        .routes(routes!(routes::units::staff_list))
+        .routes(routes!(routes::units::import_records))
+        .routes(routes!(routes::units::bookings))
+        .routes(routes!(routes::units::verifiers))
+        .routes(routes!(routes::profile::profile))
+        .routes(routes!(routes::profile::applications))
+        .routes(routes!(routes::profile::bookings))
         .routes(routes!(routes::statistics::statistics_xlsx))
         .routes(routes!(routes::reviews::done))
 }

@@ -11,8 +11,10 @@
 //! - build the template struct with `chrome: page.chrome("标题", "/current/path")`;
 //! - return `Result<Response, PageError>` via [`render`]; API errors become an HTML error page.
 
+pub mod me;
 pub mod officials;
 pub mod session;
+pub mod unit;
 
 use askama::Template;
 use axum::Router;
@@ -46,6 +48,17 @@ pub fn router() -> Router<AppState> {
         .route("/base/reports", get(officials::base::page))
         .route("/base/reports/template.csv", get(officials::base::template))
         .route("/static/base-report.js", get(officials::base::script))
+        .route("/static/people.css", get(me::css))
+        .route("/static/people.js", get(me::js))
+        .route("/me", get(me::me))
+        .route("/me/records/new", get(me::new_record))
+        .route("/me/readiness", get(me::readiness))
+        .route("/persons/{person_id}", get(me::person))
+        .route("/unit/staff", get(unit::staff))
+        .route("/unit/import", get(unit::import))
+        .route("/unit/import/template.csv", get(unit::template))
+        .route("/unit/submit", get(unit::submit))
+        .route("/unit/bookings", get(unit::bookings))
 }
 
 /// A signed-in account whose password is changed: it may see pages.

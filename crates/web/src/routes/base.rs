@@ -46,7 +46,7 @@ pub struct ReportResult {
 }
 
 /// A temporary file removed when dropped, holding an uploaded report for the importer.
-struct Upload(std::path::PathBuf);
+pub(crate) struct Upload(pub(crate) std::path::PathBuf);
 
 impl Drop for Upload {
     fn drop(&mut self) {
@@ -54,7 +54,7 @@ impl Drop for Upload {
     }
 }
 
-fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
+pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
     let mut name = [0u8; 16];
     getrandom::fill(&mut name).map_err(|e| ApiError::internal("upload", &e))?;
     let name: String = name.iter().map(|b| format!("{b:02x}")).collect();

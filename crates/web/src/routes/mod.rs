@@ -10,6 +10,7 @@ pub mod audit;
 pub mod base;
 pub mod health;
 pub mod persons;
+pub mod profile;
 pub mod records;
 #[allow(unused_qualifications)]
 pub mod registers;
@@ -20,5 +21,7 @@ pub mod session;
 pub mod slots;
 #[allow(unused_qualifications)]
 pub mod statistics;
+#[allow(unused_qualifications)]
+pub mod units;
 #[allow(unused_qualifications)]
 pub mod verifications;

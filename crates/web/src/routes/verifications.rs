@@ -138,7 +138,7 @@ pub(crate) async fn evaluate_cycle(
 }
 
 /// Where the routing table (D13) sends an applicant of a unit at `place`.
-fn route<'p>(
+pub(crate) fn route<'p>(
     state: &'p AppState,
     place: &Place,
     level: TitleLevel,
@@ -154,7 +154,7 @@ fn route<'p>(
 }
 
 /// The verifier's place as stored: (region, zone id).
-async fn verifier_key(
+pub(crate) async fn verifier_key(
     state: &AppState,
     r: &RouteDecision<'_>,
 ) -> Result<(xueshi_domain::RegionCode, Option<i64>), ApiError> {
@@ -180,7 +180,7 @@ pub struct VerifierView {
     pub cite: String,
 }
 
-async fn verifier_view(
+pub(crate) async fn verifier_view(
     state: &AppState,
     region: xueshi_domain::RegionCode,
     zone_id: Option<i64>,
