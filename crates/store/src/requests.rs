@@ -328,8 +328,21 @@ pub async fn person_applications(db: &Db, person_id: i64) -> Result<Vec<Applicat
     applications(db, "a.person_id = $1", &[person_id], 1000).await
 }
 
+/// The application's unit has its own verifying office (a state-owned unit, 235号 五(二)):
+/// its staff are verified there, not by the bureau the routing table names.
+const SELF_VERIFIED: &str = "EXISTS (SELECT 1 FROM organisations o
+    WHERE o.unit_id = a.unit_id AND o.kind = 'state_owned_unit')";
+
+/// The office of a unit that verifies its own staff (a state-owned unit's), by name.
+pub async fn own_verifier(db: &Db, unit_id: i64) -> Result<Option<String>, StoreError> {
+    let sql = "SELECT name FROM organisations WHERE unit_id = $1 AND kind = 'state_owned_unit'
+               ORDER BY id LIMIT 1";
+    Ok(on_db!(db, p => sqlx::query_scalar(sql).bind(unit_id).fetch_optional(p).await?))
+}
+
 /// Unanswered applications routed to the verifier at `region` (a city or county bureau) or,
-/// with `zone_id`, to that zone's centre; oldest first.
+/// with `zone_id`, to that zone's centre — but not those of a unit that verifies its own
+/// staff; oldest first.
 pub async fn pending_applications(
     db: &Db,
     region: RegionCode,
@@ -340,7 +353,7 @@ pub async fn pending_applications(
         Some(z) => {
             applications(
                 db,
-                &format!("a.verifier_zone_id = $1 AND {ANSWER} IS NULL"),
+                &format!("a.verifier_zone_id = $1 AND {ANSWER} IS NULL AND NOT {SELF_VERIFIED}"),
                 &[z],
                 limit,
             )
@@ -350,7 +363,8 @@ pub async fn pending_applications(
             applications(
                 db,
                 &format!(
-                    "a.verifier_zone_id IS NULL AND a.verifier_region = $1 AND {ANSWER} IS NULL"
+                    "a.verifier_zone_id IS NULL AND a.verifier_region = $1 AND {ANSWER} IS NULL \
+                     AND NOT {SELF_VERIFIED}"
                 ),
                 &[i64::from(region.as_u32())],
                 limit,

@@ -681,6 +681,20 @@ async fn a_state_owned_unit_verifies_its_own_staff_online() {
         let queue = w.get(&soe, "/api/verifications/pending").await;
         assert_eq!(queue.expect(StatusCode::OK), &json!([]));
         let app = state_owned_application(&w, zhao).await;
+        // The bureau the routing table names neither lists it nor may answer it (235号
+        // 五(二): the unit's own office verifies): no staff member is verified twice.
+        assert_eq!(
+            w.get(&city, "/api/verifications/pending").await.body,
+            json!([])
+        );
+        let by_city = w
+            .post(
+                &city,
+                &format!("/api/verifications/{app}/decision"),
+                json!({ "approved": false, "reason": "测试" }),
+            )
+            .await;
+        assert_eq!(by_city.code(), "verification.not_routed_here");
         let queue = w.get(&soe, "/api/verifications/pending").await;
         assert_eq!(
             queue.expect(StatusCode::OK)[0]["application_id"],

@@ -560,8 +560,15 @@ pub async fn verifiers(
             Place::Zone(z) => Some(z.clone()),
             Place::Region(_) => None,
         };
-        let (verifier, bureau_id) =
-            verifications::verifier_view(&state, region, zone_id, zone, r.cite.to_string()).await?;
+        let (verifier, bureau_id) = verifications::verifier_view(
+            &state,
+            unit_id,
+            region,
+            zone_id,
+            zone,
+            r.cite.to_string(),
+        )
+        .await?;
         let slots = match bureau_id {
             Some(b) => appointments::bureau_slots(&state.db, b, today, Some(&u.industry), 20)
                 .await?

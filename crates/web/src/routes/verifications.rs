@@ -180,13 +180,29 @@ pub struct VerifierView {
     pub cite: String,
 }
 
+/// Where the state-owned units' own verification comes from.
+const OWN_VERIFICATION_CITE: &str = "皖人社函〔2026〕235号 五(二)";
+
+/// Who verifies a staff member of `unit_id`: the unit's own office if it is a state-owned unit
+/// that verifies its staff (online, so no bureau and no slots), else the bureau at the routed
+/// place.
 pub(crate) async fn verifier_view(
     state: &AppState,
+    unit_id: i64,
     region: xueshi_domain::RegionCode,
     zone_id: Option<i64>,
     zone: Option<String>,
     cite: String,
 ) -> Result<(VerifierView, Option<i64>), ApiError> {
+    if let Some(name) = requests::own_verifier(&state.db, unit_id).await? {
+        let view = VerifierView {
+            name,
+            region: region.to_string(),
+            zone: None,
+            cite: OWN_VERIFICATION_CITE.to_owned(),
+        };
+        return Ok((view, None));
+    }
     let bureau = organisations::bureau_at(&state.db, region, zone_id).await?;
     let name = match (&bureau, &zone) {
         (Some(b), _) => b.name.clone(),
@@ -269,9 +285,16 @@ pub async fn apply(
             Place::Region(_) => None,
         };
         verifiers.push(
-            verifier_view(&state, region, zone_id, zone, r.cite.to_string())
-                .await?
-                .0,
+            verifier_view(
+                &state,
+                unit.unit_id,
+                region,
+                zone_id,
+                zone,
+                r.cite.to_string(),
+            )
+            .await?
+            .0,
         );
         batch.push(NewApplication {
             person_id,
@@ -375,6 +398,14 @@ async fn queue_of(state: &AppState, principal: &Principal) -> Result<Queue, ApiE
 impl Queue {
     /// Whether the application is answered here.
     async fn holds(self, state: &AppState, a: &Application) -> Result<bool, ApiError> {
+        if !matches!(self, Queue::Unit(_))
+            && requests::own_verifier(&state.db, a.subject.unit_id)
+                .await?
+                .is_some()
+        {
+            // A state-owned unit's staff are verified by its own office only.
+            return Ok(false);
+        }
         Ok(match self {
             Queue::Unit(unit) => a.subject.unit_id == unit,
             Queue::Routed(region, None) => a.verifier_zone.is_none() && a.verifier_region == region,
@@ -690,8 +721,15 @@ pub async fn readiness(
         Place::Zone(z) => Some(z.clone()),
         Place::Region(_) => None,
     };
-    let (verifier, bureau) =
-        verifier_view(&state, region, zone_id, zone, r.cite.to_string()).await?;
+    let (verifier, bureau) = verifier_view(
+        &state,
+        unit.unit_id,
+        region,
+        zone_id,
+        zone,
+        r.cite.to_string(),
+    )
+    .await?;
     let next_slot = match bureau {
         Some(b) => appointments::bureau_slots(&state.db, b, today, Some(&unit.industry), 50)
             .await?
