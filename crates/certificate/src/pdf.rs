@@ -41,8 +41,9 @@ pub const SYSTEM_FONTS: &[(&str, u32)] = &[
 /// Why no usable font was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FontError {
-    /// No configured font, and none of [`SYSTEM_FONTS`] exists.
-    Missing,
+    /// The configured font file does not exist, or (none configured) none of
+    /// [`SYSTEM_FONTS`] does.
+    Missing { configured: Option<PathBuf> },
     /// The configured or found file cannot be read.
     Unreadable { path: PathBuf, why: String },
     /// The file is not a font krilla can use (or has no such face).
@@ -52,7 +53,7 @@ pub enum FontError {
 impl FontError {
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Missing => "pdf.font_missing",
+            Self::Missing { .. } => "pdf.font_missing",
             Self::Unreadable { .. } => "pdf.font_unreadable",
             Self::Invalid { .. } => "pdf.font_invalid",
         }
@@ -62,11 +63,16 @@ impl FontError {
 impl std::fmt::Display for FontError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Missing => write!(
-                f,
-                "未找到中文字体，无法生成 PDF 证书：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）\
-                 或 fonts-wqy-microhei，或以环境变量 {FONT_ENV} 指定字体文件路径。网页版证书仍可打印。"
-            ),
+            Self::Missing { configured } => {
+                if let Some(path) = configured {
+                    write!(f, "所配置的中文字体文件 {} 不存在；", path.display())?;
+                }
+                write!(
+                    f,
+                    "未找到中文字体，无法生成 PDF 证书：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）\
+                     或 fonts-wqy-microhei，或以环境变量 {FONT_ENV} 指定字体文件路径。网页版证书仍可打印。"
+                )
+            }
             Self::Unreadable { path, why } => {
                 write!(f, "无法读取中文字体文件 {}：{why}", path.display())
             }
@@ -112,9 +118,14 @@ fn parse_spec(spec: &str) -> (PathBuf, u32) {
 impl CjkFont {
     /// Loads face `face` of the font file at `path`.
     pub fn load(path: &Path, face: u32) -> Result<Self, FontError> {
-        let bytes = std::fs::read(path).map_err(|e| FontError::Unreadable {
-            path: path.to_owned(),
-            why: e.to_string(),
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FontError::Missing {
+                configured: Some(path.to_owned()),
+            },
+            _ => FontError::Unreadable {
+                path: path.to_owned(),
+                why: e.to_string(),
+            },
         })?;
         let font = Font::new(Arc::new(bytes).into(), face).ok_or_else(|| FontError::Invalid {
             path: path.to_owned(),
@@ -141,7 +152,7 @@ impl CjkFont {
         let (path, face) = SYSTEM_FONTS
             .iter()
             .find(|(p, _)| Path::new(p).is_file())
-            .ok_or(FontError::Missing)?;
+            .ok_or(FontError::Missing { configured: None })?;
         Self::load(Path::new(path), *face)
     }
 }
@@ -558,11 +569,15 @@ mod tests {
 
     #[test]
     fn a_configured_font_that_is_missing_is_an_error_naming_the_package() {
-        let e = CjkFont::locate(Some("/nonexistent/font.ttc")).err();
-        assert!(matches!(e, Some(FontError::Unreadable { .. })), "{e:?}");
-        let missing = FontError::Missing.to_string();
-        assert!(missing.contains("fonts-noto-cjk") && missing.contains(FONT_ENV));
-        assert_eq!(FontError::Missing.code(), "pdf.font_missing");
+        let e = CjkFont::locate(Some("/nonexistent/font.ttc"))
+            .err()
+            .unwrap();
+        assert_eq!(e.code(), "pdf.font_missing");
+        let message = e.to_string();
+        assert!(message.contains("/nonexistent/font.ttc"), "{message}");
+        assert!(message.contains("fonts-noto-cjk") && message.contains(FONT_ENV));
+        let e = CjkFont::locate(Some("/dev/null")).err().unwrap();
+        assert_eq!(e.code(), "pdf.font_invalid");
     }
 
     #[test]

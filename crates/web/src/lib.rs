@@ -73,6 +73,13 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::audit::reveal))
         .routes(routes!(routes::base::report))
         .routes(routes!(routes::statistics::statistics))
+        .routes(routes!(routes::certificates::issue))
+        .routes(routes!(routes::certificates::credential_json))
+        .routes(routes!(routes::certificates::pdf))
+        .routes(routes!(routes::certificates::revoke))
+        .routes(routes!(routes::certificates::status_list))
+        .routes(routes!(routes::certificates::check_number))
+        .routes(routes!(routes::certificates::check_presented))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.
