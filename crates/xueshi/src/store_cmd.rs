@@ -112,17 +112,32 @@ fn init_log() -> Result<()> {
     Ok(())
 }
 
+/// How the service presents itself.
+#[derive(Debug)]
+pub struct ServeOptions {
+    pub secure_cookies: bool,
+    /// The public base URL (certificates' QR codes, status lists).
+    pub public_url: String,
+    /// The CJK font for PDF certificates.
+    pub cjk_font: Option<String>,
+}
+
 /// Serves the JSON API on `listen` until the process ends.
 pub async fn serve(
     args: &StoreArgs,
     policies: &BTreeMap<String, Policy>,
     listen: std::net::SocketAddr,
-    secure_cookies: bool,
+    options: ServeOptions,
 ) -> Result<Outcome> {
     init_log()?;
     let o = open(args).await?;
     let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
-    state.secure_cookies = secure_cookies;
+    state.secure_cookies = options.secure_cookies;
+    state.public_url = options.public_url.trim_end_matches('/').to_owned();
+    state.cjk_font = options.cjk_font;
+    if let Err(e) = state.cjk_font() {
+        tracing::warn!("{e}");
+    }
     eprintln!("xueshi 服务已启动：http://{listen}/api/health");
     xueshi_web::serve(state, listen)
         .await
