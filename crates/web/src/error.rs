@@ -50,6 +50,11 @@ impl ApiError {
         self.code
     }
 
+    /// The Chinese message, for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 400: the request is malformed or invalid.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)

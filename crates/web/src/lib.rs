@@ -8,13 +8,16 @@
 //! Its OpenAPI 3.1 document is generated from the handlers and served at `/api/openapi.json`.
 //!
 //! It does not decide anything itself: passwords, sessions and tokens are the store's
-//! (`xueshi_store::accounts`), permissions the app's, decisions the policy engine's. No HTML
-//! pages yet, and no TLS (run it behind a reverse proxy; set secure cookies there).
+//! (`xueshi_store::accounts`), permissions the app's, decisions the policy engine's. The HTML
+//! pages ([`pages`]) read through the same handlers. No TLS (run it behind a reverse proxy;
+//! set secure cookies there).
 
 pub mod access;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod pages;
 pub mod registrations;
 pub mod routes;
 pub mod session_cache;
@@ -101,11 +104,24 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(doc.as_ref().clone()) }
             }),
         )
-        .fallback(|| async { ApiError::no_route() })
+        .merge(pages::router())
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn(summaries::wake_after_writes))
+        .layer(axum::middleware::from_fn(pages::headers))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// An unknown path: JSON under `/api`, an HTML page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let e = ApiError::no_route();
+    if uri.path().starts_with("/api/") {
+        e.into_response()
+    } else {
+        pages::PageError::Api(ApiError::not_found("page.not_found", "没有这个页面")).into_response()
+    }
 }
 
 /// Logs each request's method, path (never its query, which may name persons), status and

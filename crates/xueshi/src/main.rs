@@ -85,7 +85,7 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
-    /// Runs the service: the JSON API (and its OpenAPI document at /api/openapi.json).
+    /// Runs the service: the web pages and the JSON API (OpenAPI document at /api/openapi.json).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "XUESHI_LISTEN", default_value = "127.0.0.1:8080")]
@@ -100,6 +100,13 @@ enum Command {
         /// fonts-noto-cjk or fonts-wqy-microhei).
         #[arg(long, env = "XUESHI_CJK_FONT", value_name = "FONT")]
         cjk_font: Option<String>,
+        /// Rebuild a demo Lu'an in ./xueshi-demo.db (removed first; --database is ignored) and
+        /// print one account per role.
+        #[arg(long)]
+        demo: bool,
+        /// Persons in the demo.
+        #[arg(long, default_value_t = 5000, requires = "demo")]
+        demo_persons: u64,
     },
     /// Certificate credentials (继续教育证书).
     Credential {
@@ -263,6 +270,8 @@ fn main() -> ExitCode {
             secure_cookies,
             public_url,
             cjk_font,
+            demo,
+            demo_persons,
         } => store_cmd::run(store_cmd::serve(
             &store,
             &policies,
@@ -271,6 +280,7 @@ fn main() -> ExitCode {
                 secure_cookies,
                 public_url,
                 cjk_font,
+                demo_persons: demo.then_some(demo_persons),
             },
         )),
         Command::Credential {

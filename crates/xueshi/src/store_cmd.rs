@@ -120,6 +120,8 @@ pub struct ServeOptions {
     pub public_url: String,
     /// The CJK font for PDF certificates.
     pub cjk_font: Option<String>,
+    /// Rebuild and serve a demo of this many persons.
+    pub demo_persons: Option<u64>,
 }
 
 /// Serves the JSON API on `listen` until the process ends.
@@ -130,6 +132,19 @@ pub async fn serve(
     options: ServeOptions,
 ) -> Result<Outcome> {
     init_log()?;
+    let demo_persons = options.demo_persons;
+    let demo_args;
+    let args = match demo_persons {
+        Some(persons) => {
+            demo_args = fresh_demo_database()?;
+            match demo_seed(&demo_args, policies, persons, 2026).await? {
+                Outcome::Done(text) => say(&text),
+                Outcome::Failed(text) => return Ok(Outcome::Failed(text)),
+            }
+            &demo_args
+        }
+        None => args,
+    };
     let o = open(args).await?;
     let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
     state.secure_cookies = options.secure_cookies;
@@ -138,11 +153,54 @@ pub async fn serve(
     if let Err(e) = state.cjk_font() {
         tracing::warn!("{e}");
     }
-    eprintln!("xueshi 服务已启动：http://{listen}/api/health");
+    if demo_persons.is_some() {
+        let staged = xueshi_web::demo::stage(&state)
+            .await
+            .map_err(|e| format!("演示待办生成失败：{}（{}）", e.message(), e.code()))?;
+        say(&format!("演示待办：\n  {}\n", staged.join("\n  ")));
+    }
+    let started = format!(
+        "xueshi 已启动：请用浏览器打开 http://{listen}/ 登录（接口说明：http://{listen}/api/openapi.json）"
+    );
+    if demo_persons.is_some() {
+        // stdout, beside the accounts, so that whoever started the demo sees where to go.
+        say(&format!("{started}\n"));
+    } else {
+        eprintln!("{started}");
+    }
     xueshi_web::serve(state, listen)
         .await
         .map_err(|e| format!("无法在 {listen} 上提供服务：{e}"))?;
     Ok(Outcome::Done(String::new()))
+}
+
+/// Writes to stdout now (a demo's accounts and address, before serving starts).
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    // If stdout is gone there is no one to tell; serving goes on.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// The demo's own database, `./xueshi-demo.db`, removed (with its WAL and key file) so each
+/// demo starts from the same seeded Lu'an.
+fn fresh_demo_database() -> Result<StoreArgs> {
+    for file in [
+        "xueshi-demo.db",
+        "xueshi-demo.db-wal",
+        "xueshi-demo.db-shm",
+        "xueshi-demo.keys",
+    ] {
+        match std::fs::remove_file(file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("无法删除旧的演示数据库文件 {file}：{e}")),
+        }
+    }
+    Ok(StoreArgs {
+        url: "sqlite://xueshi-demo.db".to_owned(),
+        keys: None,
+    })
 }
 
 pub async fn migrate(args: &StoreArgs) -> Result<Outcome> {

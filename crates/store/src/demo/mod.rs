@@ -215,6 +215,39 @@ pub async fn seed(
     Ok(summary)
 }
 
+/// The current staff of a unit (at most `limit`, by id) and whether each met every year's
+/// requirement from `first` to `last` by the kept summaries — to pick whom the demo's pending
+/// applications are for (a compliant cycle to stamp, a short one to refuse).
+pub async fn staff_years_met(
+    db: &Db,
+    unit_id: i64,
+    first: i32,
+    last: i32,
+    limit: i64,
+) -> Result<Vec<(i64, bool)>, StoreError> {
+    let sql = "SELECT e.person_id,
+                      SUM(CASE WHEN s.compliant OR NOT s.required THEN 1 ELSE 0 END) AS met,
+                      COUNT(s.year) AS years
+               FROM employments e
+               JOIN person_year_summaries s ON s.person_id = e.person_id AND s.year BETWEEN $2 AND $3
+               WHERE e.unit_id = $1 AND e.to_on IS NULL
+               GROUP BY e.person_id ORDER BY e.person_id LIMIT $4";
+    let rows: Vec<(i64, i64, i64)> = crate::on_db!(db, p => sqlx::query_as(sql)
+        .bind(unit_id).bind(i64::from(first)).bind(i64::from(last)).bind(limit)
+        .fetch_all(p).await?);
+    let span = i64::from(last - first + 1);
+    Ok(rows
+        .into_iter()
+        .map(|(person, met, years)| (person, years == span && met == span))
+        .collect())
+}
+
+/// The first unit of a development zone, if the demo has one.
+pub async fn zone_unit(db: &Db) -> Result<Option<i64>, StoreError> {
+    let sql = "SELECT id FROM units WHERE zone_id IS NOT NULL ORDER BY id LIMIT 1";
+    Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_optional(p).await?))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(

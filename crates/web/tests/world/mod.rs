@@ -521,6 +521,51 @@ impl World {
     pub async fn post(&self, who: &Who, uri: &str, body: Value) -> Reply {
         self.call(who, Method::POST, uri, Some(body)).await
     }
+
+    /// A page (GET) as `who`, or signed out with `None`: its status, headers and HTML.
+    pub async fn page(&self, who: Option<&Who>, uri: &str) -> Html {
+        let req = match who {
+            Some(who) => request(who, Method::GET, uri, None),
+            None => Request::get(uri).body(Body::empty()).unwrap(),
+        };
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        Html {
+            status,
+            headers,
+            text: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+}
+
+/// A page as the browser gets it.
+#[derive(Debug)]
+pub struct Html {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Html {
+    /// Where a redirect goes.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
+    }
+
+    /// Asserts the status, and that the page contains each of `texts`.
+    pub fn shows(&self, status: StatusCode, texts: &[&str]) -> &Self {
+        assert_eq!(self.status, status, "{}", self.text);
+        for t in texts {
+            assert!(self.text.contains(t), "page lacks {t:?}:\n{}", self.text);
+        }
+        self
+    }
 }
 
 /// Sends a request through a router and reads the answer as JSON.

@@ -1,0 +1,10 @@
+// Every browser test, in one process sharing one demo server (see lib.mjs).
+import { after } from "node:test";
+import { demo } from "./lib.mjs";
+
+import "./session.test.mjs";
+
+after(async () => {
+  const app = await demo();
+  await app.stop();
+});
