@@ -547,9 +547,52 @@ fn draw(surface: &mut Surface<'_>, font: &Font, op: Op) {
     }
 }
 
+/// The QR code of `text` as an SVG element (dark modules as rectangles, quiet zone included),
+/// for the printable HTML page; `None` if the text does not fit a QR code.
+pub fn qr_svg(text: &str, size_px: u32) -> Option<String> {
+    let qr =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let n = qr.width();
+    let colors = qr.to_colors();
+    let side = n + 8;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {side} {side}\" width=\"{size_px}\" \
+         height=\"{size_px}\" role=\"img\" shape-rendering=\"crispEdges\"><rect width=\"{side}\" \
+         height=\"{side}\" fill=\"#fff\"/><path fill=\"#000\" d=\""
+    );
+    for (row, line) in colors.chunks(n).enumerate() {
+        let mut col = 0;
+        while col < n {
+            if line.get(col) == Some(&qrcode::Color::Dark) {
+                let start = col;
+                while line.get(col) == Some(&qrcode::Color::Dark) {
+                    col += 1;
+                }
+                out.push_str(&format!(
+                    "M{} {}h{}v1h-{}z",
+                    start + 4,
+                    row + 4,
+                    col - start,
+                    col - start
+                ));
+            } else {
+                col += 1;
+            }
+        }
+    }
+    out.push_str("\"/></svg>");
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_qr_code_is_an_svg_of_squares() {
+        let svg = qr_svg("http://127.0.0.1:8080/v/XS2026-000001", 120).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>") && svg.contains("h"));
+    }
 
     #[test]
     fn font_specs_name_a_face() {

@@ -18,6 +18,9 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod pages;
+// The certificate's pages live beside the others but are declared and routed here.
+#[path = "pages/certificate.rs"]
+pub mod certificate_pages;
 pub mod registrations;
 pub mod routes;
 pub mod session_cache;
@@ -105,6 +108,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(pages::router())
+        .merge(certificate_pages::router())
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn(summaries::wake_after_writes))

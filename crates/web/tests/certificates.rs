@@ -54,6 +54,33 @@ async fn pdf_of(w: &World, who: &Who, number: &str) -> (StatusCode, String, Vec<
     (status, ty, bytes.to_vec())
 }
 
+/// `POST /verify` with a body of a content type: the status and the HTML.
+async fn post_verify(w: &World, content_type: &str, body: Vec<u8>) -> (StatusCode, String) {
+    let req = Request::post("/verify")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    let res = w.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// `application/x-www-form-urlencoded` of one field.
+fn form(name: &str, value: &str) -> Vec<u8> {
+    let mut out = format!("{name}=").into_bytes();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b);
+        } else {
+            out.extend(format!("%{b:02X}").bytes());
+        }
+    }
+    out
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
     for db in fresh_dbs("web").await {
@@ -240,6 +267,77 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
             )
             .await;
         assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+
+        // The pages: printable for those who may see her records; public verification by QR
+        // code and by pasting or uploading the credential.
+        let print = w
+            .page(Some(&zhang), &format!("/certificates/{number}"))
+            .await;
+        assert_eq!(print.status, StatusCode::OK, "{}", print.text);
+        for needle in [
+            "继续教育证书",
+            "张*梅",
+            "<svg",
+            "学术会议的学习内容",
+            "/v/XS2026-000001",
+        ] {
+            assert!(print.text.contains(needle), "print page lacks {needle}");
+        }
+        let out = w.page(None, &format!("/certificates/{number}")).await;
+        assert!(
+            out.location().starts_with("/login?next="),
+            "{:?}",
+            out.status
+        );
+        let li = w.who("li").await;
+        assert_eq!(
+            w.page(Some(&li), &format!("/certificates/{number}"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let public = w.page(None, &format!("/v/{number}")).await;
+        assert_eq!(public.status, StatusCode::OK);
+        assert!(public.text.contains("data-valid=\"true\"") && public.text.contains("张*梅"));
+        assert!(!public.text.contains("张晓梅") && !public.text.contains("341522198506123019"));
+        assert_eq!(
+            w.page(None, "/v/XS2026-999999").await.status,
+            StatusCode::NOT_FOUND
+        );
+        let verify = w.page(None, "/verify").await;
+        assert!(verify.status == StatusCode::OK && verify.text.contains("<textarea"));
+        let (status, html) = post_verify(
+            &w,
+            "application/x-www-form-urlencoded",
+            form("credential", &vc.to_string()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("data-valid=\"true\""), "{html}");
+        let mut tampered = vc.clone();
+        tampered["credentialSubject"]["certificate"]["years"][0]["records"][0]["hours"] =
+            json!("60");
+        let multipart = format!(
+            "--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.json\"\r\nContent-Type: application/json\r\n\r\n{tampered}\r\n--b0\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n\r\n--b0--\r\n"
+        );
+        let (status, html) = post_verify(
+            &w,
+            "multipart/form-data; boundary=b0",
+            multipart.into_bytes(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("data-valid=\"false\"") && html.contains("✗ 电子签名"),
+            "{html}"
+        );
+        let (_, html) = post_verify(
+            &w,
+            "application/x-www-form-urlencoded",
+            form("credential", "{not json"),
+        )
+        .await;
+        assert!(html.contains("不是有效的 JSON"), "{html}");
 
         // Revocation: bureaus over her only, with a reason, once.
         let revoke_uri = format!("/api/certificates/{number}/revoke");

@@ -95,7 +95,7 @@ pub async fn issue(
 }
 
 /// A certificate by number, for one who may view the person's records.
-async fn viewable(state: &AppState, acting: &Acting, number: &str) -> Result<Issued, ApiError> {
+pub async fn viewable(state: &AppState, acting: &Acting, number: &str) -> Result<Issued, ApiError> {
     let issued = certificates::by_number(&state.db, number).await?;
     let (target, _) = person_target(state, issued.row.person_id, today(state)?).await?;
     allow(state, &acting.principal, Action::ViewRecords, &target)?;
@@ -542,7 +542,12 @@ pub async fn check_presented(
     State(state): State<AppState>,
     ApiJson(presented): ApiJson<Value>,
 ) -> Result<Json<Checklist>, ApiError> {
-    let number = credential::certificate_of(&presented)
+    Ok(Json(check_value(&state, &presented).await?))
+}
+
+/// The checklist of a presented credential, against the certificate of the number it names.
+pub async fn check_value(state: &AppState, presented: &Value) -> Result<Checklist, ApiError> {
+    let number = credential::certificate_of(presented)
         .map(|c| c.number)
         .or_else(|| {
             presented
@@ -558,7 +563,7 @@ pub async fn check_presented(
         },
         None => None,
     };
-    Ok(Json(checklist(&state, &presented, issued.as_ref()).await?))
+    checklist(state, presented, issued.as_ref()).await
 }
 
 #[cfg(test)]
