@@ -132,13 +132,19 @@ pub fn form_zh(code: &str) -> &str {
     }
 }
 
-/// The Chinese name of a provider code (`base:1`…`base:4` are the provincial bases, D6).
+/// The Chinese name of a provider code: `base:1`…`base:4` are the provincial bases (D6),
+/// `kind:…` the recognised kinds (D7, as `xueshi_policy::input::ProviderKind::zh`), anything
+/// else a registered provider's own name.
 pub fn provider_zh(code: &str) -> String {
     match code {
         "base:1" => "安徽开放大学".to_owned(),
         "base:2" => "安徽大学".to_owned(),
         "base:3" => "安徽农业大学".to_owned(),
         "base:4" => "安徽理工大学".to_owned(),
+        "kind:organization" => "组织部门".to_owned(),
+        "kind:hrss" => "人社部门".to_owned(),
+        "kind:industry" => "行业主管部门".to_owned(),
+        "kind:base" => "继续教育基地".to_owned(),
         other => other.strip_prefix("kind:").unwrap_or(other).to_owned(),
     }
 }
