@@ -3,6 +3,8 @@ import { after } from "node:test";
 import { demo } from "./lib.mjs";
 
 import "./session.test.mjs";
+import "./people.test.mjs";
+import "./officials.test.mjs";
 
 after(async () => {
   const app = await demo();

@@ -172,6 +172,50 @@ pub async fn review_history(
         .collect()
 }
 
+/// A review act with whom it concerns (name and masked ID number), as an authority's
+/// history lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorityReview {
+    pub act: ReviewAct,
+    pub person_name: String,
+    pub id_masked: String,
+}
+
+/// The review acts of one industry authority (any of its officials), newest first.
+pub async fn authority_reviews(
+    db: &Db,
+    authority_id: i64,
+    limit: i64,
+) -> Result<Vec<AuthorityReview>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Raw {
+        #[sqlx(flatten)]
+        act: RawReviewAct,
+        person_name: String,
+        id_masked: String,
+    }
+    let sql = "SELECT r.id, r.person_id, r.year, r.authority_id, r.actor, r.decided_on,
+                      r.approved, r.reasons, r.entry_index, p.name AS person_name, p.id_masked
+               FROM review_acts r JOIN persons p ON p.id = r.person_id
+               WHERE r.authority_id = $1 ORDER BY r.entry_index DESC LIMIT $2";
+    let raws: Vec<Raw> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(authority_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+    raws.into_iter()
+        .map(|raw| {
+            let row = ReviewActRow::from(raw.act);
+            let reasons = ReviewReason::from_json(&row.reasons)?;
+            Ok(AuthorityReview {
+                act: ReviewAct { row, reasons },
+                person_name: raw.person_name,
+                id_masked: raw.id_masked,
+            })
+        })
+        .collect()
+}
+
 /// The review act in force for a person's year page: the latest, if any.
 pub async fn current_review(
     db: &Db,

@@ -372,3 +372,23 @@ pub async fn bookings(db: &Db, slot_id: i64) -> Result<Vec<Booking>, StoreError>
         })
         .collect()
 }
+
+/// One person of a slot's bookings, named for the bureau's list.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct RosterLine {
+    pub booking_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub unit_name: String,
+}
+
+/// Who is booked on a slot (cancelled bookings included), by booking then person.
+pub async fn roster(db: &Db, slot_id: i64) -> Result<Vec<RosterLine>, StoreError> {
+    let sql =
+        "SELECT b.id AS booking_id, p.id AS person_id, p.name, p.id_masked, u.name AS unit_name
+               FROM bookings b JOIN booking_persons bp ON bp.booking_id = b.id
+               JOIN persons p ON p.id = bp.person_id JOIN units u ON u.id = b.unit_id
+               WHERE b.slot_id = $1 ORDER BY b.id, p.id";
+    Ok(on_db!(db, p => sqlx::query_as(sql).bind(slot_id).fetch_all(p).await?))
+}

@@ -97,10 +97,28 @@ pub async fn audit_trail(
     filter: &AuditFilter<'_>,
     limit: u32,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let sql = "SELECT id, at_ms, actor, action, subject, detail, entry_index FROM audit_log
-               WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
-                 AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
-               ORDER BY at_ms, id LIMIT $5";
+    audit_page(db, filter, 0, limit, false).await
+}
+
+/// A page of the trail: `limit` lines after skipping `offset`, oldest first or newest first.
+pub async fn audit_page(
+    db: &Db,
+    filter: &AuditFilter<'_>,
+    offset: u32,
+    limit: u32,
+    newest_first: bool,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let sql = if newest_first {
+        "SELECT id, at_ms, actor, action, subject, detail, entry_index FROM audit_log
+         WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
+           AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
+         ORDER BY at_ms DESC, id DESC LIMIT $5 OFFSET $6"
+    } else {
+        "SELECT id, at_ms, actor, action, subject, detail, entry_index FROM audit_log
+         WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
+           AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
+         ORDER BY at_ms, id LIMIT $5 OFFSET $6"
+    };
     let limit = i64::from(limit.min(MAX_LIMIT));
     Ok(on_db!(db, p => sqlx::query_as(sql)
         .bind(filter.actor)
@@ -108,6 +126,7 @@ pub async fn audit_trail(
         .bind(filter.since_ms)
         .bind(filter.until_ms)
         .bind(limit)
+        .bind(i64::from(offset))
         .fetch_all(p)
         .await?))
 }

@@ -23,6 +23,7 @@ pub mod people;
 pub mod records;
 pub mod registry;
 pub mod requests;
+pub mod staff;
 pub mod summaries;
 pub mod verify;
 

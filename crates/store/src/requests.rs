@@ -131,7 +131,7 @@ pub async fn year_page_pending(db: &Db, person_id: i64, year: i32) -> Result<boo
 }
 
 /// The latest submission of its person-year, not answered by a review act since.
-const PAGE_OPEN: &str = "NOT EXISTS (SELECT 1 FROM year_page_submissions s2
+pub(crate) const PAGE_OPEN: &str = "NOT EXISTS (SELECT 1 FROM year_page_submissions s2
        WHERE s2.person_id = s.person_id AND s2.year = s.year AND s2.id > s.id)
    AND NOT EXISTS (SELECT 1 FROM review_acts r
        WHERE r.person_id = s.person_id AND r.year = s.year AND r.entry_index >= s.ledger_size)";

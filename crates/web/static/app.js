@@ -11,6 +11,9 @@
 //   name="a.b" nests; empty fields are left out; data-upload="/api/evidence" on a file input
 //   uploads the file first and puts the answer's `hash` under the field's name;
 //   data-same-as="id" must equal that field (not sent).
+// Lists: an element with data-list="reasons" inside the form (a table row, a fieldset) makes
+//   one object of the array `reasons` from its named fields, in page order; with
+//   data-list-if="reason" the object is left out unless that field is filled.
 (function () {
   "use strict";
   const csrf = () => {
@@ -115,6 +118,7 @@
     } else {
       for (const el of form.elements) {
         if (!el.name || used.has(el.name) || el.disabled) continue;
+        if (el.closest("[data-list]")) continue;
         if (el.type === "file") {
           const file = el.files[0];
           if (!file || !el.dataset.upload) continue;
@@ -128,6 +132,17 @@
         }
         const v = value(el);
         if (v !== undefined) setPath(body, el.name, v);
+      }
+      for (const item of form.querySelectorAll("[data-list]")) {
+        const obj = {};
+        for (const el of item.querySelectorAll("input, select, textarea")) {
+          if (!el.name || el.disabled) continue;
+          const v = value(el);
+          if (v !== undefined) setPath(obj, el.name, v);
+        }
+        const list = (body[item.dataset.list] = body[item.dataset.list] || []);
+        if (item.dataset.listIf && obj[item.dataset.listIf] === undefined) continue;
+        list.push(obj);
       }
       if (method !== "GET" && method !== "DELETE") {
         payload = JSON.stringify(body);

@@ -371,6 +371,13 @@ async fn every_role_on_every_endpoint_inside_and_outside_its_jurisdiction() {
                 ],
             ),
             probe(
+                "reviews.done",
+                M::GET,
+                "/api/reviews/done".to_owned(),
+                None,
+                &["health", "health_sc"],
+            ),
+            probe(
                 "audit.trail",
                 M::GET,
                 "/api/audit".to_owned(),

@@ -120,6 +120,28 @@ pub(crate) async fn employments(
     Ok(on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(p).await?))
 }
 
+/// The unit each of some persons worked for on `on`: the employment started last by then (as
+/// authorization places a person), by person id.
+pub(crate) async fn units_on(
+    db: &Db,
+    person_ids: &[i64],
+    on: xueshi_domain::Date,
+) -> Result<HashMap<i64, i64>, StoreError> {
+    if person_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT person_id, unit_id FROM employments WHERE {} AND from_on <= $2
+         ORDER BY person_id, from_on, id",
+        in_list(db.backend(), "person_id", 1, Item::Int)
+    );
+    let list = crate::json_list!(person_ids);
+    let rows: Vec<(i64, i64)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(list).bind(DbDate(on)).fetch_all(p).await?);
+    // Ordered by start: the last one of a person is the one in force.
+    Ok(rows.into_iter().collect())
+}
+
 /// The records that one key of a JSON list parameter finds, per backend. PostgreSQL walks the
 /// list and looks each key up on its own (`LATERAL … OFFSET 0`): during an import the table
 /// fills with uncommitted rows while its statistics still say it is empty, and a generic plan

@@ -94,6 +94,11 @@ pub struct ImportOptions {
     pub batch_rows: usize,
     /// A certificate report sent by a base itself: every row must be that base's.
     pub only_base: Option<u8>,
+    /// A records import by a unit through the service: every row's person must work for that
+    /// unit today (as authorization places them: `person.not_staff`), the registration date is
+    /// today (a 登记日期 of another day is `record.registered_on`), and a year whose
+    /// registration has closed is refused (`registration.closed`, D11), as on the API.
+    pub only_unit: Option<i64>,
 }
 
 impl ImportOptions {
@@ -108,6 +113,7 @@ impl ImportOptions {
             now_ms,
             batch_rows: 1000,
             only_base: None,
+            only_unit: None,
         }
     }
 

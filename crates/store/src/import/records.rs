@@ -211,6 +211,47 @@ pub(super) fn check_for_year(
     }
 }
 
+/// A unit registering through the service registers today, in a year still open (D11), as
+/// the API's registration does.
+fn check_open(
+    ck: &mut RowCheck<'_>,
+    policy: &Policy,
+    opts: &ImportOptions,
+    registered: Option<Date>,
+    for_year: Option<i32>,
+    completed: Date,
+) {
+    if registered.is_some_and(|r| r != opts.today) {
+        ck.err(
+            REGISTERED,
+            "record.registered_on",
+            "在线导入的登记日期即导入当天，请留空",
+        );
+    }
+    let year = for_year.unwrap_or_else(|| completed.year());
+    let col = if for_year.is_some() {
+        FOR_YEAR
+    } else {
+        COMPLETED
+    };
+    match policy.year(year) {
+        None => ck.err(
+            col,
+            "record.year",
+            format!("{year} 年度没有学时政策，不能登记"),
+        ),
+        Some(yp) if opts.today > yp.registration_deadline.value => ck.err(
+            col,
+            "registration.closed",
+            format!(
+                "{year} 年度学时登记已于 {} 截止（{}）",
+                yp.registration_deadline.value, yp.registration_deadline.cite
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
 /// A row parsed and checked on its own (before the database is asked).
 #[derive(Debug)]
 struct Parsed {
@@ -285,6 +326,16 @@ pub async fn import_records(
     let mut holders = Holders::default();
     let blinds: Vec<[u8; 32]> = parsed.iter().map(|p| p.blind).collect();
     holders.load(db, &blinds).await?;
+    let staff_units = match opts.only_unit {
+        Some(_) => {
+            let ids: Vec<i64> = parsed
+                .iter()
+                .filter_map(|p| holders.get(&p.blind).map(|h| h.id))
+                .collect();
+            lookup::units_on(db, &ids, opts.today).await?
+        }
+        None => HashMap::new(),
+    };
     let mut batch: Vec<(usize, NewRecord)> = Vec::new();
     let mut pending: Vec<(usize, NewRecord)> = Vec::new();
     for mut p in parsed {
@@ -293,8 +344,18 @@ pub async fn import_records(
         };
         let mut ck = RowCheck::new(row, &cols);
         if let Some(h) = check_holder(&mut ck, &holders, &p.blind, &p.name, (ID, NAME)) {
-            p.record.person_id = h.id;
-            pending.push((p.number, p.record));
+            if let Some(unit) = opts.only_unit
+                && staff_units.get(&h.id) != Some(&unit)
+            {
+                ck.err(
+                    ID,
+                    "person.not_staff",
+                    "该人员不是本单位职工，不能为其导入学习记录",
+                );
+            } else {
+                p.record.person_id = h.id;
+                pending.push((p.number, p.record));
+            }
         }
         report.rejected.extend(ck.errors);
     }
@@ -468,6 +529,9 @@ fn parse(
             if r > opts.today {
                 ck.err(REGISTERED, "date.future", "登记日期晚于今天");
             }
+        }
+        if opts.only_unit.is_some() {
+            check_open(ck, policy, opts, registered, for_year, completed);
         }
         if let Some(y) = for_year {
             if subject == Some(Subject::Professional) {

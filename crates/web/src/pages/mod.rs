@@ -11,7 +11,10 @@
 //! - build the template struct with `chrome: page.chrome("标题", "/current/path")`;
 //! - return `Result<Response, PageError>` via [`render`]; API errors become an HTML error page.
 
+pub mod me;
+pub mod officials;
 pub mod session;
+pub mod unit;
 
 use askama::Template;
 use axum::Router;
@@ -34,6 +37,28 @@ pub fn router() -> Router<AppState> {
         .route("/password", get(session::password))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/reviews", get(officials::reviews::page))
+        .route("/verifications", get(officials::verifications::list))
+        .route("/verifications/{id}", get(officials::verifications::detail))
+        .route("/filings", get(officials::filings::filings))
+        .route("/providers", get(officials::filings::providers))
+        .route("/slots", get(officials::slots::page))
+        .route("/statistics", get(officials::statistics::page))
+        .route("/audit", get(officials::audit::page))
+        .route("/base/reports", get(officials::base::page))
+        .route("/base/reports/template.csv", get(officials::base::template))
+        .route("/static/base-report.js", get(officials::base::script))
+        .route("/static/people.css", get(me::css))
+        .route("/static/people.js", get(me::js))
+        .route("/me", get(me::me))
+        .route("/me/records/new", get(me::new_record))
+        .route("/me/readiness", get(me::readiness))
+        .route("/persons/{person_id}", get(me::person))
+        .route("/unit/staff", get(unit::staff))
+        .route("/unit/import", get(unit::import))
+        .route("/unit/import/template.csv", get(unit::template))
+        .route("/unit/submit", get(unit::submit))
+        .route("/unit/bookings", get(unit::bookings))
 }
 
 /// A signed-in account whose password is changed: it may see pages.
@@ -152,7 +177,8 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/statistics", "统计"),
         ],
         Role::StateOwnedUnit => &[("/verifications", "核验"), ("/unit/staff", "职工学时")],
-        Role::Supervisor => &[("/audit", "审计日志"), ("/statistics", "统计")],
+        // The API gives supervisors the trail, not statistics (`view_statistics`).
+        Role::Supervisor => &[("/audit", "审计日志")],
         Role::Base => &[("/base/reports", "证书报送")],
         Role::Provider => &[("/filings", "培训备案")],
     }

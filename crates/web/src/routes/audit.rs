@@ -28,6 +28,10 @@ pub struct AuditQuery {
     pub until_ms: Option<i64>,
     /// At most this many lines (default 500, at most 10000).
     pub limit: Option<u32>,
+    /// Skip this many matching lines first (for paging; default 0).
+    pub offset: Option<u32>,
+    /// Newest first instead of oldest first.
+    pub newest_first: Option<bool>,
 }
 
 /// One line of the trail.
@@ -45,7 +49,8 @@ pub struct AuditLine {
     pub entry_index: Option<i64>,
 }
 
-/// Reads the audit trail, oldest first (supervisors).
+/// Reads the audit trail, oldest first unless asked newest first, a page at a time
+/// (supervisors).
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
     responses(
         (status = 200, description = "审计记录", body = [AuditLine]),
@@ -67,7 +72,7 @@ pub async fn trail(
         Action::ReadAudit,
         &Target::Area(Place::Region(*region)),
     )?;
-    let rows = audit::audit_trail(
+    let rows = audit::audit_page(
         &state.db,
         &AuditFilter {
             actor: q.actor.as_deref(),
@@ -75,7 +80,9 @@ pub async fn trail(
             since_ms: q.since_ms,
             until_ms: q.until_ms,
         },
+        q.offset.unwrap_or(0),
         q.limit.unwrap_or(500),
+        q.newest_first.unwrap_or(false),
     )
     .await?;
     Ok(Json(

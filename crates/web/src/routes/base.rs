@@ -3,6 +3,7 @@
 //! row is checked against the person's ID number and registered name, and must be the calling
 //! base's own; good rows are registered (idempotent by certificate number: a row already held is
 //! reported as present, not written twice) and bad rows are rejected one by one with reasons.
+//! A base's official signed in on the page sends the same report with the session instead.
 
 use std::io::Write;
 
@@ -45,7 +46,7 @@ pub struct ReportResult {
 }
 
 /// A temporary file removed when dropped, holding an uploaded report for the importer.
-struct Upload(std::path::PathBuf);
+pub(crate) struct Upload(pub(crate) std::path::PathBuf);
 
 impl Drop for Upload {
     fn drop(&mut self) {
@@ -53,7 +54,7 @@ impl Drop for Upload {
     }
 }
 
-fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
+pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
     let mut name = [0u8; 16];
     getrandom::fill(&mut name).map_err(|e| ApiError::internal("upload", &e))?;
     let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
@@ -67,7 +68,8 @@ fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
     Ok(upload)
 }
 
-/// Reports a batch of exam certificates (the calling base's API token).
+/// Reports a batch of exam certificates (the calling base's API token, or a signed-in
+/// account of the base).
 #[utoipa::path(post, path = "/api/base/certificates", tag = "bases",
     request_body(content = String, content_type = "text/csv",
         description = "证书报送表（CSV UTF-8 或 XLSX），列同 `xueshi import certificates`"),
@@ -96,10 +98,24 @@ pub async fn report(
         &Target::BaseReport { base: number },
     )?;
     let media = crate::access::media_type(&headers);
+    // A browser names a chosen file's type by its extension and the desktop's settings (a
+    // .csv is often application/vnd.ms-excel on Windows): for those vaguer types, a ZIP
+    // signature (every XLSX) decides.
+    let zip = body.starts_with(b"PK\x03\x04");
     let (format, ext) = match media.as_str() {
         "text/csv" => (Format::Csv, "csv"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
             (Format::Xlsx, "xlsx")
+        }
+        "application/vnd.ms-excel"
+        | "application/octet-stream"
+        | "application/csv"
+        | "text/plain" => {
+            if zip {
+                (Format::Xlsx, "xlsx")
+            } else {
+                (Format::Csv, "csv")
+            }
         }
         _ => {
             return Err(ApiError::new(

@@ -12,6 +12,7 @@ pub mod base;
 pub mod certificates;
 pub mod health;
 pub mod persons;
+pub mod profile;
 pub mod records;
 #[allow(unused_qualifications)]
 pub mod registers;
@@ -22,5 +23,7 @@ pub mod session;
 pub mod slots;
 #[allow(unused_qualifications)]
 pub mod statistics;
+#[allow(unused_qualifications)]
+pub mod units;
 #[allow(unused_qualifications)]
 pub mod verifications;

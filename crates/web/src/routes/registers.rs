@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use xueshi_app::{Action, OrgId, Scope, Target};
 use xueshi_domain::{Date, RegionCode};
 use xueshi_store::entries::ProviderRegistrationRow;
+use xueshi_store::organisations;
 use xueshi_store::registry::{self, Filing, NewFiling};
 
 use crate::access::{self, Receipt, allow, place, today};
@@ -54,6 +55,8 @@ pub struct FilingView {
     pub zone: Option<String>,
     pub starts_on: String,
     pub ends_on: String,
+    /// The training provider that filed it (none for a filing entered on paper).
+    pub provider_name: Option<String>,
     /// pending | approved | refused
     pub status: String,
     pub reason: Option<String>,
@@ -70,6 +73,7 @@ impl From<Filing> for FilingView {
             zone: f.zone,
             starts_on: f.starts_on.to_string(),
             ends_on: f.ends_on.to_string(),
+            provider_name: None,
             status: match &f.decision {
                 None => "pending",
                 Some(d) if d.approved => "approved",
@@ -80,6 +84,31 @@ impl From<Filing> for FilingView {
             decided_by: f.decision.map(|d| d.actor),
         }
     }
+}
+
+/// Filings as shown, each named by its provider (one look-up per provider).
+async fn named(state: &AppState, filings: Vec<Filing>) -> Result<Vec<FilingView>, ApiError> {
+    let mut names: Vec<(i64, Option<String>)> = Vec::new();
+    let mut out = Vec::with_capacity(filings.len());
+    for f in filings {
+        let name = match f.provider_org {
+            Some(id) => match names.iter().find(|(k, _)| *k == id) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n = organisations::organisation(&state.db, id)
+                        .await?
+                        .map(|o| o.name);
+                    names.push((id, n.clone()));
+                    n
+                }
+            },
+            None => None,
+        };
+        let mut view = FilingView::from(f);
+        view.provider_name = name;
+        out.push(view);
+    }
+    Ok(out)
 }
 
 fn filing_target(provider: Option<i64>, f_place: xueshi_policy::input::Place) -> Target {
@@ -135,10 +164,10 @@ pub async fn file(
         state.now_ms(),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(registry::filing(&state.db, id).await?.into()),
-    ))
+    let filing = registry::filing(&state.db, id).await?;
+    let view = named(&state, vec![filing]).await?.into_iter().next();
+    let view = view.ok_or_else(|| ApiError::internal("filing", &"filed filing not read back"))?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// Filings: for a bureau, those waiting for its decision in its area; for a provider, its own.
@@ -182,9 +211,8 @@ pub async fn list(
             let target = filing_target(f.provider_org, place(f.region, f.zone.clone()));
             allow(&state, &agent.principal, action, &target).is_ok()
         })
-        .map(FilingView::from)
         .collect();
-    Ok(Json(visible))
+    Ok(Json(named(&state, visible).await?))
 }
 
 /// A bureau's decision on a filing.

@@ -289,24 +289,73 @@ pub async fn history(
     let acts = acts::review_history(&state.db, person_id, year)
         .await?
         .into_iter()
-        .map(|a| ReviewView {
-            act_id: a.row.id,
-            approved: a.row.approved,
-            actor: a.row.actor,
-            decided_on: a.row.decided_on.to_string(),
-            reasons: a
-                .reasons
-                .into_iter()
-                .map(|r| ReasonBody {
-                    record: r.record,
-                    reason: r.reason,
-                })
-                .collect(),
-            entry_index: a.row.entry_index,
-        })
+        .map(review_view)
         .collect();
     Ok(Json(ReviewHistory {
         pending: requests::year_page_pending(&state.db, person_id, year).await?,
         acts,
     }))
+}
+
+/// A review act of the calling authority, with whom it concerns.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DoneReviewView {
+    pub person_id: i64,
+    pub name: String,
+    /// The ID number, masked.
+    pub id_masked: String,
+    pub year: i32,
+    #[serde(flatten)]
+    pub act: ReviewView,
+}
+
+/// The review acts of the calling official's industry authority (by any of its officials),
+/// newest first: what it stamped and rejected.
+#[utoipa::path(get, path = "/api/reviews/done", tag = "reviews", params(QueueQuery),
+    responses(
+        (status = 200, description = "本部门已审核的年度登记（最新在前）", body = [DoneReviewView]),
+        (status = 403, description = "只有行业主管部门（auth.role）", body = ErrorBody),
+    ))]
+pub async fn done(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> Result<Json<Vec<DoneReviewView>>, ApiError> {
+    if !matches!(acting.principal.scope(), Scope::IndustryAuthority { .. }) {
+        return Err(ApiError::forbidden(
+            "auth.role",
+            "只有行业主管部门查看审核记录",
+        ));
+    }
+    let authority_id = access::organisation(&acting)?;
+    let acts = acts::authority_reviews(&state.db, authority_id, q.limit()).await?;
+    Ok(Json(
+        acts.into_iter()
+            .map(|a| DoneReviewView {
+                person_id: a.act.row.person_id,
+                name: a.person_name,
+                id_masked: a.id_masked,
+                year: a.act.row.year,
+                act: review_view(a.act),
+            })
+            .collect(),
+    ))
+}
+
+fn review_view(a: acts::ReviewAct) -> ReviewView {
+    ReviewView {
+        act_id: a.row.id,
+        approved: a.row.approved,
+        actor: a.row.actor,
+        decided_on: a.row.decided_on.to_string(),
+        reasons: a
+            .reasons
+            .into_iter()
+            .map(|r| ReasonBody {
+                record: r.record,
+                reason: r.reason,
+            })
+            .collect(),
+        entry_index: a.row.entry_index,
+    }
 }

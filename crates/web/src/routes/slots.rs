@@ -312,9 +312,20 @@ pub async fn book(
 pub struct BookingView {
     pub booking_id: i64,
     pub unit_id: i64,
+    pub unit_name: String,
     pub persons: Vec<i64>,
+    /// The persons named (ID numbers masked), in the order of `persons`.
+    pub people: Vec<BookedPerson>,
     /// booked | cancelled
     pub status: String,
+}
+
+/// A booked person, named.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BookedPerson {
+    pub person_id: i64,
+    pub name: String,
+    pub id_masked: String,
 }
 
 /// The bookings of one of the calling bureau's slots.
@@ -337,13 +348,28 @@ pub async fn bookings(
         ));
     }
     let list = appointments::bookings(&state.db, slot_id).await?;
+    let roster = appointments::roster(&state.db, slot_id).await?;
     Ok(Json(
         list.into_iter()
-            .map(|b| BookingView {
-                booking_id: b.id,
-                unit_id: b.unit_id,
-                persons: b.persons,
-                status: b.status.as_str().to_owned(),
+            .map(|b| {
+                let mine = || roster.iter().filter(|l| l.booking_id == b.id);
+                BookingView {
+                    booking_id: b.id,
+                    unit_id: b.unit_id,
+                    unit_name: mine()
+                        .next()
+                        .map(|l| l.unit_name.clone())
+                        .unwrap_or_default(),
+                    people: mine()
+                        .map(|l| BookedPerson {
+                            person_id: l.person_id,
+                            name: l.name.clone(),
+                            id_masked: l.id_masked.clone(),
+                        })
+                        .collect(),
+                    persons: b.persons,
+                    status: b.status.as_str().to_owned(),
+                }
             })
             .collect(),
     ))

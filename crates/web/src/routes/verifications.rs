@@ -138,7 +138,7 @@ pub(crate) async fn evaluate_cycle(
 }
 
 /// Where the routing table (D13) sends an applicant of a unit at `place`.
-fn route<'p>(
+pub(crate) fn route<'p>(
     state: &'p AppState,
     place: &Place,
     level: TitleLevel,
@@ -154,7 +154,7 @@ fn route<'p>(
 }
 
 /// The verifier's place as stored: (region, zone id).
-async fn verifier_key(
+pub(crate) async fn verifier_key(
     state: &AppState,
     r: &RouteDecision<'_>,
 ) -> Result<(xueshi_domain::RegionCode, Option<i64>), ApiError> {
@@ -180,7 +180,7 @@ pub struct VerifierView {
     pub cite: String,
 }
 
-async fn verifier_view(
+pub(crate) async fn verifier_view(
     state: &AppState,
     region: xueshi_domain::RegionCode,
     zone_id: Option<i64>,
@@ -469,6 +469,8 @@ pub struct DecisionBody {
     pub approved: bool,
     /// The `decision_hash` the verifier saw; when given, the hours must not have changed since.
     pub decision_hash: Option<String>,
+    /// Why a stamp is refused (kept in the audit trail with the act's subject).
+    pub reason: Option<String>,
 }
 
 /// Stamps (核验章) or refuses an application routed to the calling bureau. A stamp is refused
@@ -538,7 +540,25 @@ pub async fn decide(
         },
         approved: body.approved,
     };
-    record(&state, &acting, &v).await
+    let done = record(&state, &acting, &v).await?;
+    if let Some(reason) = body
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        && !body.approved
+    {
+        xueshi_store::audit::audit(
+            &state.db,
+            state.now_ms(),
+            &access::actor(&acting),
+            "verification.refusal_reason",
+            Some(&format!("person:{}/application:{id}", a.subject.person_id)),
+            Some(reason),
+        )
+        .await?;
+    }
+    Ok(done)
 }
 
 /// Records a verification act by the calling official and answers with its receipt.

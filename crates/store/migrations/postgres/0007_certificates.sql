@@ -1,5 +1,5 @@
--- xueshi schema v6 (PostgreSQL): continuing-education certificates (继续教育证书) and their
--- revocations. Kept in step with ../sqlite/0006_certificates.sql: same tables, columns and
+-- xueshi schema v7 (PostgreSQL): continuing-education certificates (继续教育证书) and their
+-- revocations. Kept in step with ../sqlite/0007_certificates.sql: same tables, columns and
 -- constraint names. Both are ledger-covered and append-only: issuing and revoking are official
 -- acts, and `ledger verify` recomputes their leaves.
 

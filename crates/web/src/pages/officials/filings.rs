@@ -1,0 +1,110 @@
+//! `/filings` 培训备案 and `/providers` 课件机构. A bureau sees the training filings waiting for
+//! its decision and approves or refuses each with a reason (D8); a training provider sees its
+//! own filings and files a new one. The courseware-provider register (D7) lists each
+//! registration with its period, marking those in force today; the city bureau registers
+//! providers.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use xueshi_app::Scope;
+use xueshi_domain::Role;
+
+use super::{agent, guard, luan_places, luan_zones, region_zh, status_zh};
+use crate::extract::ApiQuery;
+use crate::pages::{Chrome, Page, PageError, render};
+use crate::routes::registers::{self, FilingView, RegisterQuery, RegistrationView};
+use crate::routes::reviews::QueueQuery;
+use crate::state::AppState;
+
+#[derive(Debug)]
+struct FilingLine {
+    f: FilingView,
+    place: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "officials/filings.html")]
+struct Filings {
+    chrome: Chrome,
+    provider: bool,
+    filings: Vec<FilingLine>,
+    places: Vec<(String, &'static str)>,
+    zones: Vec<String>,
+    today: String,
+}
+
+/// Pending filings (bureaus) or one's own filings and the filing form (providers).
+pub async fn filings(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    guard(&page, "/filings")?;
+    let list = registers::list(
+        State(state.clone()),
+        agent(&page),
+        ApiQuery(QueueQuery { limit: Some(500) }),
+    )
+    .await?
+    .0;
+    let filings = list
+        .into_iter()
+        .map(|f| FilingLine {
+            place: match &f.zone {
+                Some(z) => z.clone(),
+                None => region_zh(&f.region),
+            },
+            status: status_zh(&f.status),
+            f,
+        })
+        .collect();
+    Ok(render(&Filings {
+        chrome: page.chrome("培训备案", "/filings"),
+        provider: page.role() == Role::Provider,
+        filings,
+        places: luan_places(),
+        zones: luan_zones(&state),
+        today: crate::access::today(&state)?.to_string(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "officials/providers.html")]
+struct Providers {
+    chrome: Chrome,
+    rows: Vec<RegistrationView>,
+    in_force: usize,
+    keeper: bool,
+    today: String,
+}
+
+/// The city's courseware-provider register, and (city bureau) the registration form.
+pub async fn providers(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    guard(&page, "/providers")?;
+    // The register of the caller's own city (a zone centre's: its zone's city).
+    let city = match page.acting.principal.scope() {
+        Scope::CityBureau { city: r } | Scope::CountyBureau { county: r } => Some(r.city()),
+        Scope::ZoneCentre { zone } => xueshi_policy::annual::zone_city(&state.policy, zone),
+        _ => None,
+    };
+    let mut rows = registers::register_list(
+        State(state.clone()),
+        agent(&page),
+        ApiQuery(RegisterQuery {
+            city: city.map(|c| c.to_string()),
+        }),
+    )
+    .await?
+    .0;
+    // By provider, each provider's newest period first.
+    rows.sort_by(|a, b| {
+        a.provider
+            .cmp(&b.provider)
+            .then_with(|| b.from.cmp(&a.from))
+    });
+    Ok(render(&Providers {
+        chrome: page.chrome("课件机构", "/providers"),
+        in_force: rows.iter().filter(|r| r.in_force).count(),
+        keeper: page.role() == Role::CityBureau,
+        rows,
+        today: crate::access::today(&state)?.to_string(),
+    }))
+}

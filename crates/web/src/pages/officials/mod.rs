@@ -1,0 +1,134 @@
+//! The officials' pages: the industry authority's review queue, the bureaus' verification
+//! queue and decision detail, training filings, the courseware-provider register, appointment
+//! slots, statistics (with its chart and Excel export), the supervisor's audit trail and the
+//! bases' certificate reports. Each reads through the API's handlers (so the API authorizes
+//! every read) and writes through forms that `app.js` sends to the API.
+//!
+//! A page is shown only to the roles whose navigation lists it ([`guard`]): the API alone would
+//! let some other roles read the same data (every account reads the provider register), but
+//! the page is a desk for the roles named.
+
+pub mod audit;
+pub mod base;
+pub mod filings;
+pub mod reviews;
+pub mod slots;
+pub mod statistics;
+pub mod verifications;
+
+use std::str::FromStr;
+
+use xueshi_domain::Date;
+use xueshi_policy::RuleId;
+
+use super::{Page, PageError, nav};
+use crate::error::ApiError;
+
+/// Refuses (HTML 403) a role whose navigation does not list `path`.
+pub fn guard(page: &Page, path: &str) -> Result<(), PageError> {
+    if nav(page.role()).iter().any(|(href, _)| *href == path) {
+        Ok(())
+    } else {
+        Err(PageError::Api(ApiError::forbidden(
+            "page.role",
+            "该页面不面向当前账号的角色",
+        )))
+    }
+}
+
+/// Unix ms as Beijing time, `YYYY-MM-DD HH:MM`.
+pub fn when(ms: i64) -> String {
+    xueshi_store::accounts::beijing_time(ms)
+}
+
+/// A rule id with its Chinese name, e.g. `年度专业科目学时下限（annual.professional_min）`.
+pub fn rule_zh(id: &str) -> String {
+    match RuleId::from_str(id) {
+        Ok(rule) => rule.zh().to_owned(),
+        Err(_) => id.to_owned(),
+    }
+}
+
+/// A title level's Chinese name (初级、中级、高级).
+pub fn level_zh(level: &str) -> &'static str {
+    match level {
+        "junior" => "初级",
+        "intermediate" => "中级",
+        "senior" => "高级",
+        _ => "（未知级别）",
+    }
+}
+
+/// A request status's Chinese name.
+pub fn status_zh(status: &str) -> &'static str {
+    match status {
+        "pending" => "待审批",
+        "approved" => "已同意",
+        "refused" => "不同意",
+        "booked" => "已预约",
+        "cancelled" => "已取消",
+        _ => "—",
+    }
+}
+
+/// A query parameter as given, or none when empty.
+pub fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Midnight (Beijing) at the start of `day`, as Unix ms.
+pub fn day_start_ms(day: Date) -> i64 {
+    i64::from(day.day_number()) * 86_400_000 - 8 * 3_600_000
+}
+
+/// The divisions of Lu'an (the city first, then its counties and districts), for the filing
+/// form's choice of bureau: code and name, from the region table (GB/T 2260).
+pub fn luan_places() -> Vec<(String, &'static str)> {
+    xueshi_domain::region::named()
+        .filter(|(code, _)| code.city() == xueshi_domain::region::LUAN)
+        .map(|(code, name)| (code.to_string(), name))
+        .collect()
+}
+
+/// The development zones of Lu'an, from the newest routing table of the policy.
+pub fn luan_zones(state: &crate::state::AppState) -> Vec<String> {
+    state
+        .policy
+        .years
+        .iter()
+        .rev()
+        .find_map(|y| y.routes.as_ref())
+        .map(|routes| {
+            routes
+                .value
+                .iter()
+                .filter(|c| c.city == xueshi_domain::region::LUAN)
+                .flat_map(|c| c.zones.iter().cloned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A place code's Chinese name (the code itself when unknown).
+pub fn region_zh(code: &str) -> String {
+    xueshi_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|r| r.name())
+        .map_or_else(|| code.to_owned(), str::to_owned)
+}
+
+/// The API's view of the caller as an agent (what `Agent` extracts from a session).
+pub fn agent(page: &Page) -> crate::auth::Agent {
+    crate::auth::Agent {
+        actor: crate::access::actor(&page.acting),
+        organisation_id: page.acting.account.organisation_id,
+        principal: page.acting.principal.clone(),
+    }
+}
+
+static NULL: serde_json::Value = serde_json::Value::Null;
+
+/// A member of an engine decision's JSON by JSON pointer (`/hours/total`), null when absent.
+pub fn at<'a>(v: &'a serde_json::Value, pointer: &str) -> &'a serde_json::Value {
+    v.pointer(pointer).unwrap_or(&NULL)
+}

@@ -1,0 +1,70 @@
+//! `/slots` 预约时段: the bureau's verification appointment slots from today on (D16), each
+//! with its bookings (units, persons named with masked ID numbers) and a cancel button per
+//! booking, and the form to open a slot.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+use super::{guard, status_zh};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::{Chrome, Page, PageError, render};
+use crate::routes::slots::{self, BookingView, SlotInfo, SlotsQuery};
+use crate::state::AppState;
+
+#[derive(Debug)]
+struct SlotCard {
+    slot: SlotInfo,
+    /// Seats taken, as a share of the capacity (for the meter).
+    used_pct: i64,
+    bookings: Vec<(BookingView, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "officials/slots.html")]
+struct Slots {
+    chrome: Chrome,
+    cards: Vec<SlotCard>,
+    today: String,
+}
+
+/// The bureau's slots with their bookings, and the form to open one.
+pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    guard(&page, "/slots")?;
+    let list = slots::list(
+        State(state.clone()),
+        page.acting.clone(),
+        ApiQuery(SlotsQuery {
+            bureau_id: None,
+            from: None,
+        }),
+    )
+    .await?
+    .0;
+    let mut cards = Vec::with_capacity(list.len());
+    for slot in list {
+        let bookings = slots::bookings(
+            State(state.clone()),
+            page.acting.clone(),
+            ApiPath(slot.slot_id),
+        )
+        .await?
+        .0
+        .into_iter()
+        .map(|b| {
+            let status = status_zh(&b.status);
+            (b, status)
+        })
+        .collect();
+        cards.push(SlotCard {
+            used_pct: crate::pages::percent(slot.booked, slot.capacity),
+            slot,
+            bookings,
+        });
+    }
+    Ok(render(&Slots {
+        chrome: page.chrome("预约时段", "/slots"),
+        cards,
+        today: crate::access::today(&state)?.to_string(),
+    }))
+}

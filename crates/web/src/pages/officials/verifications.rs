@@ -1,0 +1,259 @@
+//! `/verifications` 核验: the applications routed to the calling bureau (or, for a state-owned
+//! unit, those of its own staff); `/verifications/{id}` shows the engine's decision on the
+//! cycle — each check with its rule id and legal source, warnings, each record's fate, and the
+//! trace — with the decision's hash, a stamp form (the API refuses a stamp the hours do not
+//! support, or one made on a stale decision) and a refusal with reason; bureaus may also record
+//! a paper verification done before the system (D17).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::Value;
+use xueshi_domain::Role;
+
+use super::{at, guard, level_zh, rule_zh, when};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::{Chrome, Page, PageError, render};
+use crate::routes::reviews::QueueQuery;
+use crate::routes::verifications::{self, ApplicationView, YearProgress};
+use crate::state::AppState;
+
+#[derive(Debug)]
+struct Row {
+    id: i64,
+    name: String,
+    id_masked: String,
+    unit_name: String,
+    level: &'static str,
+    first_year: i32,
+    last_year: i32,
+    applied_by: String,
+    applied_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "officials/verifications.html")]
+struct Queue {
+    chrome: Chrome,
+    rows: Vec<Row>,
+}
+
+/// The queue of applications to verify.
+pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    guard(&page, "/verifications")?;
+    let apps = verifications::pending(
+        State(state),
+        page.acting.clone(),
+        ApiQuery(QueueQuery { limit: Some(500) }),
+    )
+    .await?
+    .0;
+    let rows = apps
+        .into_iter()
+        .map(|a| Row {
+            id: a.application_id,
+            level: level_zh(&a.level),
+            first_year: a.first_year,
+            last_year: a.last_year,
+            applied_at: when(a.applied_ms),
+            applied_by: a.applied_by,
+            name: a.subject.name,
+            id_masked: a.subject.id_masked,
+            unit_name: a.subject.unit_name,
+        })
+        .collect();
+    Ok(render(&Queue {
+        chrome: page.chrome("核验", "/verifications"),
+        rows,
+    }))
+}
+
+/// A check of the decision, with its legal source.
+#[derive(Debug)]
+struct CheckLine {
+    rule: String,
+    rule_zh: String,
+    year: i64,
+    required: String,
+    actual: String,
+    passed: bool,
+    cite: String,
+    confirmed: bool,
+    note: Option<String>,
+}
+
+#[derive(Debug)]
+struct Note {
+    rule: String,
+    rule_zh: String,
+    record: Option<String>,
+    detail: String,
+}
+
+#[derive(Debug)]
+struct RecordLine {
+    label: String,
+    credit_year: i64,
+    claimed: String,
+    credited: String,
+    fate: Option<String>,
+    bad: bool,
+}
+
+#[derive(Template)]
+#[template(path = "officials/verification.html")]
+struct Detail {
+    chrome: Chrome,
+    app: ApplicationView,
+    level: &'static str,
+    compliant: bool,
+    averaged: bool,
+    failed: Vec<(String, String)>,
+    /// Each year with what it lacks, in words.
+    years: Vec<(YearProgress, Vec<String>)>,
+    checks: Vec<CheckLine>,
+    warnings: Vec<Note>,
+    unconfirmed: Vec<(String, String)>,
+    records: Vec<RecordLine>,
+    trace: Vec<Note>,
+    decision_hash: String,
+    engine: String,
+    policy: String,
+    policy_hash: String,
+    pending: bool,
+    /// Bureaus record paper verifications; a state-owned unit does not.
+    offline: bool,
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn opt(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_owned)
+}
+
+fn arr(v: &Value) -> &[Value] {
+    v.as_array().map_or(&[], Vec::as_slice)
+}
+
+fn cite(c: &Value) -> String {
+    format!("{} {}", s(at(c, "/doc")), s(at(c, "/section")))
+        .trim()
+        .to_owned()
+}
+
+fn note(v: &Value) -> Note {
+    let rule = s(at(v, "/rule"));
+    Note {
+        rule_zh: rule_zh(&rule),
+        rule,
+        record: opt(at(v, "/record")),
+        detail: s(at(v, "/detail")),
+    }
+}
+
+/// One application with the engine's explanation, and the forms to decide it.
+pub async fn detail(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    guard(&page, "/verifications")?;
+    let id: i64 = id.parse().map_err(|_| {
+        PageError::Api(crate::error::ApiError::not_found(
+            "page.not_found",
+            "没有这个核验申请",
+        ))
+    })?;
+    let d = verifications::detail(State(state), page.acting.clone(), ApiPath(id))
+        .await?
+        .0;
+    let j = &d.decision;
+    let checks = arr(at(j, "/checks"))
+        .iter()
+        .map(|c| {
+            let rule = s(at(c, "/rule"));
+            CheckLine {
+                rule_zh: rule_zh(&rule),
+                rule,
+                year: at(c, "/year").as_i64().unwrap_or_default(),
+                required: s(at(c, "/required")),
+                actual: s(at(c, "/actual")),
+                passed: at(c, "/passed").as_bool().unwrap_or(false),
+                cite: cite(at(c, "/citation")),
+                confirmed: at(c, "/citation/confirmed").as_bool().unwrap_or(false),
+                note: opt(at(c, "/citation/note")),
+            }
+        })
+        .collect();
+    let records = arr(at(j, "/records"))
+        .iter()
+        .map(|r| {
+            let rejected = opt(at(r, "/rejected"));
+            let limited = opt(at(r, "/limited_by"));
+            RecordLine {
+                label: s(at(r, "/id")),
+                credit_year: at(r, "/credit_year").as_i64().unwrap_or_default(),
+                claimed: s(at(r, "/claimed")),
+                credited: s(at(r, "/credited")),
+                bad: rejected.is_some(),
+                fate: match (rejected, limited) {
+                    (Some(rule), _) => Some(format!("不予认定：{}（{rule}）", rule_zh(&rule))),
+                    (None, Some(rule)) => Some(format!("受限：{}（{rule}）", rule_zh(&rule))),
+                    (None, None) => None,
+                },
+            }
+        })
+        .collect();
+    let unconfirmed = arr(at(j, "/unconfirmed"))
+        .iter()
+        .map(|u| {
+            let rule = s(at(u, "/rule"));
+            (
+                format!("{}（{rule}）", rule_zh(&rule)),
+                cite(at(u, "/citation")),
+            )
+        })
+        .collect();
+    let offline = matches!(
+        page.role(),
+        Role::CityBureau | Role::CountyBureau | Role::ZoneCentre
+    );
+    let view = Detail {
+        chrome: page.chrome(&format!("核验申请 {id}"), "/verifications"),
+        level: level_zh(&d.application.level),
+        compliant: d.compliant,
+        averaged: at(j, "/averaged").as_bool().unwrap_or(false),
+        failed: d.failed.iter().map(|f| (f.clone(), rule_zh(f))).collect(),
+        years: d
+            .years
+            .into_iter()
+            .map(|y| {
+                let short = y
+                    .missing
+                    .iter()
+                    .map(|m| format!("{}差 {} 学时", rule_zh(&m.rule), m.short_by))
+                    .collect();
+                (y, short)
+            })
+            .collect(),
+        checks,
+        warnings: arr(at(j, "/warnings")).iter().map(note).collect(),
+        unconfirmed,
+        records,
+        trace: arr(at(j, "/trace")).iter().map(note).collect(),
+        decision_hash: d.decision_hash,
+        engine: s(at(j, "/engine")),
+        policy: s(at(j, "/policy/name")),
+        policy_hash: s(at(j, "/policy/sha256")),
+        pending: d.application.status == "pending",
+        offline,
+        app: d.application,
+    };
+    Ok(render(&view))
+}

@@ -1,0 +1,200 @@
+// The officials' pages in the browser, on the demo's staged work: the industry authority stamps
+// one submitted year page and rejects another with a reason per record; the county bureau opens
+// a verification, reads the engine's explanation with its rule ids and legal sources, is refused
+// a stamp on a decision it did not see (and on a short cycle, if the demo has one), and stamps; the city bureau approves a filing,
+// reads the statistics chart and downloads the Excel export; the supervisor filters the audit
+// trail to those acts; the base uploads a report and sees its rejected row.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { demo, message, shot, signIn } from "./lib.mjs";
+
+/** Accepts every confirm() the page asks (the forms' data-confirm). */
+function acceptDialogs(page) {
+  page.on("dialog", (d) => d.accept());
+}
+
+/** The number in a heading like 待核验（5）. */
+async function count(page, name) {
+  const text = await page.getByRole("heading", { name: new RegExp(`^${name}`) }).innerText();
+  const m = text.match(/（(\d+)）/);
+  assert.ok(m, `a count in ${text}`);
+  return Number(m[1]);
+}
+
+test("the industry authority stamps one year page and rejects another with a reason per record", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-industry-authority");
+  acceptDialogs(page);
+  await page.goto("/reviews");
+  const before = await count(page, "待审核");
+  assert.ok(before >= 2, `the demo stages year pages (${before})`);
+  await shot(page, "reviews");
+
+  const first = page.locator("article.review").first();
+  const who = (await first.getByRole("heading").innerText()).trim();
+  await Promise.all([page.waitForEvent("load"), first.getByRole("button", { name: "审核通过并盖章" }).click()]);
+  assert.equal(await count(page, "待审核"), before - 1);
+  const done = page.locator("#done ~ .table-wrap tbody tr").first();
+  assert.match(await done.innerText(), /已盖章/);
+  assert.ok((await done.innerText()).includes(who.split(" · ")[0]), `${who} among the recent acts`);
+
+  // The next page: a reason on its first record only, then 退回.
+  const next = page.locator("article.review").first();
+  const reason = next.locator("input[name=reason]").first();
+  const label = await reason.getAttribute("aria-label");
+  await reason.fill("缺少结业证书扫描件");
+  await Promise.all([page.waitForEvent("load"), next.getByRole("button", { name: /退回/ }).click()]);
+  assert.equal(await count(page, "待审核"), before - 2);
+  const rejected = page.locator("#done ~ .table-wrap tbody tr").first();
+  const text = await rejected.innerText();
+  assert.match(text, /已退回/);
+  assert.match(text, /缺少结业证书扫描件/);
+  assert.ok(text.includes(label.replace("退回理由：", "")), `the reason names its record (${label})`);
+
+  // A rejection without any reason is the API's Chinese refusal, shown in the form.
+  const third = page.locator("article.review").first();
+  if (await third.count()) {
+    await third.getByRole("button", { name: /退回/ }).click();
+    assert.match(await message(third.locator("form.reject")), /review\.reasons|理由/);
+  }
+  await shot(page, "reviews-after");
+  await context.close();
+});
+
+test("the county bureau reads the engine's explanation with citations and stamps a compliant cycle", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-county-bureau");
+  acceptDialogs(page);
+  await page.goto("/verifications");
+  const before = await count(page, "待核验");
+  assert.ok(before >= 1);
+  await shot(page, "verifications");
+  const links = await page.getByRole("link", { name: /^查看 .* 的申请 \d+$/ }).evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+
+  let stamped = false;
+  let refused = false;
+  let left = before;
+  for (const href of links) {
+    await page.goto(href);
+    const checks = page.locator("#checks + ul.check");
+    const text = await checks.innerText();
+    assert.match(text, /cycle\.average_total/, "rule ids are shown");
+    assert.match(text, /依据 皖人社函〔2026〕235号/, "with their legal source");
+    assert.match(await page.locator("dl.kv.small").innerText(), /sha256:[0-9a-f]{64}/, "and the decision hash");
+    await page.getByText(/推理过程/).click();
+    assert.ok(await page.locator("ol.trace li").first().isVisible(), "the trace opens");
+    const compliant = await page.getByRole("heading", { name: /引擎判定/ }).innerText();
+    if (compliant.includes("学时达标") && !stamped) {
+      await shot(page, "verification");
+      // A decision other than the one on the page (as if the hours changed since): the API
+      // refuses the stamp, and the form says why.
+      const hash = page.locator("form.stamp input[name=decision_hash]");
+      const seen = await hash.inputValue();
+      await hash.evaluate((el) => (el.value = "0".repeat(64)));
+      await page.locator("form.stamp").getByRole("button", { name: "盖核验章" }).click();
+      assert.match(await message(page.locator("form.stamp")), /重新查看.*verification\.stale/s);
+      await hash.evaluate((el, v) => (el.value = v), seen);
+      await Promise.all([
+        page.waitForURL("**/verifications"),
+        page.locator("form.stamp").getByRole("button", { name: "盖核验章" }).click(),
+      ]);
+      left -= 1;
+      assert.equal(await count(page, "待核验"), left);
+      stamped = true;
+    } else if (compliant.includes("不达标") && !refused) {
+      await shot(page, "verification-short");
+      const stamp = page.locator("form.stamp");
+      await stamp.getByRole("button", { name: "盖核验章" }).click();
+      assert.match(await message(stamp), /不能盖核验章.*verification\.not_compliant/s);
+      const refuse = page.locator("form.refuse");
+      await refuse.getByLabel("拒绝理由").fill("任职周期内专业科目学时不足");
+      await Promise.all([page.waitForURL("**/verifications"), refuse.getByRole("button", { name: "拒绝盖章" }).click()]);
+      left -= 1;
+      assert.equal(await count(page, "待核验"), left);
+      refused = true;
+    }
+    if (stamped && refused) break;
+  }
+  assert.ok(links.length === before, "each application links to its decision");
+  assert.ok(stamped, "a compliant application was stamped");
+  await context.close();
+});
+
+test("the city bureau approves a filing, reads the statistics chart and downloads the workbook", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-city-bureau");
+  acceptDialogs(page);
+  await page.goto("/filings");
+  const before = await count(page, "待审批");
+  assert.ok(before >= 1);
+  await shot(page, "filings");
+  const card = page.locator("article.filing").first();
+  const title = await card.getByRole("heading").innerText();
+  await Promise.all([page.waitForEvent("load"), card.getByRole("button", { name: "同意备案" }).click()]);
+  assert.equal(await count(page, "待审批"), before - 1);
+  assert.ok(!(await page.locator("article.filing h3").allInnerTexts()).includes(title));
+
+  await page.goto("/statistics");
+  const chart = page.getByRole("img", { name: /年度各县区继续教育学时达标率/ });
+  assert.ok(await chart.isVisible(), "the SVG chart is named for assistive technology");
+  const bars = await page.locator("svg.chart rect.bar").count();
+  const rows = await page.locator(".stats tbody tr").count();
+  assert.equal(bars, rows + 1, "a bar per table row, and the total");
+  assert.match(await page.locator(".stats tfoot").innerText(), /合计\s+\d+\s+\d+\s+\d+\.\d%/);
+  await shot(page, "statistics");
+  await page.getByLabel("分组").selectOption("industry");
+  await Promise.all([page.waitForURL("**/statistics?*by=industry*"), page.getByRole("button", { name: "查看" }).click()]);
+  assert.match(await page.getByRole("heading", { name: /达标率/ }).innerText(), /按行业/);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出 Excel" }).click()]);
+  assert.match(download.suggestedFilename(), /\.xlsx$/);
+  const path = await download.path();
+  const { readFileSync } = await import("node:fs");
+  const bytes = readFileSync(path);
+  assert.equal(bytes.subarray(0, 4).toString("binary"), "PK\u0003\u0004", "an XLSX (ZIP) workbook");
+  const res = await page.request.get(await page.getByRole("link", { name: "导出 Excel" }).getAttribute("href"));
+  assert.equal(res.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  await context.close();
+});
+
+test("the supervisor filters the audit trail to the review acts", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-supervisor");
+  await page.goto("/audit");
+  await page.getByLabel("操作类型").selectOption("review.act");
+  await Promise.all([page.waitForURL("**/audit?*action=review.act*"), page.getByRole("button", { name: "筛选" }).click()]);
+  const actions = await page.locator("tbody td[data-label=操作] code").allInnerTexts();
+  assert.ok(actions.length >= 2, `the authority's stamp and rejection (${actions.length})`);
+  assert.ok(actions.every((a) => a === "review.act"), actions.join(","));
+  await shot(page, "audit");
+  // Clicking an actor narrows to that actor, keeping nothing else.
+  const actor = page.locator("tbody td[data-label=操作人] a").first();
+  const name = await actor.innerText();
+  await Promise.all([page.waitForURL("**/audit?actor=*"), actor.click()]);
+  assert.equal(await page.getByLabel("操作人").inputValue(), name);
+  const actors = await page.locator("tbody td[data-label=操作人] a").allInnerTexts();
+  assert.ok(actors.length > 0 && actors.every((a) => a === name));
+  await context.close();
+});
+
+test("the base uploads a certificate report and sees its rejected row", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-base");
+  await page.goto("/base/reports");
+  const csv =
+    "身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果\n" +
+    "34152219850612301X,无此人,1,E2E-0001,专业技术人员职业道德,30,2026-09-20,合格\n";
+  await page.locator("#report-file").setInputFiles({ name: "报送表.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByRole("button", { name: "上传并报送" }).click();
+  const result = page.locator("#report-result");
+  await result.waitFor({ state: "visible" });
+  assert.equal(await result.locator("[data-k=total]").innerText(), "1");
+  assert.equal(await result.locator("[data-k=rejected]").innerText(), "1");
+  const row = result.locator("tbody tr").first();
+  assert.equal(await row.locator("td").first().innerText(), "2", "the spreadsheet row (header is row 1)");
+  const text = await row.innerText();
+  assert.match(text, /身份证号/);
+  assert.match(text, /[a-z_]+\.[a-z_]+/, "with its code");
+  await shot(page, "base-report");
+  await context.close();
+});
