@@ -51,6 +51,10 @@ pub enum Action {
     RevealPersonalData,
     /// Create, change or disable accounts.
     ManageAccounts,
+    /// Issue a continuing-education certificate (继续教育证书) of a person's hours.
+    IssueCertificate,
+    /// Revoke an issued certificate, with a reason.
+    RevokeCertificate,
 }
 
 use Role::{
@@ -59,7 +63,7 @@ use Role::{
 };
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Self::ViewRecords,
         Self::RegisterRecord,
         Self::VoidRecord,
@@ -81,6 +85,8 @@ impl Action {
         Self::ReadAudit,
         Self::RevealPersonalData,
         Self::ManageAccounts,
+        Self::IssueCertificate,
+        Self::RevokeCertificate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -106,6 +112,8 @@ impl Action {
             Self::ReadAudit => "read_audit",
             Self::RevealPersonalData => "reveal_personal_data",
             Self::ManageAccounts => "manage_accounts",
+            Self::IssueCertificate => "issue_certificate",
+            Self::RevokeCertificate => "revoke_certificate",
         }
     }
 
@@ -136,6 +144,8 @@ impl Action {
             Self::ReadAudit => "查阅审计记录",
             Self::RevealPersonalData => "查看完整个人信息",
             Self::ManageAccounts => "管理账号",
+            Self::IssueCertificate => "签发继续教育证书",
+            Self::RevokeCertificate => "撤销继续教育证书",
         }
     }
 
@@ -158,6 +168,7 @@ impl Action {
             Self::ReadAudit => "D18",
             Self::RevealPersonalData => "D19",
             Self::ManageAccounts => "账号",
+            Self::IssueCertificate | Self::RevokeCertificate => "证书, D18",
         }
     }
 
@@ -187,6 +198,8 @@ impl Action {
                 | Self::KeepSubjectCatalogue
                 | Self::RevealPersonalData
                 | Self::ManageAccounts
+                | Self::IssueCertificate
+                | Self::RevokeCertificate
         )
     }
 
@@ -243,6 +256,9 @@ impl Action {
                 StateOwnedUnit,
             ],
             Self::ManageAccounts => &[UnitAdmin, CityBureau, CountyBureau, ZoneCentre],
+            // The professional for themself; a bureau over its jurisdiction.
+            Self::IssueCertificate => &[Professional, CityBureau, CountyBureau, ZoneCentre],
+            Self::RevokeCertificate => &[CityBureau, CountyBureau, ZoneCentre],
         }
     }
 
@@ -259,7 +275,9 @@ impl Action {
             | Self::Verify
             | Self::RecordOfflineVerification
             | Self::ViewExplanation
-            | Self::RevealPersonalData => kind == K::Person,
+            | Self::RevealPersonalData
+            | Self::IssueCertificate
+            | Self::RevokeCertificate => kind == K::Person,
             Self::FileTraining | Self::ApproveFiling => kind == K::Filing,
             Self::KeepProviderRegister => kind == K::ProviderRegister,
             Self::KeepSubjectCatalogue => kind == K::Catalogue,

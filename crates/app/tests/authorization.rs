@@ -232,7 +232,9 @@ fn matrix_target(action: Action, f: &Facts) -> Target {
         | Action::Verify
         | Action::RecordOfflineVerification
         | Action::ViewExplanation
-        | Action::RevealPersonalData => person(f.person, f.unit, f.place.clone(), f.industry),
+        | Action::RevealPersonalData
+        | Action::IssueCertificate
+        | Action::RevokeCertificate => person(f.person, f.unit, f.place.clone(), f.industry),
         Action::FileTraining | Action::ApproveFiling => Target::Filing {
             provider: OrgId(f.provider),
             place: f.place.clone(),
@@ -289,6 +291,8 @@ professional       view_statistics             auth.role         auth.role
 professional       read_audit                  auth.role         auth.role
 professional       reveal_personal_data        allow             auth.own_only
 professional       manage_accounts             auth.role         auth.role
+professional       issue_certificate           allow             auth.own_only
+professional       revoke_certificate          auth.role         auth.role
 unit_admin         view_records                allow             auth.own_only
 unit_admin         register_record             allow             auth.own_only
 unit_admin         void_record                 allow             auth.own_only
@@ -310,6 +314,8 @@ unit_admin         view_statistics             allow             auth.own_only
 unit_admin         read_audit                  auth.role         auth.role
 unit_admin         reveal_personal_data        allow             auth.own_only
 unit_admin         manage_accounts             allow             auth.own_only
+unit_admin         issue_certificate           auth.role         auth.role
+unit_admin         revoke_certificate          auth.role         auth.role
 industry_authority view_records                allow             auth.jurisdiction
 industry_authority register_record             auth.role         auth.role
 industry_authority void_record                 auth.role         auth.role
@@ -331,6 +337,8 @@ industry_authority view_statistics             allow             auth.jurisdicti
 industry_authority read_audit                  auth.role         auth.role
 industry_authority reveal_personal_data        allow             auth.jurisdiction
 industry_authority manage_accounts             auth.role         auth.role
+industry_authority issue_certificate           auth.role         auth.role
+industry_authority revoke_certificate          auth.role         auth.role
 city_bureau        view_records                allow             auth.jurisdiction
 city_bureau        register_record             auth.role         auth.role
 city_bureau        void_record                 auth.role         auth.role
@@ -352,6 +360,8 @@ city_bureau        view_statistics             allow             auth.jurisdicti
 city_bureau        read_audit                  auth.role         auth.role
 city_bureau        reveal_personal_data        allow             auth.jurisdiction
 city_bureau        manage_accounts             allow             auth.jurisdiction
+city_bureau        issue_certificate           allow             auth.jurisdiction
+city_bureau        revoke_certificate          allow             auth.jurisdiction
 county_bureau      view_records                allow             auth.jurisdiction
 county_bureau      register_record             auth.role         auth.role
 county_bureau      void_record                 auth.role         auth.role
@@ -373,6 +383,8 @@ county_bureau      view_statistics             allow             auth.jurisdicti
 county_bureau      read_audit                  auth.role         auth.role
 county_bureau      reveal_personal_data        allow             auth.jurisdiction
 county_bureau      manage_accounts             allow             auth.jurisdiction
+county_bureau      issue_certificate           allow             auth.jurisdiction
+county_bureau      revoke_certificate          allow             auth.jurisdiction
 zone_centre        view_records                allow             auth.jurisdiction
 zone_centre        register_record             auth.role         auth.role
 zone_centre        void_record                 auth.role         auth.role
@@ -394,6 +406,8 @@ zone_centre        view_statistics             allow             auth.jurisdicti
 zone_centre        read_audit                  auth.role         auth.role
 zone_centre        reveal_personal_data        allow             auth.jurisdiction
 zone_centre        manage_accounts             allow             auth.jurisdiction
+zone_centre        issue_certificate           allow             auth.jurisdiction
+zone_centre        revoke_certificate          allow             auth.jurisdiction
 state_owned_unit   view_records                allow             auth.own_only
 state_owned_unit   register_record             auth.role         auth.role
 state_owned_unit   void_record                 auth.role         auth.role
@@ -415,6 +429,8 @@ state_owned_unit   view_statistics             allow             auth.own_only
 state_owned_unit   read_audit                  auth.role         auth.role
 state_owned_unit   reveal_personal_data        allow             auth.own_only
 state_owned_unit   manage_accounts             auth.role         auth.role
+state_owned_unit   issue_certificate           auth.role         auth.role
+state_owned_unit   revoke_certificate          auth.role         auth.role
 base               view_records                auth.role         auth.role
 base               register_record             auth.role         auth.role
 base               void_record                 auth.role         auth.role
@@ -436,6 +452,8 @@ base               view_statistics             auth.role         auth.role
 base               read_audit                  auth.role         auth.role
 base               reveal_personal_data        auth.role         auth.role
 base               manage_accounts             auth.role         auth.role
+base               issue_certificate           auth.role         auth.role
+base               revoke_certificate          auth.role         auth.role
 provider           view_records                auth.role         auth.role
 provider           register_record             auth.role         auth.role
 provider           void_record                 auth.role         auth.role
@@ -457,6 +475,8 @@ provider           view_statistics             auth.role         auth.role
 provider           read_audit                  auth.role         auth.role
 provider           reveal_personal_data        auth.role         auth.role
 provider           manage_accounts             auth.role         auth.role
+provider           issue_certificate           auth.role         auth.role
+provider           revoke_certificate          auth.role         auth.role
 supervisor         view_records                auth.role         auth.role
 supervisor         register_record             auth.role         auth.role
 supervisor         void_record                 auth.role         auth.role
@@ -478,6 +498,8 @@ supervisor         view_statistics             auth.role         auth.role
 supervisor         read_audit                  allow             auth.jurisdiction
 supervisor         reveal_personal_data        auth.role         auth.role
 supervisor         manage_accounts             auth.role         auth.role
+supervisor         issue_certificate           auth.role         auth.role
+supervisor         revoke_certificate          auth.role         auth.role
 ";
 
 fn actual_matrix() -> String {

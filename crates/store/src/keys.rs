@@ -109,6 +109,12 @@ impl Keys {
         self.derive("ledger-checkpoint-ed25519")
     }
 
+    /// Seed of the Ed25519 key (a `did:key`) that signs certificates and status lists. Apart
+    /// from the ledger's: a credential's signature and a checkpoint's never share a key.
+    pub fn credential_seed(&self) -> [u8; 32] {
+        self.derive("credential-issuer-ed25519")
+    }
+
     /// Keyed blind index of an identifier: equal inputs give equal outputs, nothing else leaks.
     pub fn blind_index(&self, kind: &str, value: &str) -> Vec<u8> {
         let key = self.derive("blind-index");

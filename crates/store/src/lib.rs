@@ -10,6 +10,7 @@ pub mod acts;
 pub mod appointments;
 pub mod audit;
 mod bulk;
+pub mod certificates;
 pub mod db;
 pub mod entries;
 pub mod error;

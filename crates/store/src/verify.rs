@@ -9,10 +9,11 @@ use xueshi_ledger::merkle::{Frontier, Hash, leaf_hash};
 use xueshi_ledger::note::{Verifier, verify_checkpoint};
 
 use crate::acts::{REVIEW_ACT_SQL, RawReviewAct, RawVerificationAct, VERIFICATION_ACT_SQL};
+use crate::certificates::{CERTIFICATE_SQL, REVOCATION_SQL, RawCertificate, RawRevocation};
 use crate::db::Db;
 use crate::entries::{
-    EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, ReviewActRow,
-    VerificationActRow, VoidRow,
+    CertificateRow, EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, ReviewActRow,
+    RevocationRow, VerificationActRow, VoidRow,
 };
 use crate::error::StoreError;
 use crate::on_db;
@@ -80,6 +81,8 @@ enum Covered {
     ProviderRegistration(ProviderRegistrationRow),
     ReviewAct(ReviewActRow),
     VerificationAct(VerificationActRow),
+    Certificate(Box<CertificateRow>),
+    Revocation(RevocationRow),
 }
 
 impl Covered {
@@ -91,6 +94,8 @@ impl Covered {
             Covered::ProviderRegistration(_) => EntryKind::ProviderRegistration,
             Covered::ReviewAct(_) => EntryKind::ReviewAct,
             Covered::VerificationAct(_) => EntryKind::VerificationAct,
+            Covered::Certificate(_) => EntryKind::CertificateIssue,
+            Covered::Revocation(_) => EntryKind::CertificateRevoke,
         }
     }
     fn id(&self) -> i64 {
@@ -101,6 +106,8 @@ impl Covered {
             Covered::ProviderRegistration(r) => r.id,
             Covered::ReviewAct(r) => r.id,
             Covered::VerificationAct(v) => v.id,
+            Covered::Certificate(c) => c.id,
+            Covered::Revocation(r) => r.id,
         }
     }
     fn canonical(&self) -> Vec<u8> {
@@ -111,6 +118,21 @@ impl Covered {
             Covered::ProviderRegistration(r) => r.canonical(),
             Covered::ReviewAct(r) => r.canonical(),
             Covered::VerificationAct(v) => v.canonical(),
+            Covered::Certificate(c) => c.canonical(),
+            Covered::Revocation(r) => r.canonical(),
+        }
+    }
+    /// What a row holds beyond its leaf that must agree with it: a certificate's credential
+    /// must still hash to the hash its leaf covers.
+    fn inner_problem(&self) -> Option<&'static str> {
+        match self {
+            Covered::Certificate(c) => {
+                let hash = serde_json::from_str::<serde_json::Value>(&c.credential)
+                    .ok()
+                    .and_then(|v| xueshi_certificate::proof::jcs_sha256(&v).ok());
+                (hash != Some(c.credential_hash)).then_some("证书凭证内容与其哈希不符（被修改）")
+            }
+            _ => None,
         }
     }
 }
@@ -178,6 +200,7 @@ type CoveredRaw = (
     Vec<RawReviewAct>,
     Vec<RawVerificationAct>,
 );
+type CertificateRaw = (Vec<RawCertificate>, Vec<RawRevocation>);
 
 async fn covered_rows(
     db: &Db,
@@ -191,7 +214,13 @@ async fn covered_rows(
         format!("{PROVIDER_REGISTRATION_SQL} WHERE r.entry_index >= $1 AND r.entry_index < $2");
     let rasql = format!("{REVIEW_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
     let vasql = format!("{VERIFICATION_ACT_SQL} WHERE entry_index >= $1 AND entry_index < $2");
+    let csql = format!("{CERTIFICATE_SQL} WHERE entry_index >= $1 AND entry_index < $2");
+    let rsql = format!("{REVOCATION_SQL} WHERE r.entry_index >= $1 AND r.entry_index < $2");
     let records = read::records(db, from, to).await?;
+    let (certificates, revocations): CertificateRaw = on_db!(db, p => (
+        sqlx::query_as(sqlx::AssertSqlSafe(csql)).bind(from).bind(to).fetch_all(p).await?,
+        sqlx::query_as(sqlx::AssertSqlSafe(rsql)).bind(from).bind(to).fetch_all(p).await?,
+    ));
     let (voids, decisions, registrations, reviews, verifications): CoveredRaw = on_db!(db, p => (
         sqlx::query_as(sqlx::AssertSqlSafe(vsql)).bind(from).bind(to).fetch_all(p).await?,
         sqlx::query_as(sqlx::AssertSqlSafe(fsql)).bind(from).bind(to).fetch_all(p).await?,
@@ -240,6 +269,16 @@ async fn covered_rows(
         let idx = row.entry_index;
         add(Covered::VerificationAct(row), idx);
     }
+    for raw in certificates {
+        let row = CertificateRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::Certificate(Box::new(row)), idx);
+    }
+    for raw in revocations {
+        let row = RevocationRow::from(raw);
+        let idx = row.entry_index;
+        add(Covered::Revocation(row), idx);
+    }
     Ok((rows, problems))
 }
 
@@ -283,7 +322,9 @@ pub async fn verify(
          UNION ALL SELECT MAX(entry_index) FROM voids UNION ALL SELECT MAX(entry_index) FROM filing_decisions
          UNION ALL SELECT MAX(entry_index) FROM provider_registrations
          UNION ALL SELECT MAX(entry_index) FROM review_acts
-         UNION ALL SELECT MAX(entry_index) FROM verification_acts) AS t"
+         UNION ALL SELECT MAX(entry_index) FROM verification_acts
+         UNION ALL SELECT MAX(entry_index) FROM certificates
+         UNION ALL SELECT MAX(entry_index) FROM certificate_revocations) AS t"
     ).fetch_one(p).await?);
     let end = last_entry.max(last_row);
     let mut frontier = Frontier::new();
@@ -432,6 +473,14 @@ fn check_entry(e: &EntryRow, leaf: Hash, row: Option<Covered>, problems: &mut Ve
             table: kind.table(),
             row_id: Some(row.id()),
             what: "数据行内容与账本叶哈希不符（被修改）".to_owned(),
+        });
+    }
+    if let Some(what) = row.inner_problem() {
+        problems.push(Problem {
+            entry: Some(e.idx),
+            table: kind.table(),
+            row_id: Some(row.id()),
+            what: what.to_owned(),
         });
     }
 }

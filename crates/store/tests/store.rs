@@ -26,7 +26,8 @@ use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
 use xueshi_store::records::NewRecord;
 use xueshi_store::registry::NewFiling;
 use xueshi_store::{
-    Backend, Db, Keys, LedgerSigner, StoreError, export, people, records, registry, verify,
+    Backend, Db, Keys, LedgerSigner, StoreError, certificates, export, people, records, registry,
+    verify,
 };
 use xueshi_testkit::{done, fresh_dbs, policy};
 
@@ -632,6 +633,8 @@ async fn disable_guards(db: &Db) {
                 "persons",
                 "review_acts",
                 "verification_acts",
+                "certificates",
+                "certificate_revocations",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "ALTER TABLE {t} DISABLE TRIGGER USER"
@@ -715,7 +718,7 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
         ]),
         ("ledger_entries", "alter", vec!["UPDATE ledger_entries SET leaf = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE idx = 3".to_owned()]),
         ("ledger_entries", "delete", vec!["DELETE FROM ledger_entries WHERE idx = 4".to_owned()]),
-        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 12, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
+        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 15, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
         ("ledger_entries", "reorder", vec![swap("ledger_entries", "leaf", "idx = 2", "idx = 3")]),
         ("checkpoints", "alter", vec!["UPDATE checkpoints SET root = (SELECT root FROM checkpoints WHERE size = 2) WHERE size = 7".to_owned()]),
         ("checkpoints", "delete", vec!["DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)".to_owned()]),
@@ -748,14 +751,77 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
                decided_on, online, approved, decision_hash, paper_ref, 1005 FROM verification_acts".to_owned(),
         ]),
         ("verification_acts", "reorder", vec!["UPDATE verification_acts SET entry_index = entry_index - 2".to_owned()]),
+        // Entries 12–14: certificate A issued and revoked, certificate B issued (`certified`).
+        ("certificates", "alter", vec!["UPDATE certificates SET status_index = status_index + 5 WHERE entry_index = 14".to_owned()]),
+        ("certificates", "alter-credential", vec![
+            "UPDATE certificates SET credential = replace(credential, '\"compliant\":true', '\"compliant\":false') WHERE entry_index = 12".to_owned(),
+        ]),
+        ("certificates", "alter-hash", vec![
+            "UPDATE certificates SET credential_hash = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE entry_index = 14".to_owned(),
+        ]),
+        ("certificates", "delete", vec!["DELETE FROM certificates WHERE entry_index = 14".to_owned()]),
+        ("certificates", "insert", vec![
+            "INSERT INTO certificates (number, person_id, issued_on, issued_ms, actor, credential, credential_hash, status_list,
+               status_index, entry_index)
+             SELECT number || 'X', person_id, issued_on, issued_ms, actor, credential, credential_hash, status_list,
+               status_index + 100, 1006 FROM certificates WHERE entry_index = 14".to_owned(),
+        ]),
+        ("certificates", "reorder", vec![
+            "UPDATE certificates SET entry_index = 2000 WHERE entry_index = 12".to_owned(),
+            "UPDATE certificates SET entry_index = 12 WHERE entry_index = 14".to_owned(),
+            "UPDATE certificates SET entry_index = 14 WHERE entry_index = 2000".to_owned(),
+        ]),
+        ("certificate_revocations", "alter", vec!["UPDATE certificate_revocations SET reason = '无'".to_owned()]),
+        ("certificate_revocations", "delete", vec!["DELETE FROM certificate_revocations".to_owned()]),
+        ("certificate_revocations", "insert", vec![
+            "INSERT INTO certificate_revocations (certificate_id, person_id, reason, revoked_on, actor, entry_index)
+             SELECT c.id, c.person_id, r.reason, r.revoked_on, r.actor, 1007
+             FROM certificates c, certificate_revocations r WHERE c.entry_index = 14".to_owned(),
+        ]),
+        ("certificate_revocations", "reorder", vec![
+            "UPDATE certificate_revocations SET entry_index = 2000".to_owned(),
+            "UPDATE certificates SET entry_index = 13 WHERE entry_index = 14".to_owned(),
+            "UPDATE certificate_revocations SET entry_index = 14".to_owned(),
+        ]),
     ]
+}
+
+/// The issuing side of certificates in tests.
+fn issuing(keys: &Keys) -> xueshi_certificate::IssuerKey {
+    certificates::issuer_key(keys)
+}
+
+/// `world` and then (entries 12–14) certificate A issued and revoked, certificate B issued.
+async fn certified(db: Db) -> World {
+    let w = world(db).await;
+    let key = issuing(&w.keys);
+    let how = certificates::Issuing {
+        key: &key,
+        issuer_name: certificates::DEFAULT_ISSUER_NAME,
+        public_url: "http://127.0.0.1:8080",
+    };
+    let act = |now_ms| Act {
+        actor: "bureau:341500 李签发",
+        on: d("2027-03-02"),
+        now_ms,
+    };
+    let (a, _) = certificates::issue(&w.db, policy(), &w.signer, how, w.person, act(9))
+        .await
+        .unwrap();
+    certificates::revoke(&w.db, &w.signer, &a.row.number, "重新签发", act(10))
+        .await
+        .unwrap();
+    certificates::issue(&w.db, policy(), &w.signer, how, w.person, act(11))
+        .await
+        .unwrap();
+    w
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
     let mut count = 0;
     let mut dbs = fresh_dbs("store").await;
-    let template = world(dbs.remove(0)).await;
+    let template = certified(dbs.remove(0)).await;
     let cases = mutations(&template);
     done(template.db).await;
     for db in dbs {
@@ -764,10 +830,11 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
     for (table, how, statements) in cases {
         for db in fresh_dbs("store").await {
             let backend = db.backend();
-            let w = world(db).await;
+            let w = certified(db).await;
             assert!(
                 check(&w).await.ok(),
-                "{backend:?}: untouched database must verify"
+                "{backend:?}: untouched database must verify: {:?}",
+                check(&w).await.problems
             );
             disable_guards(&w.db).await;
             for sql in &statements {
@@ -789,7 +856,7 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
             done(w.db).await;
         }
     }
-    assert!(count >= 35);
+    assert!(count >= 45);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1956,5 +2023,138 @@ mod accounts_suite {
             assert!(!contains(&stored, secret), "{backend:?}: secret stored");
             done(w.db).await;
         }
+    }
+}
+
+// ---------------------------------------------------------------- certificates
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_is_issued_proved_in_the_ledger_and_revoked_on_both_backends() {
+    use xueshi_certificate::credential;
+    use xueshi_ledger::merkle::verify_inclusion;
+    use xueshi_ledger::note::verify_checkpoint;
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let key = issuing(&w.keys);
+        let how = certificates::Issuing {
+            key: &key,
+            issuer_name: "六安市人力资源和社会保障局",
+            public_url: "http://127.0.0.1:8080/",
+        };
+        let act = |now_ms| Act {
+            actor: "zhang（张晓梅）",
+            on: d("2027-03-02"),
+            now_ms,
+        };
+        let (issued, inclusion) = certificates::issue(
+            &w.db,
+            policy(),
+            &w.signer,
+            how,
+            w.person,
+            act(1_803_000_000_000),
+        )
+        .await
+        .unwrap();
+        assert_eq!(issued.row.number, "XS2027-000001", "{backend:?}");
+        assert_eq!((issued.row.status_list, issued.row.status_index), (1, 0));
+        assert_eq!(inclusion.entry_index, 12);
+        // The credential verifies offline and says what the store holds.
+        let vc = issued.credential().unwrap();
+        let offline = credential::check(&vc);
+        assert!(offline.ok(), "{backend:?}: {offline:?}");
+        assert_eq!(offline.issuer_id.as_deref(), Some(key.did()));
+        assert_eq!(
+            offline.status.unwrap().list_url,
+            "http://127.0.0.1:8080/credentials/status/1"
+        );
+        let cert = offline.certificate.unwrap();
+        assert_eq!(cert.holder.masked_name, "张*梅");
+        assert!(cert.holder.masked_id.contains('*'));
+        let year = &cert.years[0];
+        assert_eq!(year.year, 2026);
+        // The voided record is gone, its correction is there; stamps are the acts in force.
+        let titles: Vec<&str> = year.records.iter().map(|r| r.title.as_str()).collect();
+        assert!(titles.contains(&"更正的学习内容"), "{titles:?}");
+        assert!(!titles.contains(&"错登的学习内容"), "{titles:?}");
+        let review = year.review.as_ref().unwrap();
+        assert!(review.by.contains("六安市卫生健康委员会"), "{}", review.by);
+        assert_eq!(review.entry_index, 10);
+        let verification = year.verification.as_ref().unwrap();
+        assert!(verification.by.contains("六安市人力资源和社会保障局"));
+        assert_eq!(verification.decision_hash.as_ref().unwrap().len(), 64);
+        assert_eq!(year.required.total.to_string(), "90");
+        // The ledger proves its entry against the latest signed checkpoint.
+        let proof = certificates::ledger_proof(&w.db, issued.row.entry_index)
+            .await
+            .unwrap();
+        assert_eq!(
+            proof.leaf,
+            xueshi_ledger::merkle::leaf_hash(&issued.row.canonical())
+        );
+        verify_inclusion(
+            &proof.leaf,
+            proof.entry_index,
+            proof.tree_size,
+            &proof.path,
+            &proof.root,
+        )
+        .unwrap();
+        let signed = verify_checkpoint(&proof.checkpoint, &w.signer.verifier()).unwrap();
+        assert_eq!((signed.size, signed.root), (proof.tree_size, proof.root));
+        // Found again by number; not revoked; its bit is clear.
+        let again = certificates::by_number(&w.db, "XS2027-000001")
+            .await
+            .unwrap();
+        assert_eq!(again, issued);
+        assert!(!certificates::status_bits(&w.db, 1).await.unwrap().get(0));
+        // Revocation: a reason is required, it is a ledger act, and only once.
+        let e = certificates::revoke(&w.db, &w.signer, "XS2027-000001", " ", act(2)).await;
+        assert_eq!(e.unwrap_err().code(), "certificate.reason");
+        let (revocation, inc) =
+            certificates::revoke(&w.db, &w.signer, "XS2027-000001", "学时记录有误", act(3))
+                .await
+                .unwrap();
+        assert_eq!(inc.entry_index, 13);
+        assert_eq!(revocation.number, "XS2027-000001");
+        let e = certificates::revoke(&w.db, &w.signer, "XS2027-000001", "再次", act(4)).await;
+        assert!(matches!(e, Err(StoreError::Conflict(_))), "{e:?}");
+        assert!(certificates::status_bits(&w.db, 1).await.unwrap().get(0));
+        assert!(certificates::status_list_exists(&w.db, 1).await.unwrap());
+        assert!(!certificates::status_list_exists(&w.db, 2).await.unwrap());
+        let e = certificates::by_number(&w.db, "XS2027-999999").await;
+        assert!(matches!(e, Err(StoreError::NotFound(_))));
+        // A second certificate takes the next number and bit; the first stays revoked.
+        let (second, _) = certificates::issue(&w.db, policy(), &w.signer, how, w.person, act(5))
+            .await
+            .unwrap();
+        assert_eq!(second.row.number, "XS2027-000002");
+        assert_eq!(second.row.status_index, 1);
+        assert_eq!(
+            certificates::of_person(&w.db, w.person)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        // Someone with no credited hours gets no certificate.
+        let e = certificates::issue(&w.db, policy(), &w.signer, how, w.other, act(6)).await;
+        assert_eq!(e.unwrap_err().code(), "certificate.empty");
+        // The database refuses to change either table; the whole log verifies.
+        for sql in [
+            "UPDATE certificates SET actor = 'x'",
+            "DELETE FROM certificates",
+            "UPDATE certificate_revocations SET reason = 'x'",
+            "DELETE FROM certificate_revocations",
+        ] {
+            let r: Result<(), sqlx::Error> =
+                xueshi_store::on_db!(&w.db, p => sqlx::query(sql).execute(p).await.map(|_| ()));
+            assert!(r.is_err(), "{backend:?}: {sql} was allowed");
+        }
+        let report = check(&w).await;
+        assert!(report.ok(), "{backend:?}: {:?}", report.problems);
+        assert_eq!(report.entries, 15);
+        done(w.db).await;
     }
 }

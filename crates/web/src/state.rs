@@ -6,6 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use xueshi_certificate::IssuerKey;
+use xueshi_certificate::pdf::CjkFont;
 use xueshi_policy::Policy;
 use xueshi_store::accounts::AccountPolicy;
 use xueshi_store::{Db, Keys, LedgerSigner};
@@ -39,13 +41,33 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     /// The group-commit writer of record registrations (started on first use).
     registrations: Arc<std::sync::OnceLock<Registrations>>,
+    /// The public base URL (`XUESHI_PUBLIC_URL`): certificates' QR codes and status lists.
+    pub public_url: String,
+    /// The name certificates give their issuer.
+    pub issuer_name: String,
+    /// The CJK font for PDF certificates (`PATH` or `PATH#FACE`); `None`: `XUESHI_CJK_FONT`,
+    /// else the system's.
+    pub cjk_font: Option<String>,
+    /// The key that signs certificates and status lists (derived from the key file).
+    pub issuer: Arc<IssuerKey>,
+    /// The CJK font once found (a missing font is looked for again on the next request).
+    fonts: Arc<std::sync::OnceLock<CjkFont>>,
 }
+
+/// The public base URL when none is configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
 impl AppState {
     /// A state with the system clock, the default account rules and non-`Secure` cookies.
     pub fn new(db: Db, keys: Keys, signer: LedgerSigner, policy: Policy) -> Self {
+        let issuer = Arc::new(xueshi_store::certificates::issuer_key(&keys));
         Self {
             db,
+            issuer,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            issuer_name: xueshi_store::certificates::DEFAULT_ISSUER_NAME.to_owned(),
+            cjk_font: None,
+            fonts: Arc::new(std::sync::OnceLock::new()),
             keys: Arc::new(keys),
             signer: Arc::new(signer),
             policy: Arc::new(policy),
@@ -65,6 +87,15 @@ impl AppState {
         })
     }
 
+    /// The CJK font for PDFs, found once (see [`CjkFont::locate`]).
+    pub fn cjk_font(&self) -> Result<CjkFont, xueshi_certificate::pdf::FontError> {
+        if let Some(font) = self.fonts.get() {
+            return Ok(font.clone());
+        }
+        let font = CjkFont::locate(self.cjk_font.as_deref())?;
+        Ok(self.fonts.get_or_init(|| font).clone())
+    }
+
     /// Now, by the state's clock.
     pub fn now_ms(&self) -> i64 {
         (self.clock)()
@@ -78,6 +109,7 @@ impl fmt::Debug for AppState {
             .field("policy", &self.policy.name)
             .field("accounts", &self.accounts)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
 }

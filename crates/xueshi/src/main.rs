@@ -1,8 +1,10 @@
 //! The `xueshi` command line: the policy engine (`policy test`, `policy check`, `evaluate`) and
 //! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`)
-//! and the service (`serve`: the JSON API of `xueshi_web`).
+//! and the service (`serve`: the JSON API of `xueshi_web`), and the offline check of a
+//! certificate credential (`credential verify`).
 //! Output goes to stdout, diagnostics to stderr; the exit code says whether everything held.
 
+mod credential_cmd;
 mod policy_cmd;
 mod store_cmd;
 
@@ -91,6 +93,13 @@ enum Command {
         /// Mark the session cookie `Secure` (when served over HTTPS, e.g. behind a proxy).
         #[arg(long, env = "XUESHI_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The public base URL: certificates' QR codes point to PUBLIC_URL/v/{number}.
+        #[arg(long, env = "XUESHI_PUBLIC_URL", default_value = xueshi_web::state::DEFAULT_PUBLIC_URL)]
+        public_url: String,
+        /// The CJK font for PDF certificates: PATH or PATH#FACE (default: Debian's
+        /// fonts-noto-cjk or fonts-wqy-microhei).
+        #[arg(long, env = "XUESHI_CJK_FONT", value_name = "FONT")]
+        cjk_font: Option<String>,
         /// Rebuild a demo Lu'an in ./xueshi-demo.db (removed first; --database is ignored) and
         /// print one account per role.
         #[arg(long)]
@@ -98,6 +107,23 @@ enum Command {
         /// Persons in the demo.
         #[arg(long, default_value_t = 5000, requires = "demo")]
         demo_persons: u64,
+    },
+    /// Certificate credentials (继续教育证书).
+    Credential {
+        #[command(subcommand)]
+        command: CredentialCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CredentialCommand {
+    /// Checks a credential offline (format, eddsa-jcs-2022 signature, issuer) and prints the
+    /// checklist; exit 1 when it is not valid.
+    Verify {
+        file: PathBuf,
+        /// Require this issuer (`did:key:…`).
+        #[arg(long)]
+        issuer: Option<String>,
     },
 }
 
@@ -242,17 +268,23 @@ fn main() -> ExitCode {
         Command::Serve {
             listen,
             secure_cookies,
+            public_url,
+            cjk_font,
             demo,
             demo_persons,
-        } => {
-            let demo = demo.then_some(demo_persons);
-            store_cmd::run(store_cmd::serve(
-                &store,
-                &policies,
-                listen,
+        } => store_cmd::run(store_cmd::serve(
+            &store,
+            &policies,
+            listen,
+            store_cmd::ServeOptions {
                 secure_cookies,
-                demo,
-            ))
-        }
+                public_url,
+                cjk_font,
+                demo_persons: demo.then_some(demo_persons),
+            },
+        )),
+        Command::Credential {
+            command: CredentialCommand::Verify { file, issuer },
+        } => credential_cmd::verify(&file, issuer.as_deref()),
     }
 }

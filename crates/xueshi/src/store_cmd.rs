@@ -112,15 +112,27 @@ fn init_log() -> Result<()> {
     Ok(())
 }
 
+/// How the service presents itself.
+#[derive(Debug)]
+pub struct ServeOptions {
+    pub secure_cookies: bool,
+    /// The public base URL (certificates' QR codes, status lists).
+    pub public_url: String,
+    /// The CJK font for PDF certificates.
+    pub cjk_font: Option<String>,
+    /// Rebuild and serve a demo of this many persons.
+    pub demo_persons: Option<u64>,
+}
+
 /// Serves the JSON API on `listen` until the process ends.
 pub async fn serve(
     args: &StoreArgs,
     policies: &BTreeMap<String, Policy>,
     listen: std::net::SocketAddr,
-    secure_cookies: bool,
-    demo_persons: Option<u64>,
+    options: ServeOptions,
 ) -> Result<Outcome> {
     init_log()?;
+    let demo_persons = options.demo_persons;
     let demo_args;
     let args = match demo_persons {
         Some(persons) => {
@@ -135,7 +147,12 @@ pub async fn serve(
     };
     let o = open(args).await?;
     let mut state = xueshi_web::AppState::new(o.db, o.keys, o.signer, anhui(policies)?.clone());
-    state.secure_cookies = secure_cookies;
+    state.secure_cookies = options.secure_cookies;
+    state.public_url = options.public_url.trim_end_matches('/').to_owned();
+    state.cjk_font = options.cjk_font;
+    if let Err(e) = state.cjk_font() {
+        tracing::warn!("{e}");
+    }
     if demo_persons.is_some() {
         let staged = xueshi_web::demo::stage(&state)
             .await

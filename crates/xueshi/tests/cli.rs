@@ -327,3 +327,63 @@ fn an_import_killed_while_writing_leaves_the_database_as_it_was() {
     assert_eq!(count_records(&dir), 60_000);
     assert!(xueshi(&dir, &["ledger", "verify"]).status.success());
 }
+
+#[test]
+fn credential_verify_checks_a_certificate_offline_and_fails_a_tampered_one() {
+    use xueshi_certificate::status::StatusRef;
+    use xueshi_certificate::{Certificate, Holder, IssuerKey, credential};
+    let dir = scratch("credential");
+    let key = IssuerKey::from_seed(&[5; 32]);
+    let cert = Certificate {
+        number: "XS2026-000001".to_owned(),
+        holder: Holder {
+            masked_name: "张*梅".to_owned(),
+            masked_id: "341522**********3019".to_owned(),
+        },
+        issued_on: xueshi_domain::Date::parse("2026-11-26").unwrap(),
+        years: Vec::new(),
+    };
+    let status = StatusRef {
+        list_url: "http://127.0.0.1:8080/credentials/status/1".to_owned(),
+        index: 0,
+    };
+    let issuer = credential::Issuer {
+        key: &key,
+        name: "六安市人力资源和社会保障局",
+    };
+    let vc = credential::issue(&cert, &issuer, &status, "2026-11-26T02:00:00Z").unwrap();
+    let good = dir.join("good.json");
+    std::fs::write(&good, serde_json::to_string_pretty(&vc).unwrap()).unwrap();
+    let o = xueshi(&dir, &["credential", "verify", "good.json"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("✓ 签名") && out.contains("张*梅") && out.contains("离线核验通过"),
+        "{out}"
+    );
+    let o = xueshi(
+        &dir,
+        &[
+            "credential",
+            "verify",
+            "good.json",
+            "--issuer",
+            "did:key:z6MkOther",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+
+    let mut forged = vc.clone();
+    forged["credentialSubject"]["certificate"]["holder"]["maskedName"] = "李*".into();
+    std::fs::write(dir.join("forged.json"), forged.to_string()).unwrap();
+    let o = xueshi(&dir, &["credential", "verify", "forged.json"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("✗ 签名") && out.contains("离线核验未通过"),
+        "{out}"
+    );
+
+    let o = xueshi(&dir, &["credential", "verify", "missing.json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

@@ -104,5 +104,7 @@ fn role_reason(action: Action) -> &'static str {
         Action::ReadAudit => "审计记录只向上级主管部门和监察机关开放",
         Action::RevealPersonalData => "只有本人、所在单位和有管辖权的部门可以查看完整个人信息",
         Action::ManageAccounts => "账号由人社部门和用人单位在各自范围内管理",
+        Action::IssueCertificate => "继续教育证书由本人或有管辖权的人社部门签发",
+        Action::RevokeCertificate => "继续教育证书只能由有管辖权的人社部门撤销",
     }
 }

@@ -2,12 +2,14 @@
 //! account, password change), `persons` (a person-year's decision), `records` (registration),
 //! `reviews` (year pages), `verifications` (applications, stamps, readiness), `registers`
 //! (filings, the courseware-provider register), `slots` (appointments), `audit` (the trail,
-//! disclosures) and `base` (the bases' certificate reports).
+//! disclosures), `base` (the bases' certificate reports) and `certificates` (继续教育证书:
+//! issue, credential, PDF, revocation, status lists, public checks).
 
 // utoipa's expansion of `params(SomeQuery)` qualifies paths that are already in scope.
 #[allow(unused_qualifications)]
 pub mod audit;
 pub mod base;
+pub mod certificates;
 pub mod health;
 pub mod persons;
 pub mod profile;

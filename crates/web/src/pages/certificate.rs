@@ -1,0 +1,311 @@
+//! The certificate's pages: the printable certificate (`/certificates/{number}`, for those who
+//! may view the person's records), the public verification page reached from its QR code
+//! (`/v/{number}`, no login), and the public form to paste or upload a credential (`/verify`,
+//! answered by `POST /verify` with the same checklist). Every check is the API's
+//! (`routes::certificates::checklist`): a page shows what `GET /api/public/certificates/…/check`
+//! answers, and shows no personal data but the masked name.
+//!
+//! Declared from `lib.rs` (not `pages/mod.rs`) and merged into the router there.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::Value;
+use xueshi_certificate::content::{form_zh, provider_zh, subject_zh};
+use xueshi_certificate::{Certificate, credential, pdf};
+use xueshi_store::certificates;
+
+use crate::error::ApiError;
+use crate::extract::{ApiBytes, ApiPath};
+use crate::pages::{Chrome, Page, PageError, render};
+use crate::routes::certificates::{Checklist, check_value, checklist, viewable};
+use crate::state::AppState;
+
+/// The largest credential `/verify` takes (a certificate is a few KiB).
+const MAX_UPLOAD: usize = 1024 * 1024;
+
+/// The certificate pages' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/certificates/{number}", get(print))
+        .route("/v/{number}", get(verify_number))
+        .route("/verify", get(verify_form).post(verify_posted))
+}
+
+/// One record line as shown.
+struct Line {
+    title: String,
+    kind: String,
+    hours: String,
+    date: String,
+    provider: String,
+}
+
+/// One year as shown.
+struct Year {
+    year: i32,
+    compliant: bool,
+    credited: String,
+    required: String,
+    lines: Vec<Line>,
+    review: String,
+    verification: String,
+}
+
+fn stamp(s: Option<&xueshi_certificate::Stamp>) -> String {
+    match s {
+        None => "无".to_owned(),
+        Some(s) => {
+            let hash = s
+                .decision_hash
+                .as_deref()
+                .map(|h| format!("，判定哈希 {}…", h.get(..16).unwrap_or(h)))
+                .unwrap_or_default();
+            format!("{}，{}{hash}（账本条目 #{}）", s.by, s.on, s.entry_index)
+        }
+    }
+}
+
+fn years(cert: &Certificate) -> Vec<Year> {
+    cert.years
+        .iter()
+        .map(|y| Year {
+            year: y.year,
+            compliant: y.compliant,
+            credited: format!(
+                "合计 {}，专业科目 {}，公需科目 {}",
+                y.credited.total, y.credited.professional, y.credited.public
+            ),
+            required: format!(
+                "合计 {}，专业科目 {}",
+                y.required.total, y.required.professional
+            ),
+            lines: y
+                .records
+                .iter()
+                .map(|r| Line {
+                    title: r.title.clone(),
+                    kind: format!("{}·{}", subject_zh(&r.subject), form_zh(&r.form)),
+                    hours: r.hours.to_string(),
+                    date: r.date.to_string(),
+                    provider: r.provider.as_deref().map(provider_zh).unwrap_or_default(),
+                })
+                .collect(),
+            review: stamp(y.review.as_ref()),
+            verification: stamp(y.verification.as_ref()),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "certificate/print.html")]
+struct Print {
+    chrome: Chrome,
+    number: String,
+    masked_name: String,
+    masked_id: String,
+    issued_on: String,
+    issuer_name: String,
+    revoked: Option<String>,
+    years: Vec<Year>,
+    verify_url: String,
+    qr: String,
+}
+
+/// The printable certificate.
+pub async fn print(
+    State(state): State<AppState>,
+    page: Page,
+    ApiPath(number): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let issued = viewable(&state, &page.acting, &number).await?;
+    let vc = issued.credential().map_err(ApiError::from)?;
+    let cert = credential::certificate_of(&vc).ok_or_else(|| {
+        ApiError::internal("certificate.corrupt", &"stored credential unreadable")
+    })?;
+    let verify_url = certificates::verify_url(&state.public_url, &issued.row.number);
+    let qr = pdf::qr_svg(&verify_url, 132).unwrap_or_default();
+    Ok(render(&Print {
+        chrome: page.chrome(
+            &format!("继续教育证书 {}", issued.row.number),
+            "/me/certificate",
+        ),
+        number: issued.row.number.clone(),
+        masked_name: cert.holder.masked_name.clone(),
+        masked_id: cert.holder.masked_id.clone(),
+        issued_on: cert.issued_on.to_string(),
+        issuer_name: vc
+            .pointer("/issuer/name")
+            .and_then(Value::as_str)
+            .unwrap_or(&state.issuer_name)
+            .to_owned(),
+        revoked: issued.revocation.as_ref().map(|r| r.revoked_on.to_string()),
+        years: years(&cert),
+        verify_url,
+        qr,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "certificate/check.html")]
+struct Check {
+    /// The checklist, or why there is none.
+    list: Option<Checklist>,
+    problem: Option<String>,
+    /// Where the credential came from: a number (QR code) or a pasted file.
+    pasted: bool,
+}
+
+/// The public verification page of a certificate (from its QR code).
+pub async fn verify_number(
+    State(state): State<AppState>,
+    ApiPath(number): ApiPath<String>,
+) -> Result<Response, PageError> {
+    let page = match certificates::by_number(&state.db, &number).await {
+        Ok(issued) => Check {
+            list: Some(
+                checklist(
+                    &state,
+                    &issued.credential().map_err(ApiError::from)?,
+                    Some(&issued),
+                )
+                .await?,
+            ),
+            problem: None,
+            pasted: false,
+        },
+        Err(xueshi_store::StoreError::NotFound(_)) => Check {
+            list: None,
+            problem: Some(
+                "本系统没有签发该编号的继续教育证书：证书可能是伪造的，或编号有误。".to_owned(),
+            ),
+            pasted: false,
+        },
+        Err(e) => return Err(ApiError::from(e).into()),
+    };
+    let mut res = render(&page);
+    if page.list.is_none() {
+        *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    }
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "certificate/verify.html")]
+struct VerifyForm {}
+
+/// The form to paste or upload a credential.
+pub async fn verify_form() -> Response {
+    render(&VerifyForm {})
+}
+
+/// The checklist of a pasted (`credential=` form field) or uploaded (multipart file) credential.
+pub async fn verify_posted(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes<MAX_UPLOAD>,
+) -> Result<Response, PageError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let text = if content_type.starts_with("multipart/form-data") {
+        multipart_text(content_type, &body)
+    } else {
+        form_field(&body, "credential")
+    };
+    let parsed = text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(serde_json::from_str::<Value>);
+    let page = match parsed {
+        None => Check {
+            list: None,
+            problem: Some("请粘贴或上传证书凭证（JSON 文件）。".to_owned()),
+            pasted: true,
+        },
+        Some(Err(_)) => Check {
+            list: None,
+            problem: Some("所提交的内容不是有效的 JSON，不是本系统的证书凭证。".to_owned()),
+            pasted: true,
+        },
+        Some(Ok(value)) => Check {
+            list: Some(check_value(&state, &value).await?),
+            problem: None,
+            pasted: true,
+        },
+    };
+    Ok(render(&page))
+}
+
+/// A field of an `application/x-www-form-urlencoded` body.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let (key, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(i) => (pair.get(..i)?, pair.get(i + 1..)?),
+            None => (pair, &[][..]),
+        };
+        (percent_decode(key)? == name).then(|| percent_decode(value))?
+    })
+}
+
+fn percent_decode(bytes: &[u8]) -> Option<String> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The first non-empty part of a `multipart/form-data` body (the uploaded file, or the pasted
+/// text when no file was chosen).
+fn multipart_text(content_type: &str, body: &[u8]) -> Option<String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let text = String::from_utf8_lossy(body);
+    text.split(delimiter.as_str())
+        .filter_map(|part| {
+            let (_, content) = part.split_once("\r\n\r\n")?;
+            let content = content.strip_suffix("\r\n").unwrap_or(content);
+            (!content.trim().is_empty()).then(|| content.to_owned())
+        })
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_and_uploaded_credentials_are_read() {
+        assert_eq!(
+            form_field(b"x=1&credential=%7B%22a%22%3A+1%7D", "credential").as_deref(),
+            Some("{\"a\": 1}")
+        );
+        assert_eq!(form_field(b"x=1", "credential"), None);
+        let body =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.json\"\r\n\
+                     Content-Type: application/json\r\n\r\n{\"a\":1}\r\n--XyZ--\r\n";
+        assert_eq!(
+            multipart_text("multipart/form-data; boundary=XyZ", body).as_deref(),
+            Some("{\"a\":1}")
+        );
+    }
+}
