@@ -7,7 +7,7 @@
 //! of the kept level `h - h mod 8` below it, all in one aligned run of 256 (a "tile"). An
 //! inclusion proof needs one sibling per level; the siblings of the eight levels of one band
 //! all lie in the same tile, so a proof reads at most about two tiles (≤ 256 hashes each) per
-//! eight levels: ~1,500 hashes at 2^24 leaves, in a handful of index range scans. Keeping every
+//! eight levels: ~940 hashes at 10M leaves, in at most six index range scans. Keeping every
 //! level instead would read ~48 hashes but write one node per leaf (doubling the log's rows);
 //! kept levels cost one node per 255 leaves, which is what makes them free for registration.
 //! Nodes are kept as `(level, index, hash)` rather than as tile blobs so that a verifier can
