@@ -552,6 +552,42 @@ mod tests {
     }
 
     #[test]
+    fn push_with_reports_every_completed_subtree_once() {
+        let d = leaves(70);
+        let mut f = Frontier::new();
+        let mut seen = Vec::new();
+        for h in &d {
+            f.push_with(*h, |s, h| seen.push((s, *h))).unwrap();
+        }
+        // Every perfect subtree of 2..=64 leaves within the 70, lowest level first per push.
+        let want = (1..=6u32)
+            .flat_map(|level| (0..(70u64 >> level)).map(move |index| Subtree { level, index }))
+            .count();
+        assert_eq!(seen.len(), want);
+        for (s, h) in seen {
+            let r = s.leaves().unwrap();
+            assert_eq!(h, root_of(&d[r.start as usize..r.end as usize]), "{s:?}");
+        }
+        assert_eq!(Subtree { level: 8, index: 3 }.leaves(), Some(768..1024));
+        assert_eq!(
+            Subtree {
+                level: 64,
+                index: 0
+            }
+            .leaves(),
+            None
+        );
+        assert_eq!(
+            Subtree {
+                level: 63,
+                index: 1
+            }
+            .leaves(),
+            None
+        );
+    }
+
+    #[test]
     fn frontier_from_parts_checks_shape() {
         assert_eq!(
             Frontier::from_parts(3, vec![[0; 32]]),
