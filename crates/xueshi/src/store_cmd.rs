@@ -340,9 +340,11 @@ pub async fn demo_seed(
             "数据库中已有 {units} 个单位，不再生成演示数据（如需重新生成，请使用新的数据库）\n"
         )));
     }
+    let (today, _) = clock()?;
     let opts = xueshi_store::demo::DemoOptions {
         persons,
         seed,
+        today: Some(today),
         ..Default::default()
     };
     let started = Instant::now();

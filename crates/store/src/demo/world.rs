@@ -168,6 +168,8 @@ pub(super) struct World {
     pub(super) providers: Vec<ProviderInfo>,
     pub(super) years: Vec<YearCtx>,
     pub(super) persons: u64,
+    /// Nothing is completed or registered after this day.
+    pub(super) today: Option<Date>,
 }
 
 // ------------------------------------------------------------------------------- units
