@@ -96,6 +96,33 @@ async fn every_official_finds_work_waiting() {
             filings.iter().filter(|f| f.number.contains("D0")).count() == 2,
             "the provider's two filings wait for the city bureau"
         );
+        // The sample report the demo writes for its base: two rows written, one refused.
+        let sample = xueshi_web::demo::base_sample(&state).await.unwrap();
+        assert_eq!(sample.lines().count(), 4, "{sample}");
+        let base = acting(&state, "demo-base").await;
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            "text/csv".parse().unwrap(),
+        );
+        let Json(result) = xueshi_web::routes::base::report(
+            State(state.clone()),
+            xueshi_web::auth::Agent {
+                actor: "test".into(),
+                organisation_id: base.account.organisation_id,
+                principal: base.principal.clone(),
+            },
+            headers,
+            xueshi_web::extract::ApiBytes(sample.into_bytes().into()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (result.written, result.rejected.len()),
+            (2, 1),
+            "{result:?}"
+        );
+        assert_eq!(result.rejected[0].code, "person.name_mismatch");
         done(db).await;
     }
 }
