@@ -267,46 +267,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Base64url without padding.
-fn b64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    let sym = |i: u32| char::from(B64URL.get((i & 63) as usize).copied().unwrap_or(b'A'));
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(sym(n >> 18));
-        out.push(sym(n >> 12));
-        if chunk.len() > 1 {
-            out.push(sym(n >> 6));
-        }
-        if chunk.len() > 2 {
-            out.push(sym(n));
-        }
-    }
-    out
-}
+use xueshi_certificate::multibase::b64url;
 
 /// Decodes exactly `N` bytes of base64url without padding.
 fn unb64url<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let mut bits: u32 = 0;
-    let mut nbits = 0u32;
-    let mut out = Vec::with_capacity(N);
-    for c in text.bytes() {
-        let v = B64URL.iter().position(|&s| s == c)?;
-        bits = (bits << 6) | u32::try_from(v).ok()?;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(u8::try_from((bits >> nbits) & 0xff).ok()?);
-        }
-    }
-    // Leftover bits must be zero, so each byte string has exactly one encoding.
-    if bits & ((1 << nbits) - 1) != 0 {
-        return None;
-    }
-    out.try_into().ok()
+    xueshi_certificate::multibase::unb64url(text)?
+        .try_into()
+        .ok()
 }
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
