@@ -961,6 +961,63 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
     ]
 }
 
+/// Every operation of the OpenAPI document (every route of the API but the document itself),
+/// as method and path template.
+fn documented() -> Vec<(Method, String)> {
+    let doc = serde_json::to_value(xueshi_web::openapi()).unwrap();
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for m in ["get", "put", "post", "delete", "patch"] {
+            if item.get(m).is_some() {
+                let method = Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
+                out.push((method, path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `uri` (with its query) is a path of `template` (`{…}` is any one segment).
+fn is_path_of(template: &str, uri: &str) -> bool {
+    let path = uri.split('?').next().unwrap_or_default();
+    let t: Vec<&str> = template.split('/').collect();
+    let u: Vec<&str> = path.split('/').collect();
+    t.len() == u.len()
+        && t.iter()
+            .zip(&u)
+            .all(|(t, u)| t == u || (t.starts_with('{') && !u.is_empty()))
+}
+
+/// The paths the pages' routers route (read from their source: an axum router cannot be
+/// listed), with the methods routed for each.
+fn page_routes() -> Vec<(String, Vec<Method>)> {
+    let sources = [
+        include_str!("../src/pages/mod.rs"),
+        include_str!("../src/pages/certificate.rs"),
+    ];
+    let mut out = Vec::new();
+    for source in sources {
+        for part in source.split(".route(\"").skip(1) {
+            let (path, rest) = part.split_once('"').unwrap();
+            let call = &rest[..rest.find("))").unwrap_or(rest.len())];
+            let methods = ["get", "post", "put", "delete", "patch"]
+                .into_iter()
+                .filter(|m| call.contains(&format!("{m}(")))
+                .map(|m| Method::from_bytes(m.to_uppercase().as_bytes()).unwrap())
+                .collect();
+            out.push((path.to_owned(), methods));
+        }
+    }
+    out
+}
+
+/// Links of a role's navigation (`pages::nav`) with no page behind them (a 404), each with
+/// why: the test fails when one gets a page, so that it is added to the table.
+const NAV_WITHOUT_PAGE: &[(&str, &str)] = &[(
+    "/me/certificate",
+    "我的证书 is in the professionals' navigation, but no page was ever routed",
+)];
+
 /// Where the home page sends each caller: a role's first page, or signing in.
 const HOMES: [(&str, &str); 19] = [
     ("zhang", "/me"),
@@ -1075,6 +1132,27 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
         let mut f = Findings::default();
 
         let api = api_probes(&s);
+        // Every operation of the API is probed (signing out: last, below), and every probe is
+        // an operation (or the OpenAPI document).
+        let ops = documented();
+        for (method, template) in &ops {
+            let probed = api
+                .iter()
+                .any(|p| p.method == method && is_path_of(template, &p.uri));
+            let logout = method == Method::DELETE && template == "/api/session";
+            assert!(probed || logout, "{method} {template} is not in the table");
+        }
+        for p in &api {
+            assert!(
+                p.uri == "/api/openapi.json"
+                    || ops
+                        .iter()
+                        .any(|(m, t)| *m == p.method && is_path_of(t, &p.uri)),
+                "{} {} is no operation of the API",
+                p.method,
+                p.uri
+            );
+        }
         for p in &api {
             let expected: BTreeSet<&str> = p.allowed.iter().copied().collect();
             for (login, who) in &api_whos {
@@ -1109,6 +1187,48 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
         }
 
         let pages = page_probes(&s);
+        // Every page routed is in the table (the home page: below), and every probe is a page.
+        let routes = page_routes();
+        for (path, methods) in &routes {
+            assert!(!methods.is_empty(), "{path}: no method read");
+            for method in methods {
+                assert!(
+                    path == "/"
+                        || pages
+                            .iter()
+                            .any(|p| p.method == method && is_path_of(path, &p.uri)),
+                    "page {method} {path} is not in the table"
+                );
+            }
+        }
+        for p in &pages {
+            assert!(
+                routes
+                    .iter()
+                    .any(|(path, m)| m.contains(&p.method) && is_path_of(path, &p.uri)),
+                "page {} {} is not routed",
+                p.method,
+                p.uri
+            );
+        }
+        // Every link of every role's navigation is a page of the table.
+        for (login, role) in LOGINS {
+            for (href, _) in xueshi_web::pages::nav(role) {
+                if let Some((_, why)) = NAV_WITHOUT_PAGE.iter().find(|(h, _)| h == href) {
+                    let a = w.bytes(&page_whos[0].1, Method::GET, href, None).await;
+                    if a.status != StatusCode::NOT_FOUND {
+                        f.wrong.push(format!(
+                            "{href} answers {} now ({why}): add it to the pages' table",
+                            a.status
+                        ));
+                    }
+                } else if !pages.iter().any(|p| p.uri == *href) {
+                    f.wrong.push(format!(
+                        "{href} of {login}'s navigation is not in the table"
+                    ));
+                }
+            }
+        }
         for p in &pages {
             for (login, who) in &page_whos {
                 let a = w.bytes(who, p.method.clone(), &p.uri, p.body.clone()).await;
@@ -1171,9 +1291,12 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
         assert_eq!(columns, 19);
         assert_eq!(f.cells, (api.len() + 1 + pages.len() + 1) * columns);
         eprintln!(
-            "{:?}: {} endpoints (with signing out) and {} pages (with home), {} cells",
+            "{:?}: {} operations of the API and its document, {} probes of them (with signing \
+             out); {} pages routed, {} probes of them (with home); {} cells",
             w.db.backend(),
+            ops.len() + 1,
             api.len() + 1,
+            routes.iter().map(|(_, m)| m.len()).sum::<usize>(),
             pages.len() + 1,
             f.cells
         );
