@@ -6,6 +6,7 @@ import "./session.test.mjs";
 import "./people.test.mjs";
 import "./officials.test.mjs";
 import "./certificate.test.mjs";
+import "./roles.test.mjs";
 
 after(async () => {
   const app = await demo();
