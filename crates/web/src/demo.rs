@@ -14,7 +14,7 @@ use xueshi_store::accounts::{self, Account};
 use xueshi_store::{demo, organisations, people};
 
 use crate::access;
-use crate::auth::{Acting, Agent, principal_of};
+use crate::auth::{Acting, Agent, acting_of};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::{registers, reviews, slots, verifications};
@@ -28,8 +28,7 @@ async fn acting(state: &AppState, login: &str) -> Result<Acting, ApiError> {
     let account = accounts::account_by_login(&state.db, login)
         .await?
         .ok_or_else(|| ApiError::not_found("demo.account", format!("没有演示账号 {login}")))?;
-    let principal = principal_of(state, &account).await?;
-    Ok(Acting { account, principal })
+    acting_of(state, account).await
 }
 
 /// The personnel office of another unit, acting under the demo unit administrator's account
@@ -47,6 +46,7 @@ async fn office_of(state: &AppState, base: &Account, unit_id: i64) -> Result<Act
     Ok(Acting {
         principal: Principal::new(AccountId(base.id), scope)?,
         account,
+        region: Some(unit.region),
     })
 }
 
@@ -216,6 +216,7 @@ pub async fn stage(state: &AppState) -> Result<Vec<String>, ApiError> {
     let agent = Agent {
         actor: access::actor(&provider),
         organisation_id: provider.account.organisation_id,
+        region: provider.region,
         principal: provider.principal.clone(),
     };
     let trainings = [

@@ -15,7 +15,7 @@ use axum::extract::State;
 use xueshi_store::{Keys, LedgerSigner, demo, summaries};
 use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 use xueshi_web::AppState;
-use xueshi_web::auth::{Acting, principal_of};
+use xueshi_web::auth::{Acting, acting_of};
 use xueshi_web::extract::ApiQuery;
 use xueshi_web::routes::{registers, reviews, verifications};
 
@@ -24,8 +24,7 @@ async fn acting(state: &AppState, login: &str) -> Acting {
         .await
         .unwrap()
         .unwrap();
-    let principal = principal_of(state, &account).await.unwrap();
-    Acting { account, principal }
+    acting_of(state, account).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,6 +85,7 @@ async fn every_official_finds_work_waiting() {
             xueshi_web::auth::Agent {
                 actor: "test".into(),
                 organisation_id: city.account.organisation_id,
+                region: city.region,
                 principal: city.principal.clone(),
             },
             ApiQuery(serde_json::from_str("{}").unwrap()),
@@ -110,6 +110,7 @@ async fn every_official_finds_work_waiting() {
             xueshi_web::auth::Agent {
                 actor: "test".into(),
                 organisation_id: base.account.organisation_id,
+                region: base.region,
                 principal: base.principal.clone(),
             },
             headers,

@@ -143,13 +143,7 @@ impl Probe {
 
 /// Cells known to be wrong and not fixed on this branch, each with why: the test fails when
 /// one of them is right again, so that it is taken off this list.
-const KNOWN_OPEN: &[(&str, &str, &str)] = &[
-    // `GET /api/audit` authorizes a supervisor on its own region, then reads the whole trail:
-    // audit lines carry no place (actor and subject are text), so 合肥's supervisor reads
-    // 六安's acts. Keeping the trail to a region needs a place on each line (a migration).
-    ("audit.trail", "supervisor_hf", "reads 六安's trail"),
-    ("audit", "supervisor_hf", "reads 六安's trail"),
-];
+const KNOWN_OPEN: &[(&str, &str, &str)] = &[];
 
 fn json_body(v: Value) -> Option<(String, Vec<u8>)> {
     Some(("application/json".to_owned(), v.to_string().into_bytes()))

@@ -326,6 +326,7 @@ pub(super) async fn register_providers(
                 *to,
                 Act {
                     actor: "bureau:341500",
+                    region: None,
                     on,
                     now_ms: ms(on, seq),
                 },
@@ -462,6 +463,7 @@ pub(super) async fn create_filings(
                 let actor = bureau_actor(seat, zone.map_or("", |(_, z)| z));
                 let act = Act {
                     actor: &actor,
+                    region: None,
                     on: decided,
                     now_ms: ms(decided, index),
                 };

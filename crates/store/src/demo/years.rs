@@ -961,6 +961,7 @@ pub(super) async fn seed_batch(
             replacement.as_ref(),
             Act {
                 actor: &d.actor,
+                region: None,
                 on: v_on,
                 now_ms: ms(v_on, summary.voids),
             },

@@ -75,7 +75,7 @@ pub async fn issue(
         &state.signer,
         issuing,
         person_id,
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     tracing::info!(number = %issued.row.number, entry = issued.row.entry_index, "certificate issued");
@@ -293,7 +293,7 @@ pub async fn revoke(
         &state.signer,
         &number,
         &body.reason,
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     tracing::info!(number = %row.number, entry = row.entry_index, "certificate revoked");

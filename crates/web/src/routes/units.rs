@@ -416,7 +416,7 @@ pub async fn import_records(
     if report.written > 0 {
         access::audit(
             &state,
-            &actor,
+            &acting,
             "records.import",
             &format!("unit:{unit_id}/rows:{}", report.written),
         )
