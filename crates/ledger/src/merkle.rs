@@ -17,6 +17,7 @@
 //! `old_size == new_size` the proof must be empty and the two roots equal.
 
 use std::fmt;
+use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -55,7 +56,7 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 
 /// Folds the roots of perfect subtrees (left to right, heights decreasing) into the tree root:
 /// the right-most two are joined first, as in a left-balanced RFC 6962 tree.
-fn fold_subtrees(nodes: &[Hash]) -> Hash {
+pub(crate) fn fold_subtrees(nodes: &[Hash]) -> Hash {
     let mut it = nodes.iter().rev();
     match it.next() {
         None => EMPTY_ROOT,
@@ -122,12 +123,30 @@ impl Frontier {
     /// Appends one leaf hash and returns its index. O(log n) time, no allocation once the
     /// frontier has grown.
     pub fn push(&mut self, leaf_hash: Hash) -> Result<u64, ProofError> {
+        self.push_with(leaf_hash, |_, _| {})
+    }
+
+    /// [`Frontier::push`], calling `completed` with each perfect subtree the leaf completes
+    /// (lowest first) and its hash: what a log that keeps subtree hashes stores.
+    pub fn push_with(
+        &mut self,
+        leaf_hash: Hash,
+        mut completed: impl FnMut(Subtree, &Hash),
+    ) -> Result<u64, ProofError> {
         let index = self.size;
         let next = index.checked_add(1).ok_or(ProofError::TreeFull)?;
         let mut h = leaf_hash;
-        for _ in 0..index.trailing_ones() {
+        // `next` has a trailing zero per merge, so `next >> level` is at least 1.
+        for level in 1..=index.trailing_ones() {
             if let Some(left) = self.nodes.pop() {
                 h = node_hash(&left, &h);
+                completed(
+                    Subtree {
+                        level,
+                        index: (next >> level) - 1,
+                    },
+                    &h,
+                );
             }
         }
         self.nodes.push(h);
@@ -138,6 +157,23 @@ impl Frontier {
     /// The tree root at the current size ([`EMPTY_ROOT`] when empty).
     pub fn root(&self) -> Hash {
         fold_subtrees(&self.nodes)
+    }
+}
+
+/// A perfect subtree of a log: the `2^level` leaves from `index * 2^level` on (level 0: one
+/// leaf). Every node of an RFC 9162 tree that is not on its right edge is one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Subtree {
+    pub level: u32,
+    pub index: u64,
+}
+
+impl Subtree {
+    /// The leaves it covers; `None` when they lie beyond `u64`.
+    pub fn leaves(self) -> Option<Range<u64>> {
+        let width = 1u64.checked_shl(self.level)?;
+        let lo = self.index.checked_mul(width)?;
+        Some(lo..lo.checked_add(width)?)
     }
 }
 
@@ -222,8 +258,8 @@ impl fmt::Display for ProofError {
 impl std::error::Error for ProofError {}
 
 /// The largest power of two strictly below `n`; `n` must be at least 2.
-fn split_point(n: usize) -> usize {
-    1usize << (usize::BITS - 1 - (n - 1).leading_zeros())
+fn split_point(n: u64) -> u64 {
+    1u64 << (u64::BITS - 1 - (n - 1).leading_zeros())
 }
 
 /// The first `size` leaf hashes, or why they are not there.
@@ -236,15 +272,77 @@ fn prefix(leaf_hashes: &[Hash], size: u64) -> Result<&[Hash], ProofError> {
     leaf_hashes.get(..n).ok_or(too_large)
 }
 
-/// MTH of `leaves[lo..hi]`.
-fn mth(leaves: &[Hash], lo: usize, hi: usize) -> Result<Hash, ProofError> {
-    leaves
-        .get(lo..hi)
-        .map(root_of)
-        .ok_or(ProofError::SizeBeyondLeaves {
-            size: hi as u64,
-            available: leaves.len() as u64,
-        })
+/// MTH of `leaves[range]`.
+fn mth(leaves: &[Hash], range: Range<u64>) -> Result<Hash, ProofError> {
+    let beyond = ProofError::SizeBeyondLeaves {
+        size: range.end,
+        available: leaves.len() as u64,
+    };
+    let lo = usize::try_from(range.start).map_err(|_| beyond)?;
+    let hi = usize::try_from(range.end).map_err(|_| beyond)?;
+    leaves.get(lo..hi).map(root_of).ok_or(beyond)
+}
+
+/// The leaf ranges whose Merkle Tree Hashes make up the inclusion proof of leaf `index` in the
+/// tree of `size` leaves (RFC 9162 §2.1.3.1 `PATH(m, D[n])`), leaf's sibling first. Each is a
+/// node of that tree: a perfect subtree, or the right edge `lo..size` with `lo` a multiple of
+/// a power of two at least `size - lo`.
+pub fn inclusion_ranges(index: u64, size: u64) -> Result<Vec<Range<u64>>, ProofError> {
+    if index >= size {
+        return Err(ProofError::IndexOutOfRange { index, size });
+    }
+    let mut m = index;
+    let (mut lo, mut hi) = (0u64, size);
+    // Found root first; PATH lists them leaf first.
+    let mut path = Vec::new();
+    while hi - lo > 1 {
+        let k = split_point(hi - lo);
+        if m < k {
+            path.push(lo + k..hi);
+            hi = lo + k;
+        } else {
+            path.push(lo..lo + k);
+            lo += k;
+            m -= k;
+        }
+    }
+    path.reverse();
+    Ok(path)
+}
+
+/// The leaf ranges whose Merkle Tree Hashes make up the consistency proof between the trees of
+/// `old_size` and `new_size` leaves (RFC 9162 §2.1.4.1 `PROOF(m, D[n])`), deepest first; nodes
+/// of the new tree as in [`inclusion_ranges`]. Empty when the sizes are equal; refused for
+/// `old_size == 0`, which RFC 9162 does not define.
+pub fn consistency_ranges(old_size: u64, new_size: u64) -> Result<Vec<Range<u64>>, ProofError> {
+    if old_size > new_size {
+        return Err(ProofError::OldSizeGreaterThanNew { old_size, new_size });
+    }
+    if old_size == 0 {
+        return Err(ProofError::EmptyOldTree);
+    }
+    let mut m = old_size;
+    let (mut lo, mut hi) = (0u64, new_size);
+    let mut whole_old_subtree_known = true; // the `b` of SUBPROOF
+    // Found root first; PROOF lists them deepest first.
+    let mut proof = Vec::new();
+    while m < hi - lo {
+        let k = split_point(hi - lo);
+        if m <= k {
+            proof.push(lo + k..hi);
+            hi = lo + k;
+        } else {
+            proof.push(lo..lo + k);
+            lo += k;
+            m -= k;
+            whole_old_subtree_known = false;
+        }
+    }
+    if !whole_old_subtree_known {
+        proof.push(lo..hi);
+    }
+    proof.reverse();
+    Ok(proof)
 }
 
 /// The inclusion proof (audit path) of leaf `index` in the tree of the first `size` leaf hashes:
@@ -254,28 +352,9 @@ pub fn inclusion_proof(
     index: u64,
     size: u64,
 ) -> Result<Vec<Hash>, ProofError> {
-    if index >= size {
-        return Err(ProofError::IndexOutOfRange { index, size });
-    }
+    let ranges = inclusion_ranges(index, size)?;
     let leaves = prefix(leaf_hashes, size)?;
-    // index < size <= leaves.len(), so it fits in usize.
-    let mut m = usize::try_from(index).map_err(|_| ProofError::IndexOutOfRange { index, size })?;
-    let (mut lo, mut hi) = (0usize, leaves.len());
-    // Hashes are found root first; PATH lists them leaf first.
-    let mut path = Vec::new();
-    while hi - lo > 1 {
-        let k = split_point(hi - lo);
-        if m < k {
-            path.push(mth(leaves, lo + k, hi)?);
-            hi = lo + k;
-        } else {
-            path.push(mth(leaves, lo, lo + k)?);
-            lo += k;
-            m -= k;
-        }
-    }
-    path.reverse();
-    Ok(path)
+    ranges.into_iter().map(|r| mth(leaves, r)).collect()
 }
 
 /// The consistency proof between the trees of the first `old_size` and the first `new_size`
@@ -286,39 +365,9 @@ pub fn consistency_proof(
     old_size: u64,
     new_size: u64,
 ) -> Result<Vec<Hash>, ProofError> {
-    if old_size > new_size {
-        return Err(ProofError::OldSizeGreaterThanNew { old_size, new_size });
-    }
-    if old_size == 0 {
-        return Err(ProofError::EmptyOldTree);
-    }
+    let ranges = consistency_ranges(old_size, new_size)?;
     let leaves = prefix(leaf_hashes, new_size)?;
-    // old_size <= new_size <= leaves.len(), so it fits in usize.
-    let mut m = usize::try_from(old_size).map_err(|_| ProofError::SizeBeyondLeaves {
-        size: old_size,
-        available: leaves.len() as u64,
-    })?;
-    let (mut lo, mut hi) = (0usize, leaves.len());
-    let mut whole_old_subtree_known = true; // the `b` of SUBPROOF
-    // Hashes are found root first; PROOF lists them deepest first.
-    let mut proof = Vec::new();
-    while m < hi - lo {
-        let k = split_point(hi - lo);
-        if m <= k {
-            proof.push(mth(leaves, lo + k, hi)?);
-            hi = lo + k;
-        } else {
-            proof.push(mth(leaves, lo, lo + k)?);
-            lo += k;
-            m -= k;
-            whole_old_subtree_known = false;
-        }
-    }
-    if !whole_old_subtree_known {
-        proof.push(mth(leaves, lo, hi)?);
-    }
-    proof.reverse();
-    Ok(proof)
+    ranges.into_iter().map(|r| mth(leaves, r)).collect()
 }
 
 /// Right-shifts `fn_` and `sn` together until the low bit of `fn_` is set or `fn_` is 0.
@@ -500,6 +549,42 @@ mod tests {
             let again = Frontier::from_parts(f.size(), f.nodes().to_vec()).unwrap();
             assert_eq!(again, f);
         }
+    }
+
+    #[test]
+    fn push_with_reports_every_completed_subtree_once() {
+        let d = leaves(70);
+        let mut f = Frontier::new();
+        let mut seen = Vec::new();
+        for h in &d {
+            f.push_with(*h, |s, h| seen.push((s, *h))).unwrap();
+        }
+        // Every perfect subtree of 2..=64 leaves within the 70, lowest level first per push.
+        let want = (1..=6u32)
+            .flat_map(|level| (0..(70u64 >> level)).map(move |index| Subtree { level, index }))
+            .count();
+        assert_eq!(seen.len(), want);
+        for (s, h) in seen {
+            let r = s.leaves().unwrap();
+            assert_eq!(h, root_of(&d[r.start as usize..r.end as usize]), "{s:?}");
+        }
+        assert_eq!(Subtree { level: 8, index: 3 }.leaves(), Some(768..1024));
+        assert_eq!(
+            Subtree {
+                level: 64,
+                index: 0
+            }
+            .leaves(),
+            None
+        );
+        assert_eq!(
+            Subtree {
+                level: 63,
+                index: 1
+            }
+            .leaves(),
+            None
+        );
     }
 
     #[test]

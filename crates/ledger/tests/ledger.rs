@@ -1,7 +1,9 @@
 //! Integration tests of the ledger's cryptographic core: published RFC 6962 reference vectors and
 //! Go signed-note vectors, a cross-check of `root_of` against the recursive definition, and
 //! exhaustive tampering of every proof of every tree up to `MAX_SIZE` leaves: each single
-//! mutation of a valid proof or of its parameters must be refused.
+//! mutation of a valid proof or of its parameters must be refused; and proofs from kept
+//! subtree hashes (`tiles`): equal to proofs from the leaves, bounded reads at any size, and
+//! never verifying when built from an altered kept hash.
 
 // Test code: a panic is a failed test, with its message.
 #![allow(
@@ -20,6 +22,7 @@ use xueshi_ledger::merkle::{
 use xueshi_ledger::note::{
     Checkpoint, MAX_SIGNATURES, NoteError, Signer, Verifier, key_id, verify_checkpoint, verify_note,
 };
+use xueshi_ledger::tiles::{ProofPlan, TILE_HEIGHT, is_kept};
 
 /// Every tree size up to this one is tampered with exhaustively.
 const MAX_SIZE: u64 = 70;
@@ -936,4 +939,104 @@ fn signed_checkpoints_prove_inclusion_and_consistency() {
     let forked_root = root_of(&forked);
     let proof = consistency_proof(&forked, 12, 37).unwrap();
     assert!(verify_consistency(12, 37, &opened[0].root, &forked_root, &proof).is_err());
+}
+
+// ------------------------------------------------------------ proofs from kept subtree hashes
+
+/// Kept subtree hashes of `leaves`, as a log keeps them while appending.
+fn kept(leaves: &[Hash]) -> std::collections::HashMap<(u32, u64), Hash> {
+    let mut kept = std::collections::HashMap::new();
+    let mut f = Frontier::new();
+    for h in leaves {
+        f.push_with(*h, |s, h| {
+            if is_kept(s.level) {
+                kept.insert((s.level, s.index), *h);
+            }
+        })
+        .unwrap();
+    }
+    kept
+}
+
+proptest! {
+    #[test]
+    fn proofs_from_kept_hashes_equal_proofs_from_leaves(n in 1u64..1500, a in any::<u64>(), b in any::<u64>()) {
+        let leaves = tree(n, 0);
+        let kept = kept(&leaves);
+        prop_assert_eq!(kept.len() as u64, n >> 8);
+        let hash = |level: u32, index: u64| match level {
+            0 => leaves.get(index as usize).copied(),
+            _ => kept.get(&(level, index)).copied(),
+        };
+        let index = a % n;
+        let plan = ProofPlan::inclusion(index, n).unwrap();
+        prop_assert_eq!(plan.proof(hash).unwrap(), inclusion_proof(&leaves, index, n).unwrap());
+        let old = 1 + b % n;
+        let plan = ProofPlan::consistency(old, n).unwrap();
+        prop_assert_eq!(plan.proof(hash).unwrap(), consistency_proof(&leaves, old, n).unwrap());
+    }
+
+    /// What makes the store's proofs O(log n): at any size up to 2^63, a proof reads at most
+    /// two tiles of at most 256 hashes per eight levels, plus one.
+    #[test]
+    fn proof_reads_are_bounded_by_the_tree_height(size in 1u64..(1 << 63), a in any::<u64>(), b in any::<u64>()) {
+        let bands = (u64::BITS - size.leading_zeros()).div_ceil(TILE_HEIGHT) as usize;
+        let inclusion = ProofPlan::inclusion(a % size, size).unwrap();
+        let consistency = ProofPlan::consistency(1 + b % size, size).unwrap();
+        for plan in [inclusion, consistency] {
+            let reads = plan.reads();
+            prop_assert!(reads.len() <= 2 * bands + 1, "{} reads for size {size}", reads.len());
+            for r in reads {
+                prop_assert!(r.nodes.end - r.nodes.start <= 256);
+                prop_assert!(r.level % TILE_HEIGHT == 0);
+                // Complete nodes only: a read never reaches past the tree.
+                prop_assert!(r.nodes.end <= size >> r.level);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_proof_from_an_altered_kept_hash_never_verifies() {
+    // 3 complete level-8 subtrees and a partial one; every kept hash altered in turn, every
+    // fifth leaf and old size proved: the proof is the honest one (the node is not on its
+    // path) or it fails.
+    let n = 3 * 256 + 77;
+    let leaves = tree(n, 0);
+    let root = root_of(&leaves);
+    let honest = kept(&leaves);
+    let sample: Vec<u64> = (1..n).step_by(5).chain([0, n - 1]).collect();
+    let inclusion: Vec<_> = sample
+        .iter()
+        .map(|i| inclusion_proof(&leaves, *i, n).unwrap())
+        .collect();
+    let consistency: Vec<_> = sample
+        .iter()
+        .map(|old| consistency_proof(&leaves, old + 1, n).unwrap())
+        .collect();
+    let mut failed = 0;
+    for key in honest.keys() {
+        let mut altered = honest.clone();
+        altered.insert(*key, leaf_hash(b"forged subtree"));
+        let hash = |level: u32, index: u64| match level {
+            0 => leaves.get(index as usize).copied(),
+            _ => altered.get(&(level, index)).copied(),
+        };
+        for (k, i) in sample.iter().copied().enumerate() {
+            let proof = ProofPlan::inclusion(i, n).unwrap().proof(hash).unwrap();
+            if proof != inclusion[k] {
+                assert!(verify_inclusion(&leaves[i as usize], i, n, &proof, &root).is_err());
+                failed += 1;
+            }
+            let old = i + 1;
+            let proof = ProofPlan::consistency(old, n).unwrap().proof(hash).unwrap();
+            if proof != consistency[k] {
+                let old_root = root_of(&leaves[..old as usize]);
+                assert!(verify_consistency(old, n, &old_root, &root, &proof).is_err());
+                failed += 1;
+            }
+        }
+    }
+    // Each altered node lies on the inclusion path of every leaf outside its subtree.
+    assert!(failed >= 3 * (sample.len() - 52), "{failed}");
 }

@@ -12,13 +12,15 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use crate::db::Backend;
 use crate::entries::{RecordRow, hex, push_hex};
 use crate::error::StoreError;
-use crate::ledger::Pending;
+use crate::ledger::{KeptNode, Pending};
 
 const RECORD_COLUMNS: &str = "id, person_id, label, content, subject, form, provider, started_on, completed_on,
     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
     certificate_no, corrects, evidence_hash, registered_on, actor, entry_index";
 
 const ENTRY_COLUMNS: &str = "idx, kind, ref_id, person_id, leaf, at_ms";
+
+const NODE_COLUMNS: &str = "level, idx, hash";
 
 fn achievement_key(r: &RecordRow) -> Option<String> {
     r.achievement
@@ -117,6 +119,7 @@ pub(crate) fn json_rows(
 pub(crate) trait BulkWrite {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError>;
     async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError>;
+    async fn write_nodes(&mut self, nodes: &[KeptNode]) -> Result<(), StoreError>;
 }
 
 /// A JSON array of row arrays, the one parameter of a SQLite bulk INSERT. Bound value by value,
@@ -173,6 +176,15 @@ fn put_entry(s: &mut impl RowSink, p: &Pending, at_ms: i64) {
         .int(p.person_id)
         .bytes(Some(&p.leaf))
         .int(Some(at_ms))
+        .end();
+}
+
+/// A kept node's values in `NODE_COLUMNS` order.
+fn put_node(s: &mut impl RowSink, n: &KeptNode) {
+    s.start()
+        .int(Some(i64::from(n.level)))
+        .int(Some(i64::try_from(n.index).unwrap_or(i64::MAX)))
+        .bytes(Some(&n.hash))
         .end();
 }
 
@@ -286,6 +298,22 @@ impl BulkWrite for Transaction<'_, Sqlite> {
             .await?;
         Ok(())
     }
+
+    async fn write_nodes(&mut self, nodes: &[KeptNode]) -> Result<(), StoreError> {
+        if nodes.is_empty() {
+            return Ok(());
+        }
+        let mut j = JsonRows::new(nodes.len(), 90);
+        for n in nodes {
+            put_node(&mut j, n);
+        }
+        let sql = json_insert("ledger_nodes", NODE_COLUMNS, &[2]);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(j.finish())
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
 }
 
 /// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
@@ -379,6 +407,7 @@ const RECORD_TYPES: [&str; 23] = [
     "bigint",
 ];
 const ENTRY_TYPES: [&str; 6] = ["bigint", "text", "bigint", "bigint", "bytea", "bigint"];
+const NODE_TYPES: [&str; 3] = ["integer", "bigint", "bytea"];
 
 /// `INSERT INTO table (columns) SELECT (value->>0)::type, … FROM json_array_elements($1::json)`.
 fn pg_json_insert(table: &str, columns: &str, types: &[&str]) -> String {
@@ -447,5 +476,24 @@ impl BulkWrite for Transaction<'_, Postgres> {
             put_entry(&mut c, p, at_ms);
         }
         copy_in(self, "ledger_entries", ENTRY_COLUMNS, c.0).await
+    }
+
+    async fn write_nodes(&mut self, nodes: &[KeptNode]) -> Result<(), StoreError> {
+        if nodes.is_empty() {
+            return Ok(());
+        }
+        if nodes.len() < MIN_COPY_ROWS {
+            let mut j = JsonRows::new(nodes.len(), 90);
+            for n in nodes {
+                put_node(&mut j, n);
+            }
+            let sql = pg_json_insert("ledger_nodes", NODE_COLUMNS, &NODE_TYPES);
+            return pg_insert(self, sql, j).await;
+        }
+        let mut c = CopyRow(String::with_capacity(nodes.len() * 90));
+        for n in nodes {
+            put_node(&mut c, n);
+        }
+        copy_in(self, "ledger_nodes", NODE_COLUMNS, c.0).await
     }
 }

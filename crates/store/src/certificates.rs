@@ -18,7 +18,6 @@ use xueshi_certificate::{
     credential, mask_name, proof,
 };
 use xueshi_domain::{Date, Hours};
-use xueshi_ledger::merkle::{Hash, inclusion_proof};
 use xueshi_policy::decision::Decision;
 use xueshi_policy::rule::RuleId;
 use xueshi_policy::{Options, Policy};
@@ -489,51 +488,6 @@ pub async fn status_list_exists(db: &Db, list: i64) -> Result<bool, StoreError> 
     Ok(n > 0)
 }
 
-/// An entry's inclusion proof against the latest signed checkpoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LedgerProof {
-    pub entry_index: u64,
-    /// The leaf as the ledger holds it.
-    pub leaf: Hash,
-    pub tree_size: u64,
-    pub root: Hash,
-    /// RFC 9162 audit path, from the leaf's sibling up.
-    pub path: Vec<Hash>,
-    /// The signed checkpoint note (C2SP) of `tree_size` and `root`.
-    pub checkpoint: String,
-}
-
-fn hash32(bytes: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
-    <Hash>::try_from(bytes).map_err(|_| StoreError::Ledger(format!("{what}长度错误")))
-}
-
-/// The inclusion proof of entry `entry_index` against the latest checkpoint. Reads every leaf
-/// up to the checkpoint (the store keeps no interior nodes): linear in the log's size.
-pub async fn ledger_proof(db: &Db, entry_index: i64) -> Result<LedgerProof, StoreError> {
-    let latest: Option<(i64, Vec<u8>, String)> = on_db!(db, p => sqlx::query_as(
-        "SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1").fetch_optional(p).await?);
-    let (size, root, note) = latest.ok_or(StoreError::NotFound("签名检查点"))?;
-    let leaves: Vec<Vec<u8>> = on_db!(db, p => sqlx::query_scalar(
-        "SELECT leaf FROM ledger_entries WHERE idx < $1 ORDER BY idx").bind(size).fetch_all(p).await?);
-    let leaves = leaves
-        .into_iter()
-        .map(|l| hash32(l, "叶哈希"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let index = u64::try_from(entry_index).map_err(|_| StoreError::NotFound("账本条目"))?;
-    let tree_size =
-        u64::try_from(size).map_err(|_| StoreError::Ledger("检查点大小无效".to_owned()))?;
-    let leaf = *usize::try_from(index)
-        .ok()
-        .and_then(|i| leaves.get(i))
-        .ok_or(StoreError::NotFound("账本条目"))?;
-    let path = inclusion_proof(&leaves, index, tree_size)
-        .map_err(|e| StoreError::Ledger(e.to_string()))?;
-    Ok(LedgerProof {
-        entry_index: index,
-        leaf,
-        tree_size,
-        root: hash32(root, "根哈希")?,
-        path,
-        checkpoint: note,
-    })
-}
+/// A certificate's ledger entry proved against the latest signed checkpoint: the ledger's
+/// proof, from its kept subtree hashes.
+pub use crate::ledger::{LedgerProof, inclusion_proof as ledger_proof};

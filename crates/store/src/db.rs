@@ -126,13 +126,14 @@ impl Db {
         Ok(db)
     }
 
-    /// Applies the embedded migrations (idempotent).
+    /// Applies the embedded migrations (idempotent), then what SQL cannot do: the kept
+    /// subtree hashes of a ledger written before migration 0008.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
-        Ok(())
+        crate::ledger::backfill_nodes(self).await
     }
 
     pub fn backend(&self) -> Backend {

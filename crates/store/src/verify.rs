@@ -1,12 +1,14 @@
 //! `ledger verify`: recomputes every leaf from the rows it covers, the Merkle root at every
-//! checkpoint, and every checkpoint's signature, and names each entry that no longer matches —
-//! a row altered, deleted, inserted or moved behind the application's back. Works in chunks of
-//! the log, so memory stays bounded at any size.
+//! checkpoint, every checkpoint's signature and every kept subtree hash (`ledger_nodes`), and
+//! names each entry or node that no longer matches — a row altered, deleted, inserted or moved
+//! behind the application's back. Works in chunks of the log, so memory stays bounded at any
+//! size.
 
 use std::collections::{BTreeMap, HashMap};
 
-use xueshi_ledger::merkle::{Frontier, Hash, leaf_hash};
+use xueshi_ledger::merkle::{Frontier, Hash, Subtree, leaf_hash};
 use xueshi_ledger::note::{Verifier, verify_checkpoint};
+use xueshi_ledger::tiles::{KEPT_LEVELS, is_kept, kept_nodes_completed_by};
 
 use crate::acts::{REVIEW_ACT_SQL, RawReviewAct, RawVerificationAct, VERIFICATION_ACT_SQL};
 use crate::certificates::{CERTIFICATE_SQL, REVOCATION_SQL, RawCertificate, RawRevocation};
@@ -142,10 +144,90 @@ impl Covered {
 struct Chunk {
     leaves: Vec<Hash>,
     checkpoints: Vec<CheckpointRow>,
+    /// The kept nodes stored whose last leaf lies in the chunk.
+    nodes: BTreeMap<(u32, u64), Option<Hash>>,
     problems: Vec<Problem>,
 }
 
+/// `SELECT level, idx … FROM ledger_nodes WHERE [NOT] (…)`: the nodes of every kept level `l`
+/// with index in `$2l+1 .. $2l+2` (one fixed statement for all chunks).
+fn nodes_sql(columns: &str, negate: bool) -> String {
+    let ranges: Vec<String> = KEPT_LEVELS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "(level = {l} AND idx >= ${} AND idx < ${})",
+                2 * i + 1,
+                2 * i + 2
+            )
+        })
+        .collect();
+    let not = if negate { "NOT " } else { "" };
+    format!(
+        "SELECT {columns} FROM ledger_nodes WHERE {not}({})",
+        ranges.join(" OR ")
+    )
+}
+
+/// The bounds of [`nodes_sql`]: the kept nodes completed by `leaves`.
+fn node_bounds(leaves: std::ops::Range<u64>) -> Vec<i64> {
+    let mut bounds = vec![0i64; 2 * KEPT_LEVELS.len()];
+    for (level, nodes) in kept_nodes_completed_by(leaves) {
+        if let Some(i) = KEPT_LEVELS.iter().position(|l| *l == level)
+            && let Some(b) = bounds.get_mut(2 * i..2 * i + 2)
+        {
+            b.copy_from_slice(
+                &[nodes.start, nodes.end].map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            );
+        }
+    }
+    bounds
+}
+
+/// A problem with kept node `index` of `level`, named by the first entry it covers.
+fn node_problem(level: i64, index: i64, what: &str) -> Problem {
+    let leaves = u32::try_from(level)
+        .ok()
+        .zip(u64::try_from(index).ok())
+        .and_then(|(level, index)| Subtree { level, index }.leaves());
+    let entry = leaves.as_ref().and_then(|r| i64::try_from(r.start).ok());
+    let what = match leaves {
+        Some(r) => format!(
+            "第 {level} 层第 {index} 号节点（条目 {}–{}）{what}",
+            r.start,
+            r.end - 1
+        ),
+        None => format!("第 {level} 层第 {index} 号节点{what}"),
+    };
+    Problem {
+        entry,
+        table: "ledger_nodes",
+        row_id: entry.is_none().then_some(index),
+        what,
+    }
+}
+
 async fn fetch_chunk(db: Db, from: i64, to: i64) -> Result<Chunk, StoreError> {
+    let sql = nodes_sql("level, idx, hash", false);
+    let bounds = node_bounds(u64::try_from(from).unwrap_or(0)..u64::try_from(to).unwrap_or(0));
+    let stored: Vec<(i32, i64, Vec<u8>)> = on_db!(&db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for b in bounds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    });
+    // The bounds select only kept levels and indexes from 0 on: the conversions hold.
+    let nodes = stored
+        .into_iter()
+        .filter_map(|(l, i, h)| {
+            Some((
+                (u32::try_from(l).ok()?, u64::try_from(i).ok()?),
+                Hash::try_from(h).ok(),
+            ))
+        })
+        .collect();
     let entries = read::entries(&db, from, to).await?;
     let checkpoints: Vec<CheckpointRow> = on_db!(&db, p =>
         sqlx::query_as("SELECT size, root, note FROM checkpoints WHERE size > $1 AND size <= $2 ORDER BY size")
@@ -188,6 +270,7 @@ async fn fetch_chunk(db: Db, from: i64, to: i64) -> Result<Chunk, StoreError> {
     Ok(Chunk {
         leaves,
         checkpoints,
+        nodes,
         problems,
     })
 }
@@ -350,6 +433,7 @@ pub async fn verify(
         let Chunk {
             leaves,
             checkpoints,
+            nodes,
             mut problems,
         } = pending
             .await
@@ -364,8 +448,14 @@ pub async fn verify(
         }
         report.problems.append(&mut problems);
         let mut checkpoints = checkpoints.into_iter().peekable();
+        let mut computed = Vec::new();
         for leaf in leaves {
-            if frontier.push(leaf).is_err() {
+            let pushed = frontier.push_with(leaf, |s, h| {
+                if is_kept(s.level) {
+                    computed.push((s, *h));
+                }
+            });
+            if pushed.is_err() {
                 return Err(StoreError::Ledger("账本过大".to_owned()));
             }
             report.entries += 1;
@@ -392,6 +482,22 @@ pub async fn verify(
                 what: "检查点大小超出账本条目数".to_owned(),
             });
         }
+        check_nodes(nodes, computed, &mut report.problems);
+    }
+    // Nodes no chunk read: of a level not kept, or beyond the log.
+    let sql = nodes_sql("level, idx", true);
+    let bounds = node_bounds(0..u64::try_from(next_from).unwrap_or(0));
+    let strays: Vec<(i32, i64)> = on_db!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for b in bounds {
+            q = q.bind(b);
+        }
+        q.fetch_all(p).await?
+    });
+    for (level, index) in strays {
+        report
+            .problems
+            .push(node_problem(i64::from(level), index, "不应存在（被插入）"));
     }
     let total = i64::try_from(frontier.size()).unwrap_or(i64::MAX);
     match last_checkpoint {
@@ -433,6 +539,31 @@ pub async fn verify(
     }
     report.root = (frontier.size() > 0).then(|| frontier.root());
     Ok(report)
+}
+
+/// Compares the kept nodes stored for a chunk with those its leaves complete.
+fn check_nodes(
+    mut stored: BTreeMap<(u32, u64), Option<Hash>>,
+    computed: Vec<(Subtree, Hash)>,
+    problems: &mut Vec<Problem>,
+) {
+    let named = |s: Subtree, what| {
+        node_problem(
+            i64::from(s.level),
+            i64::try_from(s.index).unwrap_or(i64::MAX),
+            what,
+        )
+    };
+    for (s, hash) in computed {
+        match stored.remove(&(s.level, s.index)) {
+            Some(Some(h)) if h == hash => {}
+            Some(_) => problems.push(named(s, "的哈希与由叶重算的结果不符（被修改）")),
+            None => problems.push(named(s, "缺失（被删除）")),
+        }
+    }
+    for (level, index) in stored.into_keys() {
+        problems.push(named(Subtree { level, index }, "不应存在（被插入）"));
+    }
 }
 
 fn check_entry(e: &EntryRow, leaf: Hash, row: Option<Covered>, problems: &mut Vec<Problem>) {

@@ -1,6 +1,7 @@
 //! The store's conformance suite, run against SQLite and PostgreSQL alike: registration,
 //! corrections, the database's refusal to change registered rows, sealed personal data, the
-//! store feeding the engine, and `verify` catching every kind of tampering on every covered table.
+//! store feeding the engine, `verify` catching every kind of tampering on every covered table
+//! and kept subtree hash, and proofs from kept subtree hashes.
 //!
 //! PostgreSQL: `XUESHI_TEST_POSTGRES` (default postgres://postgres@127.0.0.1:5432/test) must
 //! reach a server that lets us create databases. Under CI its absence fails the suite.
@@ -641,6 +642,7 @@ async fn disable_guards(db: &Db) {
                 "verification_acts",
                 "certificates",
                 "certificate_revocations",
+                "ledger_nodes",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "ALTER TABLE {t} DISABLE TRIGGER USER"
@@ -789,6 +791,18 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
             "UPDATE certificates SET entry_index = 13 WHERE entry_index = 14".to_owned(),
             "UPDATE certificate_revocations SET entry_index = 14".to_owned(),
         ]),
+        // On `grown`: kept nodes (8, 0) and (8, 1), over entries 0–255 and 256–511 of 615.
+        ("ledger_nodes", "alter", vec![
+            "UPDATE ledger_nodes SET hash = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE level = 8 AND idx = 1".to_owned(),
+        ]),
+        ("ledger_nodes", "delete", vec!["DELETE FROM ledger_nodes WHERE level = 8 AND idx = 0".to_owned()]),
+        ("ledger_nodes", "insert", vec![
+            "INSERT INTO ledger_nodes (level, idx, hash) SELECT 8, 2, hash FROM ledger_nodes WHERE level = 8 AND idx = 1".to_owned(),
+        ]),
+        ("ledger_nodes", "insert-level", vec![
+            "INSERT INTO ledger_nodes (level, idx, hash) SELECT 16, 0, hash FROM ledger_nodes WHERE level = 8 AND idx = 0".to_owned(),
+        ]),
+        ("ledger_nodes", "reorder", vec![swap("ledger_nodes", "hash", "level = 8 AND idx = 0", "level = 8 AND idx = 1")]),
     ]
 }
 
@@ -824,6 +838,29 @@ async fn certified(db: Db) -> World {
     w
 }
 
+/// `certified` and then 600 records in batches of 100, 300 and 200 (entries 15–614): the
+/// first batch completes no kept node, the second completes (8, 0) and the third (8, 1).
+async fn grown(db: Db) -> World {
+    let w = certified(db).await;
+    let mut n = 0;
+    for size in [100, 300, 200] {
+        let batch: Vec<NewRecord> = (n..n + size)
+            .map(|i| {
+                let label = format!("讲座{i}");
+                new_record(
+                    w.other,
+                    record(&label, Subject::Public, Form::Academic, "2026-06-01", 1),
+                )
+            })
+            .collect();
+        records::register(&w.db, &w.signer, &batch, 20 + n as i64)
+            .await
+            .unwrap();
+        n += size;
+    }
+    w
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
     let mut count = 0;
@@ -837,7 +874,11 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
     for (table, how, statements) in cases {
         for db in fresh_dbs("store").await {
             let backend = db.backend();
-            let w = certified(db).await;
+            let w = if table == "ledger_nodes" {
+                grown(db).await
+            } else {
+                certified(db).await
+            };
             assert!(
                 check(&w).await.ok(),
                 "{backend:?}: untouched database must verify: {:?}",
@@ -859,11 +900,31 @@ async fn every_kind_of_tampering_on_every_covered_table_is_caught_and_named() {
                 "{backend:?}: {table} {how}: problems name no entry: {:?}",
                 report.problems
             );
+            if table == "ledger_nodes" {
+                // The node itself is named, by level, index and the entries it covers.
+                let want = match how {
+                    "alter" => {
+                        "第 8 层第 1 号节点（条目 256–511）的哈希与由叶重算的结果不符（被修改）"
+                    }
+                    "delete" => "第 8 层第 0 号节点（条目 0–255）缺失（被删除）",
+                    "insert" => "第 8 层第 2 号节点（条目 512–767）不应存在（被插入）",
+                    "insert-level" => "第 16 层第 0 号节点（条目 0–65535）不应存在（被插入）",
+                    _ => "第 8 层第 0 号节点（条目 0–255）的哈希与由叶重算的结果不符（被修改）",
+                };
+                assert!(
+                    report
+                        .problems
+                        .iter()
+                        .any(|p| p.table == "ledger_nodes" && p.what == want),
+                    "{backend:?}: {how}: {:?}",
+                    report.problems
+                );
+            }
             count += 1;
             done(w.db).await;
         }
     }
-    assert!(count >= 45);
+    assert!(count >= 50);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -2271,6 +2332,158 @@ async fn a_certificate_is_issued_proved_in_the_ledger_and_revoked_on_both_backen
         let report = check(&w).await;
         assert!(report.ok(), "{backend:?}: {:?}", report.problems);
         assert_eq!(report.entries, 15);
+        done(w.db).await;
+    }
+}
+
+// ---------------------------------------------------------------- proofs from kept nodes
+
+/// Every leaf of the log, in order.
+async fn all_leaves(db: &Db) -> Vec<[u8; 32]> {
+    let rows: Vec<Vec<u8>> = xueshi_store::on_db!(db, p => sqlx::query_scalar("SELECT leaf FROM ledger_entries ORDER BY idx").fetch_all(p).await.unwrap());
+    rows.into_iter().map(|l| l.try_into().unwrap()).collect()
+}
+
+async fn kept_nodes(db: &Db) -> Vec<(i32, i64, Vec<u8>)> {
+    xueshi_store::on_db!(db, p => sqlx::query_as("SELECT level, idx, hash FROM ledger_nodes ORDER BY level, idx").fetch_all(p).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proofs_come_from_kept_nodes_and_a_tampered_node_never_verifies() {
+    use xueshi_ledger::merkle::{
+        consistency_proof, inclusion_proof, root_of, verify_consistency, verify_inclusion,
+    };
+    use xueshi_ledger::note::verify_checkpoint;
+    use xueshi_store::ledger;
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = grown(db).await;
+        let leaves = all_leaves(&w.db).await;
+        let n = leaves.len() as u64;
+        assert_eq!(n, 615, "{backend:?}");
+        // Kept: exactly the complete 256-leaf subtrees, written with the batches completing them.
+        let want: Vec<(i32, i64, Vec<u8>)> = (0..2)
+            .map(|i| {
+                (
+                    8,
+                    i as i64,
+                    root_of(&leaves[i * 256..(i + 1) * 256]).to_vec(),
+                )
+            })
+            .collect();
+        assert_eq!(kept_nodes(&w.db).await, want, "{backend:?}");
+        for sql in [
+            "UPDATE ledger_nodes SET hash = hash",
+            "DELETE FROM ledger_nodes",
+        ] {
+            let result: Result<(), StoreError> = xueshi_store::on_db!(&w.db, p => sqlx::query(sql).execute(p).await.map(|_| ()).map_err(StoreError::from));
+            assert!(
+                matches!(result, Err(StoreError::AppendOnly(_))),
+                "{backend:?}: `{sql}` was not refused: {result:?}"
+            );
+        }
+        // Every entry's proof is the proof from all the leaves, and verifies against the
+        // signed checkpoint.
+        let note = ledger::latest_note(&w.db).await.unwrap().unwrap();
+        let signed = verify_checkpoint(&note, &w.signer.verifier()).unwrap();
+        assert_eq!(signed.size, n);
+        let mut honest = Vec::new();
+        for i in 0..n {
+            let p = certificates::ledger_proof(&w.db, i as i64).await.unwrap();
+            assert_eq!(
+                (p.leaf, p.tree_size, p.root),
+                (leaves[i as usize], n, signed.root)
+            );
+            assert_eq!(p.checkpoint, note);
+            assert_eq!(
+                p.path,
+                inclusion_proof(&leaves, i, n).unwrap(),
+                "{backend:?} {i}"
+            );
+            verify_inclusion(&p.leaf, i, n, &p.path, &signed.root).unwrap();
+            honest.push(p.path);
+        }
+        for beyond in [-1, n as i64] {
+            let e = certificates::ledger_proof(&w.db, beyond).await;
+            assert!(matches!(e, Err(StoreError::NotFound(_))), "{e:?}");
+        }
+        // Consistency between every pair of signed checkpoints.
+        let checkpoints: Vec<(i64, Vec<u8>)> = xueshi_store::on_db!(&w.db, p => sqlx::query_as("SELECT size, root FROM checkpoints ORDER BY size").fetch_all(p).await.unwrap());
+        assert!(checkpoints.len() > 10);
+        for (a, old_root) in &checkpoints {
+            for (b, new_root) in checkpoints.iter().filter(|(b, _)| b >= a) {
+                let (a, b) = (*a as u64, *b as u64);
+                let proof = ledger::consistency_proof(&w.db, a, b).await.unwrap();
+                assert_eq!(proof, consistency_proof(&leaves, a, b).unwrap(), "{a}→{b}");
+                let (old_root, new_root) = (
+                    old_root[..].try_into().unwrap(),
+                    new_root[..].try_into().unwrap(),
+                );
+                verify_consistency(a, b, &old_root, &new_root, &proof).unwrap();
+            }
+        }
+        assert!(ledger::consistency_proof(&w.db, 1, n + 1).await.is_err());
+        assert!(ledger::consistency_proof(&w.db, 0, n).await.is_err());
+        // A tampered node: each proof is the honest one (the node is not on its path) or it
+        // fails against the signed checkpoint. Node (8, 0) is on the path of every leaf after it.
+        disable_guards(&w.db).await;
+        exec(
+            &w.db,
+            "UPDATE ledger_nodes SET hash = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE level = 8 AND idx = 0",
+        )
+        .await;
+        let mut failed = 0;
+        for i in 0..n {
+            let p = certificates::ledger_proof(&w.db, i as i64).await.unwrap();
+            if p.path != honest[i as usize] {
+                assert!(
+                    verify_inclusion(&p.leaf, i, n, &p.path, &signed.root).is_err(),
+                    "{backend:?}: a proof through a tampered node verified"
+                );
+                failed += 1;
+            }
+        }
+        assert_eq!(failed, n - 256, "{backend:?}");
+        done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_written_before_kept_nodes_gets_them_once_when_migrated() {
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = grown(db).await;
+        let kept = kept_nodes(&w.db).await;
+        assert_eq!(kept.len(), 2);
+        // Back to schema 7 with the log as it stands: no table, migration 0008 not applied.
+        for sql in [
+            "DROP TABLE ledger_nodes",
+            "DROP TABLE ledger_nodes_backfill",
+            "DELETE FROM _sqlx_migrations WHERE version = 8",
+        ] {
+            exec(&w.db, sql).await;
+        }
+        w.db.migrate().await.unwrap();
+        assert_eq!(kept_nodes(&w.db).await, kept, "{backend:?}");
+        let owed: i64 = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_nodes_backfill").fetch_one(p).await.unwrap());
+        assert_eq!(owed, 0);
+        let report = check(&w).await;
+        assert!(report.ok(), "{backend:?}: {:?}", report.problems);
+        // Once: a node deleted later is not quietly restored by the next migration.
+        disable_guards(&w.db).await;
+        exec(
+            &w.db,
+            "DELETE FROM ledger_nodes WHERE level = 8 AND idx = 1",
+        )
+        .await;
+        w.db.migrate().await.unwrap();
+        let report = check(&w).await;
+        assert!(
+            report.problems.iter().any(|p| p.table == "ledger_nodes"
+                && p.what == "第 8 层第 1 号节点（条目 256–511）缺失（被删除）"),
+            "{backend:?}: {:?}",
+            report.problems
+        );
         done(w.db).await;
     }
 }
