@@ -312,20 +312,29 @@ async fn read_hashes(
     reads: &[Read],
     leaf: Option<u64>,
 ) -> Result<HashMap<(u32, u64), Hash>, StoreError> {
-    // Plain integers computed here, one range scan each. The text differs from proof to proof,
-    // so it is not prepared and cached (it would evict the statements that are reused).
-    let leaves = |lo: u64, hi: u64| {
+    // Plain integers computed here, one index range scan each. The text differs from proof
+    // to proof, so it is not prepared and cached (it would evict the statements reused). The
+    // LIMIT (a range holds at most that many rows) keeps PostgreSQL's estimate right when the
+    // statistics lag a bulk import: estimating a third of a 10M-row table per range, it chose
+    // bitmap scans and JIT-compiled the query, 8 ms of 9 per proof.
+    let range = |select: String, lo: u64, hi: u64| {
         format!(
-            "SELECT 0 AS level, idx, leaf AS hash FROM ledger_entries WHERE idx >= {lo} AND idx < {hi}"
+            "{select} AND idx >= {lo} AND idx < {hi} ORDER BY idx LIMIT {}",
+            hi - lo
         )
+    };
+    let leaves = |lo: u64, hi: u64| {
+        let select = "SELECT 0 AS level, idx, leaf AS hash FROM ledger_entries WHERE TRUE";
+        range(select.to_owned(), lo, hi)
     };
     let mut parts: Vec<String> = reads
         .iter()
         .map(|r| match r.level {
             0 => leaves(r.nodes.start, r.nodes.end),
-            l => format!(
-                "SELECT level, idx, hash FROM ledger_nodes WHERE level = {l} AND idx >= {} AND idx < {}",
-                r.nodes.start, r.nodes.end
+            l => range(
+                format!("SELECT level, idx, hash FROM ledger_nodes WHERE level = {l}"),
+                r.nodes.start,
+                r.nodes.end,
             ),
         })
         .collect();
@@ -333,6 +342,11 @@ async fn read_hashes(
     if parts.is_empty() {
         return Ok(HashMap::new());
     }
+    let parts: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("SELECT * FROM ({p}) AS r{i}"))
+        .collect();
     let sql = parts.join(" UNION ALL ");
     let rows: Vec<(i32, i64, Vec<u8>)> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .persistent(false)

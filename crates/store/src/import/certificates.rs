@@ -884,6 +884,44 @@ mod tests {
         assert!(w.ledger_ok().await);
     }
 
+    /// An import's batches share one transaction and one appender: each kept subtree hash is
+    /// written once, with the batch completing it (entries 255 and 511 of 600 rows in batches
+    /// of 100), on both backends.
+    #[tokio::test]
+    async fn an_import_writes_each_kept_node_once_with_its_batch() {
+        let mut worlds = vec![World::new().await];
+        worlds.extend(World::postgres().await);
+        for w in worlds {
+            let mut csv = HEADER.to_owned();
+            for i in 0..600 {
+                csv.push_str(&format!(
+                    "{},张晓梅,1,N-{i},课程,1,2026-03-01,合格,\n",
+                    w.id_number
+                ));
+            }
+            let path = w.file("nodes.csv", &csv);
+            let mut opts = w.opts();
+            opts.batch_rows = 100;
+            let report = import_certificates(
+                &w.db,
+                &w.keys,
+                &w.signer,
+                policy(),
+                &path,
+                &opts,
+                &mut |_| {},
+            )
+            .await
+            .unwrap();
+            assert_eq!(report.written, 600, "{report}");
+            let entries = w.count("ledger_entries").await;
+            assert!(entries >= 600);
+            assert_eq!(w.count("ledger_nodes").await, entries / 256);
+            assert!(w.ledger_ok().await);
+            w.done().await;
+        }
+    }
+
     async fn checkpoints_size(w: &World) -> i64 {
         crate::on_db!(&w.db, p => sqlx::query_scalar("SELECT COALESCE(MAX(size), 0) FROM checkpoints").fetch_one(p).await.unwrap())
     }
