@@ -5,6 +5,8 @@ import { demo } from "./lib.mjs";
 import "./session.test.mjs";
 import "./people.test.mjs";
 import "./officials.test.mjs";
+import "./certificate.test.mjs";
+import "./roles.test.mjs";
 
 after(async () => {
   const app = await demo();

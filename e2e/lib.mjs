@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -162,4 +163,17 @@ export async function message(form) {
   const msg = form.locator(".msg");
   await msg.waitFor({ state: "visible" });
   return msg.innerText();
+}
+
+/** Accepts every confirmation the page asks (forms with data-confirm). */
+export function acceptDialogs(page) {
+  page.on("dialog", (d) => d.accept());
+}
+
+/** The number in a heading like 待核验（5）. */
+export async function count(page, name) {
+  const text = await page.getByRole("heading", { name: new RegExp(`^${name}`) }).innerText();
+  const m = text.match(/（(\d+)）/);
+  assert.ok(m, `a count in ${text}`);
+  return Number(m[1]);
 }

@@ -6,21 +6,9 @@
 // trail to those acts; the base uploads a report and sees its rejected row.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { demo, message, shot, signIn } from "./lib.mjs";
+import { demo, message, shot, signIn, acceptDialogs, count } from "./lib.mjs";
 
 /** Accepts every confirm() the page asks (the forms' data-confirm). */
-function acceptDialogs(page) {
-  page.on("dialog", (d) => d.accept());
-}
-
-/** The number in a heading like 待核验（5）. */
-async function count(page, name) {
-  const text = await page.getByRole("heading", { name: new RegExp(`^${name}`) }).innerText();
-  const m = text.match(/（(\d+)）/);
-  assert.ok(m, `a count in ${text}`);
-  return Number(m[1]);
-}
-
 test("the industry authority stamps one year page and rejects another with a reason per record", async () => {
   const app = await demo();
   const { context, page } = await signIn(app, "demo-industry-authority");

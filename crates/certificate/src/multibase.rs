@@ -65,14 +65,13 @@ pub fn decode_z(text: &str) -> Option<Vec<u8>> {
 
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Multibase base64url without padding: `u` + base64url.
-pub fn encode_u(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(1 + bytes.len().div_ceil(3) * 4);
-    out.push('u');
+/// Base64url without padding (RFC 4648 §5).
+pub fn b64url(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     let sym = |i: u32| char::from(B64URL.get((i & 63) as usize).copied().unwrap_or(b'A'));
     for chunk in bytes.chunks(3) {
         let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = b(0) << 16 | b(1) << 8 | b(2);
+        let n = (b(0) << 16) | (b(1) << 8) | b(2);
         out.push(sym(n >> 18));
         out.push(sym(n >> 12));
         if chunk.len() > 1 {
@@ -85,28 +84,35 @@ pub fn encode_u(bytes: &[u8]) -> String {
     out
 }
 
-/// The bytes of a multibase base64url string (`u…`, unpadded), or `None`.
-pub fn decode_u(text: &str) -> Option<Vec<u8>> {
-    let body = text.strip_prefix('u')?.as_bytes();
-    if body.len() % 4 == 1 {
+/// The bytes of unpadded base64url, or `None`. Leftover bits must be zero, so each byte
+/// string has exactly one encoding (a token or proof cannot be respelled).
+pub fn unb64url(text: &str) -> Option<Vec<u8>> {
+    let mut bits: u32 = 0;
+    let mut nbits = 0u32;
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for c in text.bytes() {
+        let v = B64URL.iter().position(|&s| s == c)?;
+        bits = (bits << 6) | u32::try_from(v).ok()?;
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push(u8::try_from((bits >> nbits) & 0xff).ok()?);
+        }
+    }
+    if bits & ((1 << nbits) - 1) != 0 {
         return None;
     }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    for chunk in body.chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = u32::try_from(B64URL.iter().position(|a| a == c)?).ok()?;
-            n |= v << (18 - 6 * i);
-        }
-        out.push((n >> 16) as u8);
-        if chunk.len() > 2 {
-            out.push((n >> 8) as u8);
-        }
-        if chunk.len() > 3 {
-            out.push(n as u8);
-        }
-    }
     Some(out)
+}
+
+/// Multibase base64url without padding: `u` + base64url.
+pub fn encode_u(bytes: &[u8]) -> String {
+    format!("u{}", b64url(bytes))
+}
+
+/// The bytes of a multibase base64url string (`u…`, unpadded), or `None`.
+pub fn decode_u(text: &str) -> Option<Vec<u8>> {
+    unb64url(text.strip_prefix('u')?)
 }
 
 #[cfg(test)]

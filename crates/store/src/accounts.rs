@@ -16,7 +16,7 @@
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
 use sha2::{Digest, Sha256};
-use xueshi_domain::Date;
+use xueshi_domain::{Date, RegionCode};
 
 use crate::audit::audit;
 use crate::db::Db;
@@ -267,46 +267,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// Base64url without padding.
-fn b64url(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    let sym = |i: u32| char::from(B64URL.get((i & 63) as usize).copied().unwrap_or(b'A'));
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(sym(n >> 18));
-        out.push(sym(n >> 12));
-        if chunk.len() > 1 {
-            out.push(sym(n >> 6));
-        }
-        if chunk.len() > 2 {
-            out.push(sym(n));
-        }
-    }
-    out
-}
+use xueshi_certificate::multibase::b64url;
 
 /// Decodes exactly `N` bytes of base64url without padding.
 fn unb64url<const N: usize>(text: &str) -> Option<[u8; N]> {
-    let mut bits: u32 = 0;
-    let mut nbits = 0u32;
-    let mut out = Vec::with_capacity(N);
-    for c in text.bytes() {
-        let v = B64URL.iter().position(|&s| s == c)?;
-        bits = (bits << 6) | u32::try_from(v).ok()?;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push(u8::try_from((bits >> nbits) & 0xff).ok()?);
-        }
-    }
-    // Leftover bits must be zero, so each byte string has exactly one encoding.
-    if bits & ((1 << nbits) - 1) != 0 {
-        return None;
-    }
-    out.try_into().ok()
+    xueshi_certificate::multibase::unb64url(text)?
+        .try_into()
+        .ok()
 }
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
@@ -581,6 +548,31 @@ async fn check_shape(db: &Db, new: &NewAccount) -> Result<(), StoreError> {
     }
 }
 
+/// Where an account acts, for the region of its audit lines: its organisation's region (an
+/// official), its unit's region (a unit administrator), or the region of the unit its person
+/// works for on the Beijing day of `now_ms` (or last worked for before it); `None` when it has
+/// none.
+pub async fn account_region(
+    db: &Db,
+    account: &Account,
+    now_ms: i64,
+) -> Result<Option<RegionCode>, StoreError> {
+    if let Some(org) = account.organisation_id {
+        return Ok(organisations::organisation(db, org)
+            .await?
+            .map(|o| o.region));
+    }
+    if let Some(unit) = account.unit_id {
+        return Ok(crate::people::unit_place(db, unit).await?.map(|u| u.region));
+    }
+    match (account.person_id, Date::beijing(now_ms)) {
+        (Some(person), Ok(on)) => Ok(crate::people::person_unit_on(db, person, on)
+            .await?
+            .map(|u| u.region)),
+        _ => Ok(None),
+    }
+}
+
 /// Creates an account with an initial password, which must be changed at the first login.
 /// `actor` is who creates it (for the audit trail).
 pub async fn create_account(
@@ -612,10 +604,12 @@ pub async fn create_account(
         .bind(now_ms)
         .fetch_one(p)
         .await?);
+    // Accounts are created by the system (the CLI, the demo seed): a line without a region.
     audit(
         db,
         now_ms,
         actor,
+        None,
         ACCOUNT_CREATE,
         Some(&format!("account:{id}")),
         Some(&format!("role:{}", new.role.as_str())),
@@ -642,10 +636,12 @@ pub async fn login(
         .await?);
     let Some((id, stored)) = row else {
         verify_password(password, None, policy.password).await?;
+        // An unknown login is nowhere: a line without a region.
         audit(
             db,
             now_ms,
             "anonymous",
+            None,
             LOGIN_FAILED,
             None,
             Some("unknown_login"),
@@ -655,11 +651,13 @@ pub async fn login(
     };
     let subject = format!("account:{id}");
     let acc = account(db, id).await?;
+    let region = account_region(db, &acc, now_ms).await?;
     if let Some(until_ms) = acc.locked_until_ms.filter(|&u| u > now_ms) {
         audit(
             db,
             now_ms,
             &subject,
+            region,
             LOGIN_LOCKED,
             Some(&subject),
             Some("refused_while_locked"),
@@ -683,13 +681,23 @@ pub async fn login(
             db,
             now_ms,
             &subject,
+            region,
             LOGIN_FAILED,
             Some(&subject),
             Some("wrong_password"),
         )
         .await?;
         if locked == Some(until_ms) {
-            audit(db, now_ms, &subject, LOGIN_LOCKED, Some(&subject), None).await?;
+            audit(
+                db,
+                now_ms,
+                &subject,
+                region,
+                LOGIN_LOCKED,
+                Some(&subject),
+                None,
+            )
+            .await?;
             return Err(StoreError::AccountLocked { until_ms });
         }
         return Err(failed());
@@ -699,6 +707,7 @@ pub async fn login(
             db,
             now_ms,
             &subject,
+            region,
             LOGIN_FAILED,
             Some(&subject),
             Some("disabled"),
@@ -714,7 +723,7 @@ pub async fn login(
     let sql = "UPDATE accounts SET failed_attempts = 0, locked_until_ms = NULL,
                  password_hash = COALESCE($2, password_hash) WHERE id = $1";
     on_db!(db, p => sqlx::query(sql).bind(id).bind(rehash).execute(p).await?.rows_affected());
-    audit(db, now_ms, &subject, LOGIN_OK, Some(&subject), None).await?;
+    audit(db, now_ms, &subject, region, LOGIN_OK, Some(&subject), None).await?;
     let signed_in = account(db, id).await?;
     Ok(LoginOutcome {
         must_change_password: signed_in.must_change_password,
@@ -776,12 +785,23 @@ pub async fn change_password(
     let hash = hash_password(new, policy.password).await?;
     set_password(db, account_id, &hash, false, now_ms).await?;
     let subject = format!("account:{account_id}");
-    audit(db, now_ms, &subject, PASSWORD_CHANGE, Some(&subject), None).await?;
+    let region = account_region(db, &acc, now_ms).await?;
+    audit(
+        db,
+        now_ms,
+        &subject,
+        region,
+        PASSWORD_CHANGE,
+        Some(&subject),
+        None,
+    )
+    .await?;
     Ok(())
 }
 
 /// An administrator sets a new initial password (e.g. from [`generate_initial_password`]): it
-/// must be changed at the next login, the lock is lifted and every session is ended.
+/// must be changed at the next login, the lock is lifted and every session is ended. A system
+/// act (`actor` names the operator): its audit line has no region.
 pub async fn admin_reset_password(
     db: &Db,
     keys: &Keys,
@@ -801,6 +821,7 @@ pub async fn admin_reset_password(
         db,
         now_ms,
         actor,
+        None,
         PASSWORD_RESET,
         Some(&format!("account:{account_id}")),
         None,
@@ -953,7 +974,7 @@ fn token_invalid() -> StoreError {
 }
 
 /// Issues an API token to an online base or a training provider. The returned token is shown
-/// once; only the SHA-256 of its secret is kept.
+/// once; only the SHA-256 of its secret is kept. A system act: its audit line has no region.
 pub async fn issue_api_token(
     db: &Db,
     organisation_id: i64,
@@ -992,6 +1013,7 @@ pub async fn issue_api_token(
         db,
         now_ms,
         actor,
+        None,
         TOKEN_ISSUE,
         Some(&format!("api_token:{token_id}")),
         Some(&format!(
@@ -1038,7 +1060,8 @@ pub async fn authenticate_api_token(
     })
 }
 
-/// Revokes an API token by its id; it never authenticates again.
+/// Revokes an API token by its id; it never authenticates again. A system act: its audit line
+/// has no region.
 pub async fn revoke_api_token(
     db: &Db,
     token_id: &str,
@@ -1059,6 +1082,7 @@ pub async fn revoke_api_token(
         db,
         now_ms,
         actor,
+        None,
         TOKEN_REVOKE,
         Some(&format!("api_token:{token_id}")),
         None,

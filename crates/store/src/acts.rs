@@ -49,6 +49,7 @@ pub async fn review(
 ) -> Result<(i64, Inclusion), StoreError> {
     let Act {
         actor,
+        region,
         on: decided_on,
         now_ms,
     } = act;
@@ -106,7 +107,7 @@ pub async fn review(
         };
         appender.push(EntryKind::ReviewAct, id, Some(review.person_id), &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        audit_in_tx!(tx, now_ms, actor, EntryKind::ReviewAct.as_str(),
+        audit_in_tx!(tx, now_ms, actor, region, EntryKind::ReviewAct.as_str(),
             format!("person:{}/year:{}", review.person_id, review.year), entry_index)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((id, inclusion))
@@ -268,6 +269,7 @@ pub async fn record_verification(
 ) -> Result<(i64, Inclusion), StoreError> {
     let Act {
         actor,
+        region,
         on: decided_on,
         now_ms,
     } = act;
@@ -359,7 +361,7 @@ pub async fn record_verification(
         };
         appender.push(EntryKind::VerificationAct, id, Some(v.person_id), &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        audit_in_tx!(tx, now_ms, actor, EntryKind::VerificationAct.as_str(),
+        audit_in_tx!(tx, now_ms, actor, region, EntryKind::VerificationAct.as_str(),
             format!("person:{}/{}:{first_year}-{last_year}", v.person_id, v.level.as_str()), entry_index)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((id, inclusion))

@@ -228,7 +228,12 @@ pub async fn issue(
     person_id: i64,
     act: Act<'_>,
 ) -> Result<(Issued, Inclusion), StoreError> {
-    let Act { actor, on, now_ms } = act;
+    let Act {
+        actor,
+        region,
+        on,
+        now_ms,
+    } = act;
     if actor.trim().is_empty() {
         return Err(StoreError::invalid("certificate.actor", "签发须写明操作人"));
     }
@@ -295,7 +300,7 @@ pub async fn issue(
         };
         appender.push(EntryKind::CertificateIssue, id, Some(person_id), &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        audit_in_tx!(tx, now_ms, actor, EntryKind::CertificateIssue.as_str(),
+        audit_in_tx!(tx, now_ms, actor, region, EntryKind::CertificateIssue.as_str(),
             format!("person:{person_id}/certificate:{}", cert.number), entry_index)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((Issued { row, revocation: None }, inclusion))
@@ -408,7 +413,12 @@ pub async fn revoke(
     reason: &str,
     act: Act<'_>,
 ) -> Result<(RevocationRow, Inclusion), StoreError> {
-    let Act { actor, on, now_ms } = act;
+    let Act {
+        actor,
+        region,
+        on,
+        now_ms,
+    } = act;
     if actor.trim().is_empty() {
         return Err(StoreError::invalid("certificate.actor", "撤销须写明操作人"));
     }
@@ -452,7 +462,7 @@ pub async fn revoke(
         };
         appender.push(EntryKind::CertificateRevoke, id, Some(issued.row.person_id), &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        audit_in_tx!(tx, now_ms, actor, EntryKind::CertificateRevoke.as_str(),
+        audit_in_tx!(tx, now_ms, actor, region, EntryKind::CertificateRevoke.as_str(),
             format!("person:{}/certificate:{}", issued.row.person_id, issued.row.number), entry_index)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((row, inclusion))

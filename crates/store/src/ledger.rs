@@ -31,10 +31,14 @@ use crate::on_db;
 /// The log's name in its checkpoints (C2SP tlog-checkpoint origin line).
 pub const DEFAULT_ORIGIN: &str = "xueshi.anhui.gov.cn/registration-ledger";
 
-/// Who performs an official act, on which date, and when (the clock is the caller's).
+/// Who performs an official act, where, on which date, and when (the clock is the caller's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Act<'a> {
     pub actor: &'a str,
+    /// Where the act happens (the actor's organisation's or unit's region), written with its
+    /// audit line so that a supervisor reads it within its region; `None` for the system's own
+    /// acts (import, demo seed).
+    pub region: Option<xueshi_domain::RegionCode>,
     pub on: xueshi_domain::Date,
     pub now_ms: i64,
 }

@@ -427,6 +427,7 @@ pub async fn void(
 ) -> Result<Vec<(i64, Inclusion)>, StoreError> {
     let Act {
         actor,
+        region,
         on: voided_on,
         now_ms,
     } = act;
@@ -483,7 +484,7 @@ pub async fn void(
         appender.push(EntryKind::RecordVoid, id, Some(person_id), &row.canonical())?;
         ids.push(id);
         write_batch!(tx, &appender, signer)?;
-        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::RecordVoid.as_str(),
+        crate::audit_in_tx!(tx, now_ms, actor, region, EntryKind::RecordVoid.as_str(),
             format!("person:{person_id}/record:{record_id}"), entry_index)?;
         Ok(ids.into_iter().zip(appender.inclusions()).collect())
     })

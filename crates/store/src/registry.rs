@@ -133,6 +133,7 @@ pub async fn decide_filing(
 ) -> Result<Inclusion, StoreError> {
     let Act {
         actor,
+        region,
         on: decided_on,
         now_ms,
     } = act;
@@ -171,7 +172,7 @@ pub async fn decide_filing(
         };
         appender.push(EntryKind::FilingDecision, id, None, &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::FilingDecision.as_str(),
+        crate::audit_in_tx!(tx, now_ms, actor, region, EntryKind::FilingDecision.as_str(),
             format!("filing:{filing_id}"), entry_index)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })
@@ -320,7 +321,12 @@ pub async fn register_provider(
     to: Date,
     act: Act<'_>,
 ) -> Result<Inclusion, StoreError> {
-    let Act { actor, now_ms, .. } = act;
+    let Act {
+        actor,
+        region: act_region,
+        now_ms,
+        ..
+    } = act;
     if to < from {
         return Err(StoreError::invalid(
             "provider.period",
@@ -355,7 +361,7 @@ pub async fn register_provider(
         };
         appender.push(EntryKind::ProviderRegistration, id, None, &row.canonical())?;
         write_batch!(tx, &appender, signer)?;
-        crate::audit_in_tx!(tx, now_ms, actor, EntryKind::ProviderRegistration.as_str(),
+        crate::audit_in_tx!(tx, now_ms, actor, act_region, EntryKind::ProviderRegistration.as_str(),
             format!("provider:{provider_name}/{}", region.as_u32()), entry_index)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })

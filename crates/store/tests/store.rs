@@ -184,6 +184,7 @@ async fn world(db: Db) -> World {
         None,
         Act {
             actor: "bureau:341500",
+            region: None,
             on: d("2026-02-10"),
             now_ms: 3,
         },
@@ -199,6 +200,7 @@ async fn world(db: Db) -> World {
         d("2026-12-31"),
         Act {
             actor: "bureau:341500",
+            region: None,
             on: d("2026-01-01"),
             now_ms: 3,
         },
@@ -270,6 +272,7 @@ async fn world(db: Db) -> World {
         Some(&corrected),
         Act {
             actor: "unit:admin",
+            region: None,
             on: d("2026-04-05"),
             now_ms: 6,
         },
@@ -310,6 +313,7 @@ async fn world(db: Db) -> World {
         },
         Act {
             actor: "authority:卫健委 王审核",
+            region: None,
             on: d("2027-01-10"),
             now_ms: 7,
         },
@@ -331,6 +335,7 @@ async fn world(db: Db) -> World {
         },
         Act {
             actor: "bureau:341500 李核验",
+            region: None,
             on: d("2027-03-01"),
             now_ms: 8,
         },
@@ -570,6 +575,7 @@ async fn a_corrected_certificate_keeps_its_number_and_a_leaver_has_no_requiremen
             Some(&fixed),
             Act {
                 actor: "base:2",
+                region: None,
                 on: d("2026-05-10"),
                 now_ms: 10,
             },
@@ -816,6 +822,7 @@ async fn certified(db: Db) -> World {
     };
     let act = |now_ms| Act {
         actor: "bureau:341500 李签发",
+        region: None,
         on: d("2027-03-02"),
         now_ms,
     };
@@ -1009,6 +1016,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
             },
             Act {
                 actor: "authority:卫健委 王审核",
+                region: None,
                 on: d("2027-01-11"),
                 now_ms: 20,
             },
@@ -1032,6 +1040,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
             },
             Act {
                 actor: "bureau:341500",
+                region: None,
                 on: d("2027-01-11"),
                 now_ms: 20,
             },
@@ -1052,6 +1061,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
             },
             Act {
                 actor: "authority:卫健委 王审核",
+                region: None,
                 on: d("2027-01-12"),
                 now_ms: 21,
             },
@@ -1092,6 +1102,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
             },
             Act {
                 actor: "bureau:341522 补录",
+                region: None,
                 on: d("2019-11-20"),
                 now_ms: 22,
             },
@@ -1164,6 +1175,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
                 &v,
                 Act {
                     actor: "bureau:341500",
+                    region: None,
                     on: d("2027-03-02"),
                     now_ms: 23,
                 },
@@ -1175,6 +1187,7 @@ async fn review_and_verification_acts_round_trip_supersede_and_verify() {
         // Every act is in the audit trail, with its ledger entry.
         let trail = xueshi_store::audit::audit_trail(
             &w.db,
+            xueshi_domain::region::ANHUI,
             &xueshi_store::audit::AuditFilter {
                 action: Some("review.act"),
                 ..Default::default()
@@ -1206,24 +1219,31 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
             &w.db,
             100,
             "bureau:341500 李核验",
+            Some(xueshi_domain::region::LUAN),
             "filing.view",
             Some("filing:1"),
             None,
         )
         .await
         .unwrap();
-        let revealed =
-            audit::reveal_id_number_audited(&w.db, &w.keys, w.person, "supervisor:赵监督", 200)
-                .await
-                .unwrap();
+        let revealed = audit::reveal_id_number_audited(
+            &w.db,
+            &w.keys,
+            w.person,
+            "supervisor:赵监督",
+            None,
+            200,
+        )
+        .await
+        .unwrap();
         assert_eq!(revealed, w.id_number.expose());
         assert!(
-            audit::reveal_id_number_audited(&w.db, &w.keys, 9999, "supervisor:赵监督", 201)
+            audit::reveal_id_number_audited(&w.db, &w.keys, 9999, "supervisor:赵监督", None, 201)
                 .await
                 .is_err()
         );
         assert_eq!(
-            audit::audit(&w.db, 300, " ", "x", None, None)
+            audit::audit(&w.db, 300, " ", None, "x", None, None)
                 .await
                 .unwrap_err()
                 .code(),
@@ -1231,6 +1251,7 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
         );
         let reveals = audit::audit_trail(
             &w.db,
+            xueshi_domain::region::ANHUI,
             &AuditFilter {
                 action: Some(PERSON_REVEAL),
                 ..Default::default()
@@ -1258,6 +1279,7 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
         );
         let by_actor = audit::audit_trail(
             &w.db,
+            xueshi_domain::region::ANHUI,
             &AuditFilter {
                 actor: Some("bureau:341500 李核验"),
                 ..Default::default()
@@ -1270,6 +1292,7 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
         assert_eq!(by_actor.len(), 2, "{backend:?}: {by_actor:?}");
         let window = audit::audit_trail(
             &w.db,
+            xueshi_domain::region::ANHUI,
             &AuditFilter {
                 since_ms: Some(100),
                 until_ms: Some(200),
@@ -1281,9 +1304,14 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
         .unwrap();
         assert_eq!(window.len(), 1);
         assert_eq!(window[0].action, "filing.view");
-        let all = audit::audit_trail(&w.db, &AuditFilter::default(), 2)
-            .await
-            .unwrap();
+        let all = audit::audit_trail(
+            &w.db,
+            xueshi_domain::region::ANHUI,
+            &AuditFilter::default(),
+            2,
+        )
+        .await
+        .unwrap();
         assert_eq!(all.len(), 2, "limit");
         // Nobody can rewrite what they did.
         for sql in [
@@ -1297,6 +1325,85 @@ async fn the_audit_trail_is_filtered_and_every_disclosure_is_logged() {
             );
         }
         done(w.db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_the_trail_within_its_region() {
+    use xueshi_domain::region::{ANHUI, LUAN};
+    use xueshi_store::audit::{self, AuditFilter};
+    let hefei = RegionCode::parse("340100").unwrap();
+    let huoqiu = RegionCode::parse("341522").unwrap();
+    let shucheng = RegionCode::parse("341523").unwrap();
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        for (at_ms, actor, region) in [
+            (100, "luan-city", Some(LUAN)),
+            (101, "huoqiu-county", Some(huoqiu)),
+            (102, "hefei-city", Some(hefei)),
+            (103, "demo:seed", None),
+            (104, "shucheng-county", Some(shucheng)),
+        ] {
+            audit::audit(&db, at_ms, actor, region, "slot.open", Some("slot:1"), None)
+                .await
+                .unwrap();
+        }
+        let actors = |rows: Vec<audit::AuditRow>| -> Vec<String> {
+            rows.into_iter().map(|r| r.actor).collect()
+        };
+        let read = |within| {
+            let db = &db;
+            async move {
+                audit::audit_trail(db, within, &AuditFilter::default(), 100)
+                    .await
+                    .unwrap()
+            }
+        };
+        // A city supervisor reads its city and its counties, not another city nor the system.
+        assert_eq!(
+            actors(read(LUAN).await),
+            ["luan-city", "huoqiu-county", "shucheng-county"],
+            "{backend:?}"
+        );
+        assert_eq!(actors(read(hefei).await), ["hefei-city"], "{backend:?}");
+        // A county's supervisor reads its county only.
+        assert_eq!(actors(read(huoqiu).await), ["huoqiu-county"], "{backend:?}");
+        // The province reads everything, the system's own lines too.
+        assert_eq!(read(ANHUI).await.len(), 5, "{backend:?}");
+        let lines = read(ANHUI).await;
+        assert_eq!(
+            lines.iter().map(|r| r.region).collect::<Vec<_>>(),
+            [
+                Some(341_500),
+                Some(341_522),
+                Some(340_100),
+                None,
+                Some(341_523)
+            ],
+            "{backend:?}"
+        );
+        // Paging and filters keep to the region.
+        let page = audit::audit_page(
+            &db,
+            LUAN,
+            &AuditFilter {
+                action: Some("slot.open"),
+                ..AuditFilter::default()
+            },
+            1,
+            1,
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(actors(page), ["huoqiu-county"], "{backend:?}");
+        // A line's place cannot be rewritten either.
+        let result: Result<(), StoreError> = xueshi_store::on_db!(&db, p => sqlx::query("UPDATE audit_log SET region = 340100").execute(p).await.map(|_| ()).map_err(StoreError::from));
+        assert!(
+            matches!(result, Err(StoreError::AppendOnly(_))),
+            "{backend:?}: {result:?}"
+        );
+        done(db).await;
     }
 }
 
@@ -1626,7 +1733,10 @@ mod accounts_suite {
             action: Some(action),
             ..AuditFilter::default()
         };
-        audit_trail(db, &filter, 1000).await.unwrap().len()
+        audit_trail(db, xueshi_domain::region::ANHUI, &filter, 1000)
+            .await
+            .unwrap()
+            .len()
     }
 
     /// Every row of the account tables and the audit trail, as text (PostgreSQL), or the raw
@@ -1894,9 +2004,14 @@ mod accounts_suite {
             }
             assert_eq!(actions(db, accounts::LOGIN_FAILED).await, 10);
             assert_eq!(actions(db, accounts::LOGIN_LOCKED).await, 2);
-            let trail = audit_trail(db, &AuditFilter::default(), 1000)
-                .await
-                .unwrap();
+            let trail = audit_trail(
+                db,
+                xueshi_domain::region::ANHUI,
+                &AuditFilter::default(),
+                1000,
+            )
+            .await
+            .unwrap();
             for row in &trail {
                 let text = format!("{row:?}");
                 assert!(!text.contains("Wrong2026pw") && !text.contains("Start2026pw"));
@@ -2105,6 +2220,7 @@ async fn a_certificate_is_issued_proved_in_the_ledger_and_revoked_on_both_backen
         };
         let act = |now_ms| Act {
             actor: "zhang（张晓梅）",
+            region: None,
             on: d("2027-03-02"),
             now_ms,
         };

@@ -36,6 +36,7 @@ fn region(code: &str) -> RegionCode {
 fn act(on: &str) -> Act<'static> {
     Act {
         actor: "unit:admin",
+        region: None,
         on: d(on),
         now_ms: 10,
     }
@@ -387,6 +388,7 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
             None,
             Act {
                 actor: "bureau:341500",
+                region: None,
                 on: d("2026-02-10"),
                 now_ms: 3,
             },

@@ -63,17 +63,19 @@ pub fn today(state: &AppState) -> Result<Date, ApiError> {
     Date::beijing(state.now_ms()).map_err(|e| ApiError::internal("clock", &e))
 }
 
-/// Writes a line to the audit trail (D18) for an act that is not itself a ledger act.
+/// Writes a line to the audit trail (D18) for an act of `acting` that is not itself a ledger
+/// act, named by [`actor`] and placed where the account acts.
 pub async fn audit(
     state: &AppState,
-    actor: &str,
+    acting: &Acting,
     action: &str,
     subject: &str,
 ) -> Result<(), ApiError> {
     xueshi_store::audit::audit(
         &state.db,
         state.now_ms(),
-        actor,
+        &actor(acting),
+        acting.region,
         action,
         Some(subject),
         None,
@@ -82,10 +84,12 @@ pub async fn audit(
     Ok(())
 }
 
-/// An official act by `actor`, dated today by the state's clock.
-pub fn act<'a>(state: &AppState, actor: &'a str) -> Result<Act<'a>, ApiError> {
+/// An official act by `actor` (as [`actor`] names `acting`), where `acting` acts, dated today
+/// by the state's clock.
+pub fn act<'a>(state: &AppState, actor: &'a str, acting: &Acting) -> Result<Act<'a>, ApiError> {
     Ok(Act {
         actor,
+        region: acting.region,
         on: today(state)?,
         now_ms: state.now_ms(),
     })

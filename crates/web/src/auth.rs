@@ -12,6 +12,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 use xueshi_app::{AccountId, OrgId, PersonId, Principal, Role, Scope, UnitId};
+use xueshi_domain::RegionCode;
 use xueshi_policy::input::Place;
 use xueshi_store::accounts::{self, Account, ApiPrincipal, Session};
 use xueshi_store::organisations::{self, OrgKind};
@@ -132,11 +133,14 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A signed-in account that may act: its principal, and the account itself.
+/// A signed-in account that may act: its principal, the account itself, and where it acts.
 #[derive(Clone, Debug)]
 pub struct Acting {
     pub account: Account,
     pub principal: Principal,
+    /// Where the account acts ([`accounts::account_region`]), written with every audit line
+    /// and official act of it so that a supervisor reads them within its region.
+    pub region: Option<RegionCode>,
 }
 
 impl FromRequestParts<AppState> for Acting {
@@ -163,7 +167,7 @@ impl FromRequestParts<AppState> for Acting {
                 "请先修改初始密码",
             ));
         }
-        let principal = match state
+        let (principal, region) = match state
             .sessions
             .get(&token, state.now_ms())
             .and_then(|c| c.principal)
@@ -171,15 +175,31 @@ impl FromRequestParts<AppState> for Acting {
             Some(p) => p,
             None => {
                 let p = principal_of(state, &account).await?;
-                state.sessions.set_principal(&token, &p);
-                p
+                let region = accounts::account_region(&state.db, &account, state.now_ms()).await?;
+                state.sessions.set_principal(&token, &p, region);
+                (p, region)
             }
         };
-        Ok(Self { account, principal })
+        Ok(Self {
+            account,
+            principal,
+            region,
+        })
     }
 }
 
-fn place(region: xueshi_domain::RegionCode, zone: Option<String>) -> Place {
+/// An account as it acts: its principal and where it acts.
+pub async fn acting_of(state: &AppState, account: Account) -> Result<Acting, ApiError> {
+    let principal = principal_of(state, &account).await?;
+    let region = accounts::account_region(&state.db, &account, state.now_ms()).await?;
+    Ok(Acting {
+        account,
+        principal,
+        region,
+    })
+}
+
+fn place(region: RegionCode, zone: Option<String>) -> Place {
     match zone {
         Some(z) => Place::Zone(z),
         None => Place::Region(region),
@@ -291,6 +311,9 @@ pub struct Agent {
     pub actor: String,
     /// The organisation acted for (none for professionals and unit administrators).
     pub organisation_id: Option<i64>,
+    /// Where the agent acts: its organisation's region, or the signed-in account's
+    /// ([`Acting::region`]).
+    pub region: Option<RegionCode>,
 }
 
 impl FromRequestParts<AppState> for Agent {
@@ -318,12 +341,14 @@ impl FromRequestParts<AppState> for Agent {
                 principal,
                 actor: format!("令牌 {}（{}）", api.token_id, org.name),
                 organisation_id: Some(org.id),
+                region: Some(org.region),
             });
         }
         let acting = Acting::from_request_parts(parts, state).await?;
         Ok(Self {
             actor: crate::access::actor(&acting),
             organisation_id: acting.account.organisation_id,
+            region: acting.region,
             principal: acting.principal,
         })
     }

@@ -14,7 +14,7 @@ use xueshi_store::accounts::{self, Account};
 use xueshi_store::{demo, organisations, people};
 
 use crate::access;
-use crate::auth::{Acting, Agent, principal_of};
+use crate::auth::{Acting, Agent, acting_of};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::{registers, reviews, slots, verifications};
@@ -28,8 +28,7 @@ async fn acting(state: &AppState, login: &str) -> Result<Acting, ApiError> {
     let account = accounts::account_by_login(&state.db, login)
         .await?
         .ok_or_else(|| ApiError::not_found("demo.account", format!("没有演示账号 {login}")))?;
-    let principal = principal_of(state, &account).await?;
-    Ok(Acting { account, principal })
+    acting_of(state, account).await
 }
 
 /// The personnel office of another unit, acting under the demo unit administrator's account
@@ -47,6 +46,7 @@ async fn office_of(state: &AppState, base: &Account, unit_id: i64) -> Result<Act
     Ok(Acting {
         principal: Principal::new(AccountId(base.id), scope)?,
         account,
+        region: Some(unit.region),
     })
 }
 
@@ -120,6 +120,35 @@ async fn open_slot(
     Ok(())
 }
 
+/// A certificate report for the demo base to upload (CSV, as bases send them): two passed
+/// public-subject courses of the demo unit's staff, and one row whose name does not match its
+/// ID number, to see a row refused. Written by `serve --demo` beside its database.
+pub async fn base_sample(state: &AppState) -> Result<String, ApiError> {
+    let unit = acting(state, "demo-unit").await?;
+    let unit_id = unit
+        .account
+        .unit_id
+        .ok_or_else(|| ApiError::internal("demo.unit", &"demo-unit without unit"))?;
+    let staff = demo::staff_years_met(&state.db, unit_id, LAST, LAST, 3).await?;
+    let on = days_after(access::today(state)?, -10)?;
+    let mut csv = String::from("身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果\n");
+    for (k, (person_id, _)) in staff.iter().enumerate() {
+        let id = people::reveal_id_number(&state.db, &state.keys, *person_id).await?;
+        let person = people::person(&state.db, *person_id).await?;
+        // The last row names someone else: the base's page shows it refused.
+        let name = if k + 1 == staff.len() && k > 0 {
+            "王某某".to_owned()
+        } else {
+            person.name
+        };
+        csv.push_str(&format!(
+            "{id},{name},1,AOU-DEMO-{LAST}-{:04},专业技术人员职业道德与诚信建设,10,{on},合格\n",
+            k + 1
+        ));
+    }
+    Ok(csv)
+}
+
 /// Stages the demo's waiting work; returns what it did, one Chinese line each.
 pub async fn stage(state: &AppState) -> Result<Vec<String>, ApiError> {
     let mut done = Vec::new();
@@ -187,6 +216,7 @@ pub async fn stage(state: &AppState) -> Result<Vec<String>, ApiError> {
     let agent = Agent {
         actor: access::actor(&provider),
         organisation_id: provider.account.organisation_id,
+        region: provider.region,
         principal: provider.principal.clone(),
     };
     let trainings = [

@@ -18,9 +18,6 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod pages;
-// The certificate's pages live beside the others but are declared and routed here.
-#[path = "pages/certificate.rs"]
-pub mod certificate_pages;
 pub mod registrations;
 pub mod routes;
 pub mod session_cache;
@@ -88,7 +85,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::profile::bookings))
         .routes(routes!(routes::statistics::statistics_xlsx))
         .routes(routes!(routes::reviews::done))
-        .routes(routes!(routes::certificates::issue))
+        .routes(routes!(
+            routes::certificates::issue,
+            routes::certificates::of_person
+        ))
         .routes(routes!(routes::certificates::credential_json))
         .routes(routes!(routes::certificates::pdf))
         .routes(routes!(routes::certificates::revoke))
@@ -117,7 +117,6 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(pages::router())
-        .merge(certificate_pages::router())
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn(summaries::wake_after_writes))

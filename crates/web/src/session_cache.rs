@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use xueshi_app::Principal;
+use xueshi_domain::RegionCode;
 use xueshi_store::accounts::{Account, Session};
 
 /// How long a checked session is trusted without asking the database again.
@@ -21,8 +22,8 @@ pub const MAX_ENTRIES: usize = 100_000;
 pub struct Checked {
     pub session: Session,
     pub account: Account,
-    /// Filled on first use by an acting request.
-    pub principal: Option<Principal>,
+    /// Filled on first use by an acting request: the principal and where the account acts.
+    pub principal: Option<(Principal, Option<RegionCode>)>,
     checked_ms: i64,
 }
 
@@ -59,12 +60,12 @@ impl SessionCache {
         }
     }
 
-    /// Adds the principal built for a cached session.
-    pub fn set_principal(&self, token: &str, principal: &Principal) {
+    /// Adds the principal built for a cached session, and the region the account acts in.
+    pub fn set_principal(&self, token: &str, principal: &Principal, region: Option<RegionCode>) {
         if let Ok(mut entries) = self.entries.lock()
             && let Some(c) = entries.get_mut(token)
         {
-            c.principal = Some(principal.clone());
+            c.principal = Some((principal.clone(), region));
         }
     }
 

@@ -383,6 +383,7 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         );
         let trail = xueshi_store::audit::audit_trail(
             &w.db,
+            xueshi_domain::region::ANHUI,
             &xueshi_store::audit::AuditFilter {
                 action: Some("certificate.revoke"),
                 ..Default::default()

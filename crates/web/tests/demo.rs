@@ -15,7 +15,7 @@ use axum::extract::State;
 use xueshi_store::{Keys, LedgerSigner, demo, summaries};
 use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 use xueshi_web::AppState;
-use xueshi_web::auth::{Acting, principal_of};
+use xueshi_web::auth::{Acting, acting_of};
 use xueshi_web::extract::ApiQuery;
 use xueshi_web::routes::{registers, reviews, verifications};
 
@@ -24,8 +24,7 @@ async fn acting(state: &AppState, login: &str) -> Acting {
         .await
         .unwrap()
         .unwrap();
-    let principal = principal_of(state, &account).await.unwrap();
-    Acting { account, principal }
+    acting_of(state, account).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,6 +85,7 @@ async fn every_official_finds_work_waiting() {
             xueshi_web::auth::Agent {
                 actor: "test".into(),
                 organisation_id: city.account.organisation_id,
+                region: city.region,
                 principal: city.principal.clone(),
             },
             ApiQuery(serde_json::from_str("{}").unwrap()),
@@ -96,6 +96,34 @@ async fn every_official_finds_work_waiting() {
             filings.iter().filter(|f| f.number.contains("D0")).count() == 2,
             "the provider's two filings wait for the city bureau"
         );
+        // The sample report the demo writes for its base: two rows written, one refused.
+        let sample = xueshi_web::demo::base_sample(&state).await.unwrap();
+        assert_eq!(sample.lines().count(), 4, "{sample}");
+        let base = acting(&state, "demo-base").await;
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            "text/csv".parse().unwrap(),
+        );
+        let Json(result) = xueshi_web::routes::base::report(
+            State(state.clone()),
+            xueshi_web::auth::Agent {
+                actor: "test".into(),
+                organisation_id: base.account.organisation_id,
+                region: base.region,
+                principal: base.principal.clone(),
+            },
+            headers,
+            xueshi_web::extract::ApiBytes(sample.into_bytes().into()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (result.written, result.rejected.len()),
+            (2, 1),
+            "{result:?}"
+        );
+        assert_eq!(result.rejected[0].code, "person.name_mismatch");
         done(db).await;
     }
 }

@@ -634,6 +634,23 @@ async fn disclosures_and_official_acts_are_in_the_audit_trail_for_supervisors() 
             !lines[0].to_string().contains(&id),
             "the trail never holds the ID number"
         );
+        // The line is placed where its official acts (霍邱's bureau), and so is the sign-in.
+        let huoqiu_code = xueshi_domain::RegionCode::parse("341522").unwrap();
+        for action in ["person.reveal", "account.login"] {
+            let placed = xueshi_store::audit::audit_trail(
+                &w.db,
+                huoqiu_code,
+                &xueshi_store::audit::AuditFilter {
+                    action: Some(action),
+                    ..Default::default()
+                },
+                100,
+            )
+            .await
+            .unwrap();
+            assert!(!placed.is_empty(), "{action}");
+            assert!(placed.iter().all(|l| l.region == Some(341_522)));
+        }
         w.post(
             &huoqiu,
             "/api/slots",

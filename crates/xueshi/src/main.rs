@@ -93,9 +93,10 @@ enum Command {
         /// Mark the session cookie `Secure` (when served over HTTPS, e.g. behind a proxy).
         #[arg(long, env = "XUESHI_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// The public base URL: certificates' QR codes point to PUBLIC_URL/v/{number}.
-        #[arg(long, env = "XUESHI_PUBLIC_URL", default_value = xueshi_web::state::DEFAULT_PUBLIC_URL)]
-        public_url: String,
+        /// The public base URL: certificates' QR codes point to PUBLIC_URL/v/{number}
+        /// (default: http:// and the listening address).
+        #[arg(long, env = "XUESHI_PUBLIC_URL")]
+        public_url: Option<String>,
         /// The CJK font for PDF certificates: PATH or PATH#FACE (default: Debian's
         /// fonts-noto-cjk or fonts-wqy-microhei).
         #[arg(long, env = "XUESHI_CJK_FONT", value_name = "FONT")]
@@ -278,7 +279,7 @@ fn main() -> ExitCode {
             listen,
             store_cmd::ServeOptions {
                 secure_cookies,
-                public_url,
+                public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
                 cjk_font,
                 demo_persons: demo.then_some(demo_persons),
             },

@@ -158,6 +158,15 @@ pub async fn serve(
             .await
             .map_err(|e| format!("演示待办生成失败：{}（{}）", e.message(), e.code()))?;
         say(&format!("演示待办：\n  {}\n", staged.join("\n  ")));
+        let sample = xueshi_web::demo::base_sample(&state)
+            .await
+            .map_err(|e| format!("演示报送表生成失败：{}（{}）", e.message(), e.code()))?;
+        let file = "xueshi-demo-基地报送示例.csv";
+        std::fs::write(file, sample).map_err(|e| format!("无法写入 {file}：{e}"))?;
+        say(&format!(
+            "基地报送示例：{}（以 demo-base 登录后在“证书报送”上传）\n",
+            std::fs::canonicalize(file).map_or_else(|_| file.into(), |p| p.display().to_string())
+        ));
     }
     let started = format!(
         "xueshi 已启动：请用浏览器打开 http://{listen}/ 登录（接口说明：http://{listen}/api/openapi.json）"
@@ -190,6 +199,7 @@ fn fresh_demo_database() -> Result<StoreArgs> {
         "xueshi-demo.db-wal",
         "xueshi-demo.db-shm",
         "xueshi-demo.keys",
+        "xueshi-demo-基地报送示例.csv",
     ] {
         match std::fs::remove_file(file) {
             Ok(()) => {}
@@ -340,9 +350,11 @@ pub async fn demo_seed(
             "数据库中已有 {units} 个单位，不再生成演示数据（如需重新生成，请使用新的数据库）\n"
         )));
     }
+    let (today, _) = clock()?;
     let opts = xueshi_store::demo::DemoOptions {
         persons,
         seed,
+        today: Some(today),
         ..Default::default()
     };
     let started = Instant::now();

@@ -36,6 +36,9 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Credit years with records; each must have rules in the policy.
     pub years: RangeInclusive<i32>,
+    /// The day the demo is built: records completed or registered later are left out (a
+    /// demo seeded in November has no December training yet). None: whole years.
+    pub today: Option<Date>,
 }
 
 impl Default for DemoOptions {
@@ -44,6 +47,7 @@ impl Default for DemoOptions {
             persons: 5000,
             seed: 2026,
             years: 2024..=2026,
+            today: None,
         }
     }
 }
@@ -186,6 +190,7 @@ pub async fn seed(
         providers,
         years,
         persons: opts.persons,
+        today: opts.today,
     };
     world.filings = create_filings(
         db,
@@ -411,6 +416,34 @@ mod tests {
             assert!(outcome.must_change_password, "{}", a.login);
         }
         done(db, "accounts").await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_demo_built_on_a_day_holds_nothing_after_it() {
+        let today = Date::parse("2026-11-26").unwrap();
+        let opts = DemoOptions {
+            today: Some(today),
+            ..small()
+        };
+        let (db, _, summary, _) = seeded("today", &opts).await;
+        let (records, voids) = dump(&db).await;
+        assert!(summary.records > 0 && records.len() as u64 == summary.records);
+        let day = |s: &str| Date::parse(s).unwrap();
+        let records_2026 = records.iter().filter(|r| r.4.starts_with("2026")).count();
+        assert!(records_2026 > 0, "this year's records up to today are kept");
+        for r in &records {
+            assert!(day(&r.4) <= today, "completed after today: {r:?}");
+            assert!(day(&r.7) <= today, "registered after today: {r:?}");
+        }
+        for v in &voids {
+            assert!(day(&v.2) <= today, "voided after today: {v:?}");
+        }
+        // The same seed without a day holds later records: the cut is what removed them.
+        let (whole, _, _, _) = seeded("whole", &small()).await;
+        let (all, _) = dump(&whole).await;
+        assert!(all.iter().any(|r| day(&r.4) > today));
+        done(db, "today").await;
+        done(whole, "whole").await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -168,6 +168,8 @@ pub(super) struct World {
     pub(super) providers: Vec<ProviderInfo>,
     pub(super) years: Vec<YearCtx>,
     pub(super) persons: u64,
+    /// Nothing is completed or registered after this day.
+    pub(super) today: Option<Date>,
 }
 
 // ------------------------------------------------------------------------------- units
@@ -324,6 +326,7 @@ pub(super) async fn register_providers(
                 *to,
                 Act {
                     actor: "bureau:341500",
+                    region: None,
                     on,
                     now_ms: ms(on, seq),
                 },
@@ -460,6 +463,7 @@ pub(super) async fn create_filings(
                 let actor = bureau_actor(seat, zone.map_or("", |(_, z)| z));
                 let act = Act {
                     actor: &actor,
+                    region: None,
                     on: decided,
                     now_ms: ms(decided, index),
                 };

@@ -898,6 +898,20 @@ pub(super) async fn seed_batch(
             drafts.append(&mut b.drafts);
         }
     }
+    if let Some(today) = world.today {
+        drafts.retain(|d| d.registered_on <= today && d.record.completed <= today);
+        for d in &mut drafts {
+            let later = d.void.as_ref().is_some_and(|v| {
+                v.on > today
+                    || v.replacement
+                        .as_ref()
+                        .is_some_and(|r| r.registered_on > today || r.record.completed > today)
+            });
+            if later {
+                d.void = None;
+            }
+        }
+    }
     label(&mut drafts);
     drafts.sort_by(|a, b| {
         (a.registered_on, a.person, &a.record.id).cmp(&(b.registered_on, b.person, &b.record.id))
@@ -947,6 +961,7 @@ pub(super) async fn seed_batch(
             replacement.as_ref(),
             Act {
                 actor: &d.actor,
+                region: None,
                 on: v_on,
                 now_ms: ms(v_on, summary.voids),
             },

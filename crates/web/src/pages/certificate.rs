@@ -4,8 +4,7 @@
 //! answered by `POST /verify` with the same checklist). Every check is the API's
 //! (`routes::certificates::checklist`): a page shows what `GET /api/public/certificates/…/check`
 //! answers, and shows no personal data but the masked name.
-//!
-//! Declared from `lib.rs` (not `pages/mod.rs`) and merged into the router there.
+//! The professional's own list (`/me/certificate`) issues a new one through the API.
 
 use askama::Template;
 use axum::Router;
@@ -21,7 +20,7 @@ use xueshi_store::certificates;
 use crate::error::ApiError;
 use crate::extract::{ApiBytes, ApiPath};
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::certificates::{Checklist, check_value, checklist, viewable};
+use crate::routes::certificates::{self as api, Checklist, check_value, checklist, viewable};
 use crate::state::AppState;
 
 /// The largest credential `/verify` takes (a certificate is a few KiB).
@@ -146,6 +145,31 @@ pub async fn print(
         years: years(&cert),
         verify_url,
         qr,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "certificate/mine.html")]
+struct Mine {
+    chrome: Chrome,
+    person_id: i64,
+    certificates: Vec<api::CertificateView>,
+}
+
+/// A professional's certificates, newest first, and the button to issue one as of today.
+pub async fn mine(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+    let person_id = page
+        .acting
+        .account
+        .person_id
+        .ok_or_else(|| ApiError::forbidden("auth.role", "只有专业技术人员有“我的证书”页面"))?;
+    let axum::Json(mut certificates) =
+        api::of_person(State(state), page.acting.clone(), ApiPath(person_id)).await?;
+    certificates.reverse();
+    Ok(render(&Mine {
+        chrome: page.chrome("我的证书", "/me/certificate"),
+        person_id,
+        certificates,
     }))
 }
 

@@ -11,6 +11,7 @@
 //! - build the template struct with `chrome: page.chrome("标题", "/current/path")`;
 //! - return `Result<Response, PageError>` via [`render`]; API errors become an HTML error page.
 
+pub mod certificate;
 pub mod me;
 pub mod officials;
 pub mod session;
@@ -59,6 +60,8 @@ pub fn router() -> Router<AppState> {
         .route("/unit/import/template.csv", get(unit::template))
         .route("/unit/submit", get(unit::submit))
         .route("/unit/bookings", get(unit::bookings))
+        .route("/me/certificate", get(certificate::mine))
+        .merge(certificate::router())
 }
 
 /// A signed-in account whose password is changed: it may see pages.

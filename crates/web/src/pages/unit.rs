@@ -283,9 +283,11 @@ pub async fn import(State(state): State<AppState>, page: Page) -> Result<Respons
 const TEMPLATE_HEADER: &str = "身份证号,姓名,记录编号,内容,科目,形式,提供单位,开始日期,完成日期,学时,分钟,考试,计入年度,备案号,折算类别,成果编号,证书编号\r\n";
 
 /// `/unit/import/template.csv`: an empty records file with its header, in UTF-8 with a byte
-/// order mark so that Excel reads the Chinese.
-pub async fn template(_page: Page) -> Response {
-    (
+/// order mark so that Excel reads the Chinese. Like its page, for a unit administrator only
+/// (as the bases' report template is theirs): it was served to every signed-in account.
+pub async fn template(page: Page) -> Result<Response, PageError> {
+    own_unit(&page, true)?;
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -296,7 +298,7 @@ pub async fn template(_page: Page) -> Response {
         ],
         format!("\u{feff}{TEMPLATE_HEADER}"),
     )
-        .into_response()
+        .into_response())
 }
 
 #[derive(Template)]

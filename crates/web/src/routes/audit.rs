@@ -1,5 +1,5 @@
 //! The audit trail (D18, D19): supervisors read and filter every official act and every
-//! disclosure of unmasked personal data; an authorised official may reveal a person's ID
+//! disclosure of unmasked personal data within their region; an authorised official may reveal a person's ID
 //! number, and that disclosure is itself written to the trail before it happens.
 
 use axum::Json;
@@ -61,8 +61,8 @@ pub async fn trail(
     acting: Acting,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Vec<AuditLine>>, ApiError> {
-    // Audit lines name their subject but not its place: a supervisor reads the whole trail
-    // of the system it supervises.
+    // Each line carries the region where its act happened: a supervisor reads the lines
+    // within its own region (a provincial one also reads the system's lines, which have none).
     let Scope::Supervisor { region } = acting.principal.scope() else {
         return Err(ApiError::forbidden("auth.role", "只有监督机关查阅审计记录"));
     };
@@ -74,6 +74,7 @@ pub async fn trail(
     )?;
     let rows = audit::audit_page(
         &state.db,
+        *region,
         &AuditFilter {
             actor: q.actor.as_deref(),
             action: q.action.as_deref(),
@@ -131,6 +132,7 @@ pub async fn reveal(
         &state.keys,
         person_id,
         &access::actor(&acting),
+        acting.region,
         state.now_ms(),
     )
     .await?;

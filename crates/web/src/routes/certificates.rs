@@ -75,7 +75,7 @@ pub async fn issue(
         &state.signer,
         issuing,
         person_id,
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     tracing::info!(number = %issued.row.number, entry = issued.row.entry_index, "certificate issued");
@@ -91,6 +91,55 @@ pub async fn issue(
             verify_url: certificates::verify_url(&state.public_url, &number),
             number,
         }),
+    ))
+}
+
+/// A certificate as listed.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CertificateView {
+    pub number: String,
+    pub issued_on: String,
+    /// When revoked, the day and the reason.
+    pub revoked_on: Option<String>,
+    pub revoked_reason: Option<String>,
+    pub entry_index: i64,
+    pub page_url: String,
+    pub pdf_url: String,
+    pub verify_url: String,
+}
+
+/// A person's certificates, oldest first, for whoever may view the person's records.
+#[utoipa::path(get, path = "/api/persons/{person_id}/certificates", tag = "certificates",
+    params(("person_id" = i64, Path, description = "人员内部编号")),
+    responses(
+        (status = 200, description = "已签发的证书", body = [CertificateView]),
+        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 404, description = "人员不存在", body = ErrorBody),
+    ))]
+pub async fn of_person(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiPath(person_id): ApiPath<i64>,
+) -> Result<Json<Vec<CertificateView>>, ApiError> {
+    let (target, _) = person_target(&state, person_id, today(&state)?).await?;
+    allow(&state, &acting.principal, Action::ViewRecords, &target)?;
+    let list = certificates::of_person(&state.db, person_id).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|c| {
+                let number = c.row.number;
+                CertificateView {
+                    issued_on: c.row.issued_on.to_string(),
+                    revoked_on: c.revocation.as_ref().map(|r| r.revoked_on.to_string()),
+                    revoked_reason: c.revocation.map(|r| r.reason),
+                    entry_index: c.row.entry_index,
+                    page_url: format!("/certificates/{number}"),
+                    pdf_url: format!("/api/certificates/{number}/pdf"),
+                    verify_url: certificates::verify_url(&state.public_url, &number),
+                    number,
+                }
+            })
+            .collect(),
     ))
 }
 
@@ -181,7 +230,7 @@ pub async fn pdf(
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}.pdf\"", issued.row.number),
+                format!("attachment; filename=\"{}.pdf\"", issued.row.number),
             ),
         ],
         bytes,
@@ -244,7 +293,7 @@ pub async fn revoke(
         &state.signer,
         &number,
         &body.reason,
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     tracing::info!(number = %row.number, entry = row.entry_index, "certificate revoked");

@@ -351,6 +351,7 @@ pub async fn void(
     };
     let act = Act {
         actor: &actor,
+        region: acting.region,
         on: today,
         now_ms: state.now_ms(),
     };

@@ -257,7 +257,7 @@ pub async fn decide(
         id,
         body.approved,
         body.reason.as_deref(),
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Receipt::from(&inclusion))))
@@ -369,7 +369,7 @@ pub async fn register_provider(
         city,
         date(&body.from, "provider.from")?,
         date(&body.to, "provider.to")?,
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Receipt::from(&inclusion))))

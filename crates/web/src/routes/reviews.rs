@@ -60,7 +60,7 @@ pub async fn submit(
     .await?;
     access::audit(
         &state,
-        &actor,
+        &acting,
         "year_page.submit",
         &format!("person:{person_id}/year:{year}"),
     )
@@ -247,7 +247,7 @@ pub async fn review(
             approved: body.approved,
             reasons: &reasons,
         },
-        access::act(&state, &actor)?,
+        access::act(&state, &actor, &acting)?,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))

@@ -139,13 +139,7 @@ pub async fn open(
         state.now_ms(),
     )
     .await?;
-    access::audit(
-        &state,
-        &access::actor(&acting),
-        "slot.open",
-        &format!("slot:{id}"),
-    )
-    .await?;
+    access::audit(&state, &acting, "slot.open", &format!("slot:{id}")).await?;
     Ok((
         StatusCode::CREATED,
         Json(appointments::slot(&state.db, id).await?.into()),
@@ -293,7 +287,7 @@ pub async fn book(
         appointments::book(&state.db, slot_id, unit_id, &body.persons, state.now_ms()).await?;
     access::audit(
         &state,
-        &access::actor(&acting),
+        &acting,
         "booking.book",
         &format!("slot:{slot_id}/booking:{booking_id}"),
     )
@@ -407,7 +401,7 @@ pub async fn cancel(
     appointments::cancel(&state.db, booking_id, state.now_ms()).await?;
     access::audit(
         &state,
-        &access::actor(&acting),
+        &acting,
         "booking.cancel",
         &format!("booking:{booking_id}"),
     )

@@ -33,6 +33,22 @@ async fn unit(state: &AppState, unit_id: i64) -> Result<UnitPlace, ApiError> {
         .ok_or_else(|| ApiError::not_found("unit.not_found", "没有这个单位"))
 }
 
+/// A unit whose figures (staff, bookings, verifiers) the caller may see (`view_statistics`).
+async fn unit_in_view(
+    state: &AppState,
+    acting: &Acting,
+    unit_id: i64,
+) -> Result<UnitPlace, ApiError> {
+    let u = unit(state, unit_id).await?;
+    allow(
+        state,
+        &acting.principal,
+        Action::ViewStatistics,
+        &unit_target(&u),
+    )?;
+    Ok(u)
+}
+
 /// The unit as a target of its figures.
 fn unit_target(u: &UnitPlace) -> Target {
     Target::Unit {
@@ -159,13 +175,7 @@ pub async fn staff_list(
     ApiPath(unit_id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<StaffParams>,
 ) -> Result<Json<StaffList>, ApiError> {
-    let u = unit(&state, unit_id).await?;
-    allow(
-        &state,
-        &acting.principal,
-        Action::ViewStatistics,
-        &unit_target(&u),
-    )?;
+    let u = unit_in_view(&state, &acting, unit_id).await?;
     let year = match q.year {
         Some(y) => y,
         None => today(&state)?.year(),
@@ -406,7 +416,7 @@ pub async fn import_records(
     if report.written > 0 {
         access::audit(
             &state,
-            &actor,
+            &acting,
             "records.import",
             &format!("unit:{unit_id}/rows:{}", report.written),
         )
@@ -501,13 +511,7 @@ pub async fn bookings(
     acting: Acting,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<BookingInfo>>, ApiError> {
-    let u = unit(&state, unit_id).await?;
-    allow(
-        &state,
-        &acting.principal,
-        Action::ViewStatistics,
-        &unit_target(&u),
-    )?;
+    unit_in_view(&state, &acting, unit_id).await?;
     let rows = staff::unit_bookings(&state.db, unit_id).await?;
     Ok(Json(booking_infos(&state, rows).await?))
 }
@@ -539,13 +543,7 @@ pub async fn verifiers(
     acting: Acting,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<LevelVerifier>>, ApiError> {
-    let u = unit(&state, unit_id).await?;
-    allow(
-        &state,
-        &acting.principal,
-        Action::ViewStatistics,
-        &unit_target(&u),
-    )?;
+    let u = unit_in_view(&state, &acting, unit_id).await?;
     let today = today(&state)?;
     let place = access::place(u.region, u.zone.clone());
     let mut out = Vec::with_capacity(3);

@@ -311,7 +311,7 @@ pub async fn apply(
     for (id, a) in ids.iter().zip(&batch) {
         access::audit(
             &state,
-            &actor,
+            &acting,
             "verification.apply",
             &format!("person:{}/application:{id}", a.person_id),
         )
@@ -583,6 +583,7 @@ pub async fn decide(
             &state.db,
             state.now_ms(),
             &access::actor(&acting),
+            acting.region,
             "verification.refusal_reason",
             Some(&format!("person:{}/application:{id}", a.subject.person_id)),
             Some(reason),
@@ -599,8 +600,13 @@ async fn record(
     v: &Verification<'_>,
 ) -> Result<(StatusCode, Json<ActDone>), ApiError> {
     let actor = access::actor(acting);
-    let (act_id, inclusion) =
-        acts::record_verification(&state.db, &state.signer, v, access::act(state, &actor)?).await?;
+    let (act_id, inclusion) = acts::record_verification(
+        &state.db,
+        &state.signer,
+        v,
+        access::act(state, &actor, acting)?,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))
 }
 

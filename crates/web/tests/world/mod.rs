@@ -480,6 +480,12 @@ impl World {
         if let Some(t) = self.tokens.get(login).filter(|_| login.starts_with("base")) {
             return Who::Token(t.clone());
         }
+        self.session(login).await
+    }
+
+    /// Signs `login` in by password as a browser does (bases too: they sign in like everyone
+    /// on the pages).
+    pub async fn session(&self, login: &str) -> Who {
         let body = serde_json::json!({ "login": login, "password": READY });
         let reply = self
             .send(
@@ -514,6 +520,33 @@ impl World {
         self.send(request(who, method, uri, content)).await
     }
 
+    /// A request as `who` (with a raw body of a content type, if given), its answer as bytes:
+    /// for answers that are not JSON (pages, workbooks, PDFs) or may not be.
+    pub async fn bytes(
+        &self,
+        who: &Who,
+        method: Method,
+        uri: &str,
+        content: Option<(String, Vec<u8>)>,
+    ) -> Bytes {
+        let res = self
+            .router
+            .clone()
+            .oneshot(request(who, method, uri, content))
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        Bytes {
+            status,
+            headers,
+            bytes: bytes.to_vec(),
+        }
+    }
+
     pub async fn get(&self, who: &Who, uri: &str) -> Reply {
         self.call(who, Method::GET, uri, None).await
     }
@@ -539,6 +572,38 @@ impl World {
             headers,
             text: String::from_utf8(bytes.to_vec()).unwrap(),
         }
+    }
+}
+
+/// An answer as bytes.
+#[derive(Debug)]
+pub struct Bytes {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Bytes {
+    /// The body as text (lossy: workbooks and PDFs are not).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// The media type, without parameters (empty when none).
+    pub fn media_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_default()
+            .trim()
+    }
+
+    /// Where a redirect goes (empty when none).
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .map_or("", |v| v.to_str().unwrap())
     }
 }
 

@@ -122,6 +122,7 @@ pub fn agent(page: &Page) -> crate::auth::Agent {
     crate::auth::Agent {
         actor: crate::access::actor(&page.acting),
         organisation_id: page.acting.account.organisation_id,
+        region: page.acting.region,
         principal: page.acting.principal.clone(),
     }
 }
