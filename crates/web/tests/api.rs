@@ -48,6 +48,8 @@ fn d(s: &str) -> Date {
 /// initial password), and an API token of the base.
 struct TestApp {
     router: Router,
+    /// The operators' endpoints (`serve --ops-listen`) of the same state.
+    ops: Router,
     db: Db,
     zhang: i64,
     li: i64,
@@ -194,6 +196,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
     state.clock = Arc::new(|| T0);
     state.secure_cookies = secure_cookies;
     TestApp {
+        ops: xueshi_web::metrics::ops_router(state.clone()),
         router: xueshi_web::router(state),
         db,
         zhang,
@@ -644,6 +647,113 @@ async fn health_answers_and_the_openapi_document_lists_every_path() {
         assert!(paths["/api/session"]["post"].is_object());
         assert!(paths["/api/session"]["delete"].is_object());
         assert!(doc.body["components"]["schemas"]["ErrorBody"].is_object());
+        app.db
+    })
+    .await;
+}
+
+/// `GET` on the operators' router: status and text.
+async fn ops_text(app: &TestApp, path: &str) -> (StatusCode, String) {
+    use tower::ServiceExt as _;
+    let res = app
+        .ops
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// Parses Prometheus' text format: each sample line `name{labels} value` into
+/// (name, labels as written, value); comments must be `# HELP` or `# TYPE`.
+fn samples(text: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            assert!(
+                line.starts_with("# HELP ") || line.starts_with("# TYPE "),
+                "{line}"
+            );
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(
+            value == "+Inf" || value.parse::<u64>().is_ok() || value.contains('.'),
+            "not a number: {line}"
+        );
+        let (name, labels) = match series.split_once('{') {
+            Some((n, rest)) => (n, rest.strip_suffix('}').unwrap()),
+            None => (series, ""),
+        };
+        assert!(
+            name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "{line}"
+        );
+        out.push((name.to_owned(), labels.to_owned(), value.to_owned()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
+    each(false, |app| async move {
+        let zhang = app.browser("zhang", READY).await;
+        let path = format!("/api/persons/{}/records", app.zhang);
+        let own = app.call(Method::GET, &path, Some(&zhang), false).await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.headers.contains_key("x-request-id"));
+        let lost = app
+            .call(
+                Method::GET,
+                "/api/no-such-thing/341522198506123019",
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(lost.status, StatusCode::NOT_FOUND);
+
+        let (status, text) = ops_text(&app, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        let all = samples(&text);
+        let count = |route: &str, code: &str| {
+            all.iter()
+                .find(|(n, l, _)| {
+                    n == "xueshi_http_request_duration_seconds_count"
+                        && l.contains(&format!("route=\"{route}\""))
+                        && l.contains(&format!("status=\"{code}\""))
+                })
+                .map(|(_, _, v)| v.parse::<u64>().unwrap())
+        };
+        assert_eq!(
+            count("/api/persons/{person_id}/records", "200"),
+            Some(1),
+            "{text}"
+        );
+        assert_eq!(count("unmatched", "404"), Some(1), "{text}");
+        // No person id, ID number or login reaches a label.
+        for (_, labels, _) in &all {
+            assert!(!labels.contains(&app.zhang.to_string()), "{labels}");
+            assert!(!labels.contains("341522198506123019"), "{labels}");
+            assert!(!labels.contains("zhang"), "{labels}");
+        }
+        let gauge = |name: &str| {
+            all.iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, _, v)| v.parse::<i64>().unwrap())
+        };
+        let ledger = xueshi_store::ops::ledger_size(&app.db).await.unwrap();
+        assert!(ledger >= 1);
+        assert_eq!(gauge("xueshi_ledger_entries"), Some(ledger));
+        assert_eq!(gauge("xueshi_database_up"), Some(1));
+        assert!(gauge("xueshi_summary_backlog").is_some(), "{text}");
+        assert!(text.contains("xueshi_db_pool_connections{state=\"idle\"}"));
+
+        assert_eq!(ops_text(&app, "/livez").await.0, StatusCode::OK);
+        assert_eq!(ops_text(&app, "/readyz").await.0, StatusCode::OK);
         app.db
     })
     .await;
