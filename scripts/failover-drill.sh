@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 PROFILE=${PROFILE:-debug}
 W=$(mktemp -d /tmp/xueshi-drill.XXXXXX)
+chmod 755 "$W"  # the formation runs as the postgres user, under $W
 HA=scripts/ha/formation.sh
 export HA_DIR=${HA_DIR:-$W/ha}
 cleanup() {

@@ -71,8 +71,13 @@ case "${1:-}" in
     for port in 6001 6002; do
       dir=$(node_dir $port)
       as_pg "nohup pg_autoctl create postgres --pgdata $dir --pgport $port --hostname 127.0.0.1 --auth trust --no-ssl --monitor '$MON_URI' --dbname xueshi --run >>$dir.log 2>&1 &"
-      # The first node must be primary before the second registers.
-      for _ in $(seq 120); do state 2>/dev/null | grep -q "127.0.0.1:$port .*\(primary\|secondary\)" && break; sleep 1; done
+      # The first node must be primary before the second registers. The second's base backup
+      # waits for a spread checkpoint (minutes): ask for an immediate one meanwhile.
+      for _ in $(seq 300); do
+        state 2>/dev/null | grep -q "127.0.0.1:$port .*\(single\|primary\|secondary\)" && break
+        [ "$port" = 6002 ] && psql -h 127.0.0.1 -p 6001 -U postgres -d xueshi -qc CHECKPOINT >/dev/null 2>&1 || true
+        sleep 1
+      done
     done
     "$0" wait-sync
     echo "postgres://postgres@127.0.0.1:6001,127.0.0.1:6002/xueshi?target_session_attrs=read-write"

@@ -768,3 +768,43 @@ async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
     })
     .await;
 }
+
+/// Two instances on one database (each with its own session cache): sessions ended on one —
+/// what a password change or an administrator does — are refused by the other once its cache
+/// entry is older than `session_cache::TTL_MS` (5 s), the bound README states.
+#[tokio::test]
+async fn a_session_ended_on_one_instance_is_refused_by_another_within_the_cache_bound() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use xueshi_web::session_cache::TTL_MS;
+    for db in fresh_dbs("web").await {
+        let a = app(db.clone(), false).await;
+        let now = Arc::new(AtomicI64::new(T0));
+        let keys = Keys::from_master([7; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+        let mut other = AppState::new(db.clone(), keys, signer, policy().clone());
+        other.accounts = account_policy();
+        let clock = now.clone();
+        other.clock = Arc::new(move || clock.load(Ordering::SeqCst));
+        let b = xueshi_web::router(other);
+
+        let zhang = a.browser("zhang", READY).await;
+        let me = || request(Method::GET, "/api/me", Some(&zhang), false, None);
+        assert_eq!(world::send(b.clone(), me()).await.status, StatusCode::OK);
+        let id = accounts::account_by_login(&db, "zhang")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        assert!(accounts::end_all_sessions(&db, id).await.unwrap() >= 1);
+        // Instance A forgets at once (it did the act); B trusts its cache until the bound.
+        now.store(T0 + TTL_MS - 1, Ordering::SeqCst);
+        assert_eq!(world::send(b.clone(), me()).await.status, StatusCode::OK);
+        now.store(T0 + TTL_MS, Ordering::SeqCst);
+        assert_eq!(
+            world::send(b.clone(), me()).await.status,
+            StatusCode::UNAUTHORIZED,
+            "past the cache bound the other instance asks the database"
+        );
+        done(a.db).await;
+    }
+}
