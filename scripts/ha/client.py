@@ -5,7 +5,7 @@ Used by the deployment drills (scripts/two-instances.sh, scripts/failover-drill.
 unit administrator on each instance (changing a one-time initial password when asked), reads the
 unit's staff, then runs THREADS workers per instance until STOP_FILE exists. Every 201 answer is
 an acknowledged registration: its record id and ledger entry index go to OUT (JSON lines), and
-every attempt's time and outcome to the timeline, from which the drills compute the longest gap
+every attempt's answer time, outcome and duration to the timeline, from which the drills compute the longest gap
 without an acknowledged write (the unavailability window). Standard library only.
 
   client.py --instances http://127.0.0.1:8181,http://127.0.0.1:8182 --login demo-unit \
@@ -115,8 +115,11 @@ def main():
             except (OSError, http.client.HTTPException, SystemExit) as e:
                 status, reply = 0, {"error": str(e)}
             ok = status == 201
+            # The answer's time, not the request's: a request that waits out a failover and
+            # then succeeds was acknowledged only at the end of that wait.
+            done = time.time()
             with lock:
-                timeline.write(f"{t:.3f} {base} {status}\n")
+                timeline.write(f"{done:.3f} {base} {status} {done - t:.3f}\n")
                 if ok:
                     counts["acked"] += 1
                     for rid, rc in zip(reply["ids"], reply["receipts"]):

@@ -20,6 +20,9 @@ PGBIN=/usr/lib/postgresql/15/bin
 MON_PORT=6000
 MON_URI="postgres://autoctl_node@127.0.0.1:$MON_PORT/pg_auto_failover?sslmode=disable"
 as_pg() { su postgres -s /bin/bash -c "cd /tmp && env -i PATH=$PGBIN:/usr/bin:/bin HOME=/var/lib/postgresql XDG_CONFIG_HOME=$HA_DIR/config XDG_DATA_HOME=$HA_DIR/share $*"; }
+# A long-running pg_autoctl in the background, detached from our standard streams (a caller
+# reading our output through a pipe would otherwise wait for it to end).
+bg_pg() { as_pg "nohup $1 >>$2 2>&1 &" </dev/null >/dev/null 2>&1; }
 
 need() {
   if ! command -v pg_autoctl >/dev/null; then
@@ -42,7 +45,7 @@ node_dir() { echo "$HA_DIR/node$(( $1 - 6000 ))"; }
 
 start_node() { # port
   local dir; dir=$(node_dir "$1")
-  as_pg "nohup pg_autoctl run --pgdata $dir >>$dir.log 2>&1 &"
+  bg_pg "pg_autoctl run --pgdata $dir" "$dir.log"
 }
 
 state() { as_pg "pg_autoctl show state --pgdata $HA_DIR/monitor"; }
@@ -60,7 +63,7 @@ case "${1:-}" in
   up)
     need
     mkdir -p "$HA_DIR" && chown postgres "$HA_DIR"
-    as_pg "nohup pg_autoctl create monitor --pgdata $HA_DIR/monitor --pgport $MON_PORT --hostname 127.0.0.1 --auth trust --no-ssl --run >>$HA_DIR/monitor.log 2>&1 &"
+    bg_pg "pg_autoctl create monitor --pgdata $HA_DIR/monitor --pgport $MON_PORT --hostname 127.0.0.1 --auth trust --no-ssl --run" "$HA_DIR/monitor.log"
     for _ in $(seq 60); do pg_isready -q -h 127.0.0.1 -p $MON_PORT && break; sleep 1; done
     sleep 2
     if [ "${HA_FAST:-0}" = 1 ]; then
@@ -70,7 +73,7 @@ case "${1:-}" in
     fi
     for port in 6001 6002; do
       dir=$(node_dir $port)
-      as_pg "nohup pg_autoctl create postgres --pgdata $dir --pgport $port --hostname 127.0.0.1 --auth trust --no-ssl --monitor '$MON_URI' --dbname xueshi --run >>$dir.log 2>&1 &"
+      bg_pg "pg_autoctl create postgres --pgdata $dir --pgport $port --hostname 127.0.0.1 --auth trust --no-ssl --monitor '$MON_URI' --dbname xueshi --run" "$dir.log"
       # The first node must be primary before the second registers. The second's base backup
       # waits for a spread checkpoint (minutes): ask for an immediate one meanwhile.
       for _ in $(seq 300); do
