@@ -13,6 +13,7 @@ WHICH=${1:-both}
 PROFILE=${PROFILE:-debug}
 W=$(mktemp -d /tmp/xueshi-backup.XXXXXX)
 chmod 755 "$W"
+chown postgres "$W"  # initdb, pg_basebackup and pg_ctl run as postgres inside it
 PGBIN=/usr/lib/postgresql/15/bin
 cleanup() {
   touch "$W/stop"
@@ -21,9 +22,12 @@ cleanup() {
   for d in "$W/pg" "$W/restored-pg"; do
     [ -f "$d/postmaster.pid" ] && su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $d -m immediate stop" >/dev/null 2>&1 || true
   done
-  rm -rf "$W"
+  [ -n "${KEEP:-}" ] && echo "kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
+# A port that already answers belongs to another server (an earlier run left behind?): the
+# drill would measure that one. Refuse.
+free() { for a in "$@"; do ! curl -s -o /dev/null --max-time 2 "http://$a/" || { echo "$a is already in use" >&2; exit 1; }; done; }
 if [ "$PROFILE" = release ]; then cargo build -q --release -p xueshi; else cargo build -q -p xueshi; fi
 X=$PWD/target/$PROFILE/xueshi
 
@@ -31,7 +35,8 @@ load() { # url port → starts the service and a client; leaves them running
   local url=$1 port=$2
   (cd "$W" && $X --database "$url" --keys "$W/x.keys" demo seed --persons 100 >"$W/seed.out" 2>&1)
   read -r _ pw _ < <(grep -E '^ +demo-unit ' "$W/seed.out")
-  (cd "$W" && XUESHI_LOG=warn $X --database "$url" --keys "$W/x.keys" serve \
+  free 127.0.0.1:$port 127.0.0.1:$((port + 1000))
+  (cd "$W" && XUESHI_LOG=warn exec $X --database "$url" --keys "$W/x.keys" serve \
     --listen 127.0.0.1:$port --ops-listen 127.0.0.1:$((port + 1000)) >"$W/serve.log" 2>&1) &
   for _ in $(seq 120); do curl -sf "http://127.0.0.1:$((port + 1000))/readyz" >/dev/null && break; sleep 0.5; done
   rm -f "$W/stop"
@@ -50,6 +55,7 @@ stop_load() {
 
 expect() { # label url keys → verify against BEFORE passes, AFTER fails
   local label=$1 url=$2 keys=$3
+  echo "$label: published before the backup: $(sed -n 2p "$W/before.note") entries; after: $(sed -n 2p "$W/after.note")"
   if $X --database "$url" --keys "$keys" ledger verify --against "$W/before.note" >"$W/v1.out" 2>&1; then
     echo "$label: restored copy verifies against the checkpoint published before the backup: $(head -1 "$W/v1.out")"
   else
@@ -87,7 +93,7 @@ if [ "$WHICH" = postgres ] || [ "$WHICH" = both ]; then
   cat >>"$W/pg/postgresql.conf" <<CONF
 port = 6020
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$W/pg'
+unix_socket_directories = '$W'
 wal_level = replica
 archive_mode = on
 archive_command = 'test ! -f $W/wal/%f && cp %p $W/wal/%f'
@@ -107,7 +113,7 @@ CONF
   su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $W/pg -m fast -w stop >/dev/null"
   # Restore: the base backup elsewhere, on its own port, recovering what it streamed.
   cp -a "$W/base" "$W/restored-pg"
-  sed -i "s/^port = 6020/port = 6021/; s|^unix_socket_directories = .*|unix_socket_directories = '$W/restored-pg'|; s/^archive_mode = on/archive_mode = off/" "$W/restored-pg/postgresql.conf"
+  sed -i "s/^port = 6020/port = 6021/; s/^archive_mode = on/archive_mode = off/" "$W/restored-pg/postgresql.conf"
   su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D $W/restored-pg -l $W/restored.log -w start >/dev/null"
   expect PostgreSQL "postgres://postgres@127.0.0.1:6021/xueshi" "$W/x.keys"
   echo "WAL segments archived meanwhile: $(ls "$W/wal" | wc -l) (for point-in-time recovery, README)"

@@ -126,6 +126,9 @@ def main():
                         out.write(json.dumps({"id": rid, "entry": rc["entry_index"], "via": base}) + "\n")
                 else:
                     counts["failed"] += 1
+                # Flushed at once: the drills read these files while the client runs.
+                out.flush()
+                timeline.flush()
             if not ok:
                 if status == 401:
                     signed = False

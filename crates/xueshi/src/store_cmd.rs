@@ -304,11 +304,13 @@ pub async fn checkpoint(args: &StoreArgs) -> Result<Outcome> {
     let note = xueshi_store::ledger::latest_note(&o.db)
         .await
         .map_err(err)?;
-    let note = note.unwrap_or_else(|| "（账本为空，尚无检查点）\n".to_owned());
-    Ok(Outcome::Done(format!(
-        "{note}\n验证公钥：{}\n",
-        o.signer.vkey()
-    )))
+    // Standard output is the signed note alone, so that `ledger checkpoint > published.note`
+    // is a file `ledger verify --against` reads; the public key goes to standard error.
+    eprintln!("验证公钥：{}", o.signer.vkey());
+    match note {
+        Some(note) => Ok(Outcome::Done(note)),
+        None => Ok(Outcome::Failed("账本为空，尚无检查点\n".to_owned())),
+    }
 }
 
 pub async fn export_case(
