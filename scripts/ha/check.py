@@ -35,9 +35,13 @@ def main():
         oks = sorted(float(l.split()[0]) for l in open(a.timeline) if l.split()[2] == "201")
         windows = []
         for k in (float(l) for l in open(a.kills) if l.strip()):
-            before = max((t for t in oks if t <= k), default=None)
-            after = min((t for t in oks if t > k), default=None)
-            windows.append(None if before is None or after is None else round(after - before, 1))
+            # The longest stretch without an acknowledged write from a second before the kill
+            # to two minutes after: answers to requests already committed when the primary
+            # died may still arrive just after it, so the first answer after the kill is not
+            # the end of the outage.
+            near = [t for t in oks if k - 1 <= t <= k + 120]
+            gaps = [b - a for a, b in zip(near, near[1:])]
+            windows.append(round(max(gaps), 1) if gaps else None)
         out["unavailable_seconds"] = windows
     print(json.dumps(out, ensure_ascii=False))
     return 1 if lost or reused else 0
