@@ -39,10 +39,11 @@ for i in 1 2; do
   for _ in $(seq 120); do curl -sf "http://127.0.0.1:928$i/readyz" >/dev/null && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:928$i/readyz" >/dev/null || { echo "instance $i did not start" >&2; cat "$W/serve$i.log" >&2; exit 1; }
 done
+touch "$W/acked.jsonl"
 run() { # label instances
   rm -f "$W/stop"
   local before after
-  before=$(wc -l <"$W/acked.jsonl" 2>/dev/null || echo 0)
+  before=$(wc -l <"$W/acked.jsonl")
   python3 scripts/ha/client.py --instances "$2" --login demo-unit --password "$UNIT_PW" \
     --threads 8 --out "$W/acked.jsonl" --timeline "$W/timeline.txt" --stop "$W/stop" >"$W/client.out" 2>&1 &
   local pid=$!

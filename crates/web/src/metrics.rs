@@ -93,8 +93,14 @@ impl Histogram {
             "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
             self.count
         );
-        let _ = writeln!(out, "{name}_sum{{{labels}}} {sum_text}");
-        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.count);
+        // No braces at all when there are no labels.
+        let braced = if labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{labels}}}")
+        };
+        let _ = writeln!(out, "{name}_sum{braced} {sum_text}");
+        let _ = writeln!(out, "{name}_count{braced} {}", self.count);
     }
 }
 
