@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{
-    PgArgumentBuffer, PgPool, PgPoolOptions, PgTypeInfo, PgValueFormat, PgValueRef,
-};
+use sqlx::postgres::{PgArgumentBuffer, PgPool, PgTypeInfo, PgValueFormat, PgValueRef};
 use sqlx::sqlite::{
     SqliteArgumentsBuffer, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous, SqliteTypeInfo, SqliteValueRef,
@@ -87,7 +85,8 @@ macro_rules! in_tx {
 }
 
 impl Db {
-    /// Connects by URL: `sqlite://PATH` (created if missing) or `postgres://…`.
+    /// Connects by URL: `sqlite://PATH` (created if missing) or `postgres://…`, also with
+    /// several hosts and `target_session_attrs=read-write` ([`crate::pg_hosts`]).
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
@@ -107,11 +106,8 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .connect(url)
-                .await?;
-            Ok(Db::Postgres(pool))
+            // One host, or several behind automatic failover (`pg_autoctl show uri`).
+            Ok(Db::Postgres(crate::pg_hosts::connect(url, 16).await?))
         } else {
             Err(StoreError::UnknownScheme(
                 url.split(':').next().unwrap_or(url).to_owned(),

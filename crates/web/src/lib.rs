@@ -17,6 +17,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod pages;
 pub mod registrations;
 pub mod routes;
@@ -117,11 +118,13 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(pages::router())
+        .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn(summaries::wake_after_writes))
         .layer(axum::middleware::from_fn(pages::headers))
         .layer(axum::middleware::from_fn(log_request))
+        .layer(axum::middleware::from_fn(metrics::observe))
         .with_state(state)
 }
 

@@ -53,6 +53,7 @@ async fn write_loop(
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (records, replies): (Vec<NewRecord>, Vec<Reply>) = batch.drain(..).unzip();
+        crate::metrics::registry().registration_batch(records.len());
         match records::register(&db, &signer, &records, clock()).await {
             Ok(written) if written.len() == replies.len() => {
                 for (reply, w) in replies.into_iter().zip(written) {

@@ -48,6 +48,8 @@ fn d(s: &str) -> Date {
 /// initial password), and an API token of the base.
 struct TestApp {
     router: Router,
+    /// The operators' endpoints (`serve --ops-listen`) of the same state.
+    ops: Router,
     db: Db,
     zhang: i64,
     li: i64,
@@ -194,6 +196,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
     state.clock = Arc::new(|| T0);
     state.secure_cookies = secure_cookies;
     TestApp {
+        ops: xueshi_web::metrics::ops_router(state.clone()),
         router: xueshi_web::router(state),
         db,
         zhang,
@@ -647,4 +650,161 @@ async fn health_answers_and_the_openapi_document_lists_every_path() {
         app.db
     })
     .await;
+}
+
+/// `GET` on the operators' router: status and text.
+async fn ops_text(app: &TestApp, path: &str) -> (StatusCode, String) {
+    use tower::ServiceExt as _;
+    let res = app
+        .ops
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8(bytes.to_vec()).unwrap())
+}
+
+/// Parses Prometheus' text format: each sample line `name{labels} value` into
+/// (name, labels as written, value); comments must be `# HELP` or `# TYPE`.
+fn samples(text: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            assert!(
+                line.starts_with("# HELP ") || line.starts_with("# TYPE "),
+                "{line}"
+            );
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').unwrap();
+        assert!(
+            value == "+Inf" || value.parse::<u64>().is_ok() || value.contains('.'),
+            "not a number: {line}"
+        );
+        let (name, labels) = match series.split_once('{') {
+            Some((n, rest)) => (n, rest.strip_suffix('}').unwrap()),
+            None => (series, ""),
+        };
+        assert!(
+            name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "{line}"
+        );
+        out.push((name.to_owned(), labels.to_owned(), value.to_owned()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
+    each(false, |app| async move {
+        // One registry per process, and `each` runs both backends in this one: count the
+        // difference a request makes.
+        let count = |all: &[(String, String, String)], route: &str, code: &str| {
+            all.iter()
+                .find(|(n, l, _)| {
+                    n == "xueshi_http_request_duration_seconds_count"
+                        && l.contains(&format!("route=\"{route}\""))
+                        && l.contains(&format!("status=\"{code}\""))
+                })
+                .map_or(0, |(_, _, v)| v.parse::<u64>().unwrap())
+        };
+        let records = "/api/persons/{person_id}/records";
+        let before = samples(&ops_text(&app, "/metrics").await.1);
+        let zhang = app.browser("zhang", READY).await;
+        let path = format!("/api/persons/{}/records", app.zhang);
+        let own = app.call(Method::GET, &path, Some(&zhang), false).await;
+        assert_eq!(own.status, StatusCode::OK);
+        assert!(own.headers.contains_key("x-request-id"));
+        let lost = app
+            .call(
+                Method::GET,
+                "/api/no-such-thing/341522198506123019",
+                None,
+                false,
+            )
+            .await;
+        assert_eq!(lost.status, StatusCode::NOT_FOUND);
+
+        let (status, text) = ops_text(&app, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        let all = samples(&text);
+        assert_eq!(
+            count(&all, records, "200"),
+            count(&before, records, "200") + 1,
+            "{text}"
+        );
+        assert_eq!(
+            count(&all, "unmatched", "404"),
+            count(&before, "unmatched", "404") + 1,
+            "{text}"
+        );
+        // No person id, ID number or login reaches a label: routes are templates.
+        for (_, labels, _) in &all {
+            if let Some((_, rest)) = labels.split_once("route=\"") {
+                let route = rest.split('"').next().unwrap();
+                assert!(!route.bytes().any(|b| b.is_ascii_digit()), "{labels}");
+            }
+            assert!(!labels.contains("zhang"), "{labels}");
+        }
+        let gauge = |name: &str| {
+            all.iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, _, v)| v.parse::<i64>().unwrap())
+        };
+        let ledger = xueshi_store::ops::ledger_size(&app.db).await.unwrap();
+        assert!(ledger >= 1);
+        assert_eq!(gauge("xueshi_ledger_entries"), Some(ledger));
+        assert_eq!(gauge("xueshi_database_up"), Some(1));
+        assert!(gauge("xueshi_summary_backlog").is_some(), "{text}");
+        assert!(text.contains("xueshi_db_pool_connections{state=\"idle\"}"));
+
+        assert_eq!(ops_text(&app, "/livez").await.0, StatusCode::OK);
+        assert_eq!(ops_text(&app, "/readyz").await.0, StatusCode::OK);
+        app.db
+    })
+    .await;
+}
+
+/// Two instances on one database (each with its own session cache): sessions ended on one —
+/// what a password change or an administrator does — are refused by the other once its cache
+/// entry is older than `session_cache::TTL_MS` (5 s), the bound README states.
+#[tokio::test]
+async fn a_session_ended_on_one_instance_is_refused_by_another_within_the_cache_bound() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use xueshi_web::session_cache::TTL_MS;
+    for db in fresh_dbs("web").await {
+        let a = app(db.clone(), false).await;
+        let now = Arc::new(AtomicI64::new(T0));
+        let keys = Keys::from_master([7; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+        let mut other = AppState::new(db.clone(), keys, signer, policy().clone());
+        other.accounts = account_policy();
+        let clock = now.clone();
+        other.clock = Arc::new(move || clock.load(Ordering::SeqCst));
+        let b = xueshi_web::router(other);
+
+        let zhang = a.browser("zhang", READY).await;
+        let me = || request(Method::GET, "/api/me", Some(&zhang), false, None);
+        assert_eq!(world::send(b.clone(), me()).await.status, StatusCode::OK);
+        let id = accounts::account_by_login(&db, "zhang")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        assert!(accounts::end_all_sessions(&db, id).await.unwrap() >= 1);
+        // Instance A forgets at once (it did the act); B trusts its cache until the bound.
+        now.store(T0 + TTL_MS - 1, Ordering::SeqCst);
+        assert_eq!(world::send(b.clone(), me()).await.status, StatusCode::OK);
+        now.store(T0 + TTL_MS, Ordering::SeqCst);
+        assert_eq!(
+            world::send(b.clone(), me()).await.status,
+            StatusCode::UNAUTHORIZED,
+            "past the cache bound the other instance asks the database"
+        );
+        done(a.db).await;
+    }
 }

@@ -4,6 +4,7 @@
 //! certificate credential (`credential verify`).
 //! Output goes to stdout, diagnostics to stderr; the exit code says whether everything held.
 
+mod backup_cmd;
 mod credential_cmd;
 mod policy_cmd;
 mod store_cmd;
@@ -54,6 +55,13 @@ enum Command {
     Db {
         #[command(subcommand)]
         command: DbCommand,
+    },
+    /// An online, consistent copy of a SQLite database (the key file is not in it: back it
+    /// up separately). PostgreSQL: pg_basebackup and WAL archiving (README).
+    Backup {
+        /// The new file to write (refused if it exists).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
     },
     /// The registration ledger.
     Ledger {
@@ -108,6 +116,10 @@ enum Command {
         /// Persons in the demo.
         #[arg(long, default_value_t = 5000, requires = "demo")]
         demo_persons: u64,
+        /// A private address for the operators: /metrics (Prometheus), /livez, /readyz.
+        /// Keep it off the public network (loopback or the operators' network).
+        #[arg(long, env = "XUESHI_OPS_LISTEN", value_name = "ADDR")]
+        ops_listen: Option<std::net::SocketAddr>,
     },
     /// Certificate credentials (继续教育证书).
     Credential {
@@ -235,6 +247,7 @@ fn main() -> ExitCode {
             against.as_deref(),
             vkey.as_deref(),
         )),
+        Command::Backup { to } => store_cmd::run(backup_cmd::backup(&store, &to)),
         Command::Ledger {
             command: LedgerCommand::Checkpoint,
         } => store_cmd::run(store_cmd::checkpoint(&store)),
@@ -273,6 +286,7 @@ fn main() -> ExitCode {
             cjk_font,
             demo,
             demo_persons,
+            ops_listen,
         } => store_cmd::run(store_cmd::serve(
             &store,
             &policies,
@@ -282,6 +296,7 @@ fn main() -> ExitCode {
                 public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
                 cjk_font,
                 demo_persons: demo.then_some(demo_persons),
+                ops_listen,
             },
         )),
         Command::Credential {

@@ -96,7 +96,7 @@ fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
 }
 
 /// Logs to standard error at the level of `XUESHI_LOG` (error, warn, info — the default — debug
-/// or trace; debug logs every request).
+/// or trace; debug logs every request), as text or, with `XUESHI_LOG_FORMAT=json`, JSON lines.
 fn init_log() -> Result<()> {
     let level = match std::env::var("XUESHI_LOG") {
         Ok(l) => l.parse::<tracing::Level>().map_err(|_| {
@@ -104,11 +104,21 @@ fn init_log() -> Result<()> {
         })?,
         Err(_) => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(level)
-        .with_target(false)
-        .init();
+        .with_target(false);
+    // One JSON object per line (with the request id of each request's span) for log
+    // collectors; the readable form by default.
+    match std::env::var("XUESHI_LOG_FORMAT").as_deref() {
+        Ok("json") => log.json().init(),
+        Ok("text") | Err(_) => log.init(),
+        Ok(other) => {
+            return Err(format!(
+                "XUESHI_LOG_FORMAT 须为 text 或 json，而不是「{other}」"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -122,6 +132,8 @@ pub struct ServeOptions {
     pub cjk_font: Option<String>,
     /// Rebuild and serve a demo of this many persons.
     pub demo_persons: Option<u64>,
+    /// Where to serve /metrics, /livez and /readyz (not served when absent).
+    pub ops_listen: Option<std::net::SocketAddr>,
 }
 
 /// Serves the JSON API on `listen` until the process ends.
@@ -176,6 +188,11 @@ pub async fn serve(
         say(&format!("{started}\n"));
     } else {
         eprintln!("{started}");
+    }
+    if let Some(ops) = options.ops_listen {
+        xueshi_web::metrics::serve_ops(state.clone(), ops)
+            .await
+            .map_err(|e| format!("无法在 {ops} 上提供运维接口：{e}"))?;
     }
     xueshi_web::serve(state, listen)
         .await
@@ -287,11 +304,13 @@ pub async fn checkpoint(args: &StoreArgs) -> Result<Outcome> {
     let note = xueshi_store::ledger::latest_note(&o.db)
         .await
         .map_err(err)?;
-    let note = note.unwrap_or_else(|| "（账本为空，尚无检查点）\n".to_owned());
-    Ok(Outcome::Done(format!(
-        "{note}\n验证公钥：{}\n",
-        o.signer.vkey()
-    )))
+    // Standard output is the signed note alone, so that `ledger checkpoint > published.note`
+    // is a file `ledger verify --against` reads; the public key goes to standard error.
+    eprintln!("验证公钥：{}", o.signer.vkey());
+    match note {
+        Some(note) => Ok(Outcome::Done(note)),
+        None => Ok(Outcome::Failed("账本为空，尚无检查点\n".to_owned())),
+    }
 }
 
 pub async fn export_case(

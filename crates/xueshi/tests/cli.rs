@@ -135,14 +135,12 @@ fn demo_seed_verify_tamper_and_export_end_to_end() {
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("账本完好"));
 
+    // Standard output is the note as published (`ledger checkpoint > published.note`); the
+    // public key is on standard error.
     let published = xueshi(&dir, &["ledger", "checkpoint"]);
-    let note: String = String::from_utf8_lossy(&published.stdout)
-        .split("\n\n验证公钥")
-        .next()
-        .unwrap()
-        .to_owned()
-        + "\n";
-    std::fs::write(dir.join("published.note"), &note).unwrap();
+    assert!(published.status.success());
+    assert!(String::from_utf8_lossy(&published.stderr).contains("验证公钥"));
+    std::fs::write(dir.join("published.note"), &published.stdout).unwrap();
     assert!(
         xueshi(&dir, &["ledger", "verify", "--against", "published.note"])
             .status
