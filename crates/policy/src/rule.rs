@@ -58,6 +58,8 @@ rules! {
     VerificationRoute = "verification.route", "学时验证机构";
     RecordOverlap = "record.overlap", "单日学习时长超限";
     ConversionDuplicate = "conversion.duplicate", "同一成果只能折算一次";
+    RecordNotCompleted = "record.not_completed", "学习结束后方可登记";
+    PublicRoutes = "public.recognition_routes", "公需科目学时认定途径";
 }
 
 impl RuleId {

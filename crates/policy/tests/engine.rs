@@ -359,7 +359,7 @@ fn adding_2027_is_one_new_file() {
 
 #[test]
 fn overlapping_transition_exceptions_are_refused() {
-    let extra = "\n[[exceptions]]\nid = \"另一个老办法\"\nrule = \"conversion.table\"\ncohort = \"old\"\nfrom = 2030-06-01\nto = 2032-12-31\nsource = \"某文件〔2030〕1号 一\"\nconfirmed = true\n";
+    let extra = "\n[[exceptions]]\nid = \"另一个老办法\"\nrule = \"conversion.table\"\ncohort = \"old\"\nfrom = 2030-06-01\nto = 2032-12-31\nsource = \"某文件〔2030〕1号 一\"\nconfirmed = true\nquote = \"老人老办法\"\n";
     let files = with_2026(|t| format!("{t}{extra}"));
     assert!(
         load_error(&files).contains("过渡例外期间重叠"),
