@@ -167,6 +167,7 @@ pub(crate) fn annual_checks<'p>(
         Check {
             rule,
             year: yp.year,
+            measure: Measure::Year,
             required,
             actual,
             passed: actual >= required,
@@ -309,7 +310,11 @@ fn judge_record(
         let other = &yp.public_other_forms;
         notes.used(RuleId::PublicRoutes, &other.cite);
         if !other.value {
-            return reject(notes, RuleId::PublicRoutes, Why::PublicRoute { form: r.form });
+            return reject(
+                notes,
+                RuleId::PublicRoutes,
+                Why::PublicRoute { form: r.form },
+            );
         }
         notes.step(idx, RuleId::PublicRoutes, || {
             format!(
@@ -407,9 +412,7 @@ fn check_online<'a>(
                     && last <= reg.to
             };
             // 在地市备案 (235号 五(三), D7): only a city's register counts.
-            let at_city = |reg: &&Registration| {
-                matches!(reg.place, Place::Region(c) if c.level() == xueshi_domain::region::Level::City)
-            };
+            let at_city = |reg: &&Registration| matches!(reg.place, Place::Region(c) if c.level() == xueshi_domain::region::Level::City);
             let mut covered = provider.registrations.iter().filter(covering).peekable();
             if covered.peek().is_none() {
                 Err((

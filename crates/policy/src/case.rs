@@ -458,7 +458,7 @@ fn minutes(node: &Node, field: &str) -> Result<u64, CaseError> {
     }
     text.parse::<u64>()
         .ok()
-        .filter(|m| *m <= 6_000_000)
+        .filter(|m| *m <= MAX_MINUTES)
         .ok_or_else(|| {
             err(
                 node,

@@ -228,6 +228,10 @@ impl Exam {
     }
 }
 
+/// Most minutes one record may claim (100,000 hours): more is a typing error, not study,
+/// and every edge (cases, the API, imports, the store) refuses it.
+pub const MAX_MINUTES: u64 = 6_000_000;
+
 /// What a record claims: hours, or minutes converted by the credit year's rate (D2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Amount {

@@ -230,7 +230,12 @@ impl YearPolicy {
         }
         if let Some(r) = &self.routes {
             out.push(&r.cite);
-            out.extend(r.value.iter().flat_map(|c| c.routes.iter()).map(|r| &r.cite));
+            out.extend(
+                r.value
+                    .iter()
+                    .flat_map(|c| c.routes.iter())
+                    .map(|r| &r.cite),
+            );
         }
         out
     }

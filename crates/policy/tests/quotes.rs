@@ -77,7 +77,11 @@ fn every_confirmed_value_quotes_and_every_confirmed_2026_value_rests_on_the_noti
     for y in &policy.years {
         for c in y.citations() {
             if c.confirmed {
-                assert!(!c.quotes.is_empty(), "{}: {c} confirmed without quote", y.file);
+                assert!(
+                    !c.quotes.is_empty(),
+                    "{}: {c} confirmed without quote",
+                    y.file
+                );
                 if y.year == 2026 {
                     assert!(SEEDED.contains(&c.doc.as_str()), "{}: {c}", y.file);
                 }
