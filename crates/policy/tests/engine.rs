@@ -670,3 +670,56 @@ proptest! {
         prop_assert!(records.iter().all(|r| r.completed.year() != 2026) || !traced.trace.is_empty());
     }
 }
+
+// ---------------------------------------------------------------- file bounds (item 9)
+
+/// Writes `bytes` as a case file in a fresh temporary folder and runs it.
+fn run_bytes(name: &str, bytes: &[u8]) -> Verdict {
+    let dir = std::env::temp_dir().join(format!("xueshi-case-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("case.yaml");
+    std::fs::write(&file, bytes).unwrap();
+    let verdict = run_file(&file, &policies()).verdict;
+    std::fs::remove_dir_all(&dir).unwrap();
+    verdict
+}
+
+#[test]
+fn a_non_utf8_case_file_is_refused_with_its_line_and_byte_offset_in_chinese() {
+    let mut bytes = HEAD.as_bytes().to_vec();
+    let offset = bytes.len() + "  - {id: ".len();
+    bytes.extend_from_slice(b"  - {id: \xff\xfe, subject: professional, form: research, completed: 2026-04-01, hours: 90}\n");
+    let Verdict::Invalid(message) = run_bytes("utf8", &bytes) else {
+        panic!("a non-UTF-8 file was evaluated");
+    };
+    assert!(message.starts_with("第 6 行"), "{message}");
+    assert!(message.contains(&format!("第 {offset} 字节")), "{message}");
+    assert!(message.contains("UTF-8") && message.contains("[case.encoding]"), "{message}");
+    assert!(!message.contains("invalid utf-8"), "{message}");
+}
+
+#[test]
+fn a_huge_record_id_or_case_file_is_refused() {
+    let long_id = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(101)
+    );
+    let Verdict::Invalid(message) = run_bytes("id", long_id.as_bytes()) else {
+        panic!("a 101-character record id was accepted");
+    };
+    assert!(message.contains("records[0].id") && message.contains("[case.too_long]"), "{message}");
+    let huge = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(5 << 20)
+    );
+    let Verdict::Invalid(message) = run_bytes("huge", huge.as_bytes()) else {
+        panic!("a 5 MB case was accepted");
+    };
+    assert!(message.contains("[case.too_large]"), "{message}");
+    // At the bound, the id is fine.
+    let at_bound = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(100)
+    );
+    assert!(!matches!(run_bytes("bound", at_bound.as_bytes()), Verdict::Invalid(_)));
+}

@@ -2,7 +2,9 @@
 //! application decides, whatever years the tenure cycle covers. Applied for in 2026, a unit in
 //! every county and district of Lu'an, in the development zone, a city-direct unit and a
 //! state-owned unit, at each title level, with cycles ending 2021…2026: readiness and
-//! `POST /api/verifications` both name the bureau 30号 三 (and 235号 五(二)) name.
+//! `POST /api/verifications` both name the bureau 30号 三 (and 235号 五(二)) name. And the
+//! edge bounds of these requests and of record registration: years, integers, lengths, a
+//! provider on a form where it means nothing, a record registered before it ended.
 
 // Test code: a panic is a failed test, with its message.
 #![allow(
@@ -249,6 +251,55 @@ async fn years_outside_2000_to_2100_are_refused_naming_the_field_and_nothing_is_
             .get(&me, &format!("/api/persons/{zhang}/verifications"))
             .await;
         assert_eq!(mine.expect(StatusCode::OK), &json!([]));
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn record_fields_out_of_bounds_are_refused_naming_the_field_and_nothing_is_written() {
+    for db in fresh_dbs("record_bounds").await {
+        let w = World::new(db).await;
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        let uri = format!("/api/persons/{zhang}/records");
+        let ok = json!({
+            "label": "ok", "content": "公需科目网络课程", "subject": "public", "form": "online",
+            "provider": "kind:hrss", "completed_on": "2026-10-01", "hours": "6"
+        });
+        let with = |key: &str, value: Value| {
+            let mut v = ok.clone();
+            v[key] = value;
+            v
+        };
+        let without_hours = |key: &str, value: Value| {
+            let mut v = with(key, value);
+            v.as_object_mut().unwrap().remove("hours");
+            v
+        };
+        for (body, code, field) in [
+            (without_hours("minutes", json!(u64::MAX)), "record.minutes", "分钟"),
+            (without_hours("minutes", json!(6_000_001)), "record.minutes", "分钟"),
+            (with("label", json!("x".repeat(5_000))), "record.label", "登记编号"),
+            (with("content", json!("课".repeat(501))), "record.content", "培训内容"),
+            (with("achievement", json!("A".repeat(501))), "record.achievement", "成果"),
+            (with("for_year", json!(i32::MAX)), "request.year", "for_year"),
+            (with("for_year", json!(1999)), "request.year", "for_year"),
+            (with("form", json!("research")), "record.provider", "网络学习"),
+            (with("completed_on", json!("2026-11-27")), "record.not_completed", "学习结束后"),
+        ] {
+            let r = w.post(&me, &uri, body).await;
+            assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, code), "{}", r.body);
+            let message = r.body["message"].as_str().unwrap();
+            assert!(message.contains(field), "{code}: {message}");
+            assert!(message.chars().count() < 300, "{code}: the message echoes no input");
+        }
+        let listed = w.get(&me, &uri).await;
+        assert_eq!(listed.expect(StatusCode::OK), &json!([]));
+        // The same record within bounds is registered, its minutes kept exactly.
+        let fine = without_hours("minutes", json!(6_000_000));
+        w.post(&me, &uri, fine).await.expect(StatusCode::CREATED);
+        let listed = w.get(&me, &uri).await;
+        assert_eq!(listed.expect(StatusCode::OK)[0]["minutes"], json!(6_000_000));
         done(w.db).await;
     }
 }
