@@ -723,3 +723,41 @@ fn a_huge_record_id_or_case_file_is_refused() {
     );
     assert!(!matches!(run_bytes("bound", at_bound.as_bytes()), Verdict::Invalid(_)));
 }
+
+// ---------------------------------------------------------------- what numbers are (item 8)
+
+#[test]
+fn cycle_checks_say_what_each_number_is() {
+    // 2024–2026: 3 × 90 = 270 required; 115.5 in 2026 alone, 90 in each other year.
+    let case = parse(
+        "name: t\nkind: cycle\nyears: [2024, 2026]\nexpect: {compliant: true}\nrecords:\n\
+         - {id: a, subject: professional, form: research, completed: 2024-04-01, hours: 90}\n\
+         - {id: b, subject: professional, form: research, completed: 2025-04-01, hours: 90}\n\
+         - {id: c, subject: professional, form: research, completed: 2026-04-01, hours: 115.5}\n",
+    )
+    .unwrap();
+    let policy = anhui();
+    let eval = case.evaluate(policy, Options::default()).unwrap();
+    let json = render::to_json(&eval, policy, &case.records);
+    let checks = json["checks"].as_array().unwrap();
+    let by_rule = |rule: &str| checks.iter().find(|c| c["rule"] == rule).unwrap();
+    let total = by_rule("cycle.average_total");
+    assert_eq!(total["measure"], "cycle_sum");
+    assert_eq!(total["required"], "270");
+    assert_eq!(total["required_label"], "周期内各年度要求之和");
+    assert_eq!(total["actual_label"], "周期内认定合计");
+    let cramming = by_rule("cycle.no_cramming");
+    assert_eq!(cramming["measure"], "largest_year");
+    assert_eq!(cramming["actual"], "115.5");
+    assert_eq!(cramming["actual_label"], "认定最多的单一年度");
+    let text = render::to_text(&eval, &case.records);
+    assert!(!text.contains("年均总学时"), "{text}");
+    assert!(
+        text.contains("认定最多的单一年度 115.5 学时，未达整个周期要求合计 270 学时"),
+        "{text}"
+    );
+    assert!(
+        text.contains("周期内各年度要求之和 270，周期内认定合计 295.5"),
+        "{text}"
+    );
+}
