@@ -694,7 +694,10 @@ fn a_non_utf8_case_file_is_refused_with_its_line_and_byte_offset_in_chinese() {
     };
     assert!(message.starts_with("第 6 行"), "{message}");
     assert!(message.contains(&format!("第 {offset} 字节")), "{message}");
-    assert!(message.contains("UTF-8") && message.contains("[case.encoding]"), "{message}");
+    assert!(
+        message.contains("UTF-8") && message.contains("[case.encoding]"),
+        "{message}"
+    );
     assert!(!message.contains("invalid utf-8"), "{message}");
 }
 
@@ -707,7 +710,10 @@ fn a_huge_record_id_or_case_file_is_refused() {
     let Verdict::Invalid(message) = run_bytes("id", long_id.as_bytes()) else {
         panic!("a 101-character record id was accepted");
     };
-    assert!(message.contains("records[0].id") && message.contains("[case.too_long]"), "{message}");
+    assert!(
+        message.contains("records[0].id") && message.contains("[case.too_long]"),
+        "{message}"
+    );
     let huge = format!(
         "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
         "a".repeat(5 << 20)
@@ -721,7 +727,10 @@ fn a_huge_record_id_or_case_file_is_refused() {
         "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
         "a".repeat(100)
     );
-    assert!(!matches!(run_bytes("bound", at_bound.as_bytes()), Verdict::Invalid(_)));
+    assert!(!matches!(
+        run_bytes("bound", at_bound.as_bytes()),
+        Verdict::Invalid(_)
+    ));
 }
 
 // ---------------------------------------------------------------- what numbers are (item 8)

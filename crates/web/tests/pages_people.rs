@@ -260,7 +260,10 @@ async fn a_county_professional_with_a_2021_2025_cycle_checks_readiness_and_appli
             "name=\"first_year\" data-type=\"int\" value=\"2021\"",
             "name=\"last_year\" data-type=\"int\" value=\"2025\"",
         ] {
-            assert!(text.contains(expected), "readiness lacks {expected}:\n{text}");
+            assert!(
+                text.contains(expected),
+                "readiness lacks {expected}:\n{text}"
+            );
         }
         assert!(!text.contains("没有学时验证路由表"), "{text}");
         // What the page's form sends.

@@ -277,21 +277,61 @@ async fn record_fields_out_of_bounds_are_refused_naming_the_field_and_nothing_is
             v
         };
         for (body, code, field) in [
-            (without_hours("minutes", json!(u64::MAX)), "record.minutes", "分钟"),
-            (without_hours("minutes", json!(6_000_001)), "record.minutes", "分钟"),
-            (with("label", json!("x".repeat(5_000))), "record.label", "登记编号"),
-            (with("content", json!("课".repeat(501))), "record.content", "培训内容"),
-            (with("achievement", json!("A".repeat(501))), "record.achievement", "成果"),
-            (with("for_year", json!(i32::MAX)), "request.year", "for_year"),
+            (
+                without_hours("minutes", json!(u64::MAX)),
+                "record.minutes",
+                "分钟",
+            ),
+            (
+                without_hours("minutes", json!(6_000_001)),
+                "record.minutes",
+                "分钟",
+            ),
+            (
+                with("label", json!("x".repeat(5_000))),
+                "record.label",
+                "登记编号",
+            ),
+            (
+                with("content", json!("课".repeat(501))),
+                "record.content",
+                "培训内容",
+            ),
+            (
+                with("achievement", json!("A".repeat(501))),
+                "record.achievement",
+                "成果",
+            ),
+            (
+                with("for_year", json!(i32::MAX)),
+                "request.year",
+                "for_year",
+            ),
             (with("for_year", json!(1999)), "request.year", "for_year"),
-            (with("form", json!("research")), "record.provider", "网络学习"),
-            (with("completed_on", json!("2026-11-27")), "record.not_completed", "学习结束后"),
+            (
+                with("form", json!("research")),
+                "record.provider",
+                "网络学习",
+            ),
+            (
+                with("completed_on", json!("2026-11-27")),
+                "record.not_completed",
+                "学习结束后",
+            ),
         ] {
             let r = w.post(&me, &uri, body).await;
-            assert_eq!((r.status, r.code()), (StatusCode::BAD_REQUEST, code), "{}", r.body);
+            assert_eq!(
+                (r.status, r.code()),
+                (StatusCode::BAD_REQUEST, code),
+                "{}",
+                r.body
+            );
             let message = r.body["message"].as_str().unwrap();
             assert!(message.contains(field), "{code}: {message}");
-            assert!(message.chars().count() < 300, "{code}: the message echoes no input");
+            assert!(
+                message.chars().count() < 300,
+                "{code}: the message echoes no input"
+            );
         }
         let listed = w.get(&me, &uri).await;
         assert_eq!(listed.expect(StatusCode::OK), &json!([]));
@@ -299,7 +339,10 @@ async fn record_fields_out_of_bounds_are_refused_naming_the_field_and_nothing_is
         let fine = without_hours("minutes", json!(6_000_000));
         w.post(&me, &uri, fine).await.expect(StatusCode::CREATED);
         let listed = w.get(&me, &uri).await;
-        assert_eq!(listed.expect(StatusCode::OK)[0]["minutes"], json!(6_000_000));
+        assert_eq!(
+            listed.expect(StatusCode::OK)[0]["minutes"],
+            json!(6_000_000)
+        );
         done(w.db).await;
     }
 }
