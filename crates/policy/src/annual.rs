@@ -606,6 +606,19 @@ fn reject_duplicate_conversions(
     }
 }
 
+/// Whether someone else's conversion record is credited on its own by its credit year's rules
+/// (registered in time, after the activity, a kind of that year's table): D21 lets only such a
+/// record make a later one of the same achievement a duplicate. Conversion does not depend on
+/// where the person works, so no person is needed.
+pub fn conversion_credited_alone(policy: &Policy, record: &Record) -> bool {
+    let (person, registry) = (Person::default(), Registry::default());
+    let facts = Facts {
+        person: &person,
+        registry: &registry,
+    };
+    record.form == Form::Conversion && credited_in_own_year(policy, facts, record, 0)
+}
+
 /// Whether a record of another credit year passes that year's per-record rules (D21 asks
 /// whether an earlier record of an achievement was itself credited).
 fn credited_in_own_year(policy: &Policy, facts: Facts<'_>, r: &Record, i: usize) -> bool {
