@@ -100,7 +100,7 @@ impl fmt::Display for ScopeError {
             Self::NotACity => "市人社局的管辖范围应为市级行政区划代码",
             Self::NotACounty => "县区人社局的管辖范围应为县级行政区划代码",
             Self::EmptyName => "开发区或行业名称不能为空",
-            Self::BaseNumber => "省级继续教育基地编号应为1至4",
+            Self::BaseNumber => "国家级继续教育基地编号应为1至4",
         })
     }
 }

@@ -19,7 +19,7 @@ pub enum Role {
     ZoneCentre,
     /// 国有企事业单位
     StateOwnedUnit,
-    /// 省级继续教育基地
+    /// 国家级继续教育基地（235号 五(三)）
     Base,
     /// 培训机构 / 课件提供方
     Provider,

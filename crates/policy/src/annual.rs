@@ -127,7 +127,7 @@ pub fn evaluate_annual<'p>(
     for (i, r) in records.iter().enumerate() {
         outcomes.push(judge_record(policy, yp, facts, r, i, &mut notes));
     }
-    reject_duplicate_conversions(yp, facts, records, &mut outcomes, &mut notes);
+    reject_duplicate_conversions(policy, yp, facts, records, &mut outcomes, &mut notes);
     apply_base_cap(yp, records, &mut outcomes, &mut notes);
 
     let mut hours = SubjectHours::default();
@@ -138,7 +138,7 @@ pub fn evaluate_annual<'p>(
     }
     let required = facts.person.left.is_none_or(|left| left.year() >= year);
     let checks = annual_checks(yp, &hours, required, &mut notes);
-    check_daily_minutes(yp, records, &outcomes, &mut notes);
+    check_daily_minutes(policy, yp, records, &outcomes, &mut notes);
     let compliant = checks.iter().all(|c| c.passed);
     Ok(AnnualDecision {
         year,
@@ -167,6 +167,7 @@ pub(crate) fn annual_checks<'p>(
         Check {
             rule,
             year: yp.year,
+            measure: Measure::Year,
             required,
             actual,
             passed: actual >= required,
@@ -258,6 +259,19 @@ fn judge_record(
         RecordOutcome::rejected(cy, claimed, rule)
     };
 
+    if let Some(registered) = r.registered
+        && registered < r.completed
+    {
+        notes.used(RuleId::RecordNotCompleted, &yp.not_completed);
+        return reject(
+            notes,
+            RuleId::RecordNotCompleted,
+            Why::NotCompleted {
+                registered,
+                completed: r.completed,
+            },
+        );
+    }
     if let Some(registered) = r.registered {
         let deadline = yp.registration_deadline.value;
         notes.used(RuleId::RegistrationClosed, &yp.registration_deadline.cite);
@@ -281,12 +295,37 @@ fn judge_record(
         rejected: None,
         limited_by: None,
     };
-    match r.form {
-        Form::Online => {
-            if let Err((rule, why)) = check_online(policy, yp, facts, r, notes) {
-                return reject(notes, rule, why);
-            }
+    // D6: a record that names a base is a base course whatever form it states.
+    let at_base = matches!(r.provider, Some(Provider::Base(_)));
+    if (r.form == Form::Online || at_base)
+        && let Err((rule, why)) = check_online(policy, yp, facts, r, notes)
+    {
+        return reject(notes, rule, why);
+    }
+    if r.subject == Subject::Public
+        && !at_base
+        && !matches!(r.form, Form::Online | Form::Conversion)
+    {
+        // 235号 五(一) names conversion and online learning; other forms are a reading.
+        let other = &yp.public_other_forms;
+        notes.used(RuleId::PublicRoutes, &other.cite);
+        if !other.value {
+            return reject(
+                notes,
+                RuleId::PublicRoutes,
+                Why::PublicRoute { form: r.form },
+            );
         }
+        notes.step(idx, RuleId::PublicRoutes, || {
+            format!(
+                "公需科目以“{}”形式学习，按本系统对 {} 的解读计入（学时折算认定、线上学习以外的形式亦可认定）",
+                r.form.zh(),
+                other.cite
+            )
+        });
+    }
+    match r.form {
+        Form::Online => {}
         Form::TrainingClass if r.subject == Subject::Professional => {
             if let Err(why) = check_filing(policy, yp, facts, r, i, notes) {
                 return reject(notes, RuleId::FilingRequired, why);
@@ -367,17 +406,25 @@ fn check_online<'a>(
                 return Err((RuleId::ProviderRegistered, Why::ProviderUnknown { id }));
             };
             let (first, last) = (r.first_day(), r.completed);
-            let ok = provider.registrations.iter().any(|reg| {
+            let covering = |reg: &&Registration| {
                 covers(policy, &reg.place, &facts.person.place)
                     && reg.from <= first
                     && last <= reg.to
-            });
-            if ok {
+            };
+            // 在地市备案 (235号 五(三), D7): only a city's register counts.
+            let at_city = |reg: &&Registration| matches!(reg.place, Place::Region(c) if c.level() == xueshi_domain::region::Level::City);
+            let mut covered = provider.registrations.iter().filter(covering).peekable();
+            if covered.peek().is_none() {
+                Err((
+                    RuleId::ProviderRegistered,
+                    Why::ProviderOutOfPeriod { id, first, last },
+                ))
+            } else if covered.any(|reg| at_city(&reg)) {
                 Ok(())
             } else {
                 Err((
                     RuleId::ProviderRegistered,
-                    Why::ProviderOutOfPeriod { id, first, last },
+                    Why::ProviderNotCityRegister { id },
                 ))
             }
         }
@@ -466,10 +513,13 @@ fn convert<'a>(
         return Err(Why::ConversionKindUnknown { year: yp.year, key });
     };
     notes.used(RuleId::ConversionTable, &kind.cite);
-    let old = facts.person.cohort == Cohort::Old
-        && policy
-            .exception(RuleId::ConversionTable, Cohort::Old, r.completed)
-            .is_some();
+    let exception = (facts.person.cohort == Cohort::Old)
+        .then(|| policy.exception(RuleId::ConversionTable, Cohort::Old, r.completed))
+        .flatten();
+    if let Some(e) = exception {
+        notes.used(RuleId::ConversionTable, &e.cite);
+    }
+    let old = exception.is_some();
     let value = if old {
         kind.old.unwrap_or(kind.new)
     } else {
@@ -487,10 +537,13 @@ fn convert<'a>(
     Ok((credited, claimed.is_some_and(|c| c > value)))
 }
 
-/// D21: one achievement is converted once. Among the records naming it, the earliest credit
-/// year wins; within a year the largest credit (then earliest completion, then id) — so that
-/// adding a record can never lower the year's hours.
+/// D21: one achievement is converted once. Among the records naming it that are credited in
+/// their own year, the earliest credit year wins; within a year the largest credit (then
+/// earliest completion, then id) — so that adding a record can never lower the year's hours.
+/// A record of another year that its own year does not credit (registered late, refused) does
+/// not make this one a duplicate.
 fn reject_duplicate_conversions(
+    policy: &Policy,
     yp: &YearPolicy,
     facts: Facts<'_>,
     records: &[Record],
@@ -531,7 +584,8 @@ fn reject_duplicate_conversions(
                 }
                 let (other, oo) = (records.get(j)?, outcomes.get(j)?);
                 let other_year = oo.credit_year;
-                let earlier = other_year < o.credit_year
+                let earlier = (other_year < o.credit_year
+                    && credited_in_own_year(policy, facts, other, j))
                     || (other_year == o.credit_year
                         && oo.rejected.is_none()
                         && (std::cmp::Reverse(oo.credited), other.completed, &other.id)
@@ -552,6 +606,31 @@ fn reject_duplicate_conversions(
     }
 }
 
+/// Whether someone else's conversion record is credited on its own by its credit year's rules
+/// (registered in time, after the activity, a kind of that year's table): D21 lets only such a
+/// record make a later one of the same achievement a duplicate. Conversion does not depend on
+/// where the person works, so no person is needed.
+pub fn conversion_credited_alone(policy: &Policy, record: &Record) -> bool {
+    let (person, registry) = (Person::default(), Registry::default());
+    let facts = Facts {
+        person: &person,
+        registry: &registry,
+    };
+    record.form == Form::Conversion && credited_in_own_year(policy, facts, record, 0)
+}
+
+/// Whether a record of another credit year passes that year's per-record rules (D21 asks
+/// whether an earlier record of an achievement was itself credited).
+fn credited_in_own_year(policy: &Policy, facts: Facts<'_>, r: &Record, i: usize) -> bool {
+    let (year, _) = credit_year(policy, r);
+    let Some(own) = policy.year(year) else {
+        return false;
+    };
+    let mut scratch = Notes::new(Options::default());
+    let outcome = judge_record(policy, own, facts, r, i, &mut scratch);
+    outcome.rejected.is_none() && outcome.credited > Hours::ZERO
+}
+
 /// D6: base hours fill the yearly cap in completion-date order, then record id.
 fn apply_base_cap(
     yp: &YearPolicy,
@@ -566,7 +645,6 @@ fn apply_base_cap(
         .filter(|(_, (r, o))| {
             o.credit_year == yp.year
                 && o.rejected.is_none()
-                && r.form == Form::Online
                 && r.subject == Subject::Public
                 && matches!(r.provider, Some(Provider::Base(_)))
         })
@@ -604,29 +682,37 @@ fn apply_base_cap(
     }
 }
 
-/// D21: time-based study spread over its days; a day above the limit is a warning.
+/// D21: time-based study spread over its days, summed over all of the person's records
+/// whatever year each is credited to (each converted by its own year's minutes per hour); a
+/// day above the limit that touches a record of this year is a warning.
 fn check_daily_minutes(
+    policy: &Policy,
     yp: &YearPolicy,
     records: &[Record],
     outcomes: &[RecordOutcome],
     notes: &mut Notes,
 ) {
-    let mph = yp.minutes_per_hour.value;
     let limit = yp.max_minutes_per_day.value;
     let timed = || {
         records
             .iter()
             .zip(outcomes)
-            .filter(|(r, o)| o.credit_year == yp.year && r.form.is_time_based())
-            .map(move |(r, _)| {
+            .filter(|(r, _)| r.form.is_time_based())
+            .map(move |(r, o)| {
+                let mph = policy
+                    .year(o.credit_year)
+                    .map_or(yp.minutes_per_hour.value, |p| p.minutes_per_hour.value);
                 let minutes = match r.amount {
                     Some(Amount::Minutes(m)) => m,
                     Some(Amount::Hours(h)) => h.to_minutes(mph),
                     None => 0,
                 };
-                (r, minutes)
+                (r, minutes, o.credit_year == yp.year)
             })
     };
+    if !timed().any(|(_, _, mine)| mine) {
+        return;
+    }
     // No day can exceed the limit when even the sum of every record's daily share stays
     // within it: the common case, decided without allocating.
     let share = |r: &Record, minutes: u64| {
@@ -634,24 +720,36 @@ fn check_daily_minutes(
         let days = u64::try_from(last - first + 1).unwrap_or(1).max(1);
         (first, last, minutes.saturating_mul(1000) / days)
     };
-    let bound: u64 = timed().map(|(r, m)| share(r, m).2).sum();
+    let bound: u64 = timed()
+        .map(|(r, m, _)| share(r, m).2)
+        .fold(0, u64::saturating_add);
     if bound <= limit.saturating_mul(1000) {
         return;
     }
     // Sweep over day boundaries with per-day rates in thousandths of a minute (exact enough
-    // for a warning, and integer so that it is reproducible).
-    let mut events: Vec<(i32, i64)> = Vec::with_capacity(2 * records.len());
-    for (r, minutes) in timed() {
+    // for a warning, and integer so that it is reproducible). Ends sort before starts on the
+    // same day number; `mine` counts this year's records open on the day.
+    let mut events: Vec<(i32, i64, i64)> = Vec::with_capacity(2 * records.len());
+    for (r, minutes, mine) in timed() {
         let (first, last, rate) = share(r, minutes);
         let rate = i64::try_from(rate).unwrap_or(i64::MAX);
-        events.push((first, rate));
-        events.push((last + 1, -rate));
+        let m = i64::from(mine);
+        events.push((first, rate, m));
+        events.push((last.saturating_add(1), rate.saturating_neg(), -m));
     }
     events.sort_unstable();
-    let (mut sum, mut worst, mut worst_day) = (0i64, 0i64, 0i32);
-    for (day, delta) in events {
-        sum += delta;
-        if sum > worst {
+    let (mut sum, mut open_mine, mut worst, mut worst_day) = (0i64, 0i64, 0i64, 0i32);
+    let mut k = 0;
+    while let Some(&(day, _, _)) = events.get(k) {
+        // Apply every event of this day before judging it.
+        while let Some(&(d, delta, m)) = events.get(k)
+            && d == day
+        {
+            sum = sum.saturating_add(delta);
+            open_mine += m;
+            k += 1;
+        }
+        if open_mine > 0 && sum > worst {
             (worst, worst_day) = (sum, day);
         }
     }
@@ -666,7 +764,7 @@ fn check_daily_minutes(
             Some(yp.year),
             None,
             format!(
-                "{day} 当日学习时长合计约 {} 分钟，超过每日 {limit} 分钟上限，请核实",
+                "{day} 当日学习时长合计约 {} 分钟（含各年度的全部记录），超过每日 {limit} 分钟上限，请核实",
                 worst / 1000
             ),
         );

@@ -171,7 +171,7 @@ pub fn parse_case(text: &str, policy: &Policy) -> Result<Case, CaseError> {
         "title_level",
         "expect",
     ])?;
-    let name = scalar(m.req("name")?, "name")?.to_owned();
+    let name = bounded(m.req("name")?, "name", MAX_TEXT)?.to_owned();
     let policy_name = m
         .get("policy")
         .map(|n| scalar(n, "policy"))
@@ -395,6 +395,25 @@ fn scalar<'a>(node: &'a Node, field: &str) -> Result<&'a str, CaseError> {
     }
 }
 
+/// Longest record id, in characters.
+pub const MAX_ID: usize = 100;
+/// Longest name or other text value, in characters.
+pub const MAX_TEXT: usize = 500;
+
+/// A scalar of at most `max` characters.
+fn bounded<'a>(node: &'a Node, field: &str, max: usize) -> Result<&'a str, CaseError> {
+    let text = scalar(node, field)?;
+    if text.chars().count() > max {
+        return Err(err(
+            node,
+            field,
+            "case.too_long",
+            format!("`{field}` 过长：至多 {max} 个字符"),
+        ));
+    }
+    Ok(text)
+}
+
 fn seq<'a>(node: &'a Node, field: &str) -> Result<&'a [Node], CaseError> {
     match &node.kind {
         Kind::Seq(items) => Ok(items),
@@ -439,7 +458,7 @@ fn minutes(node: &Node, field: &str) -> Result<u64, CaseError> {
     }
     text.parse::<u64>()
         .ok()
-        .filter(|m| *m <= 6_000_000)
+        .filter(|m| *m <= MAX_MINUTES)
         .ok_or_else(|| {
             err(
                 node,
@@ -510,7 +529,7 @@ fn parse_registry(node: &Node, policy: &Policy) -> Result<Registry, CaseError> {
             let path = format!("registry.filings[{i}]");
             let f = Map::new(item, &path)?;
             f.only(&["id", "approved", "region"])?;
-            let id = scalar(f.req("id")?, &f.field("id"))?.to_owned();
+            let id = bounded(f.req("id")?, &f.field("id"), MAX_TEXT)?.to_owned();
             if registry.filings.iter().any(|x: &Filing| x.id == id) {
                 return Err(err(
                     item,
@@ -534,7 +553,7 @@ fn parse_registry(node: &Node, policy: &Policy) -> Result<Registry, CaseError> {
             let p = Map::new(item, &path)?;
             p.only(&["id", "registered"])?;
             let id_node = p.req("id")?;
-            let id = scalar(id_node, &p.field("id"))?.to_owned();
+            let id = bounded(id_node, &p.field("id"), MAX_TEXT)?.to_owned();
             if id.starts_with("base:") || id.starts_with("kind:") {
                 return Err(err(
                     id_node,
@@ -618,7 +637,7 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
     let m = Map::new(node, path)?;
     m.only(RECORD_KEYS)?;
     let f = |k: &str| m.field(k);
-    let id = scalar(m.req("id")?, &f("id"))?.to_owned();
+    let id = bounded(m.req("id")?, &f("id"), MAX_ID)?.to_owned();
     let subject_node = m.req("subject")?;
     let subject_text = scalar(subject_node, &f("subject"))?;
     let subject = Subject::parse(subject_text).ok_or_else(|| {
@@ -640,10 +659,16 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
             format!("未知的学习形式 `{form_text}`（{}）", all.join(" | ")),
         )
     })?;
-    let provider = m
-        .get("provider")
-        .map(|n| provider(n, &f("provider")))
-        .transpose()?;
+    let provider = match m.get("provider") {
+        None => None,
+        Some(n) => {
+            let p = provider(n, &f("provider"))?;
+            if !p.fits(form) {
+                return Err(err(n, &f("provider"), "case.provider_form", p.misfit(form)));
+            }
+            Some(p)
+        }
+    };
     let started = m
         .get("started")
         .map(|n| date(n, &f("started")))
@@ -680,7 +705,7 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
     };
     let conversion = m
         .get("conversion")
-        .map(|n| scalar(n, &f("conversion")).map(str::to_owned))
+        .map(|n| bounded(n, &f("conversion"), MAX_TEXT).map(str::to_owned))
         .transpose()?;
     if let Some(n) = m.get("conversion")
         && form != Form::Conversion
@@ -728,11 +753,11 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
     };
     let filing = m
         .get("filing")
-        .map(|n| scalar(n, &f("filing")).map(str::to_owned))
+        .map(|n| bounded(n, &f("filing"), MAX_TEXT).map(str::to_owned))
         .transpose()?;
     let achievement = m
         .get("achievement")
-        .map(|n| scalar(n, &f("achievement")).map(str::to_owned))
+        .map(|n| bounded(n, &f("achievement"), MAX_TEXT).map(str::to_owned))
         .transpose()?;
     let registered = m
         .get("registered")
@@ -756,7 +781,7 @@ fn parse_record(node: &Node, path: &str) -> Result<Record, CaseError> {
 }
 
 fn provider(node: &Node, field: &str) -> Result<Provider, CaseError> {
-    let text = scalar(node, field)?;
+    let text = bounded(node, field, MAX_TEXT)?;
     if let Some(n) = text.strip_prefix("base:") {
         return match n {
             "1" | "2" | "3" | "4" => Ok(Provider::Base(n.parse().unwrap_or_default())),
@@ -764,7 +789,7 @@ fn provider(node: &Node, field: &str) -> Result<Provider, CaseError> {
                 node,
                 field,
                 "case.provider",
-                format!("`{text}`: 省级基地编号应为 base:1 至 base:4"),
+                format!("`{text}`: 国家级基地编号应为 base:1 至 base:4"),
             )),
         };
     }

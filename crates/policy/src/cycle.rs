@@ -73,6 +73,7 @@ pub fn evaluate_cycle<'p>(
                 Check {
                     rule,
                     year: last,
+                    measure: Measure::CycleSum,
                     required,
                     actual,
                     passed: actual >= required,
@@ -172,6 +173,7 @@ fn no_cramming<'p>(
     Check {
         rule: RuleId::CycleNoCramming,
         year: crammed.map_or(last, |y| y.year),
+        measure: Measure::LargestYear,
         required: cycle_required,
         actual: crammed.map_or(heaviest, |y| y.hours.total),
         passed: crammed.is_none(),

@@ -56,12 +56,61 @@ impl RecordOutcome {
     }
 }
 
+/// What a check's two numbers are, so that every renderer labels them right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// A year's credited hours against that year's minimum (D4).
+    Year,
+    /// The sum over the cycle against the sum of each year's own requirement (D15).
+    CycleSum,
+    /// The largest single year's credited total against the whole cycle's required total
+    /// (D15 no cramming): reaching it fails only while the other years fall short.
+    LargestYear,
+}
+
+impl Measure {
+    /// Stable code for programs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Year => "year",
+            Self::CycleSum => "cycle_sum",
+            Self::LargestYear => "largest_year",
+        }
+    }
+
+    /// What `required` is, in Chinese.
+    pub fn required_zh(self) -> &'static str {
+        match self {
+            Self::Year => "当年要求",
+            Self::CycleSum => "周期内各年度要求之和",
+            Self::LargestYear => "整个周期要求合计",
+        }
+    }
+
+    /// What `actual` is, in Chinese.
+    pub fn actual_zh(self) -> &'static str {
+        match self {
+            Self::Year => "当年认定",
+            Self::CycleSum => "周期内认定合计",
+            Self::LargestYear => "认定最多的单一年度",
+        }
+    }
+
+    /// Whether `required − actual` is what is missing (not for [`Measure::LargestYear`],
+    /// where the number to reach is a ceiling, not a floor).
+    pub fn is_minimum(self) -> bool {
+        !matches!(self, Self::LargestYear)
+    }
+}
+
 /// A rule checked against the person's hours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Check<'p> {
     pub rule: RuleId,
     /// The year checked (the last year for cycle rules).
     pub year: i32,
+    /// What `required` and `actual` are.
+    pub measure: Measure,
     pub required: Hours,
     pub actual: Hours,
     pub passed: bool,

@@ -168,6 +168,29 @@ impl Provider {
     }
 }
 
+impl Provider {
+    /// Whether naming this provider means anything on a record of `form`: a base on any form
+    /// but conversion (a record that names a base is a base course, D6), any other provider
+    /// only on online study (D7). Elsewhere it is refused at the edge, never ignored.
+    pub fn fits(&self, form: Form) -> bool {
+        match self {
+            Self::Base(_) => form != Form::Conversion,
+            Self::Kind(_) | Self::Registered(_) => form == Form::Online,
+        }
+    }
+
+    /// Why [`fits`](Self::fits) refuses, in Chinese.
+    pub fn misfit(&self, form: Form) -> String {
+        match self {
+            Self::Base(_) => format!("学习形式“{}”不能注明继续教育基地", form.zh()),
+            _ => format!(
+                "课件提供单位只适用于网络学习（online）或国家级继续教育基地课程，学习形式“{}”不能注明“{self}”",
+                form.zh()
+            ),
+        }
+    }
+}
+
 impl std::fmt::Display for Provider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -204,6 +227,10 @@ impl Exam {
         }
     }
 }
+
+/// Most minutes one record may claim (100,000 hours): more is a typing error, not study,
+/// and every edge (cases, the API, imports, the store) refuses it.
+pub const MAX_MINUTES: u64 = 6_000_000;
 
 /// What a record claims: hours, or minutes converted by the credit year's rate (D2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -310,12 +310,36 @@ impl<'a> Fields<'a> {
         if !confirmed && note.is_none() {
             return Err(self.err("未核实的值须以 `note` 说明来源情况".to_owned()));
         }
+        let quotes = self.quotes()?;
+        if confirmed && quotes.is_empty() {
+            return Err(self.err(
+                "已核实（confirmed = true）的值须以 `quote` 引用其所依据的原文语句（DOMAIN D20）"
+                    .to_owned(),
+            ));
+        }
         Ok(Citation {
             doc: doc.to_owned(),
             section: section.trim().to_owned(),
             confirmed,
             note,
+            quotes,
         })
+    }
+
+    /// `quote`: one sentence, or a list of them, each non-empty.
+    fn quotes(&mut self) -> Result<Vec<String>, LoadError> {
+        let items: Vec<&Value> = match self.opt("quote") {
+            None => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(v) => vec![v],
+        };
+        items
+            .into_iter()
+            .map(|v| match v.as_str().map(str::trim) {
+                Some(q) if !q.is_empty() => Ok(q.to_owned()),
+                _ => Err(self.err("`quote` 应为非空字符串或字符串数组".to_owned())),
+            })
+            .collect()
     }
 
     fn cited<T>(&mut self, value: T) -> Result<Cited<T>, LoadError> {
@@ -527,6 +551,14 @@ impl<'a> RuleTables<'a> {
 
         let conversion = self.conversion()?;
         let conversion_duplicate = self.citation_only(RuleId::ConversionDuplicate)?;
+        let not_completed = self.citation_only(RuleId::RecordNotCompleted)?;
+        let mut f = self.fields(RuleId::PublicRoutes)?;
+        let other = match f.req("other_forms_count")? {
+            Value::Boolean(b) => *b,
+            _ => return Err(f.err("`other_forms_count` 应为 true 或 false".to_owned())),
+        };
+        let public_other_forms = f.cited(other)?;
+        f.finish()?;
         let cycle = self.cycle()?;
         let routes = self.routes()?;
         if let Some(rule) = self.tables.keys().next() {
@@ -555,6 +587,8 @@ impl<'a> RuleTables<'a> {
             max_minutes_per_day,
             conversion,
             conversion_duplicate,
+            not_completed,
+            public_other_forms,
             cycle,
             routes,
             projected_from: None,
@@ -666,6 +700,8 @@ impl<'a> RuleTables<'a> {
         let Some(mut f) = self.optional(RuleId::VerificationRoute) else {
             return Ok(None);
         };
+        // The table's citation first: a row without its own shares it.
+        let table_cite = f.citation()?;
         let mut cities: Vec<CityRoutes> = Vec::new();
         for (i, v) in f.array("cities")?.iter().enumerate() {
             let t = sub_table(&f, v, "`cities` 的元素")?;
@@ -698,11 +734,17 @@ impl<'a> RuleTables<'a> {
                     "own" => VerifierClass::Own,
                     other => return Err(rf.err(format!("未知的验证机构类别 `{other}`"))),
                 };
+                let cite = if rf.opt("source").is_some() {
+                    rf.citation()?
+                } else {
+                    table_cite.clone()
+                };
                 rf.finish()?;
                 routes.push(Route {
                     unit,
                     levels,
                     verifier,
+                    cite,
                 });
             }
             check_routes_unambiguous(&c, &routes)?;
@@ -713,9 +755,11 @@ impl<'a> RuleTables<'a> {
                 routes,
             });
         }
-        let routes = f.cited(cities)?;
         f.finish()?;
-        Ok(Some(routes))
+        Ok(Some(Cited {
+            value: cities,
+            cite: table_cite,
+        }))
     }
 }
 

@@ -18,6 +18,9 @@ pub struct Citation {
     pub confirmed: bool,
     /// Why it is unconfirmed, or how it was read.
     pub note: Option<String>,
+    /// The sentences of `doc` the value rests on, verbatim (D20). A confirmed value has at
+    /// least one; an unconfirmed one may quote what it was read from.
+    pub quotes: Vec<String>,
 }
 
 impl std::fmt::Display for Citation {
@@ -96,6 +99,9 @@ pub struct Route {
     pub unit: UnitClass,
     pub levels: Vec<TitleLevel>,
     pub verifier: VerifierClass,
+    /// The row's own citation (a row the text does not list is unconfirmed, D20), or the
+    /// table's when the row gives none.
+    pub cite: Citation,
 }
 
 /// A city's routing table (D13).
@@ -140,6 +146,11 @@ pub struct YearPolicy {
     pub max_minutes_per_day: Cited<u64>,
     pub conversion: Option<ConversionTable>,
     pub conversion_duplicate: Citation,
+    /// D11: an activity is registered only after it ended (`record.not_completed`).
+    pub not_completed: Citation,
+    /// 235号 五(一): whether public hours from forms other than online learning and
+    /// conversion (e.g. a face-to-face public class) count (`public.recognition_routes`).
+    pub public_other_forms: Cited<bool>,
     pub cycle: CyclePolicy,
     pub routes: Option<Cited<Vec<CityRoutes>>>,
     /// Set when no file defines this year yet and its rules are projected from an earlier
@@ -163,6 +174,8 @@ impl YearPolicy {
             &mut self.filing_lead_days.cite,
             &mut self.max_minutes_per_day.cite,
             &mut self.conversion_duplicate,
+            &mut self.not_completed,
+            &mut self.public_other_forms.cite,
             &mut self.cycle.average_until.cite,
             &mut self.cycle.average_professional,
             &mut self.cycle.average_public,
@@ -176,6 +189,53 @@ impl YearPolicy {
         }
         if let Some(r) = &mut self.routes {
             out.push(&mut r.cite);
+            out.extend(
+                r.value
+                    .iter_mut()
+                    .flat_map(|c| c.routes.iter_mut())
+                    .map(|r| &mut r.cite),
+            );
+        }
+        out
+    }
+
+    /// Every citation of the year (rules, conversion kinds, routing rows), for checking them
+    /// against the texts (D20).
+    pub fn citations(&self) -> Vec<&Citation> {
+        let mut out = vec![
+            &self.minutes_per_hour.cite,
+            &self.total_min.cite,
+            &self.professional_min.cite,
+            &self.public_min.cite,
+            &self.public_deadline.cite,
+            &self.registration_deadline.cite,
+            &self.base_exam,
+            &self.base_cap.cite,
+            &self.provider_kinds.cite,
+            &self.filing_lead_days.cite,
+            &self.max_minutes_per_day.cite,
+            &self.conversion_duplicate,
+            &self.not_completed,
+            &self.public_other_forms.cite,
+            &self.cycle.average_until.cite,
+            &self.cycle.average_professional,
+            &self.cycle.average_public,
+            &self.cycle.no_cramming,
+            &self.cycle.zero_year,
+            &self.cycle.heavy_factor.cite,
+        ];
+        if let Some(t) = &self.conversion {
+            out.push(&t.cite);
+            out.extend(t.kinds.iter().map(|k| &k.cite));
+        }
+        if let Some(r) = &self.routes {
+            out.push(&r.cite);
+            out.extend(
+                r.value
+                    .iter()
+                    .flat_map(|c| c.routes.iter())
+                    .map(|r| &r.cite),
+            );
         }
         out
     }
@@ -233,6 +293,8 @@ impl YearPolicy {
             RuleId::VerificationRoute => &self.routes.as_ref()?.cite,
             RuleId::RecordOverlap => &self.max_minutes_per_day.cite,
             RuleId::ConversionDuplicate => &self.conversion_duplicate,
+            RuleId::RecordNotCompleted => &self.not_completed,
+            RuleId::PublicRoutes => &self.public_other_forms.cite,
         })
     }
 

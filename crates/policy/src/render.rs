@@ -34,8 +34,11 @@ fn check_json(c: &Check<'_>) -> Value {
     json!({
         "rule": c.rule.as_str(),
         "year": c.year,
+        "measure": c.measure.as_str(),
         "required": c.required.to_string(),
+        "required_label": c.measure.required_zh(),
         "actual": c.actual.to_string(),
+        "actual_label": c.measure.actual_zh(),
         "passed": c.passed,
         "citation": cite_json(c.cite),
     })
@@ -205,15 +208,30 @@ fn write_checks(out: &mut String, checks: &[Check<'_>]) {
         } else {
             "✘ 未通过"
         };
-        let gap = if c.passed {
-            String::new()
-        } else {
-            format!("，差 {} 学时", c.required - c.actual)
-        };
-        let what = if c.rule == RuleId::CycleNoCramming {
-            format!("单一年度 {} 学时，周期要求 {}", c.actual, c.required)
-        } else {
-            format!("要求 ≥ {}，实际 {}{gap}", c.required, c.actual)
+        let (m, r, a) = (c.measure, c.required, c.actual);
+        let what = match (m, c.passed) {
+            (Measure::LargestYear, true) if a >= r => format!(
+                "{} {a} 学时，已达{} {r} 学时，但其他年度合计已达各自要求",
+                m.actual_zh(),
+                m.required_zh()
+            ),
+            (Measure::LargestYear, true) => format!(
+                "{} {a} 学时，未达{} {r} 学时",
+                m.actual_zh(),
+                m.required_zh()
+            ),
+            (Measure::LargestYear, false) => format!(
+                "{} 年一年认定 {a} 学时，已达{} {r} 学时，而其他年度合计未达各自要求",
+                c.year,
+                m.required_zh()
+            ),
+            (_, true) => format!("{} {r}，{} {a}", m.required_zh(), m.actual_zh()),
+            (_, false) => format!(
+                "{} {r}，{} {a}，差 {} 学时",
+                m.required_zh(),
+                m.actual_zh(),
+                r - a
+            ),
         };
         let _ = writeln!(
             out,

@@ -9,7 +9,8 @@ use crate::input::{Place, TitleLevel};
 use crate::model::{Policy, UnitClass, VerifierClass};
 use crate::rule::{RuleId, RuleSet};
 
-/// Routes a unit's applicant at `level`, by the table in force in `year` (default: the newest).
+/// Routes a unit's applicant at `level`, by the table in force in `year` — the year of the day
+/// the application is made, whatever years the tenure cycle covers (D13); default: the newest.
 pub fn route<'p>(
     policy: &'p Policy,
     year: Option<i32>,
@@ -47,7 +48,7 @@ pub fn route<'p>(
         VerifierClass::Own => unit.clone(),
     };
     let mut unconfirmed = RuleSet::default();
-    if !table.cite.confirmed {
+    if !table.cite.confirmed || !entry.cite.confirmed {
         unconfirmed.insert(RuleId::VerificationRoute);
     }
     Ok(RouteDecision {
@@ -56,7 +57,7 @@ pub fn route<'p>(
         level,
         city,
         verifier,
-        cite: &table.cite,
+        cite: &entry.cite,
         unconfirmed,
     })
 }

@@ -49,15 +49,17 @@ rules! {
     FilingRequired = "training.filing_required", "专业科目培训须事先备案同意";
     ConversionTable = "conversion.table", "学时折算认定标准";
     RegistrationClosed = "registration.closed", "年度登记截止";
-    CycleAverageTotal = "cycle.average_total", "任职周期年均总学时";
-    CycleAverageProfessional = "cycle.average_professional", "任职周期年均专业科目学时";
-    CycleAveragePublic = "cycle.average_public", "任职周期年均公需科目学时";
+    CycleAverageTotal = "cycle.average_total", "任职周期总学时（年度平均达标）";
+    CycleAverageProfessional = "cycle.average_professional", "任职周期专业科目学时（年度平均达标）";
+    CycleAveragePublic = "cycle.average_public", "任职周期公需科目学时（年度平均达标）";
     CycleNoCramming = "cycle.no_cramming", "不得在一个年度内突击完成任职周期学时";
     CycleZeroYear = "cycle.zero_year", "任职周期内有零学时年度";
     CycleHeavyYear = "cycle.heavy_year", "任职周期内有学时畸高年度";
     VerificationRoute = "verification.route", "学时验证机构";
     RecordOverlap = "record.overlap", "单日学习时长超限";
     ConversionDuplicate = "conversion.duplicate", "同一成果只能折算一次";
+    RecordNotCompleted = "record.not_completed", "学习结束后方可登记";
+    PublicRoutes = "public.recognition_routes", "公需科目学时认定途径";
 }
 
 impl RuleId {

@@ -70,13 +70,54 @@ pub fn load_case<'p, S: PolicySource>(
     file: &Path,
     policies: &'p S,
 ) -> Result<(Case, &'p Policy), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("无法读取: {e}"))?;
+    let text = read_case_text(file)?;
     let name = policy_name(&text).map_err(|e| describe(&e))?;
     let policy = policies
         .policy(&name)
         .ok_or_else(|| format!("未知的政策 `{name}`"))?;
     let case = parse_case(&text, policy).map_err(|e| describe(&e))?;
     Ok((case, policy))
+}
+
+/// Largest case file read, in bytes: a case is a page of YAML, not a data dump.
+pub const MAX_CASE_BYTES: u64 = 1 << 20;
+
+/// Reads a case file: at most [`MAX_CASE_BYTES`], UTF-8, errors in Chinese with the byte
+/// offset of the first invalid byte.
+pub fn read_case_text(file: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let f = std::fs::File::open(file).map_err(|e| format!("无法读取文件：{}", io_zh(&e)))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_CASE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("无法读取文件：{}", io_zh(&e)))?;
+    if bytes.len() as u64 > MAX_CASE_BYTES {
+        return Err(format!(
+            "案例文件过大：超过 {} KiB [case.too_large]",
+            MAX_CASE_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e
+            .as_bytes()
+            .get(..at)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+            + 1;
+        format!("第 {line} 行: 文件不是 UTF-8 编码：第 {at} 字节（从 0 起计）起的字节无效 [case.encoding]")
+    })
+}
+
+/// A file error in Chinese (the OS's own message is English).
+fn io_zh(e: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "文件不存在",
+        K::PermissionDenied => "没有读取权限",
+        K::IsADirectory => "这是目录，不是文件",
+        K::InvalidData => "文件内容无效",
+        _ => "读取出错",
+    }
 }
 
 fn describe(e: &CaseError) -> String {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use xueshi_domain::Date;
 
-use crate::input::{Exam, Place, ProviderKind, Subject};
+use crate::input::{Exam, Form, Place, ProviderKind, Subject};
 use crate::model::Base;
 
 #[derive(Clone, Copy, Debug)]
@@ -35,7 +35,19 @@ pub(crate) enum Why<'a> {
         first: Date,
         last: Date,
     },
+    /// Every registration of the provider that covers the study is with a county or zone,
+    /// not the city (在地市备案, D7).
+    ProviderNotCityRegister {
+        id: &'a str,
+    },
     NoProvider,
+    NotCompleted {
+        registered: Date,
+        completed: Date,
+    },
+    PublicRoute {
+        form: Form,
+    },
     NoFiling,
     FilingUnknown {
         id: &'a str,
@@ -76,7 +88,7 @@ impl fmt::Display for Why<'_> {
                 )
             }
             Why::NoSuchBase { year, number } => {
-                write!(f, "{year} 年度没有编号为 {number} 的省级继续教育基地")
+                write!(f, "{year} 年度没有编号为 {number} 的国家级继续教育基地")
             }
             Why::BaseExam { base, exam } => write!(
                 f,
@@ -95,7 +107,23 @@ impl fmt::Display for Why<'_> {
                 f,
                 "学习期间 {first} 至 {last}，课件提供单位“{id}”未在本人单位所在地市的备案有效期内"
             ),
+            Why::ProviderNotCityRegister { id } => write!(
+                f,
+                "课件提供单位“{id}”只在县区或开发区备案，不是在地市备案（皖人社函〔2026〕235号 五(三)）"
+            ),
             Why::NoProvider => f.write_str("网络学习记录未注明课件提供单位"),
+            Why::NotCompleted {
+                registered,
+                completed,
+            } => write!(
+                f,
+                "{registered} 登记时学习尚未结束（完成日期 {completed}），须在培训工作结束后登记"
+            ),
+            Why::PublicRoute { form } => write!(
+                f,
+                "公需科目学时只通过学时折算认定、线上学习认定，不认定“{}”形式",
+                form.zh()
+            ),
             Why::NoFiling => f.write_str("专业科目培训班未注明备案文号"),
             Why::FilingUnknown { id } => write!(f, "备案“{id}”不存在或未经同意"),
             Why::FilingNotCovering { id, by, unit } => {

@@ -359,7 +359,7 @@ fn adding_2027_is_one_new_file() {
 
 #[test]
 fn overlapping_transition_exceptions_are_refused() {
-    let extra = "\n[[exceptions]]\nid = \"另一个老办法\"\nrule = \"conversion.table\"\ncohort = \"old\"\nfrom = 2030-06-01\nto = 2032-12-31\nsource = \"某文件〔2030〕1号 一\"\nconfirmed = true\n";
+    let extra = "\n[[exceptions]]\nid = \"另一个老办法\"\nrule = \"conversion.table\"\ncohort = \"old\"\nfrom = 2030-06-01\nto = 2032-12-31\nsource = \"某文件〔2030〕1号 一\"\nconfirmed = true\nquote = \"老人老办法\"\n";
     let files = with_2026(|t| format!("{t}{extra}"));
     assert!(
         load_error(&files).contains("过渡例外期间重叠"),
@@ -669,4 +669,104 @@ proptest! {
         prop_assert!(plain.trace.is_empty());
         prop_assert!(records.iter().all(|r| r.completed.year() != 2026) || !traced.trace.is_empty());
     }
+}
+
+// ---------------------------------------------------------------- file bounds (item 9)
+
+/// Writes `bytes` as a case file in a fresh temporary folder and runs it.
+fn run_bytes(name: &str, bytes: &[u8]) -> Verdict {
+    let dir = std::env::temp_dir().join(format!("xueshi-case-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("case.yaml");
+    std::fs::write(&file, bytes).unwrap();
+    let verdict = run_file(&file, &policies()).verdict;
+    std::fs::remove_dir_all(&dir).unwrap();
+    verdict
+}
+
+#[test]
+fn a_non_utf8_case_file_is_refused_with_its_line_and_byte_offset_in_chinese() {
+    let mut bytes = HEAD.as_bytes().to_vec();
+    let offset = bytes.len() + "  - {id: ".len();
+    bytes.extend_from_slice(b"  - {id: \xff\xfe, subject: professional, form: research, completed: 2026-04-01, hours: 90}\n");
+    let Verdict::Invalid(message) = run_bytes("utf8", &bytes) else {
+        panic!("a non-UTF-8 file was evaluated");
+    };
+    assert!(message.starts_with("第 6 行"), "{message}");
+    assert!(message.contains(&format!("第 {offset} 字节")), "{message}");
+    assert!(
+        message.contains("UTF-8") && message.contains("[case.encoding]"),
+        "{message}"
+    );
+    assert!(!message.contains("invalid utf-8"), "{message}");
+}
+
+#[test]
+fn a_huge_record_id_or_case_file_is_refused() {
+    let long_id = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(101)
+    );
+    let Verdict::Invalid(message) = run_bytes("id", long_id.as_bytes()) else {
+        panic!("a 101-character record id was accepted");
+    };
+    assert!(
+        message.contains("records[0].id") && message.contains("[case.too_long]"),
+        "{message}"
+    );
+    let huge = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(5 << 20)
+    );
+    let Verdict::Invalid(message) = run_bytes("huge", huge.as_bytes()) else {
+        panic!("a 5 MB case was accepted");
+    };
+    assert!(message.contains("[case.too_large]"), "{message}");
+    // At the bound, the id is fine.
+    let at_bound = format!(
+        "{HEAD}  - {{id: {}, subject: professional, form: research, completed: 2026-04-01, hours: 90}}\n",
+        "a".repeat(100)
+    );
+    assert!(!matches!(
+        run_bytes("bound", at_bound.as_bytes()),
+        Verdict::Invalid(_)
+    ));
+}
+
+// ---------------------------------------------------------------- what numbers are (item 8)
+
+#[test]
+fn cycle_checks_say_what_each_number_is() {
+    // 2024–2026: 3 × 90 = 270 required; 115.5 in 2026 alone, 90 in each other year.
+    let case = parse(
+        "name: t\nkind: cycle\nyears: [2024, 2026]\nexpect: {compliant: true}\nrecords:\n\
+         - {id: a, subject: professional, form: research, completed: 2024-04-01, hours: 90}\n\
+         - {id: b, subject: professional, form: research, completed: 2025-04-01, hours: 90}\n\
+         - {id: c, subject: professional, form: research, completed: 2026-04-01, hours: 115.5}\n",
+    )
+    .unwrap();
+    let policy = anhui();
+    let eval = case.evaluate(policy, Options::default()).unwrap();
+    let json = render::to_json(&eval, policy, &case.records);
+    let checks = json["checks"].as_array().unwrap();
+    let by_rule = |rule: &str| checks.iter().find(|c| c["rule"] == rule).unwrap();
+    let total = by_rule("cycle.average_total");
+    assert_eq!(total["measure"], "cycle_sum");
+    assert_eq!(total["required"], "270");
+    assert_eq!(total["required_label"], "周期内各年度要求之和");
+    assert_eq!(total["actual_label"], "周期内认定合计");
+    let cramming = by_rule("cycle.no_cramming");
+    assert_eq!(cramming["measure"], "largest_year");
+    assert_eq!(cramming["actual"], "115.5");
+    assert_eq!(cramming["actual_label"], "认定最多的单一年度");
+    let text = render::to_text(&eval, &case.records);
+    assert!(!text.contains("年均总学时"), "{text}");
+    assert!(
+        text.contains("认定最多的单一年度 115.5 学时，未达整个周期要求合计 270 学时"),
+        "{text}"
+    );
+    assert!(
+        text.contains("周期内各年度要求之和 270，周期内认定合计 295.5"),
+        "{text}"
+    );
 }

@@ -8,12 +8,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use xueshi_domain::{Date, RegionCode};
+use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::Policy;
+use xueshi_policy::annual::conversion_credited_alone;
 use xueshi_policy::case::{Case, DEFAULT_POLICY, Expect, Question};
 use xueshi_policy::input::{
-    Filing, Person, Place, Provider, RegisteredProvider, Registration, Registry,
-    normalise_achievement,
+    Amount, Exam, Filing, Form, Person, Place, Provider, Record, RegisteredProvider, Registration,
+    Registry, Subject, normalise_achievement,
 };
 
 use crate::bulk::{Item, in_list};
@@ -49,9 +50,9 @@ pub(crate) struct Registered {
     filings: HashMap<String, Filing>,
     /// Registrations by provider name, in registration order.
     providers: HashMap<String, Vec<Registration>>,
-    /// Per achievement key, the non-voided conversions registering it: (person, entry index).
-    /// For one person, only the earliest of someone else is needed and kept.
-    conversions: HashMap<String, Vec<(i64, i64)>>,
+    /// Per achievement key, the non-voided conversions registering it: (person, entry index,
+    /// the record as the engine judges whether its own year credits it, D21).
+    conversions: HashMap<String, Vec<(i64, i64, Record)>>,
 }
 
 /// Builds the case of `person_id` for `year` from loaded facts: `live` are the person's
@@ -96,9 +97,13 @@ fn assemble(
             continue;
         };
         let key = normalise_achievement(achievement);
+        // Only a record its own year credited counts (not one registered late, D21).
         let earlier = registered.conversions.get(&key).is_some_and(|c| {
-            c.iter()
-                .any(|&(p, index)| p != person_id && index < r.entry_index)
+            c.iter().any(|(p, index, record)| {
+                *p != person_id
+                    && *index < r.entry_index
+                    && conversion_credited_alone(policy, record)
+            })
         });
         if earlier && !registry.converted.contains(&key) {
             registry.converted.push(key);
@@ -126,7 +131,7 @@ fn filing_numbers<'a>(live: &[&'a RecordRow]) -> BTreeSet<&'a str> {
     live.iter().filter_map(|r| r.filing.as_deref()).collect()
 }
 
-fn provider_names(records: &[xueshi_policy::input::Record]) -> BTreeSet<&str> {
+fn provider_names(records: &[Record]) -> BTreeSet<&str> {
     records
         .iter()
         .filter_map(|r| match &r.provider {
@@ -152,13 +157,26 @@ const FILINGS: &str = "SELECT f.number, d.decided_on, f.region, z.name FROM fili
 const REGISTRATIONS: &str =
     "SELECT c.name, r.region, r.from_on, r.to_on FROM provider_registrations r
     JOIN courseware_providers c ON c.id = r.provider_id WHERE ";
-const CONVERSIONS: &str = "SELECT r.achievement_key, r.person_id, r.entry_index FROM records r
-    WHERE r.form = 'conversion' AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id) AND ";
+const CONVERSIONS: &str = "SELECT r.achievement_key, r.person_id, r.entry_index, r.subject,
+    r.completed_on, r.registered_on, r.for_year, r.conversion_kind, r.hours_tenths, r.minutes
+    FROM records r WHERE r.form = 'conversion' AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id) AND ";
 
 type FilingRow = (String, DbDate, i64, Option<String>);
 type RegistrationRow = (String, i64, DbDate, DbDate);
-/// A non-voided conversion: (achievement key, person, entry index).
-type ConversionRow = (String, i64, i64);
+/// A non-voided conversion: (achievement key, person, entry index), then what decides whether
+/// its own year credits it: subject, completed, registered, for_year, kind, tenths, minutes.
+type ConversionRow = (
+    String,
+    i64,
+    i64,
+    String,
+    DbDate,
+    DbDate,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
 
 impl Registered {
     fn add_filing(&mut self, (number, approved, code, zone): FilingRow) -> Result<(), StoreError> {
@@ -168,6 +186,42 @@ impl Registered {
             place: place(code, zone)?,
         };
         self.filings.insert(number, f);
+        Ok(())
+    }
+
+    fn add_conversion(&mut self, row: ConversionRow) -> Result<(), StoreError> {
+        let (key, person, index, subject, completed, registered, for_year, kind, tenths, minutes) =
+            row;
+        let corrupt = || StoreError::invalid("store.corrupt", "折算记录无效");
+        let amount = match (tenths, minutes) {
+            (Some(t), _) => Some(Amount::Hours(Hours::from_tenths(
+                u64::try_from(t).map_err(|_| corrupt())?,
+            ))),
+            (None, Some(m)) => Some(Amount::Minutes(u64::try_from(m).map_err(|_| corrupt())?)),
+            (None, None) => None,
+        };
+        let record = Record {
+            id: String::new(),
+            subject: Subject::parse(&subject).ok_or_else(corrupt)?,
+            form: Form::Conversion,
+            provider: None,
+            started: None,
+            completed: completed.0,
+            amount,
+            exam: Exam::None,
+            for_year: for_year
+                .map(i32::try_from)
+                .transpose()
+                .map_err(|_| corrupt())?,
+            filing: None,
+            conversion: kind,
+            achievement: None,
+            registered: Some(registered.0),
+        };
+        self.conversions
+            .entry(key)
+            .or_default()
+            .push((person, index, record));
         Ok(())
     }
 
@@ -221,17 +275,14 @@ pub async fn person_year_case(
         .filter_map(|r| r.achievement.as_deref().map(normalise_achievement))
         .collect();
     for key in keys {
+        // Every earlier one of someone else: the first may not have been credited (D21).
         let sql = format!(
-            "{CONVERSIONS} r.achievement_key = $1 AND r.person_id <> $2 ORDER BY r.entry_index LIMIT 1"
+            "{CONVERSIONS} r.achievement_key = $1 AND r.person_id <> $2 ORDER BY r.entry_index"
         );
-        let row: Option<ConversionRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&key).bind(person_id).fetch_optional(p).await?);
-        if let Some((key, p, index)) = row {
-            registered
-                .conversions
-                .entry(key)
-                .or_default()
-                .push((p, index));
+        let rows: Vec<ConversionRow> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&key).bind(person_id).fetch_all(p).await?);
+        for row in rows {
+            registered.add_conversion(row)?;
         }
     }
     assemble(policy, &who, year, unit, &live, &registered)
@@ -425,12 +476,8 @@ impl Registered {
         for row in registrations {
             registered.add_registration(row)?;
         }
-        for (key, person, index) in conversions {
-            registered
-                .conversions
-                .entry(key)
-                .or_default()
-                .push((person, index));
+        for row in conversions {
+            registered.add_conversion(row)?;
         }
         Ok(registered)
     }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use xueshi_domain::{Date, Hours};
-use xueshi_policy::input::{Amount, Exam, Form, Record, Subject};
+use xueshi_policy::input::{Amount, Exam, Form, MAX_MINUTES, Record, Subject};
 
 use crate::db::{Backend, Db, DbDate};
 use crate::entries::{EntryKind, RecordRow, VoidRow, provider_text};
@@ -265,10 +265,28 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
         return Err(StoreError::invalid("record.dates", "开始日期晚于完成日期"));
     }
     if n.registered_on < r.completed {
+        // D11: registration follows the activity.
         return Err(StoreError::invalid(
-            "record.registered_on",
-            "登记日期早于完成日期",
+            "record.not_completed",
+            "登记日期早于完成日期：学习结束后方可登记",
         ));
+    }
+    if let Some(p) = &r.provider
+        && !p.fits(r.form)
+    {
+        return Err(StoreError::invalid("record.provider", p.misfit(r.form)));
+    }
+    if matches!(r.amount, Some(Amount::Minutes(m)) if m > MAX_MINUTES) {
+        return Err(StoreError::invalid(
+            "record.minutes",
+            format!("分钟数须为 0 至 {MAX_MINUTES} 之间的整数"),
+        ));
+    }
+    // What `amounts` stores must fit its column: never NULL for a value given.
+    if let (Some(Amount::Hours(_)), (None, _)) | (Some(Amount::Minutes(_)), (_, None)) =
+        (r.amount, amounts(r))
+    {
+        return Err(StoreError::invalid("record.hours", "学时或分钟数超出范围"));
     }
     Ok(())
 }

@@ -540,6 +540,71 @@ async fn the_stored_person_year_decides_exactly_like_its_exported_case() {
     }
 }
 
+/// D21: someone else's earlier record of an achievement that its own year did not credit
+/// (registered after that year's deadline) does not make a later one a duplicate; one that
+/// was credited does.
+#[tokio::test]
+async fn only_an_earlier_credited_conversion_of_someone_else_makes_a_duplicate() {
+    for db in fresh_dbs("store").await {
+        let w = world(db).await;
+        let conversion = |label: &str, completed: &str, achievement: &str| {
+            let mut r = record(label, Subject::Public, Form::Conversion, completed, 10);
+            r.conversion = Some("patent_utility".to_owned());
+            r.achievement = Some(achievement.to_owned());
+            r
+        };
+        // Theirs: completed in 2025, registered in 2026 after 2025's deadline: not credited.
+        let mut late = new_record(w.other, conversion("逾期专利", "2025-03-01", "ZL2025 7777"));
+        late.registered_on = d("2026-06-01");
+        // And one credited in 2025, of another patent.
+        let mut timely = new_record(w.other, conversion("按时专利", "2025-03-01", "ZL2025 8888"));
+        timely.registered_on = d("2025-03-02");
+        records::register(&w.db, &w.signer, &[late, timely], 20)
+            .await
+            .unwrap();
+        let mine = [
+            new_record(
+                w.person,
+                conversion("本人专利甲", "2026-09-15", "zl20257777"),
+            ),
+            new_record(
+                w.person,
+                conversion("本人专利乙", "2026-09-16", "zl20258888"),
+            ),
+        ];
+        records::register(&w.db, &w.signer, &mine, 21)
+            .await
+            .unwrap();
+        let case = export::person_year_case(&w.db, policy(), w.person, 2026)
+            .await
+            .unwrap();
+        assert!(
+            !case.registry.converted.contains(&"ZL20257777".to_owned()),
+            "{:?}",
+            case.registry.converted
+        );
+        assert!(case.registry.converted.contains(&"ZL20258888".to_owned()));
+        let xueshi_policy::Decision::Annual(d) = case
+            .evaluate(policy(), Options::default())
+            .unwrap()
+            .decision
+        else {
+            panic!()
+        };
+        let fate = |label: &str| {
+            let i = case.records.iter().position(|r| r.id == label).unwrap();
+            d.records[i]
+        };
+        assert_eq!(fate("本人专利甲").rejected, None);
+        assert_eq!(fate("本人专利甲").credited, Hours::whole(10));
+        assert_eq!(
+            fate("本人专利乙").rejected,
+            Some(xueshi_policy::RuleId::ConversionDuplicate)
+        );
+        done(w.db).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrected_certificate_keeps_its_number_and_a_leaver_has_no_requirement_after() {
     for db in fresh_dbs("store").await {

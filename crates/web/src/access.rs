@@ -124,6 +124,27 @@ pub fn actor(acting: &Acting) -> String {
     )
 }
 
+/// Years a request may name: wide enough for any history and plan, narrow enough that no
+/// arithmetic on them can overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// `value` of the request field `field` if it is a year in [`YEARS`], else `request.year`
+/// (400) naming the field.
+pub fn year_field(field: &str, value: i32) -> Result<i32, ApiError> {
+    if YEARS.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ApiError::bad_request(
+            "request.year",
+            format!(
+                "`{field}` 须为 {} 至 {} 之间的年度（收到 {value}）",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ))
+    }
+}
+
 /// The 31st of December of `year`, or `request.year` (400).
 pub fn year_end(year: i32) -> Result<Date, ApiError> {
     Date::last_of_year(year).map_err(|_| ApiError::bad_request("request.year", "年度无效"))

@@ -191,7 +191,7 @@ async fn each_officials_page_shows_its_roles_their_real_data() {
             "学时达标",
             "规则检查及法规依据",
             "cycle.average_total",
-            "任职周期年均总学时",
+            "任职周期总学时（年度平均达标）",
             "皖人社函〔2026〕235号",
             "判定摘要",
             "推理过程",

@@ -237,6 +237,51 @@ async fn a_professional_sees_each_year_registers_and_checks_readiness() {
     .await;
 }
 
+/// D13: a county professional whose cycle ended before 2026 checks readiness and applies in
+/// 2026 from the page; the table of the day of application routes it (30号 三).
+#[tokio::test]
+async fn a_county_professional_with_a_2021_2025_cycle_checks_readiness_and_applies_in_2026() {
+    each(|w| async move {
+        let zhang = w.persons["zhang"];
+        let me = w.session("zhang").await;
+        let ready = page(
+            &w,
+            &me,
+            "/me/readiness?level=intermediate&first_year=2021&last_year=2025",
+        )
+        .await;
+        let text = ready.ok();
+        for expected in [
+            "职称申报准备",
+            "霍邱县人力资源和社会保障局",
+            "六人社秘〔2026〕30号 三",
+            "申请学时核验",
+            "data-api=\"/api/verifications\"",
+            "name=\"first_year\" data-type=\"int\" value=\"2021\"",
+            "name=\"last_year\" data-type=\"int\" value=\"2025\"",
+        ] {
+            assert!(
+                text.contains(expected),
+                "readiness lacks {expected}:\n{text}"
+            );
+        }
+        assert!(!text.contains("没有学时验证路由表"), "{text}");
+        // What the page's form sends.
+        let applied = w
+            .post(
+                &me,
+                "/api/verifications",
+                json!({ "persons": [zhang], "level": "intermediate",
+                        "first_year": 2021, "last_year": 2025 }),
+            )
+            .await;
+        let body = applied.expect(StatusCode::CREATED);
+        assert_eq!(body[0]["verifier"]["region"], json!("341522"), "{body}");
+        w.db
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn signed_out_visitors_go_to_the_login_page() {
     each(|w| async move {

@@ -100,7 +100,7 @@ async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the
         both["minutes"] = json!(40);
         assert_eq!(w.post(&me, &uri, both).await.code(), "record.amount");
         let future = w.post(&me, &uri, public_online("x", "1", "2026-12-01")).await;
-        assert_eq!(future.code(), "record.completed_on");
+        assert_eq!(future.code(), "record.not_completed");
         let closed = w.post(&me, &uri, public_online("旧", "10", "2024-06-01")).await;
         assert_eq!((closed.status, closed.code()), (StatusCode::CONFLICT, "registration.closed"));
         assert!(closed.body["message"].as_str().unwrap().contains("2024"), "{}", closed.body);

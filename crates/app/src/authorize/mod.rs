@@ -97,7 +97,7 @@ fn role_reason(action: Action) -> &'static str {
         }
         Action::FileTraining => "培训备案由培训机构申报",
         Action::KeepProviderRegister => "课件提供方名录由市人社局维护（在地市备案）",
-        Action::ReportBaseCertificates => "只有省级继续教育基地可以报送合格证书",
+        Action::ReportBaseCertificates => "只有国家级继续教育基地可以报送合格证书",
         Action::BookSlot => "只有本人或所在单位可以预约",
         Action::CancelBooking => "只有预约人或开放预约的人社部门可以取消预约",
         Action::ViewStatistics => "统计只向用人单位、行业主管部门和人社部门开放",

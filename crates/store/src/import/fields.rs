@@ -354,7 +354,7 @@ impl<'a> RowCheck<'a> {
                 self.err(k, "minutes.zero", "分钟数须大于 0");
                 None
             }
-            Ok(m) if m <= 10_000_000 => Some(m),
+            Ok(m) if m <= xueshi_policy::input::MAX_MINUTES => Some(m),
             Ok(_) => {
                 self.err(k, "minutes.too_large", "分钟数值过大");
                 None

@@ -481,6 +481,11 @@ fn parse(
         (None, Some(m)) => Some(Amount::Minutes(m)),
         (None, None) => None,
     };
+    if let (Some(p), Some(f)) = (&provider, form)
+        && !p.fits(f)
+    {
+        ck.err(PROVIDER, "record.provider", p.misfit(f));
+    }
     let is_conversion = form == Some(Form::Conversion);
     if hours.is_none()
         && minutes.is_none()
@@ -524,7 +529,11 @@ fn parse(
         }
         if let Some(r) = registered {
             if r < completed {
-                ck.err(REGISTERED, "record.registered_on", "登记日期早于完成日期");
+                ck.err(
+                    REGISTERED,
+                    "record.not_completed",
+                    "登记日期早于完成日期：学习结束后方可登记",
+                );
             }
             if r > opts.today {
                 ck.err(REGISTERED, "date.future", "登记日期晚于今天");

@@ -21,7 +21,7 @@ use crate::routes::profile::Profile;
 use crate::routes::records::RecordView;
 use crate::routes::reviews::ReviewHistory;
 use crate::routes::units::BookingInfo;
-use crate::routes::verifications::{ApplicationView, Readiness, ReadinessQuery};
+use crate::routes::verifications::{ApplicationView, Readiness, ReadinessQuery, missing_zh};
 use crate::routes::{persons, profile, records, reviews, verifications};
 use crate::state::AppState;
 
@@ -92,7 +92,7 @@ pub(super) fn provider_zh(state: &AppState, p: &str, year: i32) -> String {
                 .find(|b| n.parse::<u8>().ok() == Some(b.number))
                 .map(|b| format!("{}（{}）", b.name, b.subject))
         });
-        return name.unwrap_or_else(|| format!("省级基地 {n}"));
+        return name.unwrap_or_else(|| format!("国家级基地 {n}"));
     }
     if let Some(k) = p.strip_prefix("kind:") {
         return ProviderKind::parse(k).map_or_else(|| k.to_owned(), |k| k.zh().to_owned());
@@ -655,23 +655,15 @@ pub(super) fn missing_lines(r: &Readiness) -> Vec<String> {
     for y in &r.years {
         for m in &y.missing {
             out.push(format!(
-                "{} 年 {}：要求 {}，已认定 {}，还差 {} 学时",
+                "{} 年 {}：{}",
                 m.year,
                 rule_zh(&m.rule),
-                m.required,
-                m.actual,
-                m.short_by
+                missing_zh(m)
             ));
         }
     }
     for m in &r.missing {
-        out.push(format!(
-            "任职周期 {}：要求 {}，实际 {}，差 {} 学时",
-            rule_zh(&m.rule),
-            m.required,
-            m.actual,
-            m.short_by
-        ));
+        out.push(format!("任职周期 {}：{}", rule_zh(&m.rule), missing_zh(m)));
     }
     out
 }
@@ -743,7 +735,7 @@ pub async fn new_record(State(state): State<AppState>, page: Page) -> Result<Res
     for b in &yp.bases {
         providers.push(Choice {
             value: format!("base:{}", b.number),
-            label: format!("省级基地：{}（{}）", b.name, b.subject),
+            label: format!("国家级基地：{}（{}）", b.name, b.subject),
         });
     }
     for k in &yp.provider_kinds.value {
@@ -897,15 +889,7 @@ pub async fn readiness(
                 missing: y
                     .missing
                     .iter()
-                    .map(|m| {
-                        format!(
-                            "{}：要求 {}，已认定 {}，还差 {} 学时",
-                            rule_zh(&m.rule),
-                            m.required,
-                            m.actual,
-                            m.short_by
-                        )
-                    })
+                    .map(|m| format!("{}：{}", rule_zh(&m.rule), missing_zh(m)))
                     .collect(),
                 open: y.register_by.as_str() >= today.to_string().as_str(),
                 register_by: y.register_by.clone(),
@@ -918,16 +902,7 @@ pub async fn readiness(
         .map(|r| {
             r.missing
                 .iter()
-                .map(|m| {
-                    format!(
-                        "{}（{}）：要求 {}，实际 {}，差 {} 学时",
-                        rule_zh(&m.rule),
-                        m.rule,
-                        m.required,
-                        m.actual,
-                        m.short_by
-                    )
-                })
+                .map(|m| format!("{}（{}）：{}", rule_zh(&m.rule), m.rule, missing_zh(m)))
                 .collect()
         })
         .unwrap_or_default();

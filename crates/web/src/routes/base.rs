@@ -75,7 +75,7 @@ pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
         description = "证书报送表（CSV UTF-8 或 XLSX），列同 `xueshi import certificates`"),
     responses(
         (status = 200, description = "逐行结果：写入、已存在、退回及理由", body = ReportResult),
-        (status = 403, description = "只有省级继续教育基地报送（auth.role）", body = ErrorBody),
+        (status = 403, description = "只有国家级继续教育基地报送（auth.role）", body = ErrorBody),
         (status = 415, description = "只接受 text/csv 或 XLSX", body = ErrorBody),
     ))]
 pub async fn report(
@@ -87,7 +87,7 @@ pub async fn report(
     let Scope::Base { number } = agent.principal.scope() else {
         return Err(ApiError::forbidden(
             "auth.role",
-            "只有省级继续教育基地报送合格证书",
+            "只有国家级继续教育基地报送合格证书",
         ));
     };
     let number = *number;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xueshi_app::Action;
 use xueshi_domain::{Date, Hours};
-use xueshi_policy::input::{Amount, Exam, Form, Provider, Record, Subject};
+use xueshi_policy::input::{Amount, Exam, Form, MAX_MINUTES, Provider, Record, Subject};
 use xueshi_store::ledger::Act;
 use xueshi_store::records::{self, NewRecord};
 use xueshi_store::{evidence, ledger};
@@ -59,6 +59,34 @@ fn date(text: &str, code: &'static str, name: &str) -> Result<Date, ApiError> {
     Date::parse(text).map_err(|_| field(code, &format!("{name}须为有效日期 YYYY-MM-DD")))
 }
 
+/// Longest label, in characters.
+const MAX_LABEL: usize = 100;
+/// Longest text field (content, provider, filing number, achievement…), in characters.
+const MAX_TEXT: usize = 500;
+
+/// `value` of the field `name` (code `code`) if at most `max` characters.
+fn bounded<'a>(
+    value: &'a str,
+    max: usize,
+    code: &'static str,
+    name: &str,
+) -> Result<&'a str, ApiError> {
+    if value.chars().count() > max {
+        return Err(field(code, &format!("{name}过长：至多 {max} 个字符")));
+    }
+    Ok(value)
+}
+
+fn opt_bounded(
+    value: Option<&str>,
+    code: &'static str,
+    name: &str,
+) -> Result<Option<String>, ApiError> {
+    value
+        .map(|v| bounded(v, MAX_TEXT, code, name).map(str::to_owned))
+        .transpose()
+}
+
 fn provider(text: &str) -> Result<Provider, ApiError> {
     Provider::parse(text).ok_or_else(|| {
         field(
@@ -85,13 +113,37 @@ impl RecordBody {
                 (Some(h), None) => Some(Amount::Hours(Hours::parse(h).map_err(|_| {
                     field("record.hours", "学时须为非负数，至多一位小数，如 12.5")
                 })?)),
-                (None, Some(m)) => Some(Amount::Minutes(m)),
+                (None, Some(m)) if m <= MAX_MINUTES => Some(Amount::Minutes(m)),
+                (None, Some(_)) => {
+                    return Err(field(
+                        "record.minutes",
+                        &format!("分钟数须为 0 至 {MAX_MINUTES} 之间的整数"),
+                    ));
+                }
                 (None, None) => None,
             };
         let evidence = self
             .evidence
             .as_deref()
             .map(|h| access::parse_hash(h, "record.evidence"))
+            .transpose()?;
+        let label = bounded(&label, MAX_LABEL, "record.label", "登记编号")?.to_owned();
+        let content = bounded(&self.content, MAX_TEXT, "record.content", "培训内容")?.to_owned();
+        let form =
+            Form::parse(&self.form).ok_or_else(|| field("record.form", "学习形式代码无效"))?;
+        let provider = match self.provider.as_deref() {
+            None => None,
+            Some(p) => {
+                let p = provider(bounded(p, MAX_TEXT, "record.provider", "提供单位")?)?;
+                if !p.fits(form) {
+                    return Err(field("record.provider", &p.misfit(form)));
+                }
+                Some(p)
+            }
+        };
+        let for_year = self
+            .for_year
+            .map(|y| access::year_field("for_year", y))
             .transpose()?;
         let record = Record {
             id: label,
@@ -101,9 +153,8 @@ impl RecordBody {
                     "科目须为 public（公需）或 professional（专业）",
                 )
             })?,
-            form: Form::parse(&self.form)
-                .ok_or_else(|| field("record.form", "学习形式代码无效"))?,
-            provider: self.provider.as_deref().map(provider).transpose()?,
+            form,
+            provider,
             started: self
                 .started_on
                 .as_deref()
@@ -116,20 +167,35 @@ impl RecordBody {
                 Some(e) => Exam::parse(e)
                     .ok_or_else(|| field("record.exam", "考试结果须为 pass、fail 或 none"))?,
             },
-            for_year: self.for_year,
-            filing: self.filing.clone(),
-            conversion: self.conversion.clone(),
-            achievement: self.achievement.clone(),
+            for_year,
+            filing: opt_bounded(self.filing.as_deref(), "record.filing", "备案文号")?,
+            conversion: opt_bounded(self.conversion.as_deref(), "record.conversion", "折算类别")?,
+            achievement: opt_bounded(
+                self.achievement.as_deref(),
+                "record.achievement",
+                "成果标识",
+            )?,
             registered: Some(registered_on),
         };
         if record.completed > registered_on {
-            return Err(field("record.completed_on", "完成日期不能晚于今天"));
+            // D11: registration follows the activity (30号 二(一) “在培训工作结束后”).
+            return Err(field(
+                "record.not_completed",
+                &format!(
+                    "完成日期 {} 晚于登记日 {registered_on}：学习结束后方可登记",
+                    record.completed
+                ),
+            ));
         }
         Ok(NewRecord {
             person_id,
             record,
-            content: self.content.clone(),
-            certificate_no: self.certificate_no.clone(),
+            content,
+            certificate_no: opt_bounded(
+                self.certificate_no.as_deref(),
+                "record.certificate_no",
+                "证书编号",
+            )?,
             evidence,
             registered_on,
             actor: actor.to_owned(),

@@ -552,7 +552,7 @@ pub async fn verifiers(
         TitleLevel::Intermediate,
         TitleLevel::Senior,
     ] {
-        let r = verifications::route(&state, &place, level, today.year())?;
+        let r = verifications::route(&state, &place, level, today)?;
         let (region, zone_id) = verifications::verifier_key(&state, &r).await?;
         let zone = match &r.verifier {
             Place::Zone(z) => Some(z.clone()),

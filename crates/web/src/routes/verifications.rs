@@ -38,6 +38,8 @@ fn level(text: &str) -> Result<TitleLevel, ApiError> {
 }
 
 fn cycle(first: i32, last: i32) -> Result<(), ApiError> {
+    let first = access::year_field("first_year", first)?;
+    let last = access::year_field("last_year", last)?;
     if first > last || last - first > 10 {
         return Err(ApiError::bad_request(
             "verification.cycle",
@@ -79,8 +81,18 @@ pub struct YearProgress {
 pub struct Missing {
     pub rule: String,
     pub year: i32,
+    /// What the numbers are: `year` (a year against its minimum), `cycle_sum` (the cycle's
+    /// sum against the sum of each year's requirement) or `largest_year` (one year's total
+    /// against the whole cycle's required total, D15 no cramming).
+    pub measure: String,
     pub required: String,
+    /// What `required` is, in Chinese.
+    pub required_label: String,
     pub actual: String,
+    /// What `actual` is, in Chinese.
+    pub actual_label: String,
+    /// Hours still missing; for `largest_year`, "0" (the other years' shortfall is in the
+    /// years' own checks).
     pub short_by: String,
 }
 
@@ -91,11 +103,34 @@ fn missing(checks: &[xueshi_policy::Check<'_>]) -> Vec<Missing> {
         .map(|c| Missing {
             rule: c.rule.as_str().to_owned(),
             year: c.year,
+            measure: c.measure.as_str().to_owned(),
             required: c.required.to_string(),
+            required_label: c.measure.required_zh().to_owned(),
             actual: c.actual.to_string(),
-            short_by: c.required.saturating_sub(c.actual).to_string(),
+            actual_label: c.measure.actual_zh().to_owned(),
+            short_by: if c.measure.is_minimum() {
+                c.required.saturating_sub(c.actual)
+            } else {
+                xueshi_domain::Hours::ZERO
+            }
+            .to_string(),
         })
         .collect()
+}
+
+/// One missing line for people, labelled by what its numbers are.
+pub(crate) fn missing_zh(m: &Missing) -> String {
+    if m.measure == "largest_year" {
+        format!(
+            "{} 年一年{} {} 学时，已达{} {} 学时，而其他年度合计未达各自要求",
+            m.year, m.actual_label, m.actual, m.required_label, m.required
+        )
+    } else {
+        format!(
+            "{} {}，{} {}，还差 {} 学时",
+            m.required_label, m.required, m.actual_label, m.actual, m.short_by
+        )
+    }
 }
 
 pub(crate) async fn evaluate_cycle(
@@ -137,14 +172,15 @@ pub(crate) async fn evaluate_cycle(
     })
 }
 
-/// Where the routing table (D13) sends an applicant of a unit at `place`.
+/// Where the routing table (D13) sends an applicant of a unit at `place` who applies on
+/// `applied_on`: the table in force that day decides, whatever years the cycle covers.
 pub(crate) fn route<'p>(
     state: &'p AppState,
     place: &Place,
     level: TitleLevel,
-    year: i32,
+    applied_on: xueshi_domain::Date,
 ) -> Result<RouteDecision<'p>, ApiError> {
-    xueshi_policy::route(&state.policy, Some(year), place, level).map_err(|e| {
+    xueshi_policy::route(&state.policy, Some(applied_on.year()), place, level).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "verification.route",
@@ -278,7 +314,7 @@ pub async fn apply(
     let mut verifiers = Vec::with_capacity(units.len());
     for (person_id, unit) in units {
         let place = access::place(unit.region, unit.zone.clone());
-        let r = route(&state, &place, level, body.last_year)?;
+        let r = route(&state, &place, level, today)?;
         let (region, zone_id) = verifier_key(&state, &r).await?;
         let zone = match &r.verifier {
             Place::Zone(z) => Some(z.clone()),
@@ -721,7 +757,7 @@ pub async fn readiness(
     allow(&state, &acting.principal, Action::ViewRecords, &target)?;
     let view = evaluate_cycle(&state, person_id, q.first_year, q.last_year).await?;
     let place = access::place(unit.region, unit.zone.clone());
-    let r = route(&state, &place, level, q.last_year)?;
+    let r = route(&state, &place, level, today)?;
     let (region, zone_id) = verifier_key(&state, &r).await?;
     let zone = match &r.verifier {
         Place::Zone(z) => Some(z.clone()),

@@ -76,6 +76,9 @@ struct CheckLine {
     year: i64,
     required: String,
     actual: String,
+    /// What the two numbers are (the decision's labels).
+    required_label: String,
+    actual_label: String,
     passed: bool,
     cite: String,
     confirmed: bool,
@@ -184,6 +187,8 @@ pub async fn detail(
                 year: at(c, "/year").as_i64().unwrap_or_default(),
                 required: s(at(c, "/required")),
                 actual: s(at(c, "/actual")),
+                required_label: s(at(c, "/required_label")),
+                actual_label: s(at(c, "/actual_label")),
                 passed: at(c, "/passed").as_bool().unwrap_or(false),
                 cite: cite(at(c, "/citation")),
                 confirmed: at(c, "/citation/confirmed").as_bool().unwrap_or(false),
