@@ -267,6 +267,18 @@ pub async fn record_verification(
     v: &Verification<'_>,
     act: Act<'_>,
 ) -> Result<(i64, Inclusion), StoreError> {
+    record_verification_with(db, signer, v, act, &[]).await
+}
+
+/// [`record_verification`] with further audit lines about the act (a refusal's reason),
+/// written in the act's transaction after its own line.
+pub async fn record_verification_with(
+    db: &Db,
+    signer: &LedgerSigner,
+    v: &Verification<'_>,
+    act: Act<'_>,
+    lines: &[crate::audit::Line],
+) -> Result<(i64, Inclusion), StoreError> {
     let Act {
         actor,
         region,
@@ -363,6 +375,9 @@ pub async fn record_verification(
         write_batch!(tx, &appender, signer)?;
         audit_in_tx!(tx, now_ms, actor, region, EntryKind::VerificationAct.as_str(),
             format!("person:{}/{}:{first_year}-{last_year}", v.person_id, v.level.as_str()), entry_index)?;
+        for line in lines {
+            crate::line_in_tx!(tx, line)?;
+        }
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((id, inclusion))
     })

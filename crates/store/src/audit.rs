@@ -86,12 +86,81 @@ pub async fn audit(
         .await?))
 }
 
+/// The audit line of an act that is not itself a ledger act (a request, a slot, a booking, an
+/// import), handed to the store function that writes the act so that it writes the line in
+/// the act's own transaction: both commit, or neither.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub at_ms: i64,
+    pub actor: String,
+    /// Where the act happened; `None` for the system's own acts.
+    pub region: Option<RegionCode>,
+    pub action: String,
+    pub subject: String,
+    pub detail: Option<String>,
+}
+
+impl Line {
+    pub fn new(
+        at_ms: i64,
+        actor: impl Into<String>,
+        region: Option<RegionCode>,
+        action: impl Into<String>,
+        subject: impl Into<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: actor.into(),
+            region,
+            action: action.into(),
+            subject: subject.into(),
+            detail: None,
+        }
+    }
+
+    /// The same act's line for another subject (an application of a batch).
+    pub fn about(&self, subject: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<(), StoreError> {
+        check_text(&self.actor, &self.action)
+    }
+}
+
+/// Writes `$line` (a [`Line`]) inside the act's transaction `$tx`, after the act's own write:
+/// the failure point [`crate::fault::BEFORE_AUDIT`] sits just before it.
+#[macro_export]
+macro_rules! line_in_tx {
+    ($tx:expr, $line:expr) => {{
+        let line: &$crate::audit::Line = $line;
+        $crate::fault::point($crate::fault::BEFORE_AUDIT, &line.actor)?;
+        line.check()?;
+        sqlx::query(
+            "INSERT INTO audit_log (at_ms, actor, region, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(line.at_ms)
+        .bind(&line.actor)
+        .bind($crate::audit::region_column(line.region))
+        .bind(&line.action)
+        .bind(&line.subject)
+        .bind(line.detail.as_deref())
+        .execute(&mut **$tx)
+        .await
+        .map(|_| ())
+    }};
+}
+
 /// Appends the audit line of a ledger-covered act inside the act's own transaction `$tx`, so
 /// the act and its line commit together; `$region` (an `Option<RegionCode>`) is where it
 /// happened.
 #[macro_export]
 macro_rules! audit_in_tx {
     ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr) => {{
+        $crate::fault::point($crate::fault::BEFORE_AUDIT, $actor)?;
         let subject: String = $subject;
         sqlx::query(
             "INSERT INTO audit_log (at_ms, actor, region, action, subject, entry_index) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -16,6 +16,7 @@ pub mod entries;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod fault;
 pub mod keys;
 pub mod ledger;
 pub mod organisations;

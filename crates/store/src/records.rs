@@ -402,6 +402,17 @@ pub async fn register(
     batch: &[NewRecord],
     now_ms: i64,
 ) -> Result<Vec<(i64, Inclusion)>, StoreError> {
+    register_audited(db, signer, batch, now_ms, None).await
+}
+
+/// [`register`] with an audit line (an import's) written in the batch's transaction.
+pub async fn register_audited(
+    db: &Db,
+    signer: &LedgerSigner,
+    batch: &[NewRecord],
+    now_ms: i64,
+    line: Option<&crate::audit::Line>,
+) -> Result<Vec<(i64, Inclusion)>, StoreError> {
     for n in batch {
         validate(n)?;
     }
@@ -412,6 +423,9 @@ pub async fn register(
         let mut appender = resume_batch!(tx, now_ms)?;
         let rows = register_in_tx!(tx, appender, batch, None);
         write_batch!(tx, &appender, signer)?;
+        if let Some(line) = line {
+            crate::line_in_tx!(tx, line)?;
+        }
         Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())
     })
 }

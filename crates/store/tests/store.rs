@@ -36,6 +36,11 @@ fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
 
+/// An audit line of a test act at `at_ms` (the store sets its subject).
+fn line(at_ms: i64) -> xueshi_store::audit::Line {
+    xueshi_store::audit::Line::new(at_ms, "bureau:341500 李核验", None, "test.act", "")
+}
+
 struct World {
     db: Db,
     keys: Keys,
@@ -1447,7 +1452,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 industry: Some("卫生健康".to_owned()),
                 opened_by: "bureau:341500 李核验".to_owned(),
             },
-            30,
+            &line(30),
         )
         .await
         .unwrap();
@@ -1466,7 +1471,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 let db = w.db.clone();
                 let unit = w.unit;
                 tokio::spawn(async move {
-                    let r = appointments::book(&db, slot, unit, &batch, 31).await;
+                    let r = appointments::book(&db, slot, unit, &batch, &line(31)).await;
                     (batch.len(), r)
                 })
             })
@@ -1494,11 +1499,11 @@ async fn concurrent_bookings_never_overbook_a_slot() {
         // Fill to the last seat, one person at a time.
         let mut spare = rest.iter().copied();
         while appointments::slot(&w.db, slot).await.unwrap().seats_left() > 0 {
-            appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 32)
+            appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], &line(32))
                 .await
                 .unwrap();
         }
-        let full = appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 33)
+        let full = appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], &line(33))
             .await
             .unwrap_err();
         assert_eq!(full.code(), "booking.full");
@@ -1510,9 +1515,9 @@ async fn concurrent_bookings_never_overbook_a_slot() {
             .find(|b| b.status == BookingStatus::Booked)
             .unwrap()
             .clone();
-        appointments::cancel(&w.db, first.id, 34).await.unwrap();
+        appointments::cancel(&w.db, first.id, &line(34)).await.unwrap();
         assert_eq!(
-            appointments::cancel(&w.db, first.id, 35)
+            appointments::cancel(&w.db, first.id, &line(35))
                 .await
                 .unwrap_err()
                 .code(),
@@ -1524,14 +1529,15 @@ async fn concurrent_bookings_never_overbook_a_slot() {
             .iter()
             .find(|b| b.status == BookingStatus::Booked && b.id != first.id)
             .unwrap();
-        assert_eq!(
-            appointments::book(&w.db, slot, w.unit, &[taken.persons[0]], 36)
-                .await
-                .unwrap_err()
-                .code(),
-            "booking.duplicate"
+        let dup = appointments::book(&w.db, slot, w.unit, &[taken.persons[0]], &line(36))
+            .await
+            .unwrap_err();
+        assert_eq!(dup.code(), "booking.duplicate");
+        assert!(
+            dup.to_string().contains(&format!("预约编号 {}", taken.id)),
+            "{dup}"
         );
-        appointments::book(&w.db, slot, w.unit, &first.persons, 37)
+        appointments::book(&w.db, slot, w.unit, &first.persons, &line(37))
             .await
             .unwrap();
         assert_eq!(
@@ -1550,7 +1556,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 industry: None,
                 opened_by: "authority:x".to_owned(),
             },
-            38,
+            &line(38),
         )
         .await
         .unwrap_err();
@@ -2484,6 +2490,144 @@ async fn a_log_written_before_kept_nodes_gets_them_once_when_migrated() {
             "{backend:?}: {:?}",
             report.problems
         );
+        done(w.db).await;
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    xueshi_store::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await.unwrap())
+}
+
+/// Runs `act` with the failure point between the act's write and its audit line armed (the
+/// store's transaction fails there as a crash would), then again without it: the first time
+/// neither the act's row nor its line is left, the second time both are.
+async fn both_or_neither<F, Fut, T>(w: &World, what: &str, table: &str, actor: &str, act: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+    T: std::fmt::Debug,
+{
+    let backend = w.db.backend();
+    let before = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
+    let failed = act().await;
+    assert!(
+        failed.as_ref().is_err_and(|e| e.to_string().contains("注入的故障")),
+        "{backend:?} {what}: {failed:?}"
+    );
+    let after = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    assert_eq!(after, before, "{backend:?} {what}: a crash left half an act");
+    act().await.unwrap();
+    let (rows, lines) = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    assert!(
+        rows > before.0 && lines > before.1,
+        "{backend:?} {what}: act and line commit together ({before:?} → {rows}, {lines})"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_act_and_its_audit_line_commit_both_or_neither() {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::audit::Line;
+    use xueshi_store::requests::{self, NewApplication};
+    for db in fresh_dbs("store").await {
+        let w = world(db).await;
+        let actor = "unit:9 王填报";
+        let line = |at| Line::new(at, actor, None, "test.act", "");
+        let (db, other, unit) = (w.db.clone(), w.other, w.unit);
+        both_or_neither(&w, "year page", "year_page_submissions", actor, || {
+            let (db, l) = (db.clone(), line(50));
+            async move { requests::submit_year_page(&db, other, 2026, unit, &l).await }
+        })
+        .await;
+        let application = NewApplication {
+            person_id: w.other,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        both_or_neither(&w, "application", "verification_applications", actor, || {
+            let (db, a, l) = (db.clone(), application.clone(), line(51));
+            async move { requests::apply(&db, &[a], &l).await }
+        })
+        .await;
+        let slot = NewSlot {
+            bureau_id: w.bureau,
+            on: d("2027-04-08"),
+            place: Place::Online,
+            capacity: 5,
+            industry: None,
+            opened_by: actor.to_owned(),
+        };
+        both_or_neither(&w, "slot", "appointment_slots", actor, || {
+            let (db, slot, l) = (db.clone(), slot.clone(), line(52));
+            async move { appointments::open_slot(&db, &slot, &l).await }
+        })
+        .await;
+        let slot_id = appointments::bureau_slots(&w.db, w.bureau, d("2027-01-01"), None, 10)
+            .await
+            .unwrap()[0]
+            .id;
+        let person = w.person;
+        both_or_neither(&w, "booking", "bookings", actor, || {
+            let (db, l) = (db.clone(), line(53));
+            async move { appointments::book(&db, slot_id, unit, &[person], &l).await }
+        })
+        .await;
+        // A cancellation changes a row: it stays booked, or is cancelled with its line.
+        let booking = appointments::bookings(&w.db, slot_id).await.unwrap()[0].id;
+        let lines = count(&w.db, "audit_log").await;
+        xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
+        assert!(appointments::cancel(&w.db, booking, &line(54)).await.is_err());
+        let b = appointments::booking(&w.db, booking).await.unwrap();
+        assert_eq!(b.status, appointments::BookingStatus::Booked);
+        assert_eq!(count(&w.db, "audit_log").await, lines);
+        appointments::cancel(&w.db, booking, &line(55)).await.unwrap();
+        assert_eq!(count(&w.db, "audit_log").await, lines + 1);
+        // An import's records and its line; a ledger act (a review) and its line and leaf.
+        both_or_neither(&w, "records import", "records", actor, || {
+            let r = new_record(
+                w.other,
+                record("导入", Subject::Public, Form::Academic, "2026-06-01", 1),
+            );
+            let db = w.db.clone();
+            let signer = w.signer.clone();
+            let l = line(56);
+            async move { records::register_audited(&db, &signer, &[r], 56, Some(&l)).await }
+        })
+        .await;
+        let entries = count(&w.db, "ledger_entries").await;
+        let authority = w.authority;
+        both_or_neither(&w, "review", "review_acts", actor, || {
+            let (db, signer) = (db.clone(), w.signer.clone());
+            async move {
+                let review = Review {
+                    person_id: other,
+                    year: 2026,
+                    authority_id: authority,
+                    approved: true,
+                    reasons: &[],
+                };
+                let act = Act {
+                    actor,
+                    region: None,
+                    on: d("2027-01-10"),
+                    now_ms: 57,
+                };
+                acts::review(&db, &signer, &review, act).await
+            }
+        })
+        .await;
+        assert_eq!(
+            count(&w.db, "ledger_entries").await,
+            entries + 1,
+            "the failed review left no leaf"
+        );
+        assert!(check(&w).await.ok(), "{:?}", check(&w).await.problems);
         done(w.db).await;
     }
 }
