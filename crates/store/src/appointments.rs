@@ -9,6 +9,7 @@
 use xueshi_domain::Date;
 
 use crate::audit::Line;
+use crate::covered::Watched;
 use crate::db::{Backend, Db, DbDate, tx_backend};
 use crate::error::StoreError;
 use crate::on_db;
@@ -334,7 +335,7 @@ pub async fn book(
             q = q.bind(id).bind(*p);
         }
         q.execute(&mut **tx).await?;
-        crate::line_in_tx!(tx, &line.about(format!("slot:{slot_id}/booking:{id}")))?;
+        crate::line_in_tx!(tx, &line.about(format!("slot:{slot_id}/booking:{id}")), Some((Watched::Booking, id)))?;
         Ok(id)
     })
 }
@@ -346,7 +347,7 @@ pub async fn cancel(db: &Db, booking_id: i64, line: &Line) -> Result<(), StoreEr
     let done: u64 = crate::in_tx!(db, tx => {
         let done = sqlx::query(sql).bind(line.at_ms).bind(booking_id).execute(&mut **tx).await?.rows_affected();
         if done == 1 {
-            crate::line_in_tx!(tx, &line.about(format!("booking:{booking_id}")))?;
+            crate::line_in_tx!(tx, &line.about(format!("booking:{booking_id}")), Some((Watched::Booking, booking_id)))?;
         }
         Ok::<u64, StoreError>(done)
     })?;

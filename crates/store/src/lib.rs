@@ -11,6 +11,7 @@ pub mod appointments;
 pub mod audit;
 mod bulk;
 pub mod certificates;
+pub mod covered;
 pub mod db;
 pub mod entries;
 pub mod error;

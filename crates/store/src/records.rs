@@ -422,10 +422,10 @@ pub async fn register_audited(
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, now_ms)?;
         let rows = register_in_tx!(tx, appender, batch, None);
-        write_batch!(tx, &appender, signer)?;
         if let Some(line) = line {
             crate::line_in_tx!(tx, line)?;
         }
+        write_batch!(tx, &appender, signer)?;
         Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())
     })
 }
@@ -497,9 +497,9 @@ pub async fn void(
         };
         appender.push(EntryKind::RecordVoid, id, Some(person_id), &row.canonical())?;
         ids.push(id);
-        write_batch!(tx, &appender, signer)?;
         crate::audit_in_tx!(tx, now_ms, actor, region, EntryKind::RecordVoid.as_str(),
             format!("person:{person_id}/record:{record_id}"), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         Ok(ids.into_iter().zip(appender.inclusions()).collect())
     })
 }

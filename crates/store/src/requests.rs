@@ -12,6 +12,7 @@ use xueshi_domain::RegionCode;
 use xueshi_policy::input::TitleLevel;
 
 use crate::audit::Line;
+use crate::covered::Watched;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::on_db;
@@ -133,7 +134,7 @@ pub async fn submit_year_page(
         .bind(size)
         .fetch_one(&mut **tx)
         .await?;
-        crate::line_in_tx!(tx, &line.about(format!("person:{person_id}/year:{year}")))?;
+        crate::line_in_tx!(tx, &line.about(format!("person:{person_id}/year:{year}")), Some((Watched::Submission, id)))?;
         Ok(id)
     })
 }
@@ -289,7 +290,7 @@ pub async fn apply(
             .bind(size)
             .fetch_one(&mut **tx)
             .await?;
-            crate::line_in_tx!(tx, &line.about(format!("person:{}/application:{id}", a.person_id)))?;
+            crate::line_in_tx!(tx, &line.about(format!("person:{}/application:{id}", a.person_id)), Some((Watched::Application, id)))?;
             ids.push(id);
         }
         Ok(ids)

@@ -731,7 +731,7 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
         ]),
         ("ledger_entries", "alter", vec!["UPDATE ledger_entries SET leaf = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE idx = 3".to_owned()]),
         ("ledger_entries", "delete", vec!["DELETE FROM ledger_entries WHERE idx = 4".to_owned()]),
-        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 15, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
+        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf) SELECT 15, kind, ref_id, person_id, leaf FROM ledger_entries WHERE idx = 2".to_owned()]),
         ("ledger_entries", "reorder", vec![swap("ledger_entries", "leaf", "idx = 2", "idx = 3")]),
         ("checkpoints", "alter", vec!["UPDATE checkpoints SET root = (SELECT root FROM checkpoints WHERE size = 2) WHERE size = 7".to_owned()]),
         ("checkpoints", "delete", vec!["DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)".to_owned()]),
