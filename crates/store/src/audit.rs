@@ -309,7 +309,16 @@ macro_rules! line_in_tx {
 #[macro_export]
 macro_rules! audit_in_tx {
     ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr) => {
-        $crate::audit_in_tx!($tx, $at_ms, $actor, $region, $action, $subject, $entry_index, None)
+        $crate::audit_in_tx!(
+            $tx,
+            $at_ms,
+            $actor,
+            $region,
+            $action,
+            $subject,
+            $entry_index,
+            None
+        )
     };
     ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr, $row:expr) => {{
         $crate::fault::point($crate::fault::BEFORE_AUDIT, $actor)?;

@@ -27,11 +27,7 @@ pub fn arm(point: &'static str, actor: &str) {
 pub(crate) fn point(point: &'static str, actor: &str) -> Result<(), StoreError> {
     let hit = ARMED
         .lock()
-        .map(|mut armed| {
-            armed
-                .take_if(|(p, a)| *p == point && a == actor)
-                .is_some()
-        })
+        .map(|mut armed| armed.take_if(|(p, a)| *p == point && a == actor).is_some())
         .unwrap_or(false);
     if hit {
         return Err(StoreError::Ledger(format!("注入的故障：{point}")));

@@ -89,10 +89,9 @@ impl Keys {
     }
 
     fn parse(path: &Path, text: &str) -> Result<Self, StoreError> {
-        let hexed = text
-            .trim()
-            .strip_prefix(KEY_FILE_HEADER)
-            .ok_or_else(|| StoreError::Crypto(format!("{}: 不是 xueshi 密钥文件", path.display())))?;
+        let hexed = text.trim().strip_prefix(KEY_FILE_HEADER).ok_or_else(|| {
+            StoreError::Crypto(format!("{}: 不是 xueshi 密钥文件", path.display()))
+        })?;
         let bytes = unhex(hexed)
             .filter(|b| b.len() == 32)
             .ok_or_else(|| StoreError::Crypto(format!("{}: 密钥文件已损坏", path.display())))?;

@@ -233,11 +233,7 @@ pub struct Application {
 /// cycle, not yet answered) is refused with [`StoreError::Duplicate`]
 /// `verification.duplicate`, naming the pending one — under concurrent requests too, since the
 /// check and the insert share the transaction. Returns the ids in order.
-pub async fn apply(
-    db: &Db,
-    batch: &[NewApplication],
-    line: &Line,
-) -> Result<Vec<i64>, StoreError> {
+pub async fn apply(db: &Db, batch: &[NewApplication], line: &Line) -> Result<Vec<i64>, StoreError> {
     for a in batch {
         if a.first_year > a.last_year {
             return Err(StoreError::invalid(

@@ -648,6 +648,12 @@ async fn disable_guards(db: &Db) {
                 "certificates",
                 "certificate_revocations",
                 "ledger_nodes",
+                "audit_log",
+                "filings",
+                "verification_applications",
+                "year_page_submissions",
+                "bookings",
+                "booking_persons",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "ALTER TABLE {t} DISABLE TRIGGER USER"
@@ -1515,7 +1521,9 @@ async fn concurrent_bookings_never_overbook_a_slot() {
             .find(|b| b.status == BookingStatus::Booked)
             .unwrap()
             .clone();
-        appointments::cancel(&w.db, first.id, &line(34)).await.unwrap();
+        appointments::cancel(&w.db, first.id, &line(34))
+            .await
+            .unwrap();
         assert_eq!(
             appointments::cancel(&w.db, first.id, &line(35))
                 .await
@@ -2513,11 +2521,16 @@ where
     xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
     let failed = act().await;
     assert!(
-        failed.as_ref().is_err_and(|e| e.to_string().contains("注入的故障")),
+        failed
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("注入的故障")),
         "{backend:?} {what}: {failed:?}"
     );
     let after = (count(&w.db, table).await, count(&w.db, "audit_log").await);
-    assert_eq!(after, before, "{backend:?} {what}: a crash left half an act");
+    assert_eq!(
+        after, before,
+        "{backend:?} {what}: a crash left half an act"
+    );
     act().await.unwrap();
     let (rows, lines) = (count(&w.db, table).await, count(&w.db, "audit_log").await);
     assert!(
@@ -2550,10 +2563,16 @@ async fn an_act_and_its_audit_line_commit_both_or_neither() {
             verifier_region: RegionCode::parse("341500").unwrap(),
             verifier_zone_id: None,
         };
-        both_or_neither(&w, "application", "verification_applications", actor, || {
-            let (db, a, l) = (db.clone(), application.clone(), line(51));
-            async move { requests::apply(&db, &[a], &l).await }
-        })
+        both_or_neither(
+            &w,
+            "application",
+            "verification_applications",
+            actor,
+            || {
+                let (db, a, l) = (db.clone(), application.clone(), line(51));
+                async move { requests::apply(&db, &[a], &l).await }
+            },
+        )
         .await;
         let slot = NewSlot {
             bureau_id: w.bureau,
@@ -2582,11 +2601,17 @@ async fn an_act_and_its_audit_line_commit_both_or_neither() {
         let booking = appointments::bookings(&w.db, slot_id).await.unwrap()[0].id;
         let lines = count(&w.db, "audit_log").await;
         xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
-        assert!(appointments::cancel(&w.db, booking, &line(54)).await.is_err());
+        assert!(
+            appointments::cancel(&w.db, booking, &line(54))
+                .await
+                .is_err()
+        );
         let b = appointments::booking(&w.db, booking).await.unwrap();
         assert_eq!(b.status, appointments::BookingStatus::Booked);
         assert_eq!(count(&w.db, "audit_log").await, lines);
-        appointments::cancel(&w.db, booking, &line(55)).await.unwrap();
+        appointments::cancel(&w.db, booking, &line(55))
+            .await
+            .unwrap();
         assert_eq!(count(&w.db, "audit_log").await, lines + 1);
         // An import's records and its line; a ledger act (a review) and its line and leaf.
         both_or_neither(&w, "records import", "records", actor, || {
@@ -2627,6 +2652,219 @@ async fn an_act_and_its_audit_line_commit_both_or_neither() {
             entries + 1,
             "the failed review left no leaf"
         );
+        assert!(check(&w).await.ok(), "{:?}", check(&w).await.problems);
+        done(w.db).await;
+    }
+}
+
+/// `certified` and then the requests officials read: two year-page submissions, two
+/// verification applications, a slot with two bookings; and a line about nothing in
+/// particular (a disclosure) between them.
+async fn requested(db: Db) -> World {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::requests::{self, NewApplication};
+    let w = certified(db).await;
+    for p in [w.person, w.other] {
+        requests::submit_year_page(&w.db, p, 2026, w.unit, &line(60))
+            .await
+            .unwrap();
+        let a = NewApplication {
+            person_id: p,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        requests::apply(&w.db, &[a], &line(61)).await.unwrap();
+    }
+    xueshi_store::audit::reveal_id_number_audited(&w.db, &w.keys, w.person, "bureau:x", None, 62)
+        .await
+        .unwrap();
+    let slot = NewSlot {
+        bureau_id: w.bureau,
+        on: d("2027-04-08"),
+        place: Place::Online,
+        capacity: 5,
+        industry: None,
+        opened_by: "bureau:341500 李核验".to_owned(),
+    };
+    let slot = appointments::open_slot(&w.db, &slot, &line(63))
+        .await
+        .unwrap();
+    for p in [w.person, w.other] {
+        appointments::book(&w.db, slot, w.unit, &[p], &line(64))
+            .await
+            .unwrap();
+    }
+    w
+}
+
+/// (table, how, statements) for the trail and the rows it covers.
+fn trail_mutations() -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let s = |sql: &str| vec![sql.to_owned()];
+    vec![
+        ("filings", "alter-title", s("UPDATE filings SET title = '改过的名称' WHERE number LIKE '六%'")),
+        ("filings", "alter-region", s("UPDATE filings SET region = 341522 WHERE number LIKE '六%'")),
+        ("filings", "alter-starts", s("UPDATE filings SET starts_on = ends_on WHERE number LIKE '六%'")),
+        ("filings", "alter-ends", s("UPDATE filings SET ends_on = starts_on WHERE number LIKE '六%'")),
+        ("filings", "delete", s("DELETE FROM filings WHERE number LIKE '霍%'")),
+        ("filings", "insert", s(
+            "INSERT INTO filings (number, title, provider_org, region, zone_id, starts_on, ends_on, submitted_ms)
+             SELECT number || '副本', title, provider_org, region, zone_id, starts_on, ends_on, submitted_ms FROM filings WHERE number LIKE '六%'",
+        )),
+        ("filings", "reorder", vec![swap("filings", "title", "number LIKE '六%'", "number LIKE '霍%'")]),
+        ("verification_applications", "alter", s("UPDATE verification_applications SET last_year = last_year + 1 WHERE id = (SELECT MIN(id) FROM verification_applications)")),
+        ("verification_applications", "delete", s("DELETE FROM verification_applications WHERE id = (SELECT MIN(id) FROM verification_applications)")),
+        ("verification_applications", "insert", s(
+            "INSERT INTO verification_applications (person_id, level, first_year, last_year, unit_id, verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size)
+             SELECT person_id, 'senior', first_year, last_year, unit_id, verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size
+             FROM verification_applications WHERE id = (SELECT MIN(id) FROM verification_applications)",
+        )),
+        ("verification_applications", "reorder", vec![swap(
+            "verification_applications", "person_id",
+            "id = (SELECT MIN(id) FROM verification_applications)", "id = (SELECT MAX(id) FROM verification_applications)",
+        )]),
+        ("year_page_submissions", "alter", s("UPDATE year_page_submissions SET year = 2025 WHERE id = (SELECT MIN(id) FROM year_page_submissions)")),
+        ("year_page_submissions", "delete", s("DELETE FROM year_page_submissions WHERE id = (SELECT MAX(id) FROM year_page_submissions)")),
+        ("year_page_submissions", "insert", s(
+            "INSERT INTO year_page_submissions (person_id, year, unit_id, submitted_by, submitted_ms, ledger_size)
+             SELECT person_id, 2025, unit_id, submitted_by, submitted_ms, ledger_size FROM year_page_submissions WHERE id = (SELECT MIN(id) FROM year_page_submissions)",
+        )),
+        ("year_page_submissions", "reorder", vec![swap(
+            "year_page_submissions", "person_id",
+            "id = (SELECT MIN(id) FROM year_page_submissions)", "id = (SELECT MAX(id) FROM year_page_submissions)",
+        )]),
+        ("bookings", "alter", s("UPDATE bookings SET status = 'cancelled', cancelled_ms = 65 WHERE id = (SELECT MIN(id) FROM bookings)")),
+        ("bookings", "alter-persons", s("UPDATE booking_persons SET person_id = (SELECT MAX(id) FROM persons) WHERE booking_id = (SELECT MIN(id) FROM bookings)")),
+        ("bookings", "delete", vec![
+            "DELETE FROM booking_persons WHERE booking_id = (SELECT MAX(id) FROM bookings)".to_owned(),
+            "DELETE FROM bookings WHERE id = (SELECT MAX(id) FROM bookings)".to_owned(),
+        ]),
+        ("bookings", "insert", s(
+            "INSERT INTO bookings (slot_id, unit_id, status, created_ms) SELECT slot_id, unit_id, status, created_ms FROM bookings WHERE id = (SELECT MIN(id) FROM bookings)",
+        )),
+        ("bookings", "reorder", vec![swap(
+            "bookings", "created_ms",
+            "id = (SELECT MIN(id) FROM bookings)", "id = (SELECT MAX(id) FROM bookings)",
+        ), "UPDATE bookings SET created_ms = created_ms + 1 WHERE id = (SELECT MIN(id) FROM bookings)".to_owned()]),
+        ("audit_log", "alter", s("UPDATE audit_log SET actor = '别人' WHERE action = 'person.reveal'")),
+        ("audit_log", "alter-time", s("UPDATE audit_log SET at_ms = at_ms + 1 WHERE id = (SELECT MIN(id) FROM audit_log)")),
+        ("audit_log", "delete", s("DELETE FROM audit_log WHERE action = 'person.reveal'")),
+        ("audit_log", "delete-last", s("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log WHERE entry_index IS NOT NULL)")),
+        ("audit_log", "insert", s(
+            "INSERT INTO audit_log (id, at_ms, actor, action, subject, chain) SELECT MAX(id) + 1, 70, '伪造', 'person.reveal', 'person:1', NULL FROM audit_log",
+        )),
+        ("audit_log", "insert-chained", s(
+            "INSERT INTO audit_log (id, at_ms, actor, action, subject, chain) SELECT MAX(id) + 1, 70, '伪造', 'person.reveal', 'person:1', (SELECT chain FROM audit_log WHERE id = 1) FROM audit_log",
+        )),
+        ("audit_log", "reorder", vec![swap("audit_log", "actor", "id = 1", "action = 'person.reveal'")]),
+        ("audit_log", "unchain", s("UPDATE audit_log SET chain = NULL")),
+        ("ledger_entries", "alter-person", s("UPDATE ledger_entries SET person_id = person_id + 1 WHERE person_id IS NOT NULL AND idx = (SELECT MAX(idx) FROM ledger_entries)")),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampering_with_the_trail_or_the_rows_it_covers_is_caught_and_named() {
+    let mut count = 0;
+    for (table, how, statements) in trail_mutations() {
+        for db in fresh_dbs("store").await {
+            let backend = db.backend();
+            let w = requested(db).await;
+            let report = check(&w).await;
+            assert!(report.ok(), "{backend:?}: untouched: {:?}", report.problems);
+            assert_eq!(report.legacy_lines, 0);
+            disable_guards(&w.db).await;
+            for sql in &statements {
+                exec(&w.db, sql).await;
+            }
+            let report = check(&w).await;
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.table == table && (p.row_id.is_some() || p.entry.is_some())),
+                "{backend:?}: {table} {how} not named: {:?}",
+                report.problems
+            );
+            count += 1;
+            done(w.db).await;
+        }
+    }
+    assert!(count >= 29);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_requests_at_once_give_one_and_refusals_naming_it() {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::requests::{self, NewApplication};
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let slot = NewSlot {
+            bureau_id: w.bureau,
+            on: d("2027-04-08"),
+            place: Place::Online,
+            capacity: 50,
+            industry: None,
+            opened_by: "bureau:341500 李核验".to_owned(),
+        };
+        let slot = appointments::open_slot(&w.db, &slot, &line(70))
+            .await
+            .unwrap();
+        let application = NewApplication {
+            person_id: w.other,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (db, a, unit, other) = (w.db.clone(), application.clone(), w.unit, w.other);
+            tasks.push(tokio::spawn(async move {
+                let applied = requests::apply(&db, &[a], &line(71))
+                    .await
+                    .map(|ids| ids[0]);
+                let submitted = requests::submit_year_page(&db, other, 2026, unit, &line(72)).await;
+                let booked = appointments::book(&db, slot, unit, &[other], &line(73)).await;
+                [applied, submitted, booked]
+            }));
+        }
+        let mut outcomes: [Vec<Result<i64, StoreError>>; 3] = Default::default();
+        for t in tasks {
+            for (i, r) in t.await.unwrap().into_iter().enumerate() {
+                outcomes[i].push(r);
+            }
+        }
+        for (what, code, results) in [
+            ("application", "verification.duplicate", &outcomes[0]),
+            ("submission", "review.pending", &outcomes[1]),
+            ("booking", "booking.duplicate", &outcomes[2]),
+        ] {
+            let ok: Vec<i64> = results
+                .iter()
+                .filter_map(|r| r.as_ref().ok().copied())
+                .collect();
+            assert_eq!(ok.len(), 1, "{backend:?} {what}: {results:?}");
+            for r in results.iter().filter(|r| r.is_err()) {
+                match r {
+                    Err(StoreError::Duplicate {
+                        code: c,
+                        existing,
+                        message,
+                    }) => {
+                        assert_eq!(*c, code);
+                        assert_eq!(*existing, ok[0], "{backend:?} {what}");
+                        assert!(message.contains(&ok[0].to_string()), "{message}");
+                    }
+                    other => panic!("{backend:?} {what}: {other:?}"),
+                }
+            }
+        }
         assert!(check(&w).await.ok(), "{:?}", check(&w).await.problems);
         done(w.db).await;
     }

@@ -293,8 +293,16 @@ pub async fn verify(
         .map(|r| r.iter().map(|b| format!("{b:02x}")).collect::<String>())
         .unwrap_or_default();
     if report.ok() {
+        let legacy = if report.legacy_lines > 0 {
+            format!(
+                "另有 {} 条审计记录写于审计链启用（迁移 0010）之前，不在校验范围内\n",
+                report.legacy_lines
+            )
+        } else {
+            String::new()
+        };
         Ok(Outcome::Done(format!(
-            "账本完好：{} 条记录，{} 个签名检查点，根哈希 {root}（{secs:.2} 秒，每秒 {rate:.0} 条）\n",
+            "账本完好：{} 条记录，{} 个签名检查点，根哈希 {root}（{secs:.2} 秒，每秒 {rate:.0} 条）；审计记录与其所涉的备案、申请、提交、预约均完好\n{legacy}",
             report.entries, report.checkpoints
         )))
     } else {

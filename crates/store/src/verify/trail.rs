@@ -38,6 +38,9 @@ struct Line {
     row_digest: Option<Vec<u8>>,
 }
 
+/// The latest line about each covered row (table, row id): its id and the digest it recorded.
+type Latest = BTreeMap<(Watched, i64), (i64, Option<[u8; 32]>)>;
+
 fn problem(table: &'static str, row_id: Option<i64>, what: String) -> Problem {
     Problem {
         entry: None,
@@ -61,12 +64,15 @@ pub(super) async fn check(
     let mut chained = false;
     let mut prev: Option<(i64, [u8; 32])> = None;
     let mut stored: BTreeMap<i64, [u8; 32]> = BTreeMap::new();
-    // The latest line about each covered row: its id and the digest it recorded.
-    let mut latest: BTreeMap<(Watched, i64), (i64, Option<[u8; 32]>)> = BTreeMap::new();
+    let mut latest: Latest = BTreeMap::new();
     for l in &lines {
         let Some(chain) = l.chain.as_deref() else {
             if chained {
-                problems.push(problem("audit_log", Some(l.id), "审计记录缺少链值（被修改或被插入）".to_owned()));
+                problems.push(problem(
+                    "audit_log",
+                    Some(l.id),
+                    "审计记录缺少链值（被修改或被插入）".to_owned(),
+                ));
             } else {
                 legacy += 1;
             }
@@ -99,7 +105,12 @@ pub(super) async fn check(
             _ => None,
         };
         let previous = prev.map_or([0; 32], |(_, c)| c);
-        let expected = link(&previous, l.id, &fields, row.as_ref().map(|(t, i, d)| (*t, *i, d)));
+        let expected = link(
+            &previous,
+            l.id,
+            &fields,
+            row.as_ref().map(|(t, i, d)| (*t, *i, d)),
+        );
         let chain: [u8; 32] = chain.try_into().unwrap_or([0; 32]);
         let partial = row_table.is_some() != row.is_some() || l.row_id.is_some() != row.is_some();
         if expected != chain || partial {
@@ -174,7 +185,7 @@ async fn check_anchors(
 /// inserted, a line whose row is gone had it deleted.
 async fn check_rows(
     db: &Db,
-    mut latest: BTreeMap<(Watched, i64), (i64, Option<[u8; 32]>)>,
+    mut latest: Latest,
     problems: &mut Vec<Problem>,
 ) -> Result<(), StoreError> {
     for w in Watched::ALL {
@@ -192,7 +203,11 @@ async fn check_rows(
             out
         });
         for values in rows {
-            let Some(id) = values.first().cloned().flatten().and_then(|v| v.parse::<i64>().ok())
+            let Some(id) = values
+                .first()
+                .cloned()
+                .flatten()
+                .and_then(|v| v.parse::<i64>().ok())
             else {
                 continue;
             };
@@ -202,11 +217,13 @@ async fn check_rows(
                     Some(id),
                     "数据行没有审计记录覆盖（被插入）".to_owned(),
                 )),
-                Some((line, digest)) if digest != Some(w.digest(&values)) => problems.push(problem(
-                    w.table(),
-                    Some(id),
-                    format!("数据行与审计记录 id={line} 所记内容不符（被修改）"),
-                )),
+                Some((line, digest)) if digest != Some(w.digest(&values)) => {
+                    problems.push(problem(
+                        w.table(),
+                        Some(id),
+                        format!("数据行与审计记录 id={line} 所记内容不符（被修改）"),
+                    ))
+                }
                 Some(_) => {}
             }
         }

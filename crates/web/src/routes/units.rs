@@ -403,9 +403,8 @@ pub async fn import_records(
     };
     opts.format = Some(format);
     opts.only_unit = Some(unit_id);
-    opts.audit = Some(
-        access::line(&state, &acting, "records.import").about(format!("unit:{unit_id}")),
-    );
+    opts.audit =
+        Some(access::line(&state, &acting, "records.import").about(format!("unit:{unit_id}")));
     let report = import::import_records(
         &state.db,
         &state.keys,
