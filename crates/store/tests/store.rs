@@ -2869,3 +2869,132 @@ async fn identical_requests_at_once_give_one_and_refusals_naming_it() {
         done(w.db).await;
     }
 }
+
+/// A schema as both backends can describe it: per table its columns (name, NOT NULL), the
+/// indexes that no constraint implies, and the constraints named in the SQL.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Schema {
+    columns: std::collections::BTreeMap<String, Vec<(String, bool)>>,
+    indexes: std::collections::BTreeSet<String>,
+    named_constraints: std::collections::BTreeSet<String>,
+}
+
+async fn schema(db: &Db) -> Schema {
+    let mut s = Schema::default();
+    match db {
+        Db::Sqlite(p) => {
+            let tables: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations' ORDER BY name",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for (table, sql) in tables {
+                let cols: Vec<(String, bool)> = sqlx::query_as(
+                    "SELECT name, \"notnull\" OR pk > 0 FROM pragma_table_info($1) ORDER BY name",
+                )
+                .bind(&table)
+                .fetch_all(p)
+                .await
+                .unwrap();
+                s.columns.insert(table, cols);
+                for part in sql.split("CONSTRAINT ").skip(1) {
+                    let name: String = part
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    s.named_constraints.insert(name);
+                }
+            }
+            let indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.indexes.extend(indexes);
+        }
+        Db::Postgres(p) => {
+            let cols: Vec<(String, String, bool)> = sqlx::query_as(
+                "SELECT c.table_name::text, c.column_name::text, c.is_nullable = 'NO'
+                 FROM information_schema.columns c JOIN information_schema.tables t
+                   ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                 WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+                   AND c.table_name != '_sqlx_migrations' ORDER BY 1, 2",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for (table, col, not_null) in cols {
+                s.columns.entry(table).or_default().push((col, not_null));
+            }
+            let indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
+                 AND tablename != '_sqlx_migrations'
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = indexname)",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.indexes.extend(indexes);
+            let constraints: Vec<String> = sqlx::query_scalar(
+                "SELECT conname::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.named_constraints.extend(constraints);
+        }
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_and_postgresql_schemas_do_not_drift() {
+    let dbs = fresh_dbs("store").await;
+    if dbs.len() != 2 {
+        // Without PostgreSQL there is nothing to compare (under CI fresh_dbs fails instead).
+        for db in dbs {
+            done(db).await;
+        }
+        return;
+    }
+    let (lite, mut pg) = (schema(&dbs[0]).await, schema(&dbs[1]).await);
+    // Differences by design, each with its reason; anything else is drift.
+    for (index, _why) in [(
+        "summary_dirty_seq_idx",
+        "SQLite's `seq` is the rowid (INTEGER PRIMARY KEY), indexed by itself",
+    )] {
+        assert!(
+            pg.indexes.remove(index),
+            "{index} is no longer a known difference"
+        );
+    }
+    assert_eq!(
+        lite.columns.keys().collect::<Vec<_>>(),
+        pg.columns.keys().collect::<Vec<_>>(),
+        "tables"
+    );
+    for (table, cols) in &lite.columns {
+        assert_eq!(
+            Some(cols),
+            pg.columns.get(table),
+            "columns of {table} (name, NOT NULL)"
+        );
+    }
+    assert_eq!(lite.indexes, pg.indexes, "indexes");
+    // Constraints SQLite names in its SQL must exist under the same name in PostgreSQL (which
+    // also names those SQLite leaves anonymous).
+    let missing: Vec<_> = lite
+        .named_constraints
+        .difference(&pg.named_constraints)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "constraints named in SQLite only: {missing:?}"
+    );
+    for db in dbs {
+        done(db).await;
+    }
+}
