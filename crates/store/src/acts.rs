@@ -106,9 +106,9 @@ pub async fn review(
             entry_index,
         };
         appender.push(EntryKind::ReviewAct, id, Some(review.person_id), &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         audit_in_tx!(tx, now_ms, actor, region, EntryKind::ReviewAct.as_str(),
             format!("person:{}/year:{}", review.person_id, review.year), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((id, inclusion))
     })
@@ -267,6 +267,18 @@ pub async fn record_verification(
     v: &Verification<'_>,
     act: Act<'_>,
 ) -> Result<(i64, Inclusion), StoreError> {
+    record_verification_with(db, signer, v, act, &[]).await
+}
+
+/// [`record_verification`] with further audit lines about the act (a refusal's reason),
+/// written in the act's transaction after its own line.
+pub async fn record_verification_with(
+    db: &Db,
+    signer: &LedgerSigner,
+    v: &Verification<'_>,
+    act: Act<'_>,
+    lines: &[crate::audit::Line],
+) -> Result<(i64, Inclusion), StoreError> {
     let Act {
         actor,
         region,
@@ -360,9 +372,12 @@ pub async fn record_verification(
             entry_index,
         };
         appender.push(EntryKind::VerificationAct, id, Some(v.person_id), &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         audit_in_tx!(tx, now_ms, actor, region, EntryKind::VerificationAct.as_str(),
             format!("person:{}/{}:{first_year}-{last_year}", v.person_id, v.level.as_str()), entry_index)?;
+        for line in lines {
+            crate::line_in_tx!(tx, line)?;
+        }
+        write_batch!(tx, &appender, signer)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((id, inclusion))
     })

@@ -8,6 +8,8 @@
 
 use xueshi_domain::Date;
 
+use crate::audit::Line;
+use crate::covered::Watched;
 use crate::db::{Backend, Db, DbDate, tx_backend};
 use crate::error::StoreError;
 use crate::on_db;
@@ -90,8 +92,8 @@ pub struct Booking {
     pub cancelled_ms: Option<i64>,
 }
 
-/// Opens a slot, returning its id.
-pub async fn open_slot(db: &Db, slot: &NewSlot, now_ms: i64) -> Result<i64, StoreError> {
+/// Opens a slot, returning its id; its audit line `line` (about `slot:ID`) commits with it.
+pub async fn open_slot(db: &Db, slot: &NewSlot, line: &Line) -> Result<i64, StoreError> {
     if slot.capacity == 0 {
         return Err(StoreError::invalid("slot.capacity", "预约时段名额须大于零"));
     }
@@ -116,17 +118,21 @@ pub async fn open_slot(db: &Db, slot: &NewSlot, now_ms: i64) -> Result<i64, Stor
     }
     let sql = "INSERT INTO appointment_slots (bureau_id, slot_on, online, place, capacity, industry, opened_by, created_ms)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    Ok(on_db!(db, p => sqlx::query_scalar(sql)
-        .bind(slot.bureau_id)
-        .bind(DbDate(slot.on))
-        .bind(online)
-        .bind(place)
-        .bind(i64::from(slot.capacity))
-        .bind(slot.industry.as_deref())
-        .bind(&slot.opened_by)
-        .bind(now_ms)
-        .fetch_one(p)
-        .await?))
+    crate::in_tx!(db, tx => {
+        let id: i64 = sqlx::query_scalar(sql)
+            .bind(slot.bureau_id)
+            .bind(DbDate(slot.on))
+            .bind(online)
+            .bind(place)
+            .bind(i64::from(slot.capacity))
+            .bind(slot.industry.as_deref())
+            .bind(&slot.opened_by)
+            .bind(line.at_ms)
+            .fetch_one(&mut **tx)
+            .await?;
+        crate::line_in_tx!(tx, &line.about(format!("slot:{id}")))?;
+        Ok(id)
+    })
 }
 
 const BOOKED_SQL: &str =
@@ -258,16 +264,20 @@ macro_rules! slot_body {
     }};
 }
 
-/// Books seats at a slot for `persons` of a unit, returning the booking's id. Refuses with
-/// `booking.full` ([`StoreError::BookingFull`], naming the seats left) when the slot cannot
-/// take them all; never overbooks.
+/// Books seats at a slot for `persons` of a unit, returning the booking's id; its audit line
+/// `line` (about `slot:S/booking:B`) commits with it. Refuses with `booking.full`
+/// ([`StoreError::BookingFull`], naming the seats left) when the slot cannot take them all;
+/// never overbooks. A person already booked on the slot is refused with
+/// [`StoreError::Duplicate`] `booking.duplicate` naming that booking (the check holds the
+/// slot, so concurrent identical bookings give one booking).
 pub async fn book(
     db: &Db,
     slot_id: i64,
     unit_id: i64,
     persons: &[i64],
-    now_ms: i64,
+    line: &Line,
 ) -> Result<i64, StoreError> {
+    let now_ms = line.at_ms;
     if persons.is_empty() {
         return Err(StoreError::invalid("booking.persons", "预约须至少包含一人"));
     }
@@ -291,18 +301,22 @@ pub async fn book(
             return Err(StoreError::BookingFull { left: left.max(0), asked: persons.len() });
         }
         let dup = format!(
-            "SELECT bp.person_id FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
-             WHERE b.slot_id = $1 AND b.status = 'booked' AND bp.person_id IN ({}) LIMIT 1",
+            "SELECT b.id, bp.person_id FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+             WHERE b.slot_id = $1 AND b.status = 'booked' AND bp.person_id IN ({}) ORDER BY b.id LIMIT 1",
             // Numbered for both backends: SQLite's anonymous `?` would restart at the first
             // argument after the named `$1`.
             (2..persons.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
         );
-        let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(dup)).bind(slot_id);
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(dup)).bind(slot_id);
         for p in persons {
             q = q.bind(*p);
         }
-        if q.fetch_optional(&mut **tx).await?.is_some() {
-            return Err(StoreError::invalid("booking.duplicate", "名单中有人已预约该时段"));
+        if let Some((existing, person)) = q.fetch_optional(&mut **tx).await? {
+            return Err(StoreError::Duplicate {
+                code: "booking.duplicate",
+                message: format!("人员 #{person} 已预约该时段（预约编号 {existing}），不能重复预约"),
+                existing,
+            });
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO bookings (slot_id, unit_id, status, created_ms) VALUES ($1, $2, 'booked', $3) RETURNING id",
@@ -321,14 +335,22 @@ pub async fn book(
             q = q.bind(id).bind(*p);
         }
         q.execute(&mut **tx).await?;
+        crate::line_in_tx!(tx, &line.about(format!("slot:{slot_id}/booking:{id}")), Some((Watched::Booking, id)))?;
         Ok(id)
     })
 }
 
-/// Cancels a booking, freeing its seats. Cancelling twice is refused (`booking.cancelled`).
-pub async fn cancel(db: &Db, booking_id: i64, now_ms: i64) -> Result<(), StoreError> {
+/// Cancels a booking, freeing its seats; its audit line `line` (about `booking:B`) commits
+/// with it. Cancelling twice is refused (`booking.cancelled`).
+pub async fn cancel(db: &Db, booking_id: i64, line: &Line) -> Result<(), StoreError> {
     let sql = "UPDATE bookings SET status = 'cancelled', cancelled_ms = $1 WHERE id = $2 AND status = 'booked'";
-    let done = on_db!(db, p => sqlx::query(sql).bind(now_ms).bind(booking_id).execute(p).await?.rows_affected());
+    let done: u64 = crate::in_tx!(db, tx => {
+        let done = sqlx::query(sql).bind(line.at_ms).bind(booking_id).execute(&mut **tx).await?.rows_affected();
+        if done == 1 {
+            crate::line_in_tx!(tx, &line.about(format!("booking:{booking_id}")), Some((Watched::Booking, booking_id)))?;
+        }
+        Ok::<u64, StoreError>(done)
+    })?;
     if done == 1 {
         return Ok(());
     }

@@ -8,6 +8,9 @@
 use xueshi_domain::RegionCode;
 use xueshi_domain::region::Level;
 
+use sha2::{Digest, Sha256};
+
+pub use crate::covered::Watched;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::keys::Keys;
@@ -63,7 +66,7 @@ fn check_text(actor: &str, action: &str) -> Result<(), StoreError> {
 }
 
 /// Appends a line to the trail, returning its id. `region` is where the act happened (`None`
-/// for the system's own lines).
+/// for the system's own lines). Its own short transaction: the chain needs the line before it.
 pub async fn audit(
     db: &Db,
     at_ms: i64,
@@ -74,16 +77,230 @@ pub async fn audit(
     detail: Option<&str>,
 ) -> Result<i64, StoreError> {
     check_text(actor, action)?;
-    let sql = "INSERT INTO audit_log (at_ms, actor, region, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    Ok(on_db!(db, p => sqlx::query_scalar(sql)
-        .bind(at_ms)
-        .bind(actor)
-        .bind(region_column(region))
-        .bind(action)
-        .bind(subject)
-        .bind(detail)
-        .fetch_one(p)
-        .await?))
+    let fields = Fields {
+        at_ms,
+        actor,
+        region: region_column(region),
+        action,
+        subject,
+        detail,
+        entry_index: None,
+        row: None,
+    };
+    match db {
+        Db::Sqlite(p) => {
+            let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+            let t = &mut tx;
+            let id = crate::write_line!(t, fields)?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        Db::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            let t = &mut tx;
+            let id = crate::write_line!(t, fields)?;
+            tx.commit().await?;
+            Ok(id)
+        }
+    }
+}
+
+/// What a line holds, as the chain hashes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields<'a> {
+    pub at_ms: i64,
+    pub actor: &'a str,
+    pub region: Option<i64>,
+    pub action: &'a str,
+    pub subject: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub entry_index: Option<i64>,
+    /// The row the line covers (its digest is read in the same transaction).
+    pub row: Option<(Watched, i64)>,
+}
+
+/// The id and the previous chain value of the next line, after `last` (the last line's id and
+/// chain; a line written before migration 0010 has none, and the chain starts at zero).
+pub fn next(last: Option<(i64, Option<Vec<u8>>)>) -> (i64, [u8; 32]) {
+    match last {
+        None => (1, [0; 32]),
+        Some((id, chain)) => (
+            id + 1,
+            chain
+                .and_then(|c| <[u8; 32]>::try_from(c).ok())
+                .unwrap_or([0; 32]),
+        ),
+    }
+}
+
+/// A line's chain value: SHA-256 of the previous line's chain value and every field of the
+/// line (its id too, so a line moved is a line changed), each length-prefixed, NULL apart.
+/// Unkeyed, so whoever rewrites the database could recompute it: the signed checkpoints name
+/// the trail's head, which no rewrite can re-sign.
+#[allow(clippy::too_many_arguments)]
+pub fn link(
+    prev: &[u8; 32],
+    id: i64,
+    f: &Fields<'_>,
+    row: Option<(&str, i64, &[u8; 32])>,
+) -> [u8; 32] {
+    fn text(h: &mut Sha256, v: Option<&[u8]>) {
+        match v {
+            None => h.update([0]),
+            Some(b) => {
+                h.update([1]);
+                h.update(u64::try_from(b.len()).unwrap_or(u64::MAX).to_be_bytes());
+                h.update(b);
+            }
+        }
+    }
+    fn int(h: &mut Sha256, v: Option<i64>) {
+        match v {
+            None => h.update([0]),
+            Some(n) => {
+                h.update([2]);
+                h.update(n.to_be_bytes());
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(b"xueshi-audit-v1\n");
+    h.update(prev);
+    int(&mut h, Some(id));
+    int(&mut h, Some(f.at_ms));
+    text(&mut h, Some(f.actor.as_bytes()));
+    int(&mut h, f.region);
+    text(&mut h, Some(f.action.as_bytes()));
+    text(&mut h, f.subject.map(str::as_bytes));
+    text(&mut h, f.detail.map(str::as_bytes));
+    int(&mut h, f.entry_index);
+    text(&mut h, row.map(|r| r.0.as_bytes()));
+    int(&mut h, row.map(|r| r.1));
+    text(&mut h, row.map(|r| r.2.as_slice()));
+    h.finalize().into()
+}
+
+/// Writes a line ([`Fields`]) inside the transaction `$tx`, chained to the line before it, and
+/// returns its id. The trail is one chain: PostgreSQL takes a transaction-scoped advisory lock
+/// for it (always the last lock an act takes, so no cycle); SQLite's writers are serialised by
+/// `BEGIN IMMEDIATE` already.
+#[macro_export]
+macro_rules! write_line {
+    ($tx:expr, $fields:expr) => {{
+        let f: $crate::audit::Fields<'_> = $fields;
+        if $crate::db::tx_backend(&*$tx) == $crate::db::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7216)")
+                .execute(&mut **$tx)
+                .await?;
+        }
+        let last: Option<(i64, Option<Vec<u8>>)> =
+            sqlx::query_as("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&mut **$tx)
+                .await?;
+        let digest = match f.row {
+            None => None,
+            Some((watched, row_id)) => {
+                let values = $crate::watched_row!($tx, watched, row_id)
+                    .ok_or($crate::error::StoreError::NotFound("审计所涉的数据行"))?;
+                Some((watched.table(), row_id, watched.digest(&values)))
+            }
+        };
+        let (id, prev) = $crate::audit::next(last);
+        let chain = $crate::audit::link(&prev, id, &f, digest.as_ref().map(|(t, i, d)| (*t, *i, d)));
+        sqlx::query(
+            "INSERT INTO audit_log (id, at_ms, actor, region, action, subject, detail, entry_index, chain, row_table, row_id, row_digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(id)
+        .bind(f.at_ms)
+        .bind(f.actor)
+        .bind(f.region)
+        .bind(f.action)
+        .bind(f.subject)
+        .bind(f.detail)
+        .bind(f.entry_index)
+        .bind(chain.to_vec())
+        .bind(digest.as_ref().map(|d| d.0))
+        .bind(digest.as_ref().map(|d| d.1))
+        .bind(digest.as_ref().map(|d| d.2.to_vec()))
+        .execute(&mut **$tx)
+        .await?;
+        Ok::<i64, $crate::error::StoreError>(id)
+    }};
+}
+
+/// The audit line of an act that is not itself a ledger act (a request, a slot, a booking, an
+/// import), handed to the store function that writes the act so that it writes the line in
+/// the act's own transaction: both commit, or neither.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub at_ms: i64,
+    pub actor: String,
+    /// Where the act happened; `None` for the system's own acts.
+    pub region: Option<RegionCode>,
+    pub action: String,
+    pub subject: String,
+    pub detail: Option<String>,
+}
+
+impl Line {
+    pub fn new(
+        at_ms: i64,
+        actor: impl Into<String>,
+        region: Option<RegionCode>,
+        action: impl Into<String>,
+        subject: impl Into<String>,
+    ) -> Self {
+        Self {
+            at_ms,
+            actor: actor.into(),
+            region,
+            action: action.into(),
+            subject: subject.into(),
+            detail: None,
+        }
+    }
+
+    /// The same act's line for another subject (an application of a batch).
+    pub fn about(&self, subject: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<(), StoreError> {
+        check_text(&self.actor, &self.action)
+    }
+}
+
+/// Writes `$line` (a [`Line`]) inside the act's transaction `$tx`, after the act's own write:
+/// the failure point [`crate::fault::BEFORE_AUDIT`] sits just before it. With `$row` (a
+/// [`Watched`] table and a row id), the line covers that row as the act left it.
+#[macro_export]
+macro_rules! line_in_tx {
+    ($tx:expr, $line:expr) => {
+        $crate::line_in_tx!($tx, $line, None)
+    };
+    ($tx:expr, $line:expr, $row:expr) => {{
+        let line: &$crate::audit::Line = $line;
+        $crate::fault::point($crate::fault::BEFORE_AUDIT, &line.actor)?;
+        line.check()?;
+        $crate::write_line!(
+            $tx,
+            $crate::audit::Fields {
+                at_ms: line.at_ms,
+                actor: &line.actor,
+                region: $crate::audit::region_column(line.region),
+                action: &line.action,
+                subject: Some(&line.subject),
+                detail: line.detail.as_deref(),
+                entry_index: None,
+                row: $row,
+            }
+        )
+        .map(|_| ())
+    }};
 }
 
 /// Appends the audit line of a ledger-covered act inside the act's own transaction `$tx`, so
@@ -91,19 +308,34 @@ pub async fn audit(
 /// happened.
 #[macro_export]
 macro_rules! audit_in_tx {
-    ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr) => {{
-        let subject: String = $subject;
-        sqlx::query(
-            "INSERT INTO audit_log (at_ms, actor, region, action, subject, entry_index) VALUES ($1, $2, $3, $4, $5, $6)",
+    ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr) => {
+        $crate::audit_in_tx!(
+            $tx,
+            $at_ms,
+            $actor,
+            $region,
+            $action,
+            $subject,
+            $entry_index,
+            None
         )
-        .bind($at_ms)
-        .bind($actor)
-        .bind($crate::audit::region_column($region))
-        .bind($action)
-        .bind(subject)
-        .bind($entry_index)
-        .execute(&mut **$tx)
-        .await
+    };
+    ($tx:expr, $at_ms:expr, $actor:expr, $region:expr, $action:expr, $subject:expr, $entry_index:expr, $row:expr) => {{
+        $crate::fault::point($crate::fault::BEFORE_AUDIT, $actor)?;
+        let subject: String = $subject;
+        $crate::write_line!(
+            $tx,
+            $crate::audit::Fields {
+                at_ms: $at_ms,
+                actor: $actor,
+                region: $crate::audit::region_column($region),
+                action: $action,
+                subject: Some(&subject),
+                detail: None,
+                entry_index: Some($entry_index),
+                row: $row,
+            }
+        )
         .map(|_| ())
     }};
 }

@@ -18,7 +18,7 @@ const RECORD_COLUMNS: &str = "id, person_id, label, content, subject, form, prov
     hours_tenths, minutes, exam, for_year, filing_number, conversion_kind, achievement, achievement_key,
     certificate_no, corrects, evidence_hash, registered_on, actor, entry_index";
 
-const ENTRY_COLUMNS: &str = "idx, kind, ref_id, person_id, leaf, at_ms";
+const ENTRY_COLUMNS: &str = "idx, kind, ref_id, person_id, leaf";
 
 const NODE_COLUMNS: &str = "level, idx, hash";
 
@@ -118,7 +118,7 @@ pub(crate) fn json_rows(
 /// Writes rows inside the caller's transaction.
 pub(crate) trait BulkWrite {
     async fn write_records(&mut self, rows: &[RecordRow]) -> Result<(), StoreError>;
-    async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError>;
+    async fn write_entries(&mut self, pending: &[Pending]) -> Result<(), StoreError>;
     async fn write_nodes(&mut self, nodes: &[KeptNode]) -> Result<(), StoreError>;
 }
 
@@ -168,14 +168,13 @@ fn put_record(s: &mut impl RowSink, r: &RecordRow) {
 }
 
 /// An entry's values in `ENTRY_COLUMNS` order.
-fn put_entry(s: &mut impl RowSink, p: &Pending, at_ms: i64) {
+fn put_entry(s: &mut impl RowSink, p: &Pending) {
     s.start()
         .int(Some(p.idx))
         .text(Some(p.kind.as_str()))
         .int(Some(p.ref_id))
         .int(p.person_id)
         .bytes(Some(&p.leaf))
-        .int(Some(at_ms))
         .end();
 }
 
@@ -283,13 +282,13 @@ impl BulkWrite for Transaction<'_, Sqlite> {
         Ok(())
     }
 
-    async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
+    async fn write_entries(&mut self, pending: &[Pending]) -> Result<(), StoreError> {
         if pending.is_empty() {
             return Ok(());
         }
         let mut j = JsonRows::new(pending.len(), 120);
         for p in pending {
-            put_entry(&mut j, p, at_ms);
+            put_entry(&mut j, p);
         }
         let sql = json_insert("ledger_entries", ENTRY_COLUMNS, &[4]);
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -406,7 +405,7 @@ const RECORD_TYPES: [&str; 23] = [
     "text", "bigint", "text", "text", "text", "text", "text", "bigint", "bytea", "date", "text",
     "bigint",
 ];
-const ENTRY_TYPES: [&str; 6] = ["bigint", "text", "bigint", "bigint", "bytea", "bigint"];
+const ENTRY_TYPES: [&str; 5] = ["bigint", "text", "bigint", "bigint", "bytea"];
 const NODE_TYPES: [&str; 3] = ["integer", "bigint", "bytea"];
 
 /// `INSERT INTO table (columns) SELECT (value->>0)::type, … FROM json_array_elements($1::json)`.
@@ -459,21 +458,21 @@ impl BulkWrite for Transaction<'_, Postgres> {
         copy_in(self, "records", RECORD_COLUMNS, c.0).await
     }
 
-    async fn write_entries(&mut self, pending: &[Pending], at_ms: i64) -> Result<(), StoreError> {
+    async fn write_entries(&mut self, pending: &[Pending]) -> Result<(), StoreError> {
         if pending.is_empty() {
             return Ok(());
         }
         if pending.len() < MIN_COPY_ROWS {
             let mut j = JsonRows::new(pending.len(), 120);
             for p in pending {
-                put_entry(&mut j, p, at_ms);
+                put_entry(&mut j, p);
             }
             let sql = pg_json_insert("ledger_entries", ENTRY_COLUMNS, &ENTRY_TYPES);
             return pg_insert(self, sql, j).await;
         }
         let mut c = CopyRow(String::with_capacity(pending.len() * 100));
         for p in pending {
-            put_entry(&mut c, p, at_ms);
+            put_entry(&mut c, p);
         }
         copy_in(self, "ledger_entries", ENTRY_COLUMNS, c.0).await
     }

@@ -299,9 +299,9 @@ pub async fn issue(
             entry_index,
         };
         appender.push(EntryKind::CertificateIssue, id, Some(person_id), &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         audit_in_tx!(tx, now_ms, actor, region, EntryKind::CertificateIssue.as_str(),
             format!("person:{person_id}/certificate:{}", cert.number), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((Issued { row, revocation: None }, inclusion))
     })
@@ -461,9 +461,9 @@ pub async fn revoke(
             entry_index,
         };
         appender.push(EntryKind::CertificateRevoke, id, Some(issued.row.person_id), &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         audit_in_tx!(tx, now_ms, actor, region, EntryKind::CertificateRevoke.as_str(),
             format!("person:{}/certificate:{}", issued.row.person_id, issued.row.number), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         let inclusion = appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))?;
         Ok((row, inclusion))
     })

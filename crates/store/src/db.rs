@@ -123,13 +123,15 @@ impl Db {
     }
 
     /// Applies the embedded migrations (idempotent), then what SQL cannot do: the kept
-    /// subtree hashes of a ledger written before migration 0008.
+    /// subtree hashes of a ledger written before migration 0008, and the audit lines sealing
+    /// the rows written before migration 0010 (`covered::backfill`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
-        crate::ledger::backfill_nodes(self).await
+        crate::ledger::backfill_nodes(self).await?;
+        crate::covered::backfill(self).await
     }
 
     pub fn backend(&self) -> Backend {

@@ -28,6 +28,13 @@ pub enum StoreError {
     AccountLocked {
         until_ms: i64,
     },
+    /// A request identical to one still pending (an application, a submission, a booking): the
+    /// existing one's number is named, so the person sees what is already waiting.
+    Duplicate {
+        code: &'static str,
+        message: String,
+        existing: i64,
+    },
     /// Key material or sealing failed.
     Crypto(String),
     /// The ledger is inconsistent (verification failures are reported separately).
@@ -46,6 +53,7 @@ impl StoreError {
             Self::Invalid { code, .. } => code,
             Self::BookingFull { .. } => "booking.full",
             Self::AccountLocked { .. } => "account.locked",
+            Self::Duplicate { code, .. } => code,
             Self::Crypto(_) => "store.crypto",
             Self::Ledger(_) => "store.ledger",
             Self::Migrate(_) => "store.migrate",
@@ -82,6 +90,7 @@ impl fmt::Display for StoreError {
                 "登录失败次数过多，账号已暂时锁定，请于北京时间 {} 后再试",
                 crate::accounts::beijing_time(*until_ms)
             ),
+            Self::Duplicate { message, .. } => f.write_str(message),
             Self::Crypto(m) => write!(f, "密钥或加密错误：{m}"),
             Self::Ledger(m) => write!(f, "账本错误：{m}"),
             Self::Migrate(m) => write!(f, "数据库迁移失败：{m}"),

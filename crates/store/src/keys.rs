@@ -71,20 +71,39 @@ impl Keys {
         Ok(Self { master: random()? })
     }
 
+    /// Reads an existing key file; never creates one. For what only reads or checks (`ledger
+    /// verify`): a fresh key would neither open the sealed data nor match the ledger's signatures,
+    /// so a missing file is an error naming it (code `keys.missing`), and nothing is written.
+    pub fn load(path: &Path) -> Result<Self, StoreError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::invalid(
+                "keys.missing",
+                format!(
+                    "找不到密钥文件 {}：校验账本须使用创建该数据库时的密钥文件（可用 --keys 指定），不会新建密钥",
+                    path.display()
+                ),
+            )),
+            Err(e) => Err(StoreError::Crypto(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<Self, StoreError> {
+        let hexed = text.trim().strip_prefix(KEY_FILE_HEADER).ok_or_else(|| {
+            StoreError::Crypto(format!("{}: 不是 xueshi 密钥文件", path.display()))
+        })?;
+        let bytes = unhex(hexed)
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| StoreError::Crypto(format!("{}: 密钥文件已损坏", path.display())))?;
+        let mut master = [0u8; 32];
+        master.copy_from_slice(&bytes);
+        Ok(Self { master })
+    }
+
     /// Reads the key file, creating it (mode 0600) with fresh keys if it does not exist.
     pub fn load_or_create(path: &Path) -> Result<Self, StoreError> {
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let hexed = text.trim().strip_prefix(KEY_FILE_HEADER).ok_or_else(|| {
-                    StoreError::Crypto(format!("{}: 不是 xueshi 密钥文件", path.display()))
-                })?;
-                let bytes = unhex(hexed).filter(|b| b.len() == 32).ok_or_else(|| {
-                    StoreError::Crypto(format!("{}: 密钥文件已损坏", path.display()))
-                })?;
-                let mut master = [0u8; 32];
-                master.copy_from_slice(&bytes);
-                Ok(Self { master })
-            }
+            Ok(text) => Self::parse(path, &text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let keys = Self::generate()?;
                 write_private(path, &format!("{KEY_FILE_HEADER}{}\n", hex(&keys.master)))?;
@@ -235,5 +254,18 @@ mod tests {
         let again = Keys::load_or_create(&path).unwrap();
         assert_eq!(first.ledger_seed(), again.ledger_seed());
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn loading_a_missing_key_file_fails_and_creates_nothing() {
+        let dir = std::env::temp_dir().join(format!("xueshi-nokeys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("absent.keys");
+        let _ = std::fs::remove_file(&path);
+        let e = Keys::load(&path).unwrap_err();
+        assert_eq!(e.code(), "keys.missing");
+        assert!(e.to_string().contains("找不到密钥文件"), "{e}");
+        assert!(!path.exists(), "no key file was created");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

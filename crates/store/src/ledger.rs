@@ -72,10 +72,38 @@ impl LedgerSigner {
 
     /// A signed checkpoint note for the tree of `size` leaves with `root`.
     pub fn sign(&self, size: u64, root: Hash) -> Result<String, StoreError> {
+        self.sign_anchored(size, root, None)
+    }
+
+    /// [`LedgerSigner::sign`], naming the audit trail's head (its last line's id and chain
+    /// value) in an extension line ([`audit_anchor`]), so the signature covers the trail too.
+    pub fn sign_anchored(
+        &self,
+        size: u64,
+        root: Hash,
+        anchor: Option<(i64, [u8; 32])>,
+    ) -> Result<String, StoreError> {
+        let mut checkpoint = Checkpoint::new(self.origin.clone(), size, root);
+        checkpoint.extensions.extend(anchor.map(audit_anchor));
         self.signer
-            .sign_checkpoint(&Checkpoint::new(self.origin.clone(), size, root))
+            .sign_checkpoint(&checkpoint)
             .map_err(|e| StoreError::Ledger(e.to_string()))
     }
+}
+
+/// The extension line of a checkpoint naming the audit trail's head: `audit <id> <chain hex>`.
+pub fn audit_anchor((id, chain): (i64, [u8; 32])) -> String {
+    format!("audit {id} {}", crate::entries::hex(&chain))
+}
+
+/// The audit trail's head named by a checkpoint's extension lines, if any.
+pub fn parse_audit_anchor(extensions: &[String]) -> Option<(i64, [u8; 32])> {
+    extensions.iter().find_map(|line| {
+        let mut words = line.strip_prefix("audit ")?.split(' ');
+        let id = words.next()?.parse().ok()?;
+        let chain = crate::keys::unhex(words.next()?)?.try_into().ok()?;
+        Some((id, chain))
+    })
 }
 
 /// A batch of appends in progress: the next index, the growing frontier, the entries and kept
@@ -215,10 +243,11 @@ impl Appender {
     pub fn checkpoint(
         &self,
         signer: &LedgerSigner,
+        anchor: Option<(i64, [u8; 32])>,
     ) -> Result<(i64, Hash, Vec<u8>, String), StoreError> {
         let size = self.frontier.size();
         let root = self.frontier.root();
-        let note = signer.sign(size, root)?;
+        let note = signer.sign_anchored(size, root, anchor)?;
         let bytes: Vec<u8> = self.frontier.nodes().iter().flatten().copied().collect();
         Ok((i64::try_from(size).unwrap_or(i64::MAX), root, bytes, note))
     }
@@ -250,9 +279,16 @@ pub async fn latest_note(db: &Db) -> Result<Option<String>, StoreError> {
 macro_rules! write_batch {
     ($tx:expr, $appender:expr, $signer:expr) => {{
         let appender: &$crate::ledger::Appender = $appender;
-        $crate::bulk::BulkWrite::write_entries(&mut *$tx, appender.pending(), appender.at_ms()).await?;
+        $crate::bulk::BulkWrite::write_entries(&mut *$tx, appender.pending()).await?;
         $crate::bulk::BulkWrite::write_nodes(&mut *$tx, appender.pending_nodes()).await?;
-        let (size, root, frontier, note) = appender.checkpoint($signer)?;
+        // The trail's head as this transaction sees it (its own act's line included: acts
+        // write their line before their batch).
+        let head: Option<(i64, Option<Vec<u8>>)> =
+            sqlx::query_as("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1")
+                .fetch_optional(&mut **$tx)
+                .await?;
+        let anchor = head.and_then(|(id, c)| Some((id, <[u8; 32]>::try_from(c?).ok()?)));
+        let (size, root, frontier, note) = appender.checkpoint($signer, anchor)?;
         sqlx::query("INSERT INTO checkpoints (size, root, frontier, note, at_ms) VALUES ($1, $2, $3, $4, $5)")
             .bind(size)
             .bind(root.to_vec())

@@ -420,6 +420,17 @@ pub async fn register(
     batch: &[NewRecord],
     now_ms: i64,
 ) -> Result<Vec<(i64, Inclusion)>, StoreError> {
+    register_audited(db, signer, batch, now_ms, None).await
+}
+
+/// [`register`] with an audit line (an import's) written in the batch's transaction.
+pub async fn register_audited(
+    db: &Db,
+    signer: &LedgerSigner,
+    batch: &[NewRecord],
+    now_ms: i64,
+    line: Option<&crate::audit::Line>,
+) -> Result<Vec<(i64, Inclusion)>, StoreError> {
     for n in batch {
         validate(n)?;
     }
@@ -429,6 +440,9 @@ pub async fn register(
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, now_ms)?;
         let rows = register_in_tx!(tx, appender, batch, None);
+        if let Some(line) = line {
+            crate::line_in_tx!(tx, line)?;
+        }
         write_batch!(tx, &appender, signer)?;
         Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())
     })
@@ -501,9 +515,9 @@ pub async fn void(
         };
         appender.push(EntryKind::RecordVoid, id, Some(person_id), &row.canonical())?;
         ids.push(id);
-        write_batch!(tx, &appender, signer)?;
         crate::audit_in_tx!(tx, now_ms, actor, region, EntryKind::RecordVoid.as_str(),
             format!("person:{person_id}/record:{record_id}"), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         Ok(ids.into_iter().zip(appender.inclusions()).collect())
     })
 }

@@ -98,8 +98,20 @@ pub struct NewFiling {
     pub provider_org: Option<i64>,
 }
 
-/// Submits a filing; its number must be new (`Conflict` otherwise).
+/// Submits a filing; its number must be new (`Conflict` otherwise). The system's own act (an
+/// import, the demo): its line names no person; see [`submit_filing_by`].
 pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i64, StoreError> {
+    let line = crate::audit::Line::new(now_ms, "system", None, "filing.submit", "");
+    submit_filing_by(db, filing, &line).await
+}
+
+/// Submits a filing with its audit line `line` (about `filing:ID`), which covers the filing as
+/// submitted — title, region, dates: what D8 decides on — so `ledger verify` sees it changed.
+pub async fn submit_filing_by(
+    db: &Db,
+    filing: &NewFiling,
+    line: &crate::audit::Line,
+) -> Result<i64, StoreError> {
     if filing.ends_on < filing.starts_on {
         return Err(StoreError::invalid(
             "filing.dates",
@@ -109,17 +121,21 @@ pub async fn submit_filing(db: &Db, filing: &NewFiling, now_ms: i64) -> Result<i
     let sql =
         "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms, provider_org)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    Ok(on_db!(db, p => sqlx::query_scalar(sql)
-        .bind(&filing.number)
-        .bind(&filing.title)
-        .bind(i64::from(filing.region.as_u32()))
-        .bind(filing.zone_id)
-        .bind(DbDate(filing.starts_on))
-        .bind(DbDate(filing.ends_on))
-        .bind(now_ms)
-        .bind(filing.provider_org)
-        .fetch_one(p)
-        .await?))
+    crate::in_tx!(db, tx => {
+        let id: i64 = sqlx::query_scalar(sql)
+            .bind(&filing.number)
+            .bind(&filing.title)
+            .bind(i64::from(filing.region.as_u32()))
+            .bind(filing.zone_id)
+            .bind(DbDate(filing.starts_on))
+            .bind(DbDate(filing.ends_on))
+            .bind(line.at_ms)
+            .bind(filing.provider_org)
+            .fetch_one(&mut **tx)
+            .await?;
+        crate::line_in_tx!(tx, &line.about(format!("filing:{id}")), Some((crate::covered::Watched::Filing, id)))?;
+        Ok(id)
+    })
 }
 
 /// The bureau approves or refuses a filing: a signed ledger act; a filing is decided once.
@@ -171,9 +187,9 @@ pub async fn decide_filing(
             entry_index,
         };
         appender.push(EntryKind::FilingDecision, id, None, &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         crate::audit_in_tx!(tx, now_ms, actor, region, EntryKind::FilingDecision.as_str(),
-            format!("filing:{filing_id}"), entry_index)?;
+            format!("filing:{filing_id}"), entry_index, Some((crate::covered::Watched::Filing, filing_id)))?;
+        write_batch!(tx, &appender, signer)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })
 }
@@ -360,9 +376,9 @@ pub async fn register_provider(
             entry_index,
         };
         appender.push(EntryKind::ProviderRegistration, id, None, &row.canonical())?;
-        write_batch!(tx, &appender, signer)?;
         crate::audit_in_tx!(tx, now_ms, actor, act_region, EntryKind::ProviderRegistration.as_str(),
             format!("provider:{provider_name}/{}", region.as_u32()), entry_index)?;
+        write_batch!(tx, &appender, signer)?;
         appender.inclusions().pop().ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
     })
 }

@@ -11,16 +11,11 @@
 use xueshi_domain::RegionCode;
 use xueshi_policy::input::TitleLevel;
 
+use crate::audit::Line;
+use crate::covered::Watched;
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::on_db;
-
-/// The ledger's size now: a request made now is answered by an act at this index or later.
-async fn ledger_size(db: &Db) -> Result<i64, StoreError> {
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries"
-    ).fetch_one(p).await?))
-}
 
 fn region(code: i64) -> Result<RegionCode, StoreError> {
     u32::try_from(code)
@@ -97,27 +92,51 @@ pub struct PendingPage {
 
 /// Submits a person's year page for review; `unit_id` is the unit whose industry authority
 /// reviews it (the person's unit on 31 December of the year). Returns the submission's id.
+/// One transaction, serialised with every other writer (`in_tx!`): the check that no
+/// submission of the person-year is pending (else [`StoreError::Duplicate`] `review.pending`,
+/// naming it), the submission and its audit line `line` — so two concurrent submissions give
+/// one submission and one refusal, and a crash leaves both rows or neither.
 pub async fn submit_year_page(
     db: &Db,
     person_id: i64,
     year: i32,
     unit_id: i64,
-    by: &str,
-    now_ms: i64,
+    line: &Line,
 ) -> Result<i64, StoreError> {
-    let size = ledger_size(db).await?;
-    Ok(on_db!(db, p => sqlx::query_scalar::<_, i64>(
-        "INSERT INTO year_page_submissions (person_id, year, unit_id, submitted_by, submitted_ms, ledger_size)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-    )
-    .bind(person_id)
-    .bind(i64::from(year))
-    .bind(unit_id)
-    .bind(by)
-    .bind(now_ms)
-    .bind(size)
-    .fetch_one(p)
-    .await?))
+    let pending = format!(
+        "SELECT s.id FROM year_page_submissions s WHERE {PAGE_OPEN} AND s.person_id = $1 AND s.year = $2 LIMIT 1"
+    );
+    crate::in_tx!(db, tx => {
+        let existing: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(pending))
+            .bind(person_id)
+            .bind(i64::from(year))
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(existing) = existing {
+            return Err(StoreError::Duplicate {
+                code: "review.pending",
+                message: format!("该年度登记已提交（提交编号 {existing}），正在等待审核，不能重复提交"),
+                existing,
+            });
+        }
+        let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries")
+            .fetch_one(&mut **tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO year_page_submissions (person_id, year, unit_id, submitted_by, submitted_ms, ledger_size)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(person_id)
+        .bind(i64::from(year))
+        .bind(unit_id)
+        .bind(&line.actor)
+        .bind(line.at_ms)
+        .bind(size)
+        .fetch_one(&mut **tx)
+        .await?;
+        crate::line_in_tx!(tx, &line.about(format!("person:{person_id}/year:{year}")), Some((Watched::Submission, id)))?;
+        Ok(id)
+    })
 }
 
 /// Whether a person's year page was submitted and not yet answered by a review act.
@@ -208,13 +227,13 @@ pub struct Application {
     pub answer: Option<(i64, bool)>,
 }
 
-/// Files applications (a unit's batch, or one), all or none. Returns their ids in order.
-pub async fn apply(
-    db: &Db,
-    batch: &[NewApplication],
-    by: &str,
-    now_ms: i64,
-) -> Result<Vec<i64>, StoreError> {
+/// Files applications (a unit's batch, or one), all or none, each with its audit line
+/// (`line`, about `person:P/application:A`), in one transaction serialised with every other
+/// writer (`in_tx!`). An application identical to a pending one (same person, level and
+/// cycle, not yet answered) is refused with [`StoreError::Duplicate`]
+/// `verification.duplicate`, naming the pending one — under concurrent requests too, since the
+/// check and the insert share the transaction. Returns the ids in order.
+pub async fn apply(db: &Db, batch: &[NewApplication], line: &Line) -> Result<Vec<i64>, StoreError> {
     for a in batch {
         if a.first_year > a.last_year {
             return Err(StoreError::invalid(
@@ -223,10 +242,33 @@ pub async fn apply(
             ));
         }
     }
-    let size = ledger_size(db).await?;
+    let pending = format!(
+        "SELECT a.id FROM verification_applications a WHERE a.person_id = $1 AND a.level = $2
+           AND a.first_year = $3 AND a.last_year = $4 AND {ANSWER} IS NULL ORDER BY a.id LIMIT 1"
+    );
     crate::in_tx!(db, tx => {
+        let size: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries")
+            .fetch_one(&mut **tx)
+            .await?;
         let mut ids = Vec::with_capacity(batch.len());
         for a in batch {
+            let existing: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(pending.as_str()))
+                .bind(a.person_id)
+                .bind(a.level.as_str())
+                .bind(i64::from(a.first_year))
+                .bind(i64::from(a.last_year))
+                .fetch_optional(&mut **tx)
+                .await?;
+            if let Some(existing) = existing {
+                return Err(StoreError::Duplicate {
+                    code: "verification.duplicate",
+                    message: format!(
+                        "人员 #{} 已有相同的核验申请（申请编号 {existing}：{} 至 {} 年）正在等待核验，不能重复申请",
+                        a.person_id, a.first_year, a.last_year
+                    ),
+                    existing,
+                });
+            }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO verification_applications (person_id, level, first_year, last_year, unit_id,
                    verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size)
@@ -239,11 +281,12 @@ pub async fn apply(
             .bind(a.unit_id)
             .bind(i64::from(a.verifier_region.as_u32()))
             .bind(a.verifier_zone_id)
-            .bind(by)
-            .bind(now_ms)
+            .bind(&line.actor)
+            .bind(line.at_ms)
             .bind(size)
             .fetch_one(&mut **tx)
             .await?;
+            crate::line_in_tx!(tx, &line.about(format!("person:{}/application:{id}", a.person_id)), Some((Watched::Application, id)))?;
             ids.push(id);
         }
         Ok(ids)

@@ -36,6 +36,11 @@ fn d(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
 
+/// An audit line of a test act at `at_ms` (the store sets its subject).
+fn line(at_ms: i64) -> xueshi_store::audit::Line {
+    xueshi_store::audit::Line::new(at_ms, "bureau:341500 李核验", None, "test.act", "")
+}
+
 struct World {
     db: Db,
     keys: Keys,
@@ -708,6 +713,12 @@ async fn disable_guards(db: &Db) {
                 "certificates",
                 "certificate_revocations",
                 "ledger_nodes",
+                "audit_log",
+                "filings",
+                "verification_applications",
+                "year_page_submissions",
+                "bookings",
+                "booking_persons",
             ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "ALTER TABLE {t} DISABLE TRIGGER USER"
@@ -791,7 +802,7 @@ fn mutations(w: &World) -> Vec<(&'static str, &'static str, Vec<String>)> {
         ]),
         ("ledger_entries", "alter", vec!["UPDATE ledger_entries SET leaf = (SELECT leaf FROM ledger_entries WHERE idx = 0) WHERE idx = 3".to_owned()]),
         ("ledger_entries", "delete", vec!["DELETE FROM ledger_entries WHERE idx = 4".to_owned()]),
-        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf, at_ms) SELECT 15, kind, ref_id, person_id, leaf, at_ms FROM ledger_entries WHERE idx = 2".to_owned()]),
+        ("ledger_entries", "insert", vec!["INSERT INTO ledger_entries (idx, kind, ref_id, person_id, leaf) SELECT 15, kind, ref_id, person_id, leaf FROM ledger_entries WHERE idx = 2".to_owned()]),
         ("ledger_entries", "reorder", vec![swap("ledger_entries", "leaf", "idx = 2", "idx = 3")]),
         ("checkpoints", "alter", vec!["UPDATE checkpoints SET root = (SELECT root FROM checkpoints WHERE size = 2) WHERE size = 7".to_owned()]),
         ("checkpoints", "delete", vec!["DELETE FROM checkpoints WHERE size = (SELECT MAX(size) FROM checkpoints)".to_owned()]),
@@ -1512,7 +1523,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 industry: Some("卫生健康".to_owned()),
                 opened_by: "bureau:341500 李核验".to_owned(),
             },
-            30,
+            &line(30),
         )
         .await
         .unwrap();
@@ -1531,7 +1542,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 let db = w.db.clone();
                 let unit = w.unit;
                 tokio::spawn(async move {
-                    let r = appointments::book(&db, slot, unit, &batch, 31).await;
+                    let r = appointments::book(&db, slot, unit, &batch, &line(31)).await;
                     (batch.len(), r)
                 })
             })
@@ -1559,11 +1570,11 @@ async fn concurrent_bookings_never_overbook_a_slot() {
         // Fill to the last seat, one person at a time.
         let mut spare = rest.iter().copied();
         while appointments::slot(&w.db, slot).await.unwrap().seats_left() > 0 {
-            appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 32)
+            appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], &line(32))
                 .await
                 .unwrap();
         }
-        let full = appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], 33)
+        let full = appointments::book(&w.db, slot, w.unit, &[spare.next().unwrap()], &line(33))
             .await
             .unwrap_err();
         assert_eq!(full.code(), "booking.full");
@@ -1575,9 +1586,11 @@ async fn concurrent_bookings_never_overbook_a_slot() {
             .find(|b| b.status == BookingStatus::Booked)
             .unwrap()
             .clone();
-        appointments::cancel(&w.db, first.id, 34).await.unwrap();
+        appointments::cancel(&w.db, first.id, &line(34))
+            .await
+            .unwrap();
         assert_eq!(
-            appointments::cancel(&w.db, first.id, 35)
+            appointments::cancel(&w.db, first.id, &line(35))
                 .await
                 .unwrap_err()
                 .code(),
@@ -1589,14 +1602,15 @@ async fn concurrent_bookings_never_overbook_a_slot() {
             .iter()
             .find(|b| b.status == BookingStatus::Booked && b.id != first.id)
             .unwrap();
-        assert_eq!(
-            appointments::book(&w.db, slot, w.unit, &[taken.persons[0]], 36)
-                .await
-                .unwrap_err()
-                .code(),
-            "booking.duplicate"
+        let dup = appointments::book(&w.db, slot, w.unit, &[taken.persons[0]], &line(36))
+            .await
+            .unwrap_err();
+        assert_eq!(dup.code(), "booking.duplicate");
+        assert!(
+            dup.to_string().contains(&format!("预约编号 {}", taken.id)),
+            "{dup}"
         );
-        appointments::book(&w.db, slot, w.unit, &first.persons, 37)
+        appointments::book(&w.db, slot, w.unit, &first.persons, &line(37))
             .await
             .unwrap();
         assert_eq!(
@@ -1615,7 +1629,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 industry: None,
                 opened_by: "authority:x".to_owned(),
             },
-            38,
+            &line(38),
         )
         .await
         .unwrap_err();
@@ -2550,5 +2564,499 @@ async fn a_log_written_before_kept_nodes_gets_them_once_when_migrated() {
             report.problems
         );
         done(w.db).await;
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    xueshi_store::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await.unwrap())
+}
+
+/// Runs `act` with the failure point between the act's write and its audit line armed (the
+/// store's transaction fails there as a crash would), then again without it: the first time
+/// neither the act's row nor its line is left, the second time both are.
+async fn both_or_neither<F, Fut, T>(w: &World, what: &str, table: &str, actor: &str, act: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+    T: std::fmt::Debug,
+{
+    let backend = w.db.backend();
+    let before = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
+    let failed = act().await;
+    assert!(
+        failed
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("注入的故障")),
+        "{backend:?} {what}: {failed:?}"
+    );
+    let after = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    assert_eq!(
+        after, before,
+        "{backend:?} {what}: a crash left half an act"
+    );
+    act().await.unwrap();
+    let (rows, lines) = (count(&w.db, table).await, count(&w.db, "audit_log").await);
+    assert!(
+        rows > before.0 && lines > before.1,
+        "{backend:?} {what}: act and line commit together ({before:?} → {rows}, {lines})"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_act_and_its_audit_line_commit_both_or_neither() {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::audit::Line;
+    use xueshi_store::requests::{self, NewApplication};
+    for db in fresh_dbs("store").await {
+        let w = world(db).await;
+        let actor = "unit:9 王填报";
+        let line = |at| Line::new(at, actor, None, "test.act", "");
+        let (db, other, unit) = (w.db.clone(), w.other, w.unit);
+        both_or_neither(&w, "year page", "year_page_submissions", actor, || {
+            let (db, l) = (db.clone(), line(50));
+            async move { requests::submit_year_page(&db, other, 2026, unit, &l).await }
+        })
+        .await;
+        let application = NewApplication {
+            person_id: w.other,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        both_or_neither(
+            &w,
+            "application",
+            "verification_applications",
+            actor,
+            || {
+                let (db, a, l) = (db.clone(), application.clone(), line(51));
+                async move { requests::apply(&db, &[a], &l).await }
+            },
+        )
+        .await;
+        let slot = NewSlot {
+            bureau_id: w.bureau,
+            on: d("2027-04-08"),
+            place: Place::Online,
+            capacity: 5,
+            industry: None,
+            opened_by: actor.to_owned(),
+        };
+        both_or_neither(&w, "slot", "appointment_slots", actor, || {
+            let (db, slot, l) = (db.clone(), slot.clone(), line(52));
+            async move { appointments::open_slot(&db, &slot, &l).await }
+        })
+        .await;
+        let slot_id = appointments::bureau_slots(&w.db, w.bureau, d("2027-01-01"), None, 10)
+            .await
+            .unwrap()[0]
+            .id;
+        let person = w.person;
+        both_or_neither(&w, "booking", "bookings", actor, || {
+            let (db, l) = (db.clone(), line(53));
+            async move { appointments::book(&db, slot_id, unit, &[person], &l).await }
+        })
+        .await;
+        // A cancellation changes a row: it stays booked, or is cancelled with its line.
+        let booking = appointments::bookings(&w.db, slot_id).await.unwrap()[0].id;
+        let lines = count(&w.db, "audit_log").await;
+        xueshi_store::fault::arm(xueshi_store::fault::BEFORE_AUDIT, actor);
+        assert!(
+            appointments::cancel(&w.db, booking, &line(54))
+                .await
+                .is_err()
+        );
+        let b = appointments::booking(&w.db, booking).await.unwrap();
+        assert_eq!(b.status, appointments::BookingStatus::Booked);
+        assert_eq!(count(&w.db, "audit_log").await, lines);
+        appointments::cancel(&w.db, booking, &line(55))
+            .await
+            .unwrap();
+        assert_eq!(count(&w.db, "audit_log").await, lines + 1);
+        // An import's records and its line; a ledger act (a review) and its line and leaf.
+        both_or_neither(&w, "records import", "records", actor, || {
+            let r = new_record(
+                w.other,
+                record("导入", Subject::Public, Form::Academic, "2026-06-01", 1),
+            );
+            let db = w.db.clone();
+            let signer = w.signer.clone();
+            let l = line(56);
+            async move { records::register_audited(&db, &signer, &[r], 56, Some(&l)).await }
+        })
+        .await;
+        let entries = count(&w.db, "ledger_entries").await;
+        let authority = w.authority;
+        both_or_neither(&w, "review", "review_acts", actor, || {
+            let (db, signer) = (db.clone(), w.signer.clone());
+            async move {
+                let review = Review {
+                    person_id: other,
+                    year: 2026,
+                    authority_id: authority,
+                    approved: true,
+                    reasons: &[],
+                };
+                let act = Act {
+                    actor,
+                    region: None,
+                    on: d("2027-01-10"),
+                    now_ms: 57,
+                };
+                acts::review(&db, &signer, &review, act).await
+            }
+        })
+        .await;
+        assert_eq!(
+            count(&w.db, "ledger_entries").await,
+            entries + 1,
+            "the failed review left no leaf"
+        );
+        assert!(check(&w).await.ok(), "{:?}", check(&w).await.problems);
+        done(w.db).await;
+    }
+}
+
+/// `certified` and then the requests officials read: two year-page submissions, two
+/// verification applications, a slot with two bookings; and a line about nothing in
+/// particular (a disclosure) between them.
+async fn requested(db: Db) -> World {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::requests::{self, NewApplication};
+    let w = certified(db).await;
+    for p in [w.person, w.other] {
+        requests::submit_year_page(&w.db, p, 2026, w.unit, &line(60))
+            .await
+            .unwrap();
+        let a = NewApplication {
+            person_id: p,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        requests::apply(&w.db, &[a], &line(61)).await.unwrap();
+    }
+    xueshi_store::audit::reveal_id_number_audited(&w.db, &w.keys, w.person, "bureau:x", None, 62)
+        .await
+        .unwrap();
+    let slot = NewSlot {
+        bureau_id: w.bureau,
+        on: d("2027-04-08"),
+        place: Place::Online,
+        capacity: 5,
+        industry: None,
+        opened_by: "bureau:341500 李核验".to_owned(),
+    };
+    let slot = appointments::open_slot(&w.db, &slot, &line(63))
+        .await
+        .unwrap();
+    for p in [w.person, w.other] {
+        appointments::book(&w.db, slot, w.unit, &[p], &line(64))
+            .await
+            .unwrap();
+    }
+    w
+}
+
+/// (table, how, statements) for the trail and the rows it covers.
+fn trail_mutations() -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let s = |sql: &str| vec![sql.to_owned()];
+    vec![
+        ("filings", "alter-title", s("UPDATE filings SET title = '改过的名称' WHERE number LIKE '六%'")),
+        ("filings", "alter-region", s("UPDATE filings SET region = 341522 WHERE number LIKE '六%'")),
+        ("filings", "alter-starts", s("UPDATE filings SET starts_on = ends_on WHERE number LIKE '六%'")),
+        ("filings", "alter-ends", s("UPDATE filings SET ends_on = starts_on WHERE number LIKE '六%'")),
+        ("filings", "delete", s("DELETE FROM filings WHERE number LIKE '霍%'")),
+        ("filings", "insert", s(
+            "INSERT INTO filings (number, title, provider_org, region, zone_id, starts_on, ends_on, submitted_ms)
+             SELECT number || '副本', title, provider_org, region, zone_id, starts_on, ends_on, submitted_ms FROM filings WHERE number LIKE '六%'",
+        )),
+        ("filings", "reorder", vec![swap("filings", "title", "number LIKE '六%'", "number LIKE '霍%'")]),
+        ("verification_applications", "alter", s("UPDATE verification_applications SET last_year = last_year + 1 WHERE id = (SELECT MIN(id) FROM verification_applications)")),
+        ("verification_applications", "delete", s("DELETE FROM verification_applications WHERE id = (SELECT MIN(id) FROM verification_applications)")),
+        ("verification_applications", "insert", s(
+            "INSERT INTO verification_applications (person_id, level, first_year, last_year, unit_id, verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size)
+             SELECT person_id, 'senior', first_year, last_year, unit_id, verifier_region, verifier_zone_id, applied_by, applied_ms, ledger_size
+             FROM verification_applications WHERE id = (SELECT MIN(id) FROM verification_applications)",
+        )),
+        ("verification_applications", "reorder", vec![swap(
+            "verification_applications", "person_id",
+            "id = (SELECT MIN(id) FROM verification_applications)", "id = (SELECT MAX(id) FROM verification_applications)",
+        )]),
+        ("year_page_submissions", "alter", s("UPDATE year_page_submissions SET year = 2025 WHERE id = (SELECT MIN(id) FROM year_page_submissions)")),
+        ("year_page_submissions", "delete", s("DELETE FROM year_page_submissions WHERE id = (SELECT MAX(id) FROM year_page_submissions)")),
+        ("year_page_submissions", "insert", s(
+            "INSERT INTO year_page_submissions (person_id, year, unit_id, submitted_by, submitted_ms, ledger_size)
+             SELECT person_id, 2025, unit_id, submitted_by, submitted_ms, ledger_size FROM year_page_submissions WHERE id = (SELECT MIN(id) FROM year_page_submissions)",
+        )),
+        ("year_page_submissions", "reorder", vec![swap(
+            "year_page_submissions", "person_id",
+            "id = (SELECT MIN(id) FROM year_page_submissions)", "id = (SELECT MAX(id) FROM year_page_submissions)",
+        )]),
+        ("bookings", "alter", s("UPDATE bookings SET status = 'cancelled', cancelled_ms = 65 WHERE id = (SELECT MIN(id) FROM bookings)")),
+        ("bookings", "alter-persons", s("UPDATE booking_persons SET person_id = (SELECT MAX(id) FROM persons) WHERE booking_id = (SELECT MIN(id) FROM bookings)")),
+        ("bookings", "delete", vec![
+            "DELETE FROM booking_persons WHERE booking_id = (SELECT MAX(id) FROM bookings)".to_owned(),
+            "DELETE FROM bookings WHERE id = (SELECT MAX(id) FROM bookings)".to_owned(),
+        ]),
+        ("bookings", "insert", s(
+            "INSERT INTO bookings (slot_id, unit_id, status, created_ms) SELECT slot_id, unit_id, status, created_ms FROM bookings WHERE id = (SELECT MIN(id) FROM bookings)",
+        )),
+        ("bookings", "reorder", vec![swap(
+            "bookings", "created_ms",
+            "id = (SELECT MIN(id) FROM bookings)", "id = (SELECT MAX(id) FROM bookings)",
+        ), "UPDATE bookings SET created_ms = created_ms + 1 WHERE id = (SELECT MIN(id) FROM bookings)".to_owned()]),
+        ("audit_log", "alter", s("UPDATE audit_log SET actor = '别人' WHERE action = 'person.reveal'")),
+        ("audit_log", "alter-time", s("UPDATE audit_log SET at_ms = at_ms + 1 WHERE id = (SELECT MIN(id) FROM audit_log)")),
+        ("audit_log", "delete", s("DELETE FROM audit_log WHERE action = 'person.reveal'")),
+        ("audit_log", "delete-last", s("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log WHERE entry_index IS NOT NULL)")),
+        ("audit_log", "insert", s(
+            "INSERT INTO audit_log (id, at_ms, actor, action, subject, chain) SELECT MAX(id) + 1, 70, '伪造', 'person.reveal', 'person:1', NULL FROM audit_log",
+        )),
+        ("audit_log", "insert-chained", s(
+            "INSERT INTO audit_log (id, at_ms, actor, action, subject, chain) SELECT MAX(id) + 1, 70, '伪造', 'person.reveal', 'person:1', (SELECT chain FROM audit_log WHERE id = 1) FROM audit_log",
+        )),
+        ("audit_log", "reorder", vec![swap("audit_log", "actor", "id = 1", "action = 'person.reveal'")]),
+        ("audit_log", "unchain", s("UPDATE audit_log SET chain = NULL")),
+        ("ledger_entries", "alter-person", s("UPDATE ledger_entries SET person_id = person_id + 1 WHERE person_id IS NOT NULL AND idx = (SELECT MAX(idx) FROM ledger_entries)")),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampering_with_the_trail_or_the_rows_it_covers_is_caught_and_named() {
+    let mut count = 0;
+    for (table, how, statements) in trail_mutations() {
+        for db in fresh_dbs("store").await {
+            let backend = db.backend();
+            let w = requested(db).await;
+            let report = check(&w).await;
+            assert!(report.ok(), "{backend:?}: untouched: {:?}", report.problems);
+            assert_eq!(report.legacy_lines, 0);
+            disable_guards(&w.db).await;
+            for sql in &statements {
+                exec(&w.db, sql).await;
+            }
+            let report = check(&w).await;
+            assert!(
+                report
+                    .problems
+                    .iter()
+                    .any(|p| p.table == table && (p.row_id.is_some() || p.entry.is_some())),
+                "{backend:?}: {table} {how} not named: {:?}",
+                report.problems
+            );
+            count += 1;
+            done(w.db).await;
+        }
+    }
+    assert!(count >= 29);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn identical_requests_at_once_give_one_and_refusals_naming_it() {
+    use xueshi_store::appointments::{self, NewSlot, Place};
+    use xueshi_store::requests::{self, NewApplication};
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let slot = NewSlot {
+            bureau_id: w.bureau,
+            on: d("2027-04-08"),
+            place: Place::Online,
+            capacity: 50,
+            industry: None,
+            opened_by: "bureau:341500 李核验".to_owned(),
+        };
+        let slot = appointments::open_slot(&w.db, &slot, &line(70))
+            .await
+            .unwrap();
+        let application = NewApplication {
+            person_id: w.other,
+            level: TitleLevel::Intermediate,
+            first_year: 2026,
+            last_year: 2026,
+            unit_id: w.unit,
+            verifier_region: RegionCode::parse("341500").unwrap(),
+            verifier_zone_id: None,
+        };
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (db, a, unit, other) = (w.db.clone(), application.clone(), w.unit, w.other);
+            tasks.push(tokio::spawn(async move {
+                let applied = requests::apply(&db, &[a], &line(71))
+                    .await
+                    .map(|ids| ids[0]);
+                let submitted = requests::submit_year_page(&db, other, 2026, unit, &line(72)).await;
+                let booked = appointments::book(&db, slot, unit, &[other], &line(73)).await;
+                [applied, submitted, booked]
+            }));
+        }
+        let mut outcomes: [Vec<Result<i64, StoreError>>; 3] = Default::default();
+        for t in tasks {
+            for (i, r) in t.await.unwrap().into_iter().enumerate() {
+                outcomes[i].push(r);
+            }
+        }
+        for (what, code, results) in [
+            ("application", "verification.duplicate", &outcomes[0]),
+            ("submission", "review.pending", &outcomes[1]),
+            ("booking", "booking.duplicate", &outcomes[2]),
+        ] {
+            let ok: Vec<i64> = results
+                .iter()
+                .filter_map(|r| r.as_ref().ok().copied())
+                .collect();
+            assert_eq!(ok.len(), 1, "{backend:?} {what}: {results:?}");
+            for r in results.iter().filter(|r| r.is_err()) {
+                match r {
+                    Err(StoreError::Duplicate {
+                        code: c,
+                        existing,
+                        message,
+                    }) => {
+                        assert_eq!(*c, code);
+                        assert_eq!(*existing, ok[0], "{backend:?} {what}");
+                        assert!(message.contains(&ok[0].to_string()), "{message}");
+                    }
+                    other => panic!("{backend:?} {what}: {other:?}"),
+                }
+            }
+        }
+        assert!(check(&w).await.ok(), "{:?}", check(&w).await.problems);
+        done(w.db).await;
+    }
+}
+
+/// A schema as both backends can describe it: per table its columns (name, NOT NULL), the
+/// indexes that no constraint implies, and the constraints named in the SQL.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Schema {
+    columns: std::collections::BTreeMap<String, Vec<(String, bool)>>,
+    indexes: std::collections::BTreeSet<String>,
+    named_constraints: std::collections::BTreeSet<String>,
+}
+
+async fn schema(db: &Db) -> Schema {
+    let mut s = Schema::default();
+    match db {
+        Db::Sqlite(p) => {
+            let tables: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'
+                 AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations' ORDER BY name",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for (table, sql) in tables {
+                let cols: Vec<(String, bool)> = sqlx::query_as(
+                    "SELECT name, \"notnull\" OR pk > 0 FROM pragma_table_info($1) ORDER BY name",
+                )
+                .bind(&table)
+                .fetch_all(p)
+                .await
+                .unwrap();
+                s.columns.insert(table, cols);
+                for part in sql.split("CONSTRAINT ").skip(1) {
+                    let name: String = part
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    s.named_constraints.insert(name);
+                }
+            }
+            let indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.indexes.extend(indexes);
+        }
+        Db::Postgres(p) => {
+            let cols: Vec<(String, String, bool)> = sqlx::query_as(
+                "SELECT c.table_name::text, c.column_name::text, c.is_nullable = 'NO'
+                 FROM information_schema.columns c JOIN information_schema.tables t
+                   ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                 WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+                   AND c.table_name != '_sqlx_migrations' ORDER BY 1, 2",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            for (table, col, not_null) in cols {
+                s.columns.entry(table).or_default().push((col, not_null));
+            }
+            let indexes: Vec<String> = sqlx::query_scalar(
+                "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
+                 AND tablename != '_sqlx_migrations'
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = indexname)",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.indexes.extend(indexes);
+            let constraints: Vec<String> = sqlx::query_scalar(
+                "SELECT conname::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
+            )
+            .fetch_all(p)
+            .await
+            .unwrap();
+            s.named_constraints.extend(constraints);
+        }
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_and_postgresql_schemas_do_not_drift() {
+    let dbs = fresh_dbs("store").await;
+    if dbs.len() != 2 {
+        // Without PostgreSQL there is nothing to compare (under CI fresh_dbs fails instead).
+        for db in dbs {
+            done(db).await;
+        }
+        return;
+    }
+    let (lite, mut pg) = (schema(&dbs[0]).await, schema(&dbs[1]).await);
+    // Differences by design, each with its reason; anything else is drift. SQLite's
+    // `summary_dirty.seq` is the rowid (INTEGER PRIMARY KEY), indexed by itself.
+    let known = "summary_dirty_seq_idx";
+    assert!(
+        pg.indexes.remove(known),
+        "{known} is no longer a known difference"
+    );
+    assert_eq!(
+        lite.columns.keys().collect::<Vec<_>>(),
+        pg.columns.keys().collect::<Vec<_>>(),
+        "tables"
+    );
+    for (table, cols) in &lite.columns {
+        assert_eq!(
+            Some(cols),
+            pg.columns.get(table),
+            "columns of {table} (name, NOT NULL)"
+        );
+    }
+    assert_eq!(lite.indexes, pg.indexes, "indexes");
+    // Constraints SQLite names in its SQL must exist under the same name in PostgreSQL (which
+    // also names those SQLite leaves anonymous).
+    let missing: Vec<_> = lite
+        .named_constraints
+        .difference(&pg.named_constraints)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "constraints named in SQLite only: {missing:?}"
+    );
+    for db in dbs {
+        done(db).await;
     }
 }

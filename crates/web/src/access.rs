@@ -84,6 +84,18 @@ pub async fn audit(
     Ok(())
 }
 
+/// The audit line of an act of `acting` that the store writes with the act (in its
+/// transaction); the store sets the subject.
+pub fn line(state: &AppState, acting: &Acting, action: &str) -> xueshi_store::audit::Line {
+    xueshi_store::audit::Line::new(
+        state.now_ms(),
+        actor(acting),
+        acting.region,
+        action,
+        String::new(),
+    )
+}
+
 /// An official act by `actor` (as [`actor`] names `acting`), where `acting` acts, dated today
 /// by the state's clock.
 pub fn act<'a>(state: &AppState, actor: &'a str, acting: &Acting) -> Result<Act<'a>, ApiError> {

@@ -115,7 +115,9 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(_) | StoreError::AppendOnly(_) => {
                 Self::new(StatusCode::CONFLICT, code, "与已有数据冲突")
             }
-            StoreError::BookingFull { .. } => Self::new(StatusCode::CONFLICT, code, e.to_string()),
+            StoreError::BookingFull { .. } | StoreError::Duplicate { .. } => {
+                Self::new(StatusCode::CONFLICT, code, e.to_string())
+            }
             StoreError::AccountLocked { .. } => Self::new(StatusCode::LOCKED, code, e.to_string()),
             StoreError::Invalid { code, message } => match code {
                 "auth.failed" | "session.invalid" | "api_token.invalid" => {

@@ -747,8 +747,13 @@ async fn state_owned_application(w: &World, zhao: i64) -> i64 {
             verifier_region: xueshi_domain::RegionCode::parse("341500").unwrap(),
             verifier_zone_id: None,
         }],
-        "国网六安供电公司（人事部）",
-        now_ms(),
+        &xueshi_store::audit::Line::new(
+            now_ms(),
+            "国网六安供电公司（人事部）",
+            None,
+            "verification.apply",
+            "",
+        ),
     )
     .await
     .unwrap();

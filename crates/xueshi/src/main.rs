@@ -28,7 +28,7 @@ struct Cli {
     #[arg(long, global = true, env = "XUESHI_DATABASE", default_value = xueshi_store::db::DEFAULT_URL)]
     database: String,
     /// Key file (master secret for sealing personal data and signing the ledger); created if
-    /// missing. Default: beside a SQLite database, else ./xueshi.keys.
+    /// missing, except by `ledger verify` and `ledger checkpoint`, which require it. Default: beside a SQLite database, else ./xueshi.keys.
     #[arg(long, global = true, env = "XUESHI_KEYS", value_name = "FILE")]
     keys: Option<PathBuf>,
     #[command(subcommand)]

@@ -65,12 +65,8 @@ fn key_path(args: &StoreArgs) -> PathBuf {
     if let Some(k) = &args.keys {
         return k.clone();
     }
-    match args
-        .url
-        .strip_prefix("sqlite://")
-        .or_else(|| args.url.strip_prefix("sqlite:"))
-    {
-        Some(path) => Path::new(path.split('?').next().unwrap_or(path)).with_extension("keys"),
+    match sqlite_file(&args.url) {
+        Some(path) => path.with_extension("keys"),
         None => PathBuf::from("xueshi.keys"),
     }
 }
@@ -87,6 +83,34 @@ async fn open(args: &StoreArgs) -> Result<Opened> {
     let signer = LedgerSigner::new(&keys, xueshi_store::ledger::DEFAULT_ORIGIN).map_err(err)?;
     registry::init_ledger(&db, &signer).await.map_err(err)?;
     Ok(Opened { db, keys, signer })
+}
+
+/// Opens for a command that only reads or checks (`ledger verify`, `ledger checkpoint`): the key
+/// file must already exist, and it is read before the database is touched, so a missing key
+/// file fails with `keys.missing` and creates nothing — neither a key file nor a database.
+async fn open_existing(args: &StoreArgs) -> Result<Opened> {
+    let keys = Keys::load(&key_path(args)).map_err(err)?;
+    if let Some(path) = sqlite_file(&args.url)
+        && !path.exists()
+    {
+        return Err(format!(
+            "找不到数据库文件 {} [store.not_found]",
+            path.display()
+        ));
+    }
+    let db = Db::open(&args.url).await.map_err(err)?;
+    let signer = LedgerSigner::new(&keys, xueshi_store::ledger::DEFAULT_ORIGIN).map_err(err)?;
+    registry::init_ledger(&db, &signer).await.map_err(err)?;
+    Ok(Opened { db, keys, signer })
+}
+
+/// The file of a `sqlite:` URL, if it is one (not `:memory:`).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
@@ -262,7 +286,7 @@ pub async fn verify(
     against: Option<&Path>,
     vkey: Option<&str>,
 ) -> Result<Outcome> {
-    let o = open(args).await?;
+    let o = open_existing(args).await?;
     let verifier = match vkey {
         Some(v) => Verifier::from_vkey(v).map_err(|e| format!("验证公钥无效：{e}"))?,
         None => o.signer.verifier(),
@@ -286,8 +310,16 @@ pub async fn verify(
         .map(|r| r.iter().map(|b| format!("{b:02x}")).collect::<String>())
         .unwrap_or_default();
     if report.ok() {
+        let legacy = if report.legacy_lines > 0 {
+            format!(
+                "另有 {} 条审计记录写于审计链启用（迁移 0010）之前，不在校验范围内\n",
+                report.legacy_lines
+            )
+        } else {
+            String::new()
+        };
         Ok(Outcome::Done(format!(
-            "账本完好：{} 条记录，{} 个签名检查点，根哈希 {root}（{secs:.2} 秒，每秒 {rate:.0} 条）\n",
+            "账本完好：{} 条记录，{} 个签名检查点，根哈希 {root}（{secs:.2} 秒，每秒 {rate:.0} 条）；审计记录与其所涉的备案、申请、提交、预约均完好\n{legacy}",
             report.entries, report.checkpoints
         )))
     } else {
@@ -300,7 +332,7 @@ pub async fn verify(
 }
 
 pub async fn checkpoint(args: &StoreArgs) -> Result<Outcome> {
-    let o = open(args).await?;
+    let o = open_existing(args).await?;
     let note = xueshi_store::ledger::latest_note(&o.db)
         .await
         .map_err(err)?;

@@ -123,6 +123,39 @@ fn an_unknown_database_scheme_is_refused() {
 }
 
 #[test]
+fn ledger_verify_without_its_key_file_fails_clearly_and_creates_nothing() {
+    let dir = scratch("nokeys");
+    assert!(xueshi(&dir, &["db", "migrate"]).status.success());
+    let keys = dir.join("xueshi.keys");
+    std::fs::remove_file(&keys).unwrap_or(());
+    let listing = |d: &Path| {
+        let mut names: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = listing(&dir);
+    for command in [["ledger", "verify"], ["ledger", "checkpoint"]] {
+        let o = xueshi(&dir, &command);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let out = text(&o);
+        assert!(
+            out.contains("找不到密钥文件") && out.contains("keys.missing"),
+            "{out}"
+        );
+        assert!(!keys.exists(), "{command:?} created a key file");
+    }
+    assert_eq!(listing(&dir), before, "nothing was created");
+    // Nor a database where there was none.
+    let empty = scratch("nokeys-nodb");
+    let o = xueshi(&empty, &["ledger", "verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(listing(&empty).is_empty(), "{:?}", listing(&empty));
+}
+
+#[test]
 fn demo_seed_verify_tamper_and_export_end_to_end() {
     let dir = scratch("demo");
     assert!(xueshi(&dir, &["db", "migrate"]).status.success());

@@ -99,6 +99,9 @@ pub struct ImportOptions {
     /// today (a 登记日期 of another day is `record.registered_on`), and a year whose
     /// registration has closed is refused (`registration.closed`, D11), as on the API.
     pub only_unit: Option<i64>,
+    /// The audit line of an import through the service, written in the transaction of the
+    /// records it registers; its subject gets `/rows:N` appended (records imports only).
+    pub audit: Option<crate::audit::Line>,
 }
 
 impl ImportOptions {
@@ -114,6 +117,7 @@ impl ImportOptions {
             batch_rows: 1000,
             only_base: None,
             only_unit: None,
+            audit: None,
         }
     }
 

@@ -46,7 +46,7 @@ use crate::entries::{RecordRow, provider_text};
 use crate::error::StoreError;
 use crate::keys::Keys;
 use crate::ledger::LedgerSigner;
-use crate::records::{NewRecord, register};
+use crate::records::{NewRecord, register_audited};
 
 const ID: usize = 0;
 const NAME: usize = 1;
@@ -434,7 +434,11 @@ pub async fn import_records(
         total: Some(total),
     });
     let (numbers, records): (Vec<usize>, Vec<NewRecord>) = batch.into_iter().unzip();
-    register(db, signer, &records, opts.now_ms).await?;
+    let line = opts
+        .audit
+        .as_ref()
+        .map(|l| l.about(format!("{}/rows:{}", l.subject, records.len())));
+    register_audited(db, signer, &records, opts.now_ms, line.as_ref()).await?;
     progress(Progress {
         phase: Phase::Writing,
         done: total,

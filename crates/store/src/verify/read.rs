@@ -16,6 +16,7 @@ pub(super) struct EntryRow {
     pub idx: i64,
     pub kind: String,
     pub ref_id: i64,
+    pub person_id: Option<i64>,
     pub leaf: Option<[u8; 32]>,
 }
 
@@ -26,6 +27,7 @@ fn entries_sql(db: &Db) -> String {
             Col::Val("idx"),
             Col::Val("kind"),
             Col::Val("ref_id"),
+            Col::Val("person_id"),
             Col::Blob("leaf"),
         ]],
         Some("idx"),
@@ -117,14 +119,15 @@ fn undecodable(what: &str, e: &serde_json::Error) -> StoreError {
 /// The entries with `from <= idx < to`, in order.
 pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>, StoreError> {
     let text = json_text(db, &entries_sql(db), from, to).await?;
-    let raw: Vec<(i64, String, i64, String)> =
+    let raw: Vec<(i64, String, i64, Option<i64>, String)> =
         serde_json::from_str(&text).map_err(|e| undecodable("账本条目", &e))?;
     Ok(raw
         .into_iter()
-        .map(|(idx, kind, ref_id, leaf)| EntryRow {
+        .map(|(idx, kind, ref_id, person_id, leaf)| EntryRow {
             idx,
             kind,
             ref_id,
+            person_id,
             leaf: unhex(&leaf).and_then(|l| <[u8; 32]>::try_from(l).ok()),
         })
         .collect())

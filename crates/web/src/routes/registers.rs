@@ -150,7 +150,7 @@ pub async fn file(
             "备案编号和培训名称不能为空",
         ));
     }
-    let id = registry::submit_filing(
+    let id = registry::submit_filing_by(
         &state.db,
         &NewFiling {
             number: body.number.trim().to_owned(),
@@ -161,7 +161,13 @@ pub async fn file(
             ends_on: date(&body.ends_on, "filing.ends_on")?,
             provider_org: agent.organisation_id,
         },
-        state.now_ms(),
+        &xueshi_store::audit::Line::new(
+            state.now_ms(),
+            agent.actor.clone(),
+            agent.region,
+            "filing.submit",
+            "",
+        ),
     )
     .await?;
     let filing = registry::filing(&state.db, id).await?;

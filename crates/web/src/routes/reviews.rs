@@ -41,28 +41,12 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     let (target, unit) = person_target(&state, person_id, year_end(year)?).await?;
     allow(&state, &acting.principal, Action::SubmitYearPage, &target)?;
-    if requests::year_page_pending(&state.db, person_id, year).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "review.pending",
-            "该年度登记已提交，正在等待审核",
-        ));
-    }
-    let actor = access::actor(&acting);
     let submission_id = requests::submit_year_page(
         &state.db,
         person_id,
         year,
         unit.unit_id,
-        &actor,
-        state.now_ms(),
-    )
-    .await?;
-    access::audit(
-        &state,
-        &acting,
-        "year_page.submit",
-        &format!("person:{person_id}/year:{year}"),
+        &access::line(&state, &acting, "year_page.submit"),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Submitted { submission_id })))

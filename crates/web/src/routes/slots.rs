@@ -136,10 +136,9 @@ pub async fn open(
             industry: body.industry.filter(|i| !i.trim().is_empty()),
             opened_by: access::actor(&acting),
         },
-        state.now_ms(),
+        &access::line(&state, &acting, "slot.open"),
     )
     .await?;
-    access::audit(&state, &acting, "slot.open", &format!("slot:{id}")).await?;
     Ok((
         StatusCode::CREATED,
         Json(appointments::slot(&state.db, id).await?.into()),
@@ -226,7 +225,7 @@ pub struct Booked {
     responses(
         (status = 201, description = "已预约", body = Booked),
         (status = 403, description = "无权预约（只能为本单位或本人）", body = ErrorBody),
-        (status = 409, description = "名额不足（booking.full）", body = ErrorBody),
+        (status = 409, description = "名额不足（booking.full），或名单中有人已预约该时段（booking.duplicate，附已有预约编号）", body = ErrorBody),
     ))]
 pub async fn book(
     State(state): State<AppState>,
@@ -283,13 +282,12 @@ pub async fn book(
         allow(&state, &acting.principal, Action::BookSlot, &target)?;
     }
     let unit_id = unit_id.ok_or_else(|| ApiError::bad_request("booking.persons", "名单为空"))?;
-    let booking_id =
-        appointments::book(&state.db, slot_id, unit_id, &body.persons, state.now_ms()).await?;
-    access::audit(
-        &state,
-        &acting,
-        "booking.book",
-        &format!("slot:{slot_id}/booking:{booking_id}"),
+    let booking_id = appointments::book(
+        &state.db,
+        slot_id,
+        unit_id,
+        &body.persons,
+        &access::line(&state, &acting, "booking.book"),
     )
     .await?;
     Ok((
@@ -398,12 +396,10 @@ pub async fn cancel(
         },
     };
     allow(&state, &acting.principal, Action::CancelBooking, &target)?;
-    appointments::cancel(&state.db, booking_id, state.now_ms()).await?;
-    access::audit(
-        &state,
-        &acting,
-        "booking.cancel",
-        &format!("booking:{booking_id}"),
+    appointments::cancel(
+        &state.db,
+        booking_id,
+        &access::line(&state, &acting, "booking.cancel"),
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -403,6 +403,8 @@ pub async fn import_records(
     };
     opts.format = Some(format);
     opts.only_unit = Some(unit_id);
+    opts.audit =
+        Some(access::line(&state, &acting, "records.import").about(format!("unit:{unit_id}")));
     let report = import::import_records(
         &state.db,
         &state.keys,
@@ -413,15 +415,6 @@ pub async fn import_records(
         &mut |_| {},
     )
     .await?;
-    if report.written > 0 {
-        access::audit(
-            &state,
-            &acting,
-            "records.import",
-            &format!("unit:{unit_id}/rows:{}", report.written),
-        )
-        .await?;
-    }
     let summary = report
         .to_string()
         .lines()

@@ -283,6 +283,7 @@ pub struct Applied {
         (status = 201, description = "已申请，附核验机构", body = [Applied]),
         (status = 400, description = "级别、周期或名单无效", body = ErrorBody),
         (status = 403, description = "无权为其中某人申请", body = ErrorBody),
+        (status = 409, description = "已有相同的申请正在等待核验（verification.duplicate，附已有申请编号）", body = ErrorBody),
         (status = 422, description = "路由表无法确定核验机构（verification.route）", body = ErrorBody),
     ))]
 pub async fn apply(
@@ -342,17 +343,12 @@ pub async fn apply(
             verifier_zone_id: zone_id,
         });
     }
-    let actor = access::actor(&acting);
-    let ids = requests::apply(&state.db, &batch, &actor, state.now_ms()).await?;
-    for (id, a) in ids.iter().zip(&batch) {
-        access::audit(
-            &state,
-            &acting,
-            "verification.apply",
-            &format!("person:{}/application:{id}", a.person_id),
-        )
-        .await?;
-    }
+    let ids = requests::apply(
+        &state.db,
+        &batch,
+        &access::line(&state, &acting, "verification.apply"),
+    )
+    .await?;
     let out = ids
         .into_iter()
         .zip(batch)
@@ -607,26 +603,18 @@ pub async fn decide(
         },
         approved: body.approved,
     };
-    let done = record(&state, &acting, &v).await?;
-    if let Some(reason) = body
+    // A refusal's reason is a line of its own, written in the act's transaction.
+    let reason = body
         .reason
         .as_deref()
         .map(str::trim)
-        .filter(|r| !r.is_empty())
-        && !body.approved
-    {
-        xueshi_store::audit::audit(
-            &state.db,
-            state.now_ms(),
-            &access::actor(&acting),
-            acting.region,
-            "verification.refusal_reason",
-            Some(&format!("person:{}/application:{id}", a.subject.person_id)),
-            Some(reason),
-        )
-        .await?;
-    }
-    Ok(done)
+        .filter(|r| !r.is_empty() && !body.approved)
+        .map(|reason| xueshi_store::audit::Line {
+            detail: Some(reason.to_owned()),
+            ..access::line(&state, &acting, "verification.refusal_reason")
+                .about(format!("person:{}/application:{id}", a.subject.person_id))
+        });
+    record(&state, &acting, &v, reason.as_slice()).await
 }
 
 /// Records a verification act by the calling official and answers with its receipt.
@@ -634,13 +622,15 @@ async fn record(
     state: &AppState,
     acting: &Acting,
     v: &Verification<'_>,
+    lines: &[xueshi_store::audit::Line],
 ) -> Result<(StatusCode, Json<ActDone>), ApiError> {
     let actor = access::actor(acting);
-    let (act_id, inclusion) = acts::record_verification(
+    let (act_id, inclusion) = acts::record_verification_with(
         &state.db,
         &state.signer,
         v,
         access::act(state, &actor, acting)?,
+        lines,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))
@@ -699,7 +689,7 @@ pub async fn record_offline(
         },
         approved: body.approved,
     };
-    record(&state, &acting, &v).await
+    record(&state, &acting, &v, &[]).await
 }
 
 /// The planned application a readiness check is about.
