@@ -502,7 +502,7 @@ pub async fn import(
     let refreshed = refresh_statistics(&o.db, policy, now_ms).await?;
     let secs = started.elapsed().as_secs_f64();
     let text = format!("{report}{refreshed}用时 {secs:.1} 秒\n");
-    let failed = !report.rejected.is_empty() && opts.mode == ImportMode::AllOrNothing;
+    let failed = !report.is_clean() && opts.mode == ImportMode::AllOrNothing;
     Ok(if failed {
         Outcome::Failed(text)
     } else {
