@@ -17,6 +17,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod next;
 pub mod pages;
 pub mod registrations;
 pub mod routes;

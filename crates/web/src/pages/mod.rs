@@ -123,7 +123,7 @@ impl FromRequestParts<AppState> for Page {
 /// `/login?next=…` back to where the caller was going (only a local path).
 fn login_url(target: Option<&axum::http::uri::PathAndQuery>) -> String {
     match target.map(|t| t.as_str()) {
-        Some(t) if t != "/" && t.starts_with('/') && !t.starts_with("//") => {
+        Some(t) if t != "/" && crate::next::local_path(t).is_some() => {
             let mut next = String::new();
             for b in t.bytes() {
                 if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
