@@ -49,6 +49,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::session::login, routes::session::logout))
         .routes(routes!(routes::session::me))
         .routes(routes!(routes::session::change_password))
+        .routes(routes!(routes::session::sign_out_everywhere))
         .routes(routes!(routes::persons::person_year))
         .routes(routes!(routes::persons::person_year_summary))
         .routes(routes!(routes::records::register, routes::records::list))

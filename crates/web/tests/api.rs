@@ -380,6 +380,75 @@ async fn a_new_account_must_change_its_password_before_acting() {
     .await;
 }
 
+/// A password change ends every other session of the account at once (the in-process cache
+/// included); the session that changed it goes on. Signing out everywhere ends them all.
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_sign_out_everywhere_ends_all() {
+    each(false, |app| async move {
+        let here = app.browser("zhang", READY).await;
+        let there = app.browser("zhang", READY).await;
+        let other_account = app.browser("huoqiu", READY).await;
+        let uri = format!("/api/persons/{}/years/2026", app.zhang);
+        // Both sessions are live (and cached).
+        for who in [&here, &there] {
+            let ok = app.call(Method::GET, &uri, Some(who), false).await;
+            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        }
+        let change = json!({ "old_password": READY, "new_password": "Neues2026mima" });
+        let req = request(
+            Method::POST,
+            "/api/password",
+            Some(&here),
+            true,
+            Some(change),
+        );
+        assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+        let dead = app.call(Method::GET, &uri, Some(&there), false).await;
+        assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(dead.code(), "session.invalid");
+        let write = app
+            .call(Method::DELETE, "/api/session", Some(&there), true)
+            .await;
+        assert_eq!(write.status, StatusCode::UNAUTHORIZED);
+        let alive = app.call(Method::GET, &uri, Some(&here), false).await;
+        assert_eq!(alive.status, StatusCode::OK);
+        let other = app
+            .call(Method::GET, "/api/me", Some(&other_account), false)
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+
+        // Sign out everywhere: a second device, then every session ends, this one too.
+        let third = app.browser("zhang", "Neues2026mima").await;
+        let none = app
+            .call(Method::DELETE, "/api/sessions", Some(&here), false)
+            .await;
+        assert_eq!(none.code(), "csrf.missing");
+        let out = app
+            .call(Method::DELETE, "/api/sessions", Some(&here), true)
+            .await;
+        assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+        assert_eq!(out.body["sessions_ended"], 2);
+        for who in [&here, &third] {
+            let dead = app.call(Method::GET, "/api/me", Some(who), false).await;
+            assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
+        }
+        let other = app
+            .call(Method::GET, "/api/me", Some(&other_account), false)
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+        let req = Request::builder()
+            .method(Method::DELETE)
+            .uri("/api/sessions")
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .body(Body::empty())
+            .unwrap();
+        let token = app.send(req).await;
+        assert_eq!(token.code(), "auth.session_required");
+        app.db
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_request_without_a_session_is_401() {
     each(false, |app| async move {

@@ -123,6 +123,18 @@ async fn signed_out_forced_change_home_and_errors() {
             &["首次登录须先修改初始密码", "再次输入新密码"],
         );
 
+        // Once the password is set, the page offers to sign out everywhere.
+        let zhang = w.who("zhang").await;
+        let account = w.page(Some(&zhang), "/password").await;
+        account.shows(
+            StatusCode::OK,
+            &[
+                "在所有设备上退出",
+                "data-api=\"/api/sessions\"",
+                "data-method=\"DELETE\"",
+            ],
+        );
+
         // Unknown pages are HTML; unknown API paths stay JSON.
         let missing = w.page(Some(&w.who("zhang").await), "/no-such-page").await;
         missing.shows(StatusCode::NOT_FOUND, &["没有这个页面", "page.not_found"]);

@@ -204,22 +204,67 @@ pub async fn change_password(
     caller: Caller,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let Caller::Session { account, .. } = caller else {
+    let Caller::Session {
+        account, session, ..
+    } = caller
+    else {
         return Err(ApiError::forbidden(
             "auth.session_required",
             "API 令牌不能修改密码",
         ));
     };
-    accounts::change_password(
+    accounts::change_password_in_session(
         &state.db,
         &state.keys,
         &state.accounts,
         account.id,
         &req.old_password,
         &req.new_password,
+        Some(session.id),
         state.now_ms(),
     )
     .await?;
+    // Every other session of the account has ended: none may live on in this process's cache.
     state.sessions.forget_account(account.id);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many sessions "sign out everywhere" ended.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SignedOut {
+    /// Sessions ended, this one included.
+    pub sessions_ended: u64,
+}
+
+/// Signs out everywhere: ends every session of the signed-in account (this one included, on
+/// every device) and clears the cookie.
+#[utoipa::path(delete, path = "/api/sessions", tag = "session",
+    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    responses(
+        (status = 200, description = "已在所有设备上退出登录", body = SignedOut),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "CSRF 令牌缺失或不符；API 令牌没有会话（auth.session_required）", body = ErrorBody),
+    ))]
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let Caller::Session { account, .. } = caller else {
+        return Err(ApiError::forbidden(
+            "auth.session_required",
+            "API 令牌没有会话可退出",
+        ));
+    };
+    let ended = accounts::sign_out_everywhere(&state.db, account.id, state.now_ms()).await?;
+    state.sessions.forget_account(account.id);
+    Ok((
+        [
+            (SET_COOKIE, clear_cookie(state.secure_cookies)),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(SignedOut {
+            sessions_ended: ended,
+        }),
+    )
+        .into_response())
 }
