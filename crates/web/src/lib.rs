@@ -24,6 +24,7 @@ pub mod routes;
 pub mod session_cache;
 pub mod state;
 pub mod summaries;
+pub mod throttle;
 
 use std::net::SocketAddr;
 
@@ -163,5 +164,10 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "xueshi API listening");
     summaries::spawn(state.clone());
-    axum::serve(listener, router(state)).await
+    // Peer addresses reach the handlers (sign-in throttling by client address).
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }

@@ -52,6 +52,7 @@ struct TestApp {
     zhang: i64,
     li: i64,
     token: String,
+    clock: Arc<std::sync::atomic::AtomicI64>,
 }
 
 async fn account(db: &Db, keys: &Keys, new: NewAccount, ready: bool) -> i64 {
@@ -191,7 +192,9 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
 
     let mut state = AppState::new(db.clone(), keys, signer, policy().clone());
     state.accounts = account_policy();
-    state.clock = Arc::new(|| T0);
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(T0));
+    let read = clock.clone();
+    state.clock = Arc::new(move || read.load(std::sync::atomic::Ordering::SeqCst));
     state.secure_cookies = secure_cookies;
     TestApp {
         router: xueshi_web::router(state),
@@ -199,6 +202,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
         zhang,
         li,
         token,
+        clock,
     }
 }
 
@@ -211,6 +215,12 @@ struct Browser {
 }
 
 impl TestApp {
+    /// Moves the service's clock on.
+    fn advance(&self, ms: i64) {
+        self.clock
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
     async fn send(&self, req: Request<Body>) -> Reply {
         world::send(self.router.clone(), req).await
     }
@@ -320,20 +330,49 @@ async fn a_wrong_password_and_an_unknown_login_fail_alike() {
     .await;
 }
 
+/// Repeated failures throttle the login name (429 with Retry-After) — alike for a real account
+/// and an unknown name — and the wait ends: no one can keep an account locked by guessing.
 #[tokio::test]
-async fn repeated_failures_lock_the_account_with_423() {
+async fn repeated_failures_are_throttled_alike_for_real_and_unknown_logins_and_the_wait_ends() {
     each(false, |app| async move {
-        let mut last = app.login("zhang", "Falsch2026mima").await;
-        for _ in 1..account_policy().max_failures {
-            last = app.login("zhang", "Falsch2026mima").await;
+        let audit_before = audit_lines(&app.db).await;
+        let free = xueshi_web::throttle::ThrottleConfig::default().pair_free;
+        let mut answers = Vec::new();
+        for login in ["zhang", "nobody"] {
+            for _ in 0..free {
+                let r = app.login(login, "Falsch2026mima").await;
+                assert_eq!(r.code(), "auth.failed");
+            }
+            let r = app.login(login, "Falsch2026mima").await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+            assert_eq!(r.code(), "auth.throttled");
+            assert_eq!(r.headers[header::RETRY_AFTER], "1");
+            answers.push((r.status, r.body.clone()));
         }
-        assert_eq!(last.status, StatusCode::LOCKED);
-        assert_eq!(last.code(), "account.locked");
+        assert_eq!(answers[0], answers[1]);
+        // While throttled, even the right password is not tried, and nothing is audited.
         let right = app.login("zhang", READY).await;
-        assert_eq!(right.status, StatusCode::LOCKED);
+        assert_eq!(right.code(), "auth.throttled");
+        assert_eq!(
+            audit_lines(&app.db).await,
+            audit_before + 2 * u64::from(free)
+        );
+        // After the wait the right password signs in (the store's lock is not used).
+        app.advance(1_000);
+        let right = app.login("zhang", READY).await;
+        assert_eq!(right.status, StatusCode::OK, "{}", right.body);
         app.db
     })
     .await;
+}
+
+async fn audit_lines(db: &Db) -> u64 {
+    let sql = "SELECT COUNT(*) FROM audit_log";
+    let n: i64 = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    u64::try_from(n).unwrap()
 }
 
 #[tokio::test]
