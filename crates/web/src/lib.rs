@@ -21,6 +21,7 @@ pub mod next;
 pub mod pages;
 pub mod registrations;
 pub mod routes;
+pub mod serve;
 pub mod session_cache;
 pub mod state;
 pub mod summaries;
@@ -159,15 +160,20 @@ async fn log_request(
     res
 }
 
-/// Listens on `addr` and serves [`router`] until the process ends.
+/// Listens on `addr` and serves [`router`] until the process ends, with the default bounds.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    serve_with(state, addr, serve::ServeConfig::default()).await
+}
+
+/// Listens on `addr` and serves [`router`] until the process ends, with `config`'s timeouts
+/// and connection limit ([`serve::serve_on`]).
+pub async fn serve_with(
+    state: AppState,
+    addr: SocketAddr,
+    config: serve::ServeConfig,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "xueshi API listening");
+    tracing::info!(%addr, ?config, "xueshi API listening");
     summaries::spawn(state.clone());
-    // Peer addresses reach the handlers (sign-in throttling by client address).
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    serve::serve_on(listener, state, config).await
 }

@@ -756,3 +756,108 @@ async fn health_answers_and_the_openapi_document_lists_every_path() {
     })
     .await;
 }
+
+/// The listener's bounds, on a real socket with short configured timeouts: a client trickling
+/// its headers is cut off after the header timeout, a silent keep-alive connection after the
+/// idle timeout, while a prompt request is answered. (No assertion on speed: only that the
+/// server, not the client, ends the connection while the client is still trickling.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_clients_are_disconnected() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use xueshi_web::serve::{ServeConfig, serve_on};
+
+    let db = fresh_dbs("web_serve").await.remove(0);
+    let keys = Keys::from_master([9; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+    let state = AppState::new(db.clone(), keys, signer, policy().clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = ServeConfig {
+        header_read: Duration::from_millis(300),
+        idle: Duration::from_millis(600),
+        request: Duration::from_secs(30),
+        max_connections: 8,
+        hsts: true,
+    };
+    let server = tokio::spawn(serve_on(listener, state, config));
+
+    // A prompt request is answered, and the connection is kept alive…
+    let mut prompt = tokio::net::TcpStream::connect(addr).await.unwrap();
+    prompt
+        .write_all(b"GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = prompt.read(&mut buf).await.unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age=31536000"),
+        "{head}"
+    );
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    // …until it has been silent for the idle timeout: then the server closes it.
+    let closed = tokio::time::timeout(Duration::from_secs(20), prompt.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0) | Err(_))),
+        "idle connection not closed: {closed:?}"
+    );
+
+    // A client trickling a header byte every 50 ms (never silent for the idle timeout) is cut
+    // off by the header timeout: its writes start failing or its read sees the end.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nx-slow: ")
+        .await
+        .unwrap();
+    let mut sent = 0usize;
+    let cut = loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if slow.write_all(b"a").await.is_err() {
+            break true;
+        }
+        sent += 1;
+        let mut one = [0u8; 1];
+        match tokio::time::timeout(Duration::from_millis(1), slow.read(&mut one)).await {
+            Ok(Ok(0) | Err(_)) => break true,
+            Ok(Ok(_)) => {
+                // hyper may answer 408 before closing; the connection still ends.
+                continue;
+            }
+            Err(_) => {}
+        }
+        assert!(
+            sent < 400,
+            "a trickled header kept the connection for {sent} bytes"
+        );
+    };
+    assert!(cut && sent >= 1, "sent {sent}");
+    eprintln!("trickled header cut off after {sent} bytes at 50 ms each (timeout 300 ms)");
+    server.abort();
+    done(db).await;
+}
+
+/// Personal data is never stored by a browser or a proxy: answers that set no caching policy
+/// of their own are `no-store` (the person-year, the records, the ID-number disclosure).
+#[tokio::test]
+async fn personal_data_is_not_cached() {
+    each(false, |app| async move {
+        let zhang = app.browser("zhang", READY).await;
+        for uri in [
+            format!("/api/persons/{}/years/2026", app.zhang),
+            format!("/api/persons/{}/records", app.zhang),
+            format!("/api/persons/{}/id-number", app.zhang),
+            "/api/me".to_owned(),
+        ] {
+            let r = app.call(Method::GET, &uri, Some(&zhang), false).await;
+            assert_eq!(
+                r.headers[header::CACHE_CONTROL],
+                "no-store",
+                "{uri}: {}",
+                r.status
+            );
+        }
+        app.db
+    })
+    .await;
+}

@@ -122,6 +122,10 @@ pub struct ServeOptions {
     pub cjk_font: Option<String>,
     /// Rebuild and serve a demo of this many persons.
     pub demo_persons: Option<u64>,
+    /// Timeouts, connection limit, HSTS.
+    pub listener: xueshi_web::serve::ServeConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Serves the JSON API on `listen` until the process ends.
@@ -150,6 +154,12 @@ pub async fn serve(
     state.secure_cookies = options.secure_cookies;
     state.public_url = options.public_url.trim_end_matches('/').to_owned();
     state.cjk_font = options.cjk_font;
+    state.throttle = std::sync::Arc::new(xueshi_web::throttle::Throttle::new(
+        xueshi_web::throttle::ThrottleConfig {
+            trusted_proxies: options.trusted_proxies,
+            ..xueshi_web::throttle::ThrottleConfig::default()
+        },
+    ));
     if let Err(e) = state.cjk_font() {
         tracing::warn!("{e}");
     }
@@ -177,7 +187,7 @@ pub async fn serve(
     } else {
         eprintln!("{started}");
     }
-    xueshi_web::serve(state, listen)
+    xueshi_web::serve_with(state, listen, options.listener)
         .await
         .map_err(|e| format!("无法在 {listen} 上提供服务：{e}"))?;
     Ok(Outcome::Done(String::new()))
