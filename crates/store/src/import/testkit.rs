@@ -321,7 +321,7 @@ pub(crate) fn bomb_xlsx(path: &Path, rows: &[&[&str]], padding: u64, forge: bool
     let xml = shared.expect("the workbook has shared strings");
     let end = xml.rfind("</sst>").unwrap();
     out.start_file("xl/sharedStrings.xml", deflate).unwrap();
-    out.write_all(xml[..end].as_bytes()).unwrap();
+    out.write_all(&xml.as_bytes()[..end]).unwrap();
     let item = format!("<si><t>{}</t></si>", "炸".repeat(60));
     let chunk = item.repeat(padding.clamp(1, 1 << 20).div_ceil(item.len() as u64) as usize);
     let mut written = 0u64;
