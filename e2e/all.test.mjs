@@ -2,6 +2,7 @@
 import { after } from "node:test";
 import { demo } from "./lib.mjs";
 
+import "./next.test.mjs";
 import "./session.test.mjs";
 import "./people.test.mjs";
 import "./officials.test.mjs";

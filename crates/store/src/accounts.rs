@@ -32,6 +32,7 @@ pub const LOGIN_FAILED: &str = "account.login_failed";
 pub const LOGIN_LOCKED: &str = "account.locked";
 pub const PASSWORD_CHANGE: &str = "account.password_change";
 pub const PASSWORD_RESET: &str = "account.password_reset";
+pub const SIGN_OUT_EVERYWHERE: &str = "account.sign_out_everywhere";
 pub const TOKEN_ISSUE: &str = "api_token.issue";
 pub const TOKEN_REVOKE: &str = "api_token.revoke";
 
@@ -754,7 +755,8 @@ async fn set_password(
     Ok(())
 }
 
-/// The account holder changes their password, proving the old one. Clears the forced change.
+/// The account holder changes their password, proving the old one. Clears the forced change
+/// and ends every session of the account: whoever held one with the old password holds nothing.
 pub async fn change_password(
     db: &Db,
     keys: &Keys,
@@ -762,6 +764,22 @@ pub async fn change_password(
     account_id: i64,
     old: &str,
     new: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    change_password_in_session(db, keys, policy, account_id, old, new, None, now_ms).await
+}
+
+/// [`change_password`] from a session, which stays (`keep_session`): every other session of
+/// the account ends. The audit line counts the sessions ended.
+#[allow(clippy::too_many_arguments)]
+pub async fn change_password_in_session(
+    db: &Db,
+    keys: &Keys,
+    policy: &AccountPolicy,
+    account_id: i64,
+    old: &str,
+    new: &str,
+    keep_session: Option<i64>,
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let stored: Option<String> = on_db!(db, p => sqlx::query_scalar(
@@ -784,6 +802,7 @@ pub async fn change_password(
     check_password(new, id_number.as_deref())?;
     let hash = hash_password(new, policy.password).await?;
     set_password(db, account_id, &hash, false, now_ms).await?;
+    let ended = end_other_sessions(db, account_id, keep_session).await?;
     let subject = format!("account:{account_id}");
     let region = account_region(db, &acc, now_ms).await?;
     audit(
@@ -793,7 +812,7 @@ pub async fn change_password(
         region,
         PASSWORD_CHANGE,
         Some(&subject),
-        None,
+        Some(&format!("sessions_ended:{ended}")),
     )
     .await?;
     Ok(())
@@ -951,12 +970,43 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), StoreError> {
 /// Ends every session of an account, returning how many had not been ended before (expired
 /// ones included).
 pub async fn end_all_sessions(db: &Db, account_id: i64) -> Result<u64, StoreError> {
-    let sql = "UPDATE sessions SET revoked = TRUE WHERE account_id = $1 AND revoked = FALSE";
+    end_other_sessions(db, account_id, None).await
+}
+
+/// Ends every session of an account but `keep` (if given), returning how many were ended.
+pub async fn end_other_sessions(
+    db: &Db,
+    account_id: i64,
+    keep: Option<i64>,
+) -> Result<u64, StoreError> {
+    let sql = "UPDATE sessions SET revoked = TRUE
+               WHERE account_id = $1 AND revoked = FALSE AND id <> $2";
     Ok(on_db!(db, p => sqlx::query(sql)
         .bind(account_id)
+        .bind(keep.unwrap_or(-1))
         .execute(p)
         .await?
         .rows_affected()))
+}
+
+/// "Sign out everywhere": the account holder ends every session of theirs, this one included.
+/// Audited with the count.
+pub async fn sign_out_everywhere(db: &Db, account_id: i64, now_ms: i64) -> Result<u64, StoreError> {
+    let ended = end_all_sessions(db, account_id).await?;
+    let acc = account(db, account_id).await?;
+    let subject = format!("account:{account_id}");
+    let region = account_region(db, &acc, now_ms).await?;
+    audit(
+        db,
+        now_ms,
+        &subject,
+        region,
+        SIGN_OUT_EVERYWHERE,
+        Some(&subject),
+        Some(&format!("sessions_ended:{ended}")),
+    )
+    .await?;
+    Ok(ended)
 }
 
 // ---------------------------------------------------------------------------------------------

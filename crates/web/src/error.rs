@@ -124,6 +124,20 @@ impl From<StoreError> for ApiError {
                     Self::new(StatusCode::UNAUTHORIZED, code, message)
                 }
                 "account.disabled" => Self::forbidden(code, message),
+                // An import file over a bound of size or count (a decompression bomb among them).
+                "import.limit.file"
+                | "import.limit.entry"
+                | "import.limit.total"
+                | "import.limit.strings"
+                | "import.limit.rows" => Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message),
+                // A shape no honest file has: a forged or over-compressed archive, too many parts
+                // or columns.
+                "import.limit.ratio"
+                | "import.limit.forged"
+                | "import.limit.entries"
+                | "import.limit.columns" => {
+                    Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+                }
                 "store.corrupt" => Self::internal(code, &message),
                 _ => Self::bad_request(code, message),
             },

@@ -18,12 +18,15 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod next;
 pub mod pages;
 pub mod registrations;
 pub mod routes;
+pub mod serve;
 pub mod session_cache;
 pub mod state;
 pub mod summaries;
+pub mod throttle;
 
 use std::net::SocketAddr;
 
@@ -49,6 +52,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::session::login, routes::session::logout))
         .routes(routes!(routes::session::me))
         .routes(routes!(routes::session::change_password))
+        .routes(routes!(routes::session::sign_out_everywhere))
         .routes(routes!(routes::persons::person_year))
         .routes(routes!(routes::persons::person_year_summary))
         .routes(routes!(routes::records::register, routes::records::list))
@@ -159,10 +163,20 @@ async fn log_request(
     res
 }
 
-/// Listens on `addr` and serves [`router`] until the process ends.
+/// Listens on `addr` and serves [`router`] until the process ends, with the default bounds.
 pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    serve_with(state, addr, serve::ServeConfig::default()).await
+}
+
+/// Listens on `addr` and serves [`router`] until the process ends, with `config`'s timeouts
+/// and connection limit ([`serve::serve_on`]).
+pub async fn serve_with(
+    state: AppState,
+    addr: SocketAddr,
+    config: serve::ServeConfig,
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "xueshi API listening");
+    tracing::info!(%addr, ?config, "xueshi API listening");
     summaries::spawn(state.clone());
-    axum::serve(listener, router(state)).await
+    serve::serve_on(listener, state, config).await
 }

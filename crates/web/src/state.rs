@@ -14,6 +14,7 @@ use xueshi_store::{Db, Keys, LedgerSigner};
 
 use crate::registrations::Registrations;
 use crate::session_cache::SessionCache;
+use crate::throttle::{Throttle, ThrottleConfig};
 
 /// Now, as Unix milliseconds.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Sessions checked in the last seconds.
     pub sessions: Arc<SessionCache>,
+    /// Failed sign-ins (in place of a lockout).
+    pub throttle: Arc<Throttle>,
     /// The group-commit writer of record registrations (started on first use).
     registrations: Arc<std::sync::OnceLock<Registrations>>,
     /// The public base URL (`XUESHI_PUBLIC_URL`): certificates' QR codes and status lists.
@@ -75,6 +78,7 @@ impl AppState {
             clock: Arc::new(system_clock),
             secure_cookies: false,
             sessions: Arc::new(SessionCache::default()),
+            throttle: Arc::new(Throttle::new(ThrottleConfig::default())),
             registrations: Arc::new(std::sync::OnceLock::new()),
         }
     }

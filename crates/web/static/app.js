@@ -78,6 +78,26 @@
     return { res, json };
   }
 
+  // Where a form may lead: only a path of this site (as crates/web/src/next.rs rules): no
+  // control character or white space, one leading "/", no backslash — and the same once percent-decoded, three rounds —
+  // and, resolved by the browser itself, this origin. Anything else goes home.
+  function localPath(target) {
+    const plain = (s) => /^\/(?![\/\\])/.test(s) && !/[\s\x00-\x1f\x7f-\x9f\\\u200b]/.test(s);
+    if (typeof target !== "string" || /[{}"<>`]/.test(target) || !plain(target)) return "/";
+    let text = target;
+    for (let i = 0; i < 3; i++) {
+      let decoded;
+      try { decoded = decodeURIComponent(text); } catch (_) { return "/"; }
+      if (decoded === text) break;
+      if (!plain(decoded)) return "/";
+      text = decoded;
+    }
+    let url;
+    try { url = new URL(target, window.location.origin); } catch (_) { return "/"; }
+    if (url.origin !== window.location.origin) return "/";
+    return url.pathname + url.search + url.hash;
+  }
+
   function fill(template, source, used) {
     return template.replace(/\{(\w+)\}/g, (_, k) => {
       if (used) used.add(k);
@@ -167,7 +187,7 @@
     if (then === "reload") {
       window.location.reload();
     } else if (then) {
-      window.location.href = fill(then, json || {});
+      window.location.href = localPath(fill(then, json || {}));
     } else {
       show(form, form.dataset.ok || "已保存", true);
     }

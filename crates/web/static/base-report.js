@@ -22,7 +22,7 @@
     out.querySelector("[data-k=total]").textContent = r.total_rows ?? 0;
     out.querySelector("[data-k=written]").textContent = r.written ?? 0;
     out.querySelector("[data-k=present]").textContent = r.already_present ?? 0;
-    out.querySelector("[data-k=rejected]").textContent = rejected.length;
+    out.querySelector("[data-k=rejected]").textContent = r.rejected_rows ?? rejected.length;
     const body = out.querySelector("tbody");
     body.textContent = "";
     for (const p of rejected) {
@@ -33,6 +33,14 @@
       const code = document.createElement("code");
       code.textContent = p.code;
       cell(tr, "代码", "").append(code);
+      body.append(tr);
+    }
+    if ((r.problems ?? 0) > rejected.length) {
+      const tr = document.createElement("tr");
+      cell(tr, "行号", "…");
+      cell(tr, "列", "");
+      cell(tr, "原因", "共 " + r.problems + " 个问题，以上列出前 " + rejected.length + " 个");
+      cell(tr, "代码", "");
       body.append(tr);
     }
     out.querySelector(".rejected").hidden = rejected.length === 0;

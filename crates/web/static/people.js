@@ -82,6 +82,9 @@
         body.append(tr);
       });
       table.append(body); wrap.append(table); card.append(wrap);
+      if ((r.problems ?? 0) > r.rejected.length) {
+        card.append(el("p", "共 " + r.problems + " 个问题，以上列出前 " + r.rejected.length + " 个", "msg"));
+      }
     }
     target.append(card);
     card.scrollIntoView({ block: "start" });

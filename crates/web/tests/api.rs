@@ -54,6 +54,7 @@ struct TestApp {
     zhang: i64,
     li: i64,
     token: String,
+    clock: Arc<std::sync::atomic::AtomicI64>,
 }
 
 async fn account(db: &Db, keys: &Keys, new: NewAccount, ready: bool) -> i64 {
@@ -193,7 +194,9 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
 
     let mut state = AppState::new(db.clone(), keys, signer, policy().clone());
     state.accounts = account_policy();
-    state.clock = Arc::new(|| T0);
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(T0));
+    let read = clock.clone();
+    state.clock = Arc::new(move || read.load(std::sync::atomic::Ordering::SeqCst));
     state.secure_cookies = secure_cookies;
     TestApp {
         ops: xueshi_web::metrics::ops_router(state.clone()),
@@ -202,6 +205,7 @@ async fn app(db: Db, secure_cookies: bool) -> TestApp {
         zhang,
         li,
         token,
+        clock,
     }
 }
 
@@ -214,6 +218,12 @@ struct Browser {
 }
 
 impl TestApp {
+    /// Moves the service's clock on.
+    fn advance(&self, ms: i64) {
+        self.clock
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
     async fn send(&self, req: Request<Body>) -> Reply {
         world::send(self.router.clone(), req).await
     }
@@ -323,20 +333,49 @@ async fn a_wrong_password_and_an_unknown_login_fail_alike() {
     .await;
 }
 
+/// Repeated failures throttle the login name (429 with Retry-After) — alike for a real account
+/// and an unknown name — and the wait ends: no one can keep an account locked by guessing.
 #[tokio::test]
-async fn repeated_failures_lock_the_account_with_423() {
+async fn repeated_failures_are_throttled_alike_for_real_and_unknown_logins_and_the_wait_ends() {
     each(false, |app| async move {
-        let mut last = app.login("zhang", "Falsch2026mima").await;
-        for _ in 1..account_policy().max_failures {
-            last = app.login("zhang", "Falsch2026mima").await;
+        let audit_before = audit_lines(&app.db).await;
+        let free = xueshi_web::throttle::ThrottleConfig::default().pair_free;
+        let mut answers = Vec::new();
+        for login in ["zhang", "nobody"] {
+            for _ in 0..free {
+                let r = app.login(login, "Falsch2026mima").await;
+                assert_eq!(r.code(), "auth.failed");
+            }
+            let r = app.login(login, "Falsch2026mima").await;
+            assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+            assert_eq!(r.code(), "auth.throttled");
+            assert_eq!(r.headers[header::RETRY_AFTER], "1");
+            answers.push((r.status, r.body.clone()));
         }
-        assert_eq!(last.status, StatusCode::LOCKED);
-        assert_eq!(last.code(), "account.locked");
+        assert_eq!(answers[0], answers[1]);
+        // While throttled, even the right password is not tried, and nothing is audited.
         let right = app.login("zhang", READY).await;
-        assert_eq!(right.status, StatusCode::LOCKED);
+        assert_eq!(right.code(), "auth.throttled");
+        assert_eq!(
+            audit_lines(&app.db).await,
+            audit_before + 2 * u64::from(free)
+        );
+        // After the wait the right password signs in (the store's lock is not used).
+        app.advance(1_000);
+        let right = app.login("zhang", READY).await;
+        assert_eq!(right.status, StatusCode::OK, "{}", right.body);
         app.db
     })
     .await;
+}
+
+async fn audit_lines(db: &Db) -> u64 {
+    let sql = "SELECT COUNT(*) FROM audit_log";
+    let n: i64 = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    u64::try_from(n).unwrap()
 }
 
 #[tokio::test]
@@ -378,6 +417,75 @@ async fn a_new_account_must_change_its_password_before_acting() {
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
         let again = app.login("fresh", READY).await;
         assert_eq!(again.body["must_change_password"], false);
+        app.db
+    })
+    .await;
+}
+
+/// A password change ends every other session of the account at once (the in-process cache
+/// included); the session that changed it goes on. Signing out everywhere ends them all.
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_sign_out_everywhere_ends_all() {
+    each(false, |app| async move {
+        let here = app.browser("zhang", READY).await;
+        let there = app.browser("zhang", READY).await;
+        let other_account = app.browser("huoqiu", READY).await;
+        let uri = format!("/api/persons/{}/years/2026", app.zhang);
+        // Both sessions are live (and cached).
+        for who in [&here, &there] {
+            let ok = app.call(Method::GET, &uri, Some(who), false).await;
+            assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        }
+        let change = json!({ "old_password": READY, "new_password": "Neues2026mima" });
+        let req = request(
+            Method::POST,
+            "/api/password",
+            Some(&here),
+            true,
+            Some(change),
+        );
+        assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+        let dead = app.call(Method::GET, &uri, Some(&there), false).await;
+        assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(dead.code(), "session.invalid");
+        let write = app
+            .call(Method::DELETE, "/api/session", Some(&there), true)
+            .await;
+        assert_eq!(write.status, StatusCode::UNAUTHORIZED);
+        let alive = app.call(Method::GET, &uri, Some(&here), false).await;
+        assert_eq!(alive.status, StatusCode::OK);
+        let other = app
+            .call(Method::GET, "/api/me", Some(&other_account), false)
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+
+        // Sign out everywhere: a second device, then every session ends, this one too.
+        let third = app.browser("zhang", "Neues2026mima").await;
+        let none = app
+            .call(Method::DELETE, "/api/sessions", Some(&here), false)
+            .await;
+        assert_eq!(none.code(), "csrf.missing");
+        let out = app
+            .call(Method::DELETE, "/api/sessions", Some(&here), true)
+            .await;
+        assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+        assert_eq!(out.body["sessions_ended"], 2);
+        for who in [&here, &third] {
+            let dead = app.call(Method::GET, "/api/me", Some(who), false).await;
+            assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
+        }
+        let other = app
+            .call(Method::GET, "/api/me", Some(&other_account), false)
+            .await;
+        assert_eq!(other.status, StatusCode::OK);
+        let req = Request::builder()
+            .method(Method::DELETE)
+            .uri("/api/sessions")
+            .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+            .body(Body::empty())
+            .unwrap();
+        let token = app.send(req).await;
+        assert_eq!(token.code(), "auth.session_required");
         app.db
     })
     .await;
@@ -764,6 +872,106 @@ async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
 
         assert_eq!(ops_text(&app, "/livez").await.0, StatusCode::OK);
         assert_eq!(ops_text(&app, "/readyz").await.0, StatusCode::OK);
+/// The listener's bounds, on a real socket with short configured timeouts: a client trickling
+/// its headers is cut off after the header timeout, a silent keep-alive connection after the
+/// idle timeout, while a prompt request is answered. (No assertion on speed: only that the
+/// server, not the client, ends the connection while the client is still trickling.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_idle_clients_are_disconnected() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use xueshi_web::serve::{ServeConfig, serve_on};
+
+    let db = fresh_dbs("web_serve").await.remove(0);
+    let keys = Keys::from_master([9; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+    let state = AppState::new(db.clone(), keys, signer, policy().clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = ServeConfig {
+        header_read: Duration::from_millis(300),
+        idle: Duration::from_millis(600),
+        request: Duration::from_secs(30),
+        max_connections: 8,
+        hsts: true,
+    };
+    let server = tokio::spawn(serve_on(listener, state, config));
+
+    // A prompt request is answered, and the connection is kept alive…
+    let mut prompt = tokio::net::TcpStream::connect(addr).await.unwrap();
+    prompt
+        .write_all(b"GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = prompt.read(&mut buf).await.unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(
+        head.contains("strict-transport-security: max-age=31536000"),
+        "{head}"
+    );
+    assert!(head.contains("cache-control: no-store"), "{head}");
+    // …until it has been silent for the idle timeout: then the server closes it.
+    let closed = tokio::time::timeout(Duration::from_secs(20), prompt.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0) | Err(_))),
+        "idle connection not closed: {closed:?}"
+    );
+
+    // A client trickling a header byte every 50 ms (never silent for the idle timeout) is cut
+    // off by the header timeout: its writes start failing or its read sees the end.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /api/health HTTP/1.1\r\nx-slow: ")
+        .await
+        .unwrap();
+    let mut sent = 0usize;
+    let cut = loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if slow.write_all(b"a").await.is_err() {
+            break true;
+        }
+        sent += 1;
+        let mut one = [0u8; 1];
+        match tokio::time::timeout(Duration::from_millis(1), slow.read(&mut one)).await {
+            Ok(Ok(0) | Err(_)) => break true,
+            Ok(Ok(_)) => {
+                // hyper may answer 408 before closing; the connection still ends.
+                continue;
+            }
+            Err(_) => {}
+        }
+        assert!(
+            sent < 400,
+            "a trickled header kept the connection for {sent} bytes"
+        );
+    };
+    assert!(cut && sent >= 1, "sent {sent}");
+    eprintln!("trickled header cut off after {sent} bytes at 50 ms each (timeout 300 ms)");
+    server.abort();
+    done(db).await;
+}
+
+/// Personal data is never stored by a browser or a proxy: answers that set no caching policy
+/// of their own are `no-store` (the person-year, the records, the ID-number disclosure).
+#[tokio::test]
+async fn personal_data_is_not_cached() {
+    each(false, |app| async move {
+        let zhang = app.browser("zhang", READY).await;
+        for uri in [
+            format!("/api/persons/{}/years/2026", app.zhang),
+            format!("/api/persons/{}/records", app.zhang),
+            format!("/api/persons/{}/id-number", app.zhang),
+            "/api/me".to_owned(),
+        ] {
+            let r = app.call(Method::GET, &uri, Some(&zhang), false).await;
+            assert_eq!(
+                r.headers[header::CACHE_CONTROL],
+                "no-store",
+                "{uri}: {}",
+                r.status
+            );
+        }
         app.db
     })
     .await;

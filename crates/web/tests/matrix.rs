@@ -1140,7 +1140,8 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
             let probed = api
                 .iter()
                 .any(|p| p.method == method && is_path_of(template, &p.uri));
-            let logout = method == Method::DELETE && template == "/api/session";
+            let logout = method == Method::DELETE
+                && (template == "/api/session" || template == "/api/sessions");
             assert!(probed || logout, "{method} {template} is not in the table");
         }
         for p in &api {
@@ -1265,6 +1266,16 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
             }
         }
 
+        // A second session of each account, for signing out everywhere after the first has
+        // signed out.
+        let mut second = Vec::new();
+        for (login, who) in &api_whos {
+            second.push(match who {
+                Who::Browser { .. } => w.session(login).await,
+                other => other.clone(),
+            });
+        }
+
         // Signing out, last: it ends the sessions the cells above used. A token has no
         // session to end (`auth.session_required`).
         for (login, who) in &api_whos {
@@ -1280,15 +1291,37 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
             }
         }
 
+        // Signing out everywhere, with the second session: it ends that one too (and whatever
+        // else the account had). A token has no session (`auth.session_required`).
+        for ((login, _), who) in api_whos.iter().zip(&second) {
+            let a = w.bytes(who, Method::DELETE, "/api/sessions", None).await;
+            f.cells += 1;
+            let ok = if SESSIONS.contains(login) {
+                let after = w.bytes(who, Method::GET, "/api/me", None).await;
+                a.status == StatusCode::OK
+                    && excerpt(&a).contains("sessions_ended")
+                    && after.status == StatusCode::UNAUTHORIZED
+            } else {
+                a.status == StatusCode::FORBIDDEN || a.status == StatusCode::UNAUTHORIZED
+            };
+            if !ok {
+                f.wrong.push(format!(
+                    "session.everywhere by {login}: got {} {}",
+                    a.status,
+                    excerpt(&a)
+                ));
+            }
+        }
+
         let columns = api_whos.len();
         assert_eq!(columns, 19);
-        assert_eq!(f.cells, (api.len() + 1 + pages.len() + 1) * columns);
+        assert_eq!(f.cells, (api.len() + 2 + pages.len() + 1) * columns);
         eprintln!(
             "{:?}: {} operations of the API and its document, {} probes of them (with signing \
-             out); {} pages routed, {} probes of them (with home); {} cells",
+             out, here and everywhere); {} pages routed, {} probes of them (with home); {} cells",
             w.db.backend(),
             ops.len() + 1,
-            api.len() + 1,
+            api.len() + 2,
             routes.iter().map(|(_, m)| m.len()).sum::<usize>(),
             pages.len() + 1,
             f.cells

@@ -35,9 +35,33 @@ async fn signed_out_forced_change_home_and_errors() {
             &["登录名", "data-then=\"/reviews\"", "/verify"],
         );
         // Only a local path is a place to go after signing in.
-        w.page(None, "/login?next=//evil.example")
-            .await
-            .shows(StatusCode::OK, &["data-then=\"/\""]);
+        // Every spelling of another origin, as it stands in the query (so decoded once by the
+        // server): tab, line break, NUL, space, backslash, encoded slashes, double encoding,
+        // schemes, an ideographic space.
+        for next in [
+            "//evil.example",
+            "/%09/evil.example/x",
+            "/%0A/evil.example",
+            "/%0D%0A/evil.example",
+            "/%00/evil.example",
+            "/%20/evil.example",
+            "%20//evil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "/%2F%2Fevil.example",
+            "/%252F%252Fevil.example",
+            "/%2509/evil.example",
+            "/%255Cevil.example",
+            "https:evil.example",
+            "https%3A%2F%2Fevil.example",
+            "javascript:alert(1)",
+            "/%E3%80%80/evil.example",
+            "/%7Blogin%7D",
+        ] {
+            let page = w.page(None, &format!("/login?next={next}")).await;
+            page.shows(StatusCode::OK, &["data-then=\"/\""]);
+            assert!(!page.text.contains("evil"), "{next}");
+        }
 
         let csp = login.headers[header::CONTENT_SECURITY_POLICY]
             .to_str()
@@ -97,6 +121,18 @@ async fn signed_out_forced_change_home_and_errors() {
         w.page(Some(&who), "/password").await.shows(
             StatusCode::OK,
             &["首次登录须先修改初始密码", "再次输入新密码"],
+        );
+
+        // Once the password is set, the page offers to sign out everywhere.
+        let zhang = w.who("zhang").await;
+        let account = w.page(Some(&zhang), "/password").await;
+        account.shows(
+            StatusCode::OK,
+            &[
+                "在所有设备上退出",
+                "data-api=\"/api/sessions\"",
+                "data-method=\"DELETE\"",
+            ],
         );
 
         // Unknown pages are HTML; unknown API paths stay JSON.

@@ -759,6 +759,45 @@ async fn the_apis_the_pages_added_answer_and_authorize() {
             .await;
         assert_eq!(r.code(), "csrf.mismatch");
 
+        // A decompression bomb (a shared strings part inflating to 200 MB) is refused, 413
+        // with the limit's code and a Chinese message naming it; nothing is read.
+        let r = w
+            .raw(
+                &session,
+                Method::POST,
+                "/api/base/certificates",
+                Some((
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+                    bomb(200 << 20),
+                )),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(r.code(), "import.limit.entry");
+        assert!(r.body["message"].as_str().unwrap().contains("上限 64 MB"));
+
+        // A report of 1,500 bad rows answers with the first 1,000 problems and the count.
+        let mut csv = "身份证号,姓名,基地,证书编号,课程名称,学时,完成日期,考试结果\n".to_owned();
+        for i in 0..1500 {
+            csv.push_str(&format!(
+                "{},王五,1,JX-B-{i},专业技术人员职业道德,30,2026-09-20,合格\n",
+                zhang_id.expose()
+            ));
+        }
+        let r = w
+            .raw(
+                &session,
+                Method::POST,
+                "/api/base/certificates",
+                Some(("text/csv".into(), csv.into_bytes())),
+            )
+            .await;
+        let body = r.expect(StatusCode::OK);
+        assert_eq!(body["problems"], 1500);
+        assert_eq!(body["rejected_rows"], 1500);
+        assert_eq!(body["rejected"].as_array().unwrap().len(), 1000);
+        assert_eq!(body["rejected"][999]["row"], 1001);
+
         // The new paths are in the OpenAPI document.
         let doc = w.get(&Who::Nobody, "/api/openapi.json").await;
         let paths = doc.body["paths"].as_object().unwrap();
@@ -766,4 +805,25 @@ async fn the_apis_the_pages_added_answer_and_authorize() {
         assert!(paths.contains_key("/api/reviews/done"));
         done(w.db).await;
     }
+}
+
+/// A ZIP whose `xl/sharedStrings.xml` inflates to `size` bytes of repeated strings (deflated as
+/// written, with a small buffer).
+fn bomb(size: u64) -> Vec<u8> {
+    use std::io::Cursor;
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    out.start_file("xl/sharedStrings.xml", options).unwrap();
+    out.write_all(b"<sst>").unwrap();
+    let chunk = "<si><t>炸炸炸炸</t></si>".repeat(1 << 15);
+    let mut written = 0u64;
+    while written < size {
+        out.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len() as u64;
+    }
+    out.write_all(b"</sst>").unwrap();
+    out.finish().unwrap().into_inner()
 }

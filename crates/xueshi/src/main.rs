@@ -120,6 +120,25 @@ enum Command {
         /// Keep it off the public network (loopback or the operators' network).
         #[arg(long, env = "XUESHI_OPS_LISTEN", value_name = "ADDR")]
         ops_listen: Option<std::net::SocketAddr>,
+        /// Seconds a client has to send a request's headers.
+        #[arg(long, env = "XUESHI_HEADER_TIMEOUT", default_value_t = 10)]
+        header_timeout: u64,
+        /// Seconds a connection may stay silent (between requests, or within a body).
+        #[arg(long, env = "XUESHI_IDLE_TIMEOUT", default_value_t = 60)]
+        idle_timeout: u64,
+        /// Seconds a whole request may take (body and handler; large imports included).
+        #[arg(long, env = "XUESHI_REQUEST_TIMEOUT", default_value_t = 300)]
+        request_timeout: u64,
+        /// Connections open at once.
+        #[arg(long, env = "XUESHI_MAX_CONNECTIONS", default_value_t = 1024)]
+        max_connections: usize,
+        /// Send Strict-Transport-Security (only when served over HTTPS).
+        #[arg(long, env = "XUESHI_HSTS")]
+        hsts: bool,
+        /// A reverse proxy whose X-Forwarded-For is believed for sign-in throttling
+        /// (repeatable; comma-separated in the environment).
+        #[arg(long, env = "XUESHI_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// Certificate credentials (继续教育证书).
     Credential {
@@ -287,6 +306,12 @@ fn main() -> ExitCode {
             demo,
             demo_persons,
             ops_listen,
+            header_timeout,
+            idle_timeout,
+            request_timeout,
+            max_connections,
+            hsts,
+            trusted_proxy,
         } => store_cmd::run(store_cmd::serve(
             &store,
             &policies,
@@ -297,6 +322,14 @@ fn main() -> ExitCode {
                 cjk_font,
                 demo_persons: demo.then_some(demo_persons),
                 ops_listen,
+                listener: xueshi_web::serve::ServeConfig {
+                    header_read: std::time::Duration::from_secs(header_timeout.max(1)),
+                    idle: std::time::Duration::from_secs(idle_timeout.max(1)),
+                    request: std::time::Duration::from_secs(request_timeout.max(1)),
+                    max_connections: max_connections.max(1),
+                    hsts,
+                },
+                trusted_proxies: trusted_proxy,
             },
         )),
         Command::Credential {

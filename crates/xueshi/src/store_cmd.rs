@@ -158,6 +158,10 @@ pub struct ServeOptions {
     pub demo_persons: Option<u64>,
     /// Where to serve /metrics, /livez and /readyz (not served when absent).
     pub ops_listen: Option<std::net::SocketAddr>,
+    /// Timeouts, connection limit, HSTS.
+    pub listener: xueshi_web::serve::ServeConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Serves the JSON API on `listen` until the process ends.
@@ -186,6 +190,12 @@ pub async fn serve(
     state.secure_cookies = options.secure_cookies;
     state.public_url = options.public_url.trim_end_matches('/').to_owned();
     state.cjk_font = options.cjk_font;
+    state.throttle = std::sync::Arc::new(xueshi_web::throttle::Throttle::new(
+        xueshi_web::throttle::ThrottleConfig {
+            trusted_proxies: options.trusted_proxies,
+            ..xueshi_web::throttle::ThrottleConfig::default()
+        },
+    ));
     if let Err(e) = state.cjk_font() {
         tracing::warn!("{e}");
     }
@@ -218,7 +228,7 @@ pub async fn serve(
             .await
             .map_err(|e| format!("无法在 {ops} 上提供运维接口：{e}"))?;
     }
-    xueshi_web::serve(state, listen)
+    xueshi_web::serve_with(state, listen, options.listener)
         .await
         .map_err(|e| format!("无法在 {listen} 上提供服务：{e}"))?;
     Ok(Outcome::Done(String::new()))
@@ -553,7 +563,7 @@ pub async fn import(
     let refreshed = refresh_statistics(&o.db, policy, now_ms).await?;
     let secs = started.elapsed().as_secs_f64();
     let text = format!("{report}{refreshed}用时 {secs:.1} 秒\n");
-    let failed = !report.rejected.is_empty() && opts.mode == ImportMode::AllOrNothing;
+    let failed = !report.is_clean() && opts.mode == ImportMode::AllOrNothing;
     Ok(if failed {
         Outcome::Failed(text)
     } else {

@@ -263,12 +263,12 @@ pub async fn import_certificates(
     opts: &ImportOptions,
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport, StoreError> {
-    let mut report = ImportReport::new(ImportKind::Certificates, opts.mode);
+    let mut report = ImportReport::new(ImportKind::Certificates, opts);
     let mut source = open(path, opts, &COLUMNS, true).await?;
     let (cols, errors, ignored) = Columns::resolve(&COLUMNS, &source.header);
     report.ignored_columns = ignored;
     if !errors.is_empty() {
-        report.rejected = errors;
+        report.reject(errors);
         while let Some(batch) = source.next_batch().await? {
             report.total_rows += batch.len();
         }
@@ -289,7 +289,7 @@ pub async fn import_certificates(
         let mut next = checker.next(&mut source).await?;
         while let Some(batch) = next.take() {
             report.total_rows += batch.rows;
-            report.rejected.extend(batch.rejected);
+            report.reject(batch.rejected);
             for row in batch.present {
                 report.mark_present(row);
             }

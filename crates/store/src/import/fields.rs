@@ -585,7 +585,7 @@ pub(crate) async fn read_all(
     }
     report.total_rows = rows.len();
     if !errors.is_empty() {
-        report.rejected = errors;
+        report.reject(errors);
         return Ok(None);
     }
     Ok(Some((cols, rows)))
@@ -609,6 +609,7 @@ pub(crate) async fn open(
         batch: opts.batch(),
         known: known_names(spec),
         count,
+        limits: opts.limits,
     })
     .await
 }

@@ -46,6 +46,7 @@
 
 pub mod certificates;
 mod fields;
+pub mod limits;
 mod lookup;
 pub mod persons;
 pub mod records;
@@ -60,6 +61,7 @@ use std::fmt;
 use xueshi_domain::Date;
 
 pub use certificates::import_certificates;
+pub use limits::Limits;
 pub use persons::import_persons;
 pub use records::import_records;
 pub use table::Format;
@@ -102,6 +104,8 @@ pub struct ImportOptions {
     /// The audit line of an import through the service, written in the transaction of the
     /// records it registers; its subject gets `/rows:N` appended (records imports only).
     pub audit: Option<crate::audit::Line>,
+    /// The bounds of the file, checked before it is parsed ([`Limits::default`]).
+    pub limits: Limits,
 }
 
 impl ImportOptions {
@@ -118,6 +122,7 @@ impl ImportOptions {
             only_base: None,
             only_unit: None,
             audit: None,
+            limits: Limits::default(),
         }
     }
 
@@ -215,35 +220,38 @@ pub struct RowSet {
 }
 
 impl RowSet {
-    /// Adds a row; rows are added in ascending order (others are merged in place).
+    /// Adds a row. Rows come mostly in ascending order (appended to the last run); others are
+    /// merged with their neighbouring runs only, so no insertion walks every run.
     pub fn insert(&mut self, row: usize) {
-        if let Some(last) = self.runs.last_mut() {
-            if row == last.1 + 1 {
-                last.1 = row;
-                self.len += 1;
-                return;
-            }
-            if row > last.1 + 1 {
-                self.runs.push((row, row));
-                self.len += 1;
-                return;
-            }
-        }
-        if self.contains(row) {
+        let at = self.runs.partition_point(|&(_, end)| end < row);
+        if self.runs.get(at).is_some_and(|&(a, _)| a <= row) {
             return;
         }
-        let at = self.runs.partition_point(|&(_, end)| end < row);
-        self.runs.insert(at, (row, row));
         self.len += 1;
-        // Merge with neighbours where they touch.
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(self.runs.len());
-        for &(a, b) in &self.runs {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
+        let joins_prev = at
+            .checked_sub(1)
+            .filter(|&p| self.runs.get(p).is_some_and(|&(_, b)| b + 1 == row));
+        let joins_next = self.runs.get(at).is_some_and(|&(a, _)| a == row + 1);
+        match (joins_prev, joins_next) {
+            (Some(p), true) => {
+                let end = self.runs.get(at).map_or(row, |&(_, b)| b);
+                if let Some(prev) = self.runs.get_mut(p) {
+                    prev.1 = end;
+                }
+                self.runs.remove(at);
             }
+            (Some(p), false) => {
+                if let Some(prev) = self.runs.get_mut(p) {
+                    prev.1 = row;
+                }
+            }
+            (None, true) => {
+                if let Some(next) = self.runs.get_mut(at) {
+                    next.0 = row;
+                }
+            }
+            (None, false) => self.runs.insert(at, (row, row)),
         }
-        self.runs = merged;
     }
 
     pub fn contains(&self, row: usize) -> bool {
@@ -297,8 +305,15 @@ pub struct ImportReport {
     pub written: usize,
     /// Rows whose content the database already holds (nothing written for them).
     pub already_present: usize,
-    /// Every problem found, in row order (a row may have several).
+    /// The first problems by row (a row may have several): at most
+    /// [`Limits::max_problems`] of them, so that a file of bad rows gets a short answer.
     pub rejected: Vec<RowError>,
+    /// Every problem found, counted (`rejected` lists the first of them).
+    pub problems: usize,
+    /// The rows with at least one problem.
+    pub rejected_set: RowSet,
+    /// How many problems `rejected` keeps.
+    keep: usize,
     pub written_rows: RowSet,
     pub present_rows: RowSet,
     /// Header cells that are no column of this kind of file (ignored).
@@ -306,10 +321,13 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    fn new(kind: ImportKind, mode: ImportMode) -> Self {
+    fn new(kind: ImportKind, opts: &ImportOptions) -> Self {
         Self {
             kind,
-            mode,
+            mode: opts.mode,
+            problems: 0,
+            rejected_set: RowSet::default(),
+            keep: opts.limits.max_problems.max(1),
             total_rows: 0,
             written: 0,
             already_present: 0,
@@ -322,15 +340,36 @@ impl ImportReport {
 
     /// The distinct rows with at least one problem, ascending.
     pub fn rejected_rows(&self) -> Vec<usize> {
-        let mut rows: Vec<usize> = self.rejected.iter().map(|e| e.row).collect();
-        rows.sort_unstable();
-        rows.dedup();
-        rows
+        self.rejected_set.iter().collect()
     }
 
     /// No row had a problem.
     pub fn is_clean(&self) -> bool {
-        self.rejected.is_empty()
+        self.problems == 0
+    }
+
+    /// Whether some problems were counted but not listed.
+    pub fn is_truncated(&self) -> bool {
+        self.problems > self.rejected.len()
+    }
+
+    /// Notes problems: all are counted, the first `keep` by row are listed. The list is cut
+    /// back whenever it doubles, so it never holds more than twice that.
+    fn reject(&mut self, errors: impl IntoIterator<Item = RowError>) {
+        for e in errors {
+            self.problems += 1;
+            self.rejected_set.insert(e.row);
+            self.rejected.push(e);
+            if self.rejected.len() >= self.keep.saturating_mul(2) {
+                self.trim();
+            }
+        }
+    }
+
+    /// The first `keep` problems by row (stable: a row's problems keep their column order).
+    fn trim(&mut self) {
+        self.rejected.sort_by_key(|e| e.row);
+        self.rejected.truncate(self.keep);
     }
 
     fn mark_present(&mut self, row: usize) {
@@ -343,20 +382,20 @@ impl ImportReport {
         self.written_rows.insert(row);
     }
 
-    /// Sorts the problems by row (stable: a row's problems keep their column order).
+    /// Sorts the problems by row and keeps the first ones.
     fn finish(&mut self) {
-        self.rejected.sort_by_key(|e| e.row);
+        self.trim();
     }
 
     /// Whether this report lets rows be written: no problem, or keep-good mode.
     fn may_write(&self) -> bool {
-        self.rejected.is_empty() || self.mode == ImportMode::KeepGood
+        self.is_clean() || self.mode == ImportMode::KeepGood
     }
 }
 
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bad = self.rejected_rows().len();
+        let bad = self.rejected_set.len();
         let mode = match self.mode {
             ImportMode::AllOrNothing => "全部或全不",
             ImportMode::KeepGood => "保留正确行",
@@ -381,12 +420,7 @@ impl fmt::Display for ImportReport {
             writeln!(f, "已存在（未重复写入）：第 {} 行", self.present_rows)?;
         }
         if bad > 0 {
-            let rows = self.rejected_rows();
-            let mut set = RowSet::default();
-            for r in rows {
-                set.insert(r);
-            }
-            writeln!(f, "有错误：第 {set} 行")?;
+            writeln!(f, "有错误：第 {} 行", self.rejected_set)?;
         }
         if !self.ignored_columns.is_empty() {
             writeln!(
@@ -401,6 +435,14 @@ impl fmt::Display for ImportReport {
         }
         for e in &self.rejected {
             writeln!(f, "{e}")?;
+        }
+        if self.is_truncated() {
+            writeln!(
+                f,
+                "……共 {} 个问题，以上列出前 {} 个",
+                self.problems,
+                self.rejected.len()
+            )?;
         }
         Ok(())
     }

@@ -114,7 +114,7 @@ pub async fn import_persons(
     opts: &ImportOptions,
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport, StoreError> {
-    let mut report = ImportReport::new(ImportKind::Persons, opts.mode);
+    let mut report = ImportReport::new(ImportKind::Persons, opts);
     let Some((cols, rows)) = read_all(path, opts, &COLUMNS, &mut report, progress).await? else {
         return Ok(report);
     };
@@ -174,7 +174,7 @@ pub async fn import_persons(
                 phone,
             });
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
         validating(progress, i + 1, rows.len());
     }
 
@@ -200,7 +200,7 @@ pub async fn import_persons(
                 "unit.not_found",
                 "该统一社会信用代码的单位尚未登记：请先导入单位",
             );
-            report.rejected.extend(ck.errors);
+            report.reject(ck.errors);
             continue;
         };
         let write = match known.get(&p.blind) {
@@ -211,7 +211,7 @@ pub async fn import_persons(
             }
         };
         match write {
-            _ if !ck.ok() => report.rejected.extend(ck.errors),
+            _ if !ck.ok() => report.reject(ck.errors),
             Some(w) => writes.push((row.number, w)),
             None => report.mark_present(row.number),
         }

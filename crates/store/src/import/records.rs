@@ -272,15 +272,13 @@ pub async fn import_records(
     opts: &ImportOptions,
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport, StoreError> {
-    let mut report = ImportReport::new(ImportKind::Records, opts.mode);
+    let mut report = ImportReport::new(ImportKind::Records, opts);
     let Some((cols, rows)) = read_all(path, opts, &COLUMNS, &mut report, progress).await? else {
         return Ok(report);
     };
     let by_number: HashMap<usize, &Row> = rows.iter().map(|r| (r.number, r)).collect();
     if !cols.has(HOURS) && !cols.has(MINUTES) {
-        report
-            .rejected
-            .push(missing_column(cols.header_row, &COLUMNS[HOURS]));
+        report.reject([missing_column(cols.header_row, &COLUMNS[HOURS])]);
         return Ok(report);
     }
 
@@ -319,7 +317,7 @@ pub async fn import_records(
                 parsed.push(p);
             }
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
         validating(progress, i + 1, rows.len());
     }
 
@@ -357,7 +355,7 @@ pub async fn import_records(
                 pending.push((p.number, p.record));
             }
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
     }
 
     let pairs: Vec<(i64, &str)> = pending
@@ -420,7 +418,7 @@ pub async fn import_records(
         if same_label.is_none() && ck.ok() {
             batch.push((number, n));
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
     }
     report.finish();
     if !report.may_write() || batch.is_empty() {

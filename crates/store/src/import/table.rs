@@ -17,6 +17,7 @@ use std::rc::Rc;
 use calamine::{DataRef, Reader, Xlsx, open_workbook};
 use tokio::sync::mpsc;
 
+use super::limits::Limits;
 use crate::error::StoreError;
 
 /// The formats `xueshi import` reads.
@@ -146,6 +147,8 @@ pub(crate) struct Request {
     pub known: Vec<String>,
     /// Count the data rows of a CSV first, so that progress has a total.
     pub count: bool,
+    /// Checked before the parser allocates (file, XLSX parts) and while rows are read.
+    pub limits: Limits,
 }
 
 enum Msg {
@@ -437,6 +440,7 @@ impl<R: Read> Read for Tap<R> {
 }
 
 fn read_csv(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError> {
+    request.limits.check_file(&request.path)?;
     check_csv_encoding(&request.path)?;
     let estimate = if request.count {
         Estimate::Records(count_csv(&request.path)?)
@@ -482,8 +486,23 @@ fn read_csv(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError>
             }
         }
         let number = to_usize((line_feeds + 1).saturating_sub(inner_feeds));
-        let mut cells = Vec::with_capacity(record.len());
-        for (i, field) in record.iter().enumerate() {
+        // Empty fields past the last one with content take no memory (Excel pads rows to the
+        // sheet's width); content beyond the column limit refuses the file.
+        let width = record
+            .iter()
+            .rposition(|f| !f.iter().all(u8::is_ascii_whitespace))
+            .map_or(0, |last| last + 1);
+        if width > 0 {
+            request.limits.check_row(number)?;
+            request.limits.check_column(number, width - 1)?;
+        }
+        inner_feeds += record
+            .iter()
+            .skip(width)
+            .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+            .sum::<u64>();
+        let mut cells = Vec::with_capacity(width);
+        for (i, field) in record.iter().take(width).enumerate() {
             let field = if first && i == 0 {
                 field.strip_prefix(UTF8_BOM).unwrap_or(field)
             } else {
@@ -536,6 +555,7 @@ fn xlsx_cell(value: &DataRef<'_>) -> Option<Cell> {
 }
 
 fn read_xlsx(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError> {
+    request.limits.check_xlsx(&request.path)?;
     let mut workbook: Xlsx<BufReader<File>> =
         open_workbook(&request.path).map_err(|e| xlsx_error(&e))?;
     let names = workbook.sheet_names();
@@ -571,6 +591,7 @@ fn read_xlsx(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError
             continue;
         };
         let number = usize::try_from(r).unwrap_or(usize::MAX).saturating_add(1);
+        request.limits.check_row(number)?;
         if current.as_ref().is_some_and(|row| row.number != number)
             && let Some(done) = current.take()
             && !emitter.push(done)
@@ -582,9 +603,7 @@ fn read_xlsx(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError
             cells: Vec::new(),
         });
         let c = usize::try_from(c).unwrap_or(usize::MAX);
-        if c >= 16_384 {
-            continue; // beyond Excel's last column: not a real cell
-        }
+        request.limits.check_column(number, c)?;
         if row.cells.len() <= c {
             row.cells.resize(c + 1, Cell::text(""));
         }
@@ -612,6 +631,7 @@ mod tests {
             batch: 2,
             known: vec!["身份证号".to_owned(), "姓名".to_owned()],
             count: true,
+            limits: Limits::default(),
         }
     }
 

@@ -289,3 +289,72 @@ pub(crate) fn write_xlsx(path: &Path, rows: &[&[&str]]) {
     }
     book.save(path).unwrap();
 }
+
+/// A decompression bomb: a valid workbook of `rows` whose shared strings part is padded with
+/// `padding` bytes of further (unused) strings, deflated at once as it is written (a small
+/// buffer, whatever the size). With `forge`, the central directory declares the part 1 KB.
+pub(crate) fn bomb_xlsx(path: &Path, rows: &[&[&str]], padding: u64, forge: bool) {
+    use std::io::{Read, Write};
+    use zip::write::SimpleFileOptions;
+    let plain = path.with_extension("plain.xlsx");
+    write_xlsx(&plain, rows);
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&plain).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let deflate = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    let mut shared = None;
+    for i in 0..source.len() {
+        let name = source.by_index_raw(i).unwrap().name().unwrap().into_owned();
+        if name == "xl/sharedStrings.xml" {
+            let mut xml = String::new();
+            source
+                .by_index(i)
+                .unwrap()
+                .read_to_string(&mut xml)
+                .unwrap();
+            shared = Some(xml);
+        } else {
+            out.raw_copy_file(source.by_index_raw(i).unwrap()).unwrap();
+        }
+    }
+    let xml = shared.expect("the workbook has shared strings");
+    let end = xml.rfind("</sst>").unwrap();
+    out.start_file("xl/sharedStrings.xml", deflate).unwrap();
+    out.write_all(&xml.as_bytes()[..end]).unwrap();
+    let item = format!("<si><t>{}</t></si>", "炸".repeat(60));
+    let chunk = item.repeat(padding.clamp(1, 1 << 20).div_ceil(item.len() as u64) as usize);
+    let mut written = 0u64;
+    while written < padding {
+        out.write_all(chunk.as_bytes()).unwrap();
+        written += chunk.len() as u64;
+    }
+    out.write_all(b"</sst>").unwrap();
+    out.finish().unwrap();
+    std::fs::remove_file(&plain).unwrap();
+    if forge {
+        // The central directory entry: signature, then the uncompressed size at offset 24 and
+        // the name at offset 46.
+        let mut bytes = std::fs::read(path).unwrap();
+        let name = b"xl/sharedStrings.xml";
+        let at = (0..bytes.len() - 46 - name.len())
+            .find(|&i| {
+                bytes[i..i + 4] == *b"PK\x01\x02" && bytes[i + 46..i + 46 + name.len()] == *name
+            })
+            .unwrap();
+        bytes[at + 24..at + 28].copy_from_slice(&1024u32.to_le_bytes());
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// The process's peak resident memory (`VmHWM`), in KB.
+pub(crate) fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Resets the peak (`VmHWM`) to the current resident memory (Linux: `clear_refs` 5).
+pub(crate) fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+}

@@ -80,15 +80,13 @@ pub async fn import_units(
     opts: &ImportOptions,
     progress: ProgressFn<'_>,
 ) -> Result<ImportReport, StoreError> {
-    let mut report = ImportReport::new(ImportKind::Units, opts.mode);
+    let mut report = ImportReport::new(ImportKind::Units, opts);
     let Some((cols, rows)) = read_all(path, opts, &COLUMNS, &mut report, progress).await? else {
         return Ok(report);
     };
     let by_number: HashMap<usize, &Row> = rows.iter().map(|r| (r.number, r)).collect();
     if !cols.has(REGION) && !cols.has(ZONE) {
-        report
-            .rejected
-            .push(missing_column(cols.header_row, &COLUMNS[REGION]));
+        report.reject([missing_column(cols.header_row, &COLUMNS[REGION])]);
         return Ok(report);
     }
     let zones = lookup::zones(db).await?;
@@ -135,7 +133,7 @@ pub async fn import_units(
                 },
             ));
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
         validating(progress, i + 1, rows.len());
     }
 
@@ -158,7 +156,7 @@ pub async fn import_units(
         if ck.ok() {
             report.mark_present(number);
         }
-        report.rejected.extend(ck.errors);
+        report.reject(ck.errors);
     }
     report.finish();
     if !report.may_write() || to_write.is_empty() {

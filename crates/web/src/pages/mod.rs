@@ -123,7 +123,7 @@ impl FromRequestParts<AppState> for Page {
 /// `/login?next=…` back to where the caller was going (only a local path).
 fn login_url(target: Option<&axum::http::uri::PathAndQuery>) -> String {
     match target.map(|t| t.as_str()) {
-        Some(t) if t != "/" && t.starts_with('/') && !t.starts_with("//") => {
+        Some(t) if t != "/" && crate::next::local_path(t).is_some() => {
             let mut next = String::new();
             for b in t.bytes() {
                 if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
@@ -248,8 +248,9 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
-/// Security headers for every page: scripts and styles only from this server (inline style
-/// attributes allowed for bar widths), never framed.
+/// Security headers for every answer: scripts and styles only from this server (inline style
+/// attributes allowed for bar widths), never framed, and `Cache-Control: no-store` unless the
+/// answer set its own.
 pub async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -268,6 +269,12 @@ pub async fn headers(req: axum::extract::Request, next: axum::middleware::Next) 
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Whatever did not say how it may be cached is not stored: pages and answers carry
+    // personal data (ID numbers disclosed, records, certificates), and a shared computer's
+    // browser or a proxy must keep none of it. Static files say otherwise themselves.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
 

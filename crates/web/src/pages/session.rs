@@ -32,8 +32,10 @@ struct Login {
 pub async fn login(Query(q): Query<Next>) -> Response {
     let next = q
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_owned());
+        .as_deref()
+        .and_then(crate::next::local_path)
+        .unwrap_or("/")
+        .to_owned();
     render(&Login { next })
 }
 

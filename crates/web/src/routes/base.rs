@@ -42,6 +42,11 @@ pub struct ReportResult {
     pub written: usize,
     /// Rows already held (same certificate, same content): nothing written.
     pub already_present: usize,
+    /// Distinct rows with at least one problem.
+    pub rejected_rows: usize,
+    /// Every problem, counted.
+    pub problems: usize,
+    /// The first problems by row (at most 1,000: `problems` counts them all).
     pub rejected: Vec<RowProblem>,
 }
 
@@ -76,7 +81,9 @@ pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
     responses(
         (status = 200, description = "逐行结果：写入、已存在、退回及理由", body = ReportResult),
         (status = 403, description = "只有国家级继续教育基地报送（auth.role）", body = ErrorBody),
+        (status = 413, description = "文件、解压后的部件、共享字符串或行数超过上限（request.too_large、import.limit.*）", body = ErrorBody),
         (status = 415, description = "只接受 text/csv 或 XLSX", body = ErrorBody),
+        (status = 422, description = "压缩比、伪造的部件大小、部件数或列数超过上限（import.limit.*）", body = ErrorBody),
     ))]
 pub async fn report(
     State(state): State<AppState>,
@@ -144,6 +151,8 @@ pub async fn report(
         total_rows: report.total_rows,
         written: report.written,
         already_present: report.already_present,
+        rejected_rows: report.rejected_set.len(),
+        problems: report.problems,
         rejected: report
             .rejected
             .into_iter()

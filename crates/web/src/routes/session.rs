@@ -7,10 +7,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, RETRY_AFTER, SET_COOKIE};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xueshi_store::StoreError;
 use xueshi_store::accounts::{self, Account};
 
 use crate::auth::{Caller, clear_cookie, session_cookie};
@@ -113,15 +115,38 @@ impl std::fmt::Debug for PasswordChange {
         (status = 400, description = "请求格式错误", body = ErrorBody),
         (status = 401, description = "登录名或密码错误（auth.failed）", body = ErrorBody),
         (status = 403, description = "账号已停用（account.disabled）", body = ErrorBody),
-        (status = 423, description = "账号已锁定（account.locked）", body = ErrorBody),
+        (status = 429, description = "失败次数过多，须等待后再试（auth.throttled）；未知登录名与已有账号答复相同", body = ErrorBody,
+            headers(("retry-after" = String, description = "须等待的秒数"))),
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = state.now_ms();
-    let outcome =
-        accounts::login(&state.db, &state.accounts, &req.login, &req.password, now).await?;
+    if let Some(wait_ms) = state.throttle.wait_ms(&req.login, address, now) {
+        return Ok(throttled(wait_ms));
+    }
+    // Throttling replaces the store's lockout, which anyone could renew to keep an account
+    // locked and which answered differently for a real account.
+    let policy = accounts::AccountPolicy {
+        max_failures: i64::MAX,
+        ..state.accounts
+    };
+    let outcome = match accounts::login(&state.db, &policy, &req.login, &req.password, now).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            if e.code() == "auth.failed" {
+                state.throttle.failed(&req.login, address, now);
+            }
+            // A lock set before (or by another tool) answers as the throttle does.
+            if let StoreError::AccountLocked { until_ms } = e {
+                return Ok(throttled(until_ms.saturating_sub(now)));
+            }
+            return Err(e.into());
+        }
+    };
+    state.throttle.succeeded(&req.login, address);
     let session =
         accounts::start_session(&state.db, &state.accounts, outcome.account.id, now).await?;
     let body = LoginResponse {
@@ -140,6 +165,38 @@ pub async fn login(
         Json(body),
     )
         .into_response())
+}
+
+/// The client's address for throttling (see [`crate::throttle::client_address`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl axum::extract::FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(crate::throttle::client_address(
+            parts,
+            state.throttle.config(),
+        )))
+    }
+}
+
+/// 429 with the seconds to wait (rounded up): the same for every login name.
+fn throttled(wait_ms: i64) -> Response {
+    let seconds = wait_ms.max(1).saturating_add(999) / 1000;
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(RETRY_AFTER, seconds.to_string())],
+        Json(ErrorBody {
+            code: "auth.throttled".to_owned(),
+            message: format!("登录失败次数过多，请 {seconds} 秒后再试"),
+        }),
+    )
+        .into_response()
 }
 
 /// Signs out: ends the session and clears the cookie.
@@ -204,22 +261,67 @@ pub async fn change_password(
     caller: Caller,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let Caller::Session { account, .. } = caller else {
+    let Caller::Session {
+        account, session, ..
+    } = caller
+    else {
         return Err(ApiError::forbidden(
             "auth.session_required",
             "API 令牌不能修改密码",
         ));
     };
-    accounts::change_password(
+    accounts::change_password_in_session(
         &state.db,
         &state.keys,
         &state.accounts,
         account.id,
         &req.old_password,
         &req.new_password,
+        Some(session.id),
         state.now_ms(),
     )
     .await?;
+    // Every other session of the account has ended: none may live on in this process's cache.
     state.sessions.forget_account(account.id);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many sessions "sign out everywhere" ended.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SignedOut {
+    /// Sessions ended, this one included.
+    pub sessions_ended: u64,
+}
+
+/// Signs out everywhere: ends every session of the signed-in account (this one included, on
+/// every device) and clears the cookie.
+#[utoipa::path(delete, path = "/api/sessions", tag = "session",
+    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    responses(
+        (status = 200, description = "已在所有设备上退出登录", body = SignedOut),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "CSRF 令牌缺失或不符；API 令牌没有会话（auth.session_required）", body = ErrorBody),
+    ))]
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let Caller::Session { account, .. } = caller else {
+        return Err(ApiError::forbidden(
+            "auth.session_required",
+            "API 令牌没有会话可退出",
+        ));
+    };
+    let ended = accounts::sign_out_everywhere(&state.db, account.id, state.now_ms()).await?;
+    state.sessions.forget_account(account.id);
+    Ok((
+        [
+            (SET_COOKIE, clear_cookie(state.secure_cookies)),
+            (CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(SignedOut {
+            sessions_ended: ended,
+        }),
+    )
+        .into_response())
 }

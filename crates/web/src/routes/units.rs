@@ -302,7 +302,10 @@ pub struct ImportResult {
     pub already_present: usize,
     /// Distinct rows with at least one problem.
     pub rejected_rows: usize,
-    /// Every problem: row (the header is row 1), column, code, Chinese reason.
+    /// Every problem, counted.
+    pub problems: usize,
+    /// The first problems by row (at most 1,000: `problems` counts them all): row (the header
+    /// is row 1), column, code, Chinese reason.
     pub rejected: Vec<RowProblem>,
     /// Rows written, as runs (`2–4、7`).
     pub written_list: String,
@@ -368,8 +371,9 @@ const ANY_STAFF: i64 = 0;
         (status = 200, description = "逐行结果：写入、已存在、有错误的行及理由", body = ImportResult),
         (status = 403, description = "只有用人单位为本单位职工导入（auth.role / auth.own_only）", body = ErrorBody),
         (status = 404, description = "单位不存在", body = ErrorBody),
-        (status = 413, description = "文件过大（request.too_large）", body = ErrorBody),
+        (status = 413, description = "文件、解压后的部件、共享字符串或行数超过上限（request.too_large、import.limit.*）", body = ErrorBody),
         (status = 415, description = "只接受 CSV 或 XLSX（request.content_type）", body = ErrorBody),
+        (status = 422, description = "压缩比、伪造的部件大小、部件数或列数超过上限（import.limit.*）", body = ErrorBody),
     ))]
 pub async fn import_records(
     State(state): State<AppState>,
@@ -430,7 +434,8 @@ pub async fn import_records(
         total_rows: report.total_rows,
         written: report.written,
         already_present: report.already_present,
-        rejected_rows: report.rejected_rows().len(),
+        rejected_rows: report.rejected_set.len(),
+        problems: report.problems,
         written_list: report.written_rows.to_string(),
         present_list: report.present_rows.to_string(),
         ignored_columns: report.ignored_columns.clone(),

@@ -1,0 +1,271 @@
+//! Sign-in throttling, in place of a lockout: failed sign-ins are counted per login name, per
+//! client address and per pair of both; past a few free failures each further attempt must wait
+//! a delay that doubles with every failure, up to a cap. While a delay runs the answer is 429
+//! `auth.throttled` with `Retry-After`, the password is not tried and nothing is audited.
+//!
+//! - The keys are the login name *as typed* (normalised), never whether an account exists: an
+//!   unknown login and a real one are throttled alike, so the answers do not tell them apart.
+//! - The name alone has a low cap ([`ThrottleConfig::login_max_delay_ms`], 30 s by default):
+//!   whoever guesses another's password from many addresses slows that account's sign-in by at
+//!   most the cap, and can never keep it locked. The pair and the address have long caps, so one
+//!   address guessing is slowed to a crawl.
+//! - The client address is the connection's peer; `X-Forwarded-For` is read only when the
+//!   peer is one of [`ThrottleConfig::trusted_proxies`] (its last address not a proxy of ours).
+//!
+//! The counts live in this process (like the session cache): an instance behind a load balancer
+//! throttles what reaches it. A success clears the name's and the pair's counts.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+
+use axum::extract::ConnectInfo;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+/// How sign-ins are throttled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleConfig {
+    /// Failures of a login name (from anywhere) before delays start.
+    pub login_free: u32,
+    /// Failures of a login name from one address before delays start.
+    pub pair_free: u32,
+    /// Failures from one address (any names) before delays start.
+    pub address_free: u32,
+    /// The first delay; each further failure doubles it.
+    pub base_delay_ms: i64,
+    /// The cap of a login name's delay: the longest anyone can hold another's sign-in back.
+    pub login_max_delay_ms: i64,
+    /// The cap of a pair's and an address's delay.
+    pub max_delay_ms: i64,
+    /// Counts untouched this long are forgotten.
+    pub forget_ms: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            login_free: 5,
+            pair_free: 3,
+            address_free: 20,
+            base_delay_ms: 1_000,
+            login_max_delay_ms: 30_000,
+            max_delay_ms: 15 * 60_000,
+            forget_ms: 60 * 60_000,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// The most keys kept; past it, forgotten keys are dropped, then all (a flood of names must
+/// not exhaust memory).
+const MAX_KEYS: usize = 200_000;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Count {
+    failures: u32,
+    until_ms: i64,
+    last_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Login(String),
+    Address(Option<IpAddr>),
+    Pair(String, Option<IpAddr>),
+}
+
+/// The counts of failed sign-ins.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    config: ThrottleConfig,
+    counts: Mutex<HashMap<Key, Count>>,
+}
+
+/// The normalised login name, as the store matches it (case and surrounding space aside).
+fn name(login: &str) -> String {
+    login.trim().to_lowercase()
+}
+
+impl Throttle {
+    pub fn new(config: ThrottleConfig) -> Self {
+        Self {
+            config,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn config(&self) -> &ThrottleConfig {
+        &self.config
+    }
+
+    fn keys(login: &str, address: Option<IpAddr>) -> [Key; 3] {
+        let n = name(login);
+        [
+            Key::Login(n.clone()),
+            Key::Address(address),
+            Key::Pair(n, address),
+        ]
+    }
+
+    /// The milliseconds to wait before `login` may be tried from `address`; `None` if now.
+    pub fn wait_ms(&self, login: &str, address: Option<IpAddr>, now_ms: i64) -> Option<i64> {
+        let counts = self.counts.lock().ok()?;
+        Self::keys(login, address)
+            .iter()
+            .filter_map(|k| counts.get(k))
+            .map(|c| c.until_ms.saturating_sub(now_ms))
+            .filter(|&w| w > 0)
+            .max()
+    }
+
+    fn delay(&self, key: &Key, failures: u32) -> i64 {
+        let (free, cap) = match key {
+            Key::Login(_) => (self.config.login_free, self.config.login_max_delay_ms),
+            Key::Pair(..) => (self.config.pair_free, self.config.max_delay_ms),
+            Key::Address(_) => (self.config.address_free, self.config.max_delay_ms),
+        };
+        if failures < free {
+            return 0;
+        }
+        let doublings = (failures - free).min(30);
+        self.config
+            .base_delay_ms
+            .saturating_mul(1_i64 << doublings)
+            .min(cap)
+    }
+
+    /// Counts a failed sign-in.
+    pub fn failed(&self, login: &str, address: Option<IpAddr>, now_ms: i64) {
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        if counts.len() >= MAX_KEYS {
+            let forget = self.config.forget_ms;
+            counts.retain(|_, c| now_ms.saturating_sub(c.last_ms) < forget);
+            if counts.len() >= MAX_KEYS {
+                counts.clear();
+            }
+        }
+        for key in Self::keys(login, address) {
+            let delay_of = |failures| self.delay(&key, failures);
+            let c = counts.entry(key.clone()).or_default();
+            if now_ms.saturating_sub(c.last_ms) >= self.config.forget_ms {
+                *c = Count::default();
+            }
+            c.failures = c.failures.saturating_add(1);
+            c.last_ms = now_ms;
+            c.until_ms = now_ms.saturating_add(delay_of(c.failures));
+        }
+    }
+
+    /// A sign-in succeeded: the name's and the pair's counts are cleared (the address keeps
+    /// its own, so that one right password does not reset a guesser's count).
+    pub fn succeeded(&self, login: &str, address: Option<IpAddr>) {
+        if let Ok(mut counts) = self.counts.lock() {
+            let [by_login, _, pair] = Self::keys(login, address);
+            counts.remove(&by_login);
+            counts.remove(&pair);
+        }
+    }
+}
+
+/// The client's address: the peer's, or — when the peer is a trusted proxy — the last address
+/// of `X-Forwarded-For` that is not itself a trusted proxy. `None` when the server was not
+/// given peer addresses (tests driving the router directly).
+pub fn client_address(parts: &Parts, config: &ThrottleConfig) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())?;
+    if !config.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    Some(forwarded(&parts.headers, config).unwrap_or(peer))
+}
+
+fn forwarded(headers: &HeaderMap, config: &ThrottleConfig) -> Option<IpAddr> {
+    let mut hops: Vec<IpAddr> = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        for hop in value.to_str().ok()?.split(',') {
+            hops.push(hop.trim().parse().ok()?);
+        }
+    }
+    hops.into_iter()
+        .rev()
+        .find(|ip| !config.trusted_proxies.contains(ip))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn delays_grow_and_a_name_is_never_held_longer_than_its_cap() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let mut now = 0;
+        // One address guesses: free failures, then 1 s, 2 s, 4 s … for the pair.
+        for _ in 0..3 {
+            assert_eq!(t.wait_ms("Zhang", ip("10.0.0.1"), now), None);
+            t.failed("zhang", ip("10.0.0.1"), now);
+        }
+        assert_eq!(t.wait_ms("zhang", ip("10.0.0.1"), now), Some(1_000));
+        now += 1_000;
+        t.failed("zhang", ip("10.0.0.1"), now);
+        assert_eq!(t.wait_ms("zhang", ip("10.0.0.1"), now), Some(2_000));
+        // Another address is held back by the name's count only (capped at 30 s).
+        let mut worst = 0;
+        for i in 0..40 {
+            let addr = ip(&format!("10.1.0.{i}"));
+            now += 60_000;
+            t.failed(" ZHANG ", addr, now);
+            worst = worst.max(t.wait_ms("zhang", ip("192.168.1.9"), now).unwrap_or(0));
+        }
+        assert_eq!(worst, 30_000);
+        // The owner succeeds after the wait: the name's count is cleared.
+        now += 30_000;
+        assert_eq!(t.wait_ms("zhang", ip("192.168.1.9"), now), None);
+        t.succeeded("zhang", ip("192.168.1.9"));
+        assert_eq!(t.wait_ms("zhang", ip("192.168.1.9"), now), None);
+    }
+
+    #[test]
+    fn an_address_guessing_many_names_is_throttled() {
+        let t = Throttle::new(ThrottleConfig::default());
+        for i in 0..20 {
+            t.failed(&format!("user{i}"), ip("10.0.0.7"), 0);
+        }
+        assert_eq!(t.wait_ms("someone-else", ip("10.0.0.7"), 0), Some(1_000));
+        assert_eq!(t.wait_ms("someone-else", ip("10.0.0.8"), 0), None);
+    }
+
+    #[test]
+    fn a_forwarded_address_is_believed_only_from_a_trusted_proxy() {
+        let config = ThrottleConfig {
+            trusted_proxies: vec![ip("10.9.9.9").unwrap()],
+            ..ThrottleConfig::default()
+        };
+        let parts = |peer: &str, xff: &str| {
+            let mut req = axum::http::Request::builder()
+                .header("x-forwarded-for", xff)
+                .body(())
+                .unwrap();
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 4000)));
+            req.into_parts().0
+        };
+        let p = parts("10.9.9.9", "6.6.6.6, 203.0.113.5");
+        assert_eq!(client_address(&p, &config), ip("203.0.113.5"));
+        let p = parts("198.51.100.1", "203.0.113.5");
+        assert_eq!(client_address(&p, &config), ip("198.51.100.1"));
+        let p = parts("10.9.9.9", "not an address");
+        assert_eq!(client_address(&p, &config), ip("10.9.9.9"));
+    }
+}
