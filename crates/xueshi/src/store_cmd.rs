@@ -29,9 +29,9 @@ pub enum Outcome {
     Failed(String),
 }
 
-type Result<T> = std::result::Result<T, String>;
+pub(crate) type Result<T> = std::result::Result<T, String>;
 
-fn err(e: StoreError) -> String {
+pub(crate) fn err(e: StoreError) -> String {
     format!("{e} [{}]", e.code())
 }
 
@@ -89,7 +89,7 @@ async fn open(args: &StoreArgs) -> Result<Opened> {
     Ok(Opened { db, keys, signer })
 }
 
-fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
+pub(crate) fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
     policies
         .get(xueshi_policy::case::DEFAULT_POLICY)
         .ok_or_else(|| "没有安徽省政策".to_owned())
@@ -436,7 +436,7 @@ pub struct ImportArgs {
 
 /// Today in China Standard Time (UTC+8, no daylight saving) and the clock in milliseconds:
 /// the binary is the only place that reads the clock.
-fn clock() -> Result<(xueshi_domain::Date, i64)> {
+pub(crate) fn clock() -> Result<(xueshi_domain::Date, i64)> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| format!("系统时钟错误：{e}"))?;
