@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use super::{Evaluated, ON_CONFLICT, SUMMARY_COLUMNS};
 use crate::error::StoreError;
 
-fn hash_of<'a>(hashes: &'a BTreeMap<i64, String>, year: i64) -> &'a str {
+fn hash_of(hashes: &BTreeMap<i64, String>, year: i64) -> &str {
     hashes.get(&year).map_or("", String::as_str)
 }
 
