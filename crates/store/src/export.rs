@@ -333,6 +333,24 @@ pub(crate) struct Batch {
 impl Batch {
     /// Loads the facts of `person_ids` (sorted, without duplicates).
     pub(crate) async fn load(db: &Db, person_ids: &[i64]) -> Result<Batch, StoreError> {
+        Self::load_with(db, person_ids, None).await
+    }
+
+    /// [`Batch::load`] for deciding the years `first..=last` only: of the records, those that
+    /// can bear on those years' decisions (`summaries::facts`), read as plain rows.
+    pub(crate) async fn load_for_years(
+        db: &Db,
+        person_ids: &[i64],
+        (first, last): (i32, i32),
+    ) -> Result<Batch, StoreError> {
+        Self::load_with(db, person_ids, Some((first, last))).await
+    }
+
+    async fn load_with(
+        db: &Db,
+        person_ids: &[i64],
+        years: Option<(i32, i32)>,
+    ) -> Result<Batch, StoreError> {
         let b = db.backend();
         let ids = json_list(person_ids.iter().copied());
         let persons_sql = format!(
@@ -359,11 +377,19 @@ impl Batch {
             in_list(b, "r.person_id", 1, Item::Int)
         );
         type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
-        let (persons, employments, records): (Vec<PersonRow>, Vec<EmploymentRow>, Option<String>) = on_db!(db, p => (
+        let (persons, employments): (Vec<PersonRow>, Vec<EmploymentRow>) = on_db!(db, p => (
             sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
             sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
-            sqlx::query_scalar(sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?,
         ));
+        let all = match years {
+            Some(span) => crate::summaries::facts::records_for_years(db, &ids, span).await?,
+            None => {
+                let records: Option<String> = on_db!(db, p => sqlx::query_scalar(
+                    sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?);
+                // PostgreSQL's json_agg over no rows is NULL.
+                decode_case_records(records.as_deref())?
+            }
+        };
         let persons = persons
             .into_iter()
             .map(|row| person_from_row(row).map(|p| (p.id, p)))
@@ -385,8 +411,6 @@ impl Batch {
             });
         }
         let mut live: HashMap<i64, Vec<RecordRow>> = HashMap::new();
-        // PostgreSQL's json_agg over no rows is NULL.
-        let all = decode_case_records(records.as_deref())?;
         let numbers: BTreeSet<&str> = all.iter().filter_map(|r| r.filing.as_deref()).collect();
         let names = named_providers(&all);
         let keys: BTreeSet<String> = all

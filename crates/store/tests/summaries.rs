@@ -21,7 +21,7 @@ use xueshi_store::ledger::Act;
 use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
 use xueshi_store::records::NewRecord;
 use xueshi_store::registry::NewFiling;
-use xueshi_store::summaries::{self, GroupBy, Row, Within};
+use xueshi_store::summaries::{self, GroupBy, Row, Scope, Within};
 use xueshi_store::{Db, DbDate, Keys, LedgerSigner, export, on_db, people, records, registry};
 use xueshi_testkit::{done, fresh_dbs, policy};
 
@@ -451,12 +451,84 @@ async fn a_write_during_a_refresh_renumbers_its_mark_so_the_refresh_keeps_it() {
         assert_eq!(w.marks().await, vec![(p, 2026)]);
         w.refresh().await;
         assert!(w.summary(p).await.compliant);
-        // A new policy (another hash) marks every summary again.
-        let mut other = policy().clone();
-        other.hash = "another".to_owned();
+        // New rules for the year mark its summaries again.
+        let other = with_total_min(2026, 101);
         summaries::prepare(&w.db, &other).await.unwrap();
         assert_eq!(w.marks().await, vec![(p, 2026)]);
         assert_eq!(summaries::pending(&w.db, Some(2026)).await.unwrap(), 1);
+        done(w.db).await;
+    }
+}
+
+/// The policy with another yearly total minimum (D4) for `year`.
+fn with_total_min(year: i32, hours: u64) -> xueshi_policy::Policy {
+    let mut other = policy().clone();
+    let y = other.years.iter_mut().find(|y| y.year == year).unwrap();
+    y.total_min.value = Hours::whole(hours);
+    other
+}
+
+/// `(decided_ms, compliant)` of a person-year's summary.
+async fn decided(db: &Db, person: i64, year: i64) -> (i64, bool) {
+    let sql = "SELECT decided_ms, compliant FROM person_year_summaries WHERE person_id = $1 AND year = $2";
+    on_db!(db, p => sqlx::query_as(sql).bind(person).bind(year).fetch_one(p).await.unwrap())
+}
+
+#[tokio::test]
+async fn a_policy_change_to_one_year_re_decides_that_year_only() {
+    for db in fresh_dbs("summaries").await {
+        let mut w = World::new(db).await;
+        let p = w.person(0).await;
+        let q = w.person(1).await;
+        w.study(p, "讲座", "2025-11-01", 95).await;
+        w.study(p, "年会", "2026-05-10", 100).await;
+        w.study(q, "研讨", "2026-06-10", 20).await;
+        summaries::catch_up(&w.db, policy(), 100).await.unwrap();
+        assert_eq!(decided(&w.db, p, 2025).await, (100, true));
+        // The same policy again changes nothing.
+        summaries::prepare(&w.db, policy()).await.unwrap();
+        assert_eq!(w.marks().await, vec![]);
+
+        // 2025 now asks for 96 hours: its person-years (both persons were in service) are
+        // re-decided, 2026's are not touched.
+        let changed = with_total_min(2025, 96);
+        summaries::prepare(&w.db, &changed).await.unwrap();
+        assert_eq!(w.marks().await, vec![(p, 2025), (q, 2025)]);
+        let n = summaries::drain(&w.db, &changed, 200, Scope::default(), &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(decided(&w.db, p, 2025).await, (200, false));
+        assert_eq!(decided(&w.db, p, 2026).await, (100, true));
+        assert_eq!(decided(&w.db, q, 2026).await, (100, false));
+        let hash: String = on_db!(&w.db, pool => sqlx::query_scalar(
+            "SELECT policy_hash FROM person_year_summaries WHERE person_id = $1 AND year = 2025"
+        ).bind(p).fetch_one(pool).await.unwrap());
+        assert_eq!(hash, summaries::year_hash(&changed, 2025));
+        summaries::prepare(&w.db, &changed).await.unwrap();
+        assert_eq!(w.marks().await, vec![]);
+
+        // A refresh of one year (`statistics refresh --year`) leaves the other years' marks.
+        w.study(p, "补充", "2025-12-01", 1).await;
+        w.study(p, "补充二", "2026-12-01", 1).await;
+        let one = Scope {
+            year: Some(2025),
+            ..Scope::default()
+        };
+        let n = summaries::drain(&w.db, &changed, 300, one, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(decided(&w.db, p, 2025).await, (300, true));
+        assert_eq!(w.marks().await, vec![(p, 2026)]);
+        // `--all` marks every person-year of the year, changed or not.
+        assert_eq!(
+            summaries::mark_all(&w.db, &changed, Some(2025))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(summaries::pending(&w.db, Some(2025)).await.unwrap(), 2);
         done(w.db).await;
     }
 }
@@ -574,11 +646,22 @@ async fn a_batch_refresh_decides_every_person_year_as_the_per_person_case_does()
                 on_db!(&db, p => sqlx::query(mark).bind(i64::from(year)).execute(p).await.unwrap().rows_affected());
             }
             summaries::prepare(&db, policy()).await.unwrap();
-            while summaries::refresh_dirty(&db, policy(), 1, limit)
-                .await
-                .unwrap()
-                > 0
-            {}
+            if limit == summaries::BATCH {
+                while summaries::refresh_dirty(&db, policy(), 1, limit)
+                    .await
+                    .unwrap()
+                    > 0
+                {}
+            } else {
+                // The pipelined drain, in batches small enough to overlap many times.
+                let scope = Scope {
+                    year: None,
+                    batch: limit,
+                };
+                summaries::drain(&db, policy(), 1, scope, &mut |_| {})
+                    .await
+                    .unwrap();
+            }
             for ((person, year), want) in &want {
                 let got = summaries::summary(&db, *person, *year).await.unwrap();
                 assert_eq!(&got, want, "person {person}, {year}");
@@ -590,6 +673,76 @@ async fn a_batch_refresh_decides_every_person_year_as_the_per_person_case_does()
                 );
             }
         }
+        done(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_leave_none_stale() {
+    for db in fresh_dbs("summaries").await {
+        if db.backend() != xueshi_store::db::Backend::Postgres {
+            done(db).await;
+            continue;
+        }
+        let keys = Keys::from_master([9; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
+        let opts = xueshi_store::demo::DemoOptions {
+            persons: 120,
+            ..xueshi_store::demo::DemoOptions::default()
+        };
+        xueshi_store::demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
+            .await
+            .unwrap();
+        let years = 2023..=2027;
+        for year in years.clone() {
+            on_db!(&db, p => sqlx::query(
+                "INSERT INTO summary_dirty (person_id, year) SELECT id, $1 FROM persons WHERE TRUE
+                 ON CONFLICT (person_id, year) DO NOTHING"
+            ).bind(i64::from(year)).execute(p).await.unwrap().rows_affected());
+        }
+        summaries::prepare(&db, policy()).await.unwrap();
+        let marked = usize::try_from(summaries::pending(&db, None).await.unwrap()).unwrap();
+        assert!(marked >= 600);
+        // Three refreshers on one queue, small batches so that they interleave; each stamps
+        // its summaries with its own number.
+        let refreshers: Vec<_> = (1..=3)
+            .map(|k| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let scope = Scope {
+                        year: None,
+                        batch: 7,
+                    };
+                    summaries::drain(&db, policy(), k, scope, &mut |_| {})
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut counts = Vec::new();
+        for r in refreshers {
+            counts.push(r.await.unwrap());
+        }
+        // No person-year decided twice: the refreshers' counts add up to the marks exactly.
+        assert_eq!(counts.iter().sum::<usize>(), marked, "{counts:?}");
+        assert!(counts.iter().filter(|n| **n > 0).count() >= 2, "{counts:?}");
+        // None left stale: no mark is left, and every summary is the per-person decision.
+        assert_eq!(summaries::pending(&db, None).await.unwrap(), 0);
+        let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
+            .fetch_all(p).await.unwrap());
+        for &person in &persons {
+            for year in years.clone() {
+                let got = summaries::summary(&db, person, year).await.unwrap();
+                assert_eq!(got, expected(&db, person, year).await, "{person}, {year}");
+            }
+        }
+        let stamps: Vec<(i64, i64)> = on_db!(&db, p => sqlx::query_as(
+            "SELECT decided_ms, COUNT(*) FROM person_year_summaries GROUP BY decided_ms ORDER BY 1"
+        ).fetch_all(p).await.unwrap());
+        assert!(
+            stamps.iter().all(|(k, _)| (1..=3).contains(k)),
+            "{stamps:?}"
+        );
         done(db).await;
     }
 }

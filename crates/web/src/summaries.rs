@@ -1,6 +1,7 @@
 //! Keeps the statistics summaries (`xueshi_store::summaries`) current while the server runs:
-//! a background task prepares them once (a new policy, years not yet opened), then drains the
-//! queue of person-years the database's triggers mark on every write — woken right after each
+//! a background task prepares them once (the years whose rules changed, years not yet opened),
+//! then drains (`summaries::drain`, as `xueshi statistics refresh` does) the queue of
+//! person-years the database's triggers mark on every write — woken right after each
 //! successful write request, and every few seconds anyway (writes by other processes: imports,
 //! another server). Statistics requests also drain a little before answering.
 
@@ -44,18 +45,19 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             tracing::error!(%e, "statistics summaries: prepare failed");
         }
         loop {
-            match summaries::refresh_dirty(
+            // The same drain as `xueshi statistics refresh`: batches until no mark is left.
+            match summaries::drain(
                 &state.db,
                 &state.policy,
                 state.now_ms(),
-                summaries::BATCH,
+                summaries::Scope::default(),
+                &mut |_| {},
             )
             .await
             {
-                Ok(0) => {
+                Ok(_) => {
                     let _ = tokio::time::timeout(IDLE, WAKE.notified()).await;
                 }
-                Ok(_) => tokio::task::yield_now().await,
                 Err(e) => {
                     tracing::error!(%e, "statistics summaries: refresh failed");
                     tokio::time::sleep(IDLE).await;

@@ -1,5 +1,6 @@
 //! The `xueshi` command line: the policy engine (`policy test`, `policy check`, `evaluate`) and
-//! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`)
+//! the store (`db migrate`, `ledger verify`, `ledger checkpoint`, `export case`, `demo seed`,
+//! `statistics refresh`)
 //! and the service (`serve`: the JSON API of `xueshi_web`), and the offline check of a
 //! certificate credential (`credential verify`).
 //! Output goes to stdout, diagnostics to stderr; the exit code says whether everything held.
@@ -7,6 +8,7 @@
 mod backup_cmd;
 mod credential_cmd;
 mod policy_cmd;
+mod statistics_cmd;
 mod store_cmd;
 
 use std::path::PathBuf;
@@ -92,6 +94,11 @@ enum Command {
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// Compliance statistics (the per person-year summaries).
+    Statistics {
+        #[command(subcommand)]
+        command: StatisticsCommand,
     },
     /// Runs the service: the web pages and the JSON API (OpenAPI document at /api/openapi.json).
     Serve {
@@ -207,6 +214,20 @@ enum ExportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum StatisticsCommand {
+    /// Re-decides the person-years marked since their summaries were made (writes, and the
+    /// years whose policy rules changed), with a progress line and a summary.
+    Refresh {
+        /// Only this credit year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Re-decide every person-year (of --year, or of every year), changed or not.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum DemoCommand {
     /// Builds a realistic Lu'an: districts, counties and a zone, units, persons, records.
     Seed {
@@ -298,6 +319,9 @@ fn main() -> ExitCode {
         Command::Demo {
             command: DemoCommand::Seed { persons, seed },
         } => store_cmd::run(store_cmd::demo_seed(&store, &policies, persons, seed)),
+        Command::Statistics {
+            command: StatisticsCommand::Refresh { year, all },
+        } => store_cmd::run(statistics_cmd::refresh(&store, &policies, year, all)),
         Command::Serve {
             listen,
             secure_cookies,

@@ -29,9 +29,9 @@ pub enum Outcome {
     Failed(String),
 }
 
-type Result<T> = std::result::Result<T, String>;
+pub(crate) type Result<T> = std::result::Result<T, String>;
 
-fn err(e: StoreError) -> String {
+pub(crate) fn err(e: StoreError) -> String {
     format!("{e} [{}]", e.code())
 }
 
@@ -113,7 +113,7 @@ fn sqlite_file(url: &str) -> Option<PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
-fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
+pub(crate) fn anhui(policies: &BTreeMap<String, Policy>) -> Result<&Policy> {
     policies
         .get(xueshi_policy::case::DEFAULT_POLICY)
         .ok_or_else(|| "没有安徽省政策".to_owned())
@@ -497,7 +497,7 @@ pub struct ImportArgs {
 
 /// Today in China Standard Time (UTC+8, no daylight saving) and the clock in milliseconds:
 /// the binary is the only place that reads the clock.
-fn clock() -> Result<(xueshi_domain::Date, i64)> {
+pub(crate) fn clock() -> Result<(xueshi_domain::Date, i64)> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| format!("系统时钟错误：{e}"))?;

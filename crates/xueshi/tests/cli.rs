@@ -233,6 +233,73 @@ fn demo_seed_verify_tamper_and_export_end_to_end() {
     );
 }
 
+/// The number of person-years a `statistics refresh` says it decided.
+fn decided(o: &Output) -> u64 {
+    let out = String::from_utf8_lossy(&o.stdout);
+    let after = out.split("重新判定 ").nth(1).unwrap_or_default();
+    after
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or_else(|_| panic!("{out}"))
+}
+
+#[test]
+fn statistics_refresh_re_decides_what_changed_and_only_the_years_whose_rules_changed() {
+    let dir = scratch("statistics");
+    let seeded = xueshi(&dir, &["demo", "seed", "--persons", "60"]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    // The seed ends with every summary current: nothing to do.
+    let idle = xueshi(&dir, &["statistics", "refresh"]);
+    assert!(idle.status.success(), "{}", text(&idle));
+    assert_eq!(decided(&idle), 0, "{}", text(&idle));
+    // --all re-decides a whole year, with a progress line on stderr.
+    let all = xueshi(&dir, &["statistics", "refresh", "--year", "2025", "--all"]);
+    assert!(all.status.success(), "{}", text(&all));
+    let year_2025 = decided(&all);
+    assert!(year_2025 >= 50, "{}", text(&all));
+    let progress = String::from_utf8_lossy(&all.stderr);
+    assert!(
+        progress.contains("重新判定 [") && progress.contains("人年/秒"),
+        "{progress}"
+    );
+    assert!(String::from_utf8_lossy(&all.stdout).contains("2025 年度重新判定"));
+    let everything = xueshi(&dir, &["statistics", "refresh", "--all"]);
+    assert!(decided(&everything) > year_2025, "{}", text(&everything));
+
+    // A policy directory where only 2025's yearly minimum changed: 2025's person-years are
+    // re-decided, no other year's; a second run has nothing left.
+    let pol = dir.join("pol").join("anhui");
+    std::fs::create_dir_all(&pol).unwrap();
+    for entry in std::fs::read_dir(root().join("policy/anhui")).unwrap() {
+        let path = entry.unwrap().path();
+        let mut body = std::fs::read_to_string(&path).unwrap();
+        if path.file_name().unwrap() == "2025.toml" {
+            let before = body.clone();
+            body = body.replacen(
+                "[rules.\"annual.total_min\"]\nhours = 90",
+                "[rules.\"annual.total_min\"]\nhours = 91",
+                1,
+            );
+            assert_ne!(
+                body, before,
+                "2025.toml holds the total minimum as expected"
+            );
+        }
+        std::fs::write(pol.join(path.file_name().unwrap()), body).unwrap();
+    }
+    let changed = xueshi(&dir, &["--policy-dir", "pol", "statistics", "refresh"]);
+    assert!(changed.status.success(), "{}", text(&changed));
+    assert_eq!(decided(&changed), year_2025, "{}", text(&changed));
+    let again = xueshi(&dir, &["--policy-dir", "pol", "statistics", "refresh"]);
+    assert_eq!(decided(&again), 0, "{}", text(&again));
+
+    let unknown = xueshi(&dir, &["statistics", "refresh", "--year", "1990"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(text(&unknown).contains("1990"));
+}
+
 /// Writes the CSV files of a synthetic county: one unit, `persons` persons, and a base
 /// certificate report of `certificates` rows.
 fn write_import_files(dir: &Path, persons: usize, certificates: usize) {
