@@ -872,6 +872,11 @@ async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
 
         assert_eq!(ops_text(&app, "/livez").await.0, StatusCode::OK);
         assert_eq!(ops_text(&app, "/readyz").await.0, StatusCode::OK);
+        app.db
+    })
+    .await;
+}
+
 /// The listener's bounds, on a real socket with short configured timeouts: a client trickling
 /// its headers is cut off after the header timeout, a silent keep-alive connection after the
 /// idle timeout, while a prompt request is answered. (No assertion on speed: only that the
