@@ -25,23 +25,16 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
-# A port that already answers belongs to another server (an earlier run left behind?): the
-# drill would measure that one. Refuse.
-free() { for a in "$@"; do ! curl -s -o /dev/null --max-time 2 "http://$a/" || { echo "$a is already in use" >&2; exit 1; }; done; }
-if [ "$PROFILE" = release ]; then cargo build -q --release -p xueshi; else cargo build -q -p xueshi; fi
-X=$PWD/target/$PROFILE/xueshi
+. scripts/ha/lib.sh
+build_xueshi
 
 load() { # url port → starts the service and a client; leaves them running
   local url=$1 port=$2
-  (cd "$W" && $X --database "$url" --keys "$W/x.keys" demo seed --persons 100 >"$W/seed.out" 2>&1)
-  read -r _ pw _ < <(grep -E '^ +demo-unit ' "$W/seed.out")
-  free 127.0.0.1:$port 127.0.0.1:$((port + 1000))
-  (cd "$W" && XUESHI_LOG=warn exec $X --database "$url" --keys "$W/x.keys" serve \
-    --listen 127.0.0.1:$port --ops-listen 127.0.0.1:$((port + 1000)) >"$W/serve.log" 2>&1) &
-  for _ in $(seq 120); do curl -sf "http://127.0.0.1:$((port + 1000))/readyz" >/dev/null && break; sleep 0.5; done
+  seed_demo "$url" 100
+  serve_instance "$url" "$port" "$W/serve.log"
   rm -f "$W/stop"
   python3 scripts/ha/client.py --instances "http://127.0.0.1:$port" --login demo-unit \
-    --password "$pw" --threads 2 --out "$W/acked.jsonl" --timeline "$W/timeline.txt" \
+    --password "$UNIT_PW" --threads 2 --out "$W/acked.jsonl" --timeline "$W/timeline.txt" \
     --stop "$W/stop" >"$W/client.out" 2>&1 &
   sleep 5
 }

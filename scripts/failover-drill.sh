@@ -25,28 +25,16 @@ cleanup() {
   $HA down >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-# A port that already answers belongs to another server (an earlier run left behind?): the
-# drill would measure that one. Refuse.
-free() { for a in "$@"; do ! curl -s -o /dev/null --max-time 2 "http://$a/" || { echo "$a is already in use" >&2; exit 1; }; done; }
+. scripts/ha/lib.sh
 
-if [ "$PROFILE" = release ]; then cargo build -q --release -p xueshi; else cargo build -q -p xueshi; fi
-X=$PWD/target/$PROFILE/xueshi
+build_xueshi
 echo "== formation (monitor, primary, synchronous standby)"
 URL=$($HA up | tail -1)
 echo "$URL"
 $HA state
 echo "== demo data and two instances"
-(cd "$W" && $X --database "$URL" --keys "$W/x.keys" demo seed --persons 200 >"$W/seed.out" 2>&1)
-read -r _ UNIT_PW _ < <(grep -E '^ +demo-unit ' "$W/seed.out")
-free 127.0.0.1:8181 127.0.0.1:8182 127.0.0.1:9181 127.0.0.1:9182
-for i in 1 2; do
-  (cd "$W" && XUESHI_LOG=warn exec $X --database "$URL" --keys "$W/x.keys" serve \
-    --listen 127.0.0.1:818$i --ops-listen 127.0.0.1:918$i >"$W/serve$i.log" 2>&1) &
-done
-for i in 1 2; do
-  for _ in $(seq 120); do curl -sf "http://127.0.0.1:918$i/readyz" >/dev/null && break; sleep 0.5; done
-  curl -sf "http://127.0.0.1:918$i/readyz" >/dev/null || { echo "instance $i did not start" >&2; cat "$W/serve$i.log" >&2; exit 1; }
-done
+seed_demo "$URL" 200
+for i in 1 2; do serve_instance "$URL" "818$i" "$W/serve$i.log"; done
 python3 scripts/ha/client.py --instances http://127.0.0.1:8181,http://127.0.0.1:8182 \
   --login demo-unit --password "$UNIT_PW" --threads 4 \
   --out "$W/acked.jsonl" --timeline "$W/timeline.txt" --stop "$W/stop" >"$W/client.out" 2>&1 &

@@ -22,23 +22,11 @@ cleanup() {
   rm -rf "$W"
 }
 trap cleanup EXIT
-# A port that already answers belongs to another server (an earlier run left behind?): the
-# drill would measure that one. Refuse.
-free() { for a in "$@"; do ! curl -s -o /dev/null --max-time 2 "http://$a/" || { echo "$a is already in use" >&2; exit 1; }; done; }
-if [ "$PROFILE" = release ]; then cargo build -q --release -p xueshi; else cargo build -q -p xueshi; fi
-X=$PWD/target/$PROFILE/xueshi
+. scripts/ha/lib.sh
+build_xueshi
 psql "$ADMIN" -qc "CREATE DATABASE $NAME"
-(cd "$W" && $X --database "$URL" --keys "$W/x.keys" demo seed --persons 200 >"$W/seed.out" 2>&1)
-read -r _ UNIT_PW _ < <(grep -E '^ +demo-unit ' "$W/seed.out")
-free 127.0.0.1:8281 127.0.0.1:8282 127.0.0.1:9281 127.0.0.1:9282
-for i in 1 2; do
-  (cd "$W" && XUESHI_LOG=warn exec $X --database "$URL" --keys "$W/x.keys" serve \
-    --listen 127.0.0.1:828$i --ops-listen 127.0.0.1:928$i >"$W/serve$i.log" 2>&1) &
-done
-for i in 1 2; do
-  for _ in $(seq 120); do curl -sf "http://127.0.0.1:928$i/readyz" >/dev/null && break; sleep 0.5; done
-  curl -sf "http://127.0.0.1:928$i/readyz" >/dev/null || { echo "instance $i did not start" >&2; cat "$W/serve$i.log" >&2; exit 1; }
-done
+seed_demo "$URL" 200
+for i in 1 2; do serve_instance "$URL" "828$i" "$W/serve$i.log"; done
 touch "$W/acked.jsonl"
 run() { # label instances
   rm -f "$W/stop"
