@@ -803,18 +803,7 @@ pub async fn change_password_in_session(
     let hash = hash_password(new, policy.password).await?;
     set_password(db, account_id, &hash, false, now_ms).await?;
     let ended = end_other_sessions(db, account_id, keep_session).await?;
-    let subject = format!("account:{account_id}");
-    let region = account_region(db, &acc, now_ms).await?;
-    audit(
-        db,
-        now_ms,
-        &subject,
-        region,
-        PASSWORD_CHANGE,
-        Some(&subject),
-        Some(&format!("sessions_ended:{ended}")),
-    )
-    .await?;
+    audit_sessions_ended(db, &acc, PASSWORD_CHANGE, ended, now_ms).await?;
     Ok(())
 }
 
@@ -994,18 +983,7 @@ pub async fn end_other_sessions(
 pub async fn sign_out_everywhere(db: &Db, account_id: i64, now_ms: i64) -> Result<u64, StoreError> {
     let ended = end_all_sessions(db, account_id).await?;
     let acc = account(db, account_id).await?;
-    let subject = format!("account:{account_id}");
-    let region = account_region(db, &acc, now_ms).await?;
-    audit(
-        db,
-        now_ms,
-        &subject,
-        region,
-        SIGN_OUT_EVERYWHERE,
-        Some(&subject),
-        Some(&format!("sessions_ended:{ended}")),
-    )
-    .await?;
+    audit_sessions_ended(db, &acc, SIGN_OUT_EVERYWHERE, ended, now_ms).await?;
     Ok(ended)
 }
 
@@ -1136,6 +1114,30 @@ pub async fn revoke_api_token(
         TOKEN_REVOKE,
         Some(&format!("api_token:{token_id}")),
         None,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The audit line of an account's own act that ended sessions (a password change, signing out
+/// everywhere): by and about the account, placed where it acts, with how many ended.
+async fn audit_sessions_ended(
+    db: &Db,
+    acc: &Account,
+    action: &str,
+    ended: u64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let subject = format!("account:{}", acc.id);
+    let region = account_region(db, acc, now_ms).await?;
+    audit(
+        db,
+        now_ms,
+        &subject,
+        region,
+        action,
+        Some(&subject),
+        Some(&format!("sessions_ended:{ended}")),
     )
     .await?;
     Ok(())

@@ -153,14 +153,6 @@ fn like(text: &str) -> String {
     out
 }
 
-fn bounds(year: i32) -> Result<(Date, Date), StoreError> {
-    let bad = |_| StoreError::invalid("staff.year", "年度无效");
-    Ok((
-        Date::first_of_year(year).map_err(bad)?,
-        Date::last_of_year(year).map_err(bad)?,
-    ))
-}
-
 /// A page of the unit's staff of `year`, by name, with the counts of each state.
 pub async fn unit_staff(
     db: &Db,
@@ -168,7 +160,7 @@ pub async fn unit_staff(
     year: i32,
     q: &StaffQuery,
 ) -> Result<StaffPage, StoreError> {
-    let (first, last) = bounds(year)?;
+    let (first, last) = crate::summaries::year_span(year, "staff.year")?;
     let name = q
         .name
         .as_deref()

@@ -105,7 +105,12 @@ fn placement(employments: &[Employment], year: i32) -> Result<Option<Placement>,
 }
 
 pub(crate) fn year_bounds(year: i32) -> Result<(Date, Date), StoreError> {
-    let bad = |_| StoreError::invalid("summary.year", "年度无效");
+    year_span(year, "summary.year")
+}
+
+/// The first and last day of `year`; a year the calendar cannot hold is `code` (年度无效).
+pub(crate) fn year_span(year: i32, code: &'static str) -> Result<(Date, Date), StoreError> {
+    let bad = |_| StoreError::invalid(code, "年度无效");
     Ok((
         Date::first_of_year(year).map_err(bad)?,
         Date::last_of_year(year).map_err(bad)?,
