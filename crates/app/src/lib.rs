@@ -1,25 +1,38 @@
-//! The application layer of xueshi. For now only its authorization model: who (a
-//! [`Principal`]: a role and the scope it acts within) may do what ([`Action`]) to what
-//! ([`Target`]), decided by [`authorize`] from the roles of DOMAIN's "Who uses it" table and
-//! jurisdiction (GB/T 2260 nesting, development zones through the policy's routing table).
+//! The application layer of xueshi: the use cases, and the authorization model they ask.
 //!
-//! Pure and deterministic: no I/O, no async, no database, no clock. It does not load targets
-//! (the caller states what it loaded), does not write the audit trail (it says which actions
-//! must be audited: [`Action::is_audited`]) and does not decide which bureau verifies a
-//! given title application (that is `xueshi_policy::route`, D13).
+//! The authorization model is pure and deterministic (no I/O, no clock): who (a [`Principal`]:
+//! a role and the scope it acts within) may do what ([`Action`]) to what ([`Target`]), decided
+//! by [`authorize`] from the roles of DOMAIN's "Who uses it" table and jurisdiction (GB/T 2260
+//! nesting, development zones through the policy's routing table).
+//!
+//! Each use case (e.g. [`verifications`]) is the one home of a workflow: it loads what it needs
+//! through `xueshi_store`, authorizes the [`Actor`] against it, asks the engine, and writes the
+//! act with its audit line and ledger leaf in one store transaction. It takes typed inputs and
+//! answers typed outputs or an [`Error`] of a typed [`Kind`]; the web layer's routes (JSON) and
+//! pages (HTML) are adapters over it and map the kind to an HTTP status.
 
+pub mod access;
 pub mod action;
+pub mod actor;
 pub mod authorize;
+pub mod ctx;
 pub mod denied;
+pub mod error;
 pub mod ids;
 pub mod jurisdiction;
 pub mod principal;
+pub mod reviews;
 pub mod role;
 pub mod target;
+pub mod verifications;
+pub mod views;
 
 pub use action::Action;
+pub use actor::Actor;
 pub use authorize::authorize;
+pub use ctx::Ctx;
 pub use denied::{Denied, DenyCode};
+pub use error::{Error, Kind};
 pub use ids::{AccountId, OrgId, PersonId, UnitId};
 pub use jurisdiction::Context;
 pub use principal::{Principal, Scope, ScopeError};

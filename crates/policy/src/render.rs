@@ -65,8 +65,12 @@ fn trace_json(t: &[TraceStep], records: &[Record]) -> Value {
         .collect()
 }
 
-/// The citation of each unconfirmed rule, from the newest year that has one.
-fn unconfirmed_json(set: RuleSet, policy: &Policy, years: &[i32]) -> Value {
+/// The citation of each unconfirmed rule, from the newest of `years` that has one.
+pub fn unconfirmed_citations<'p>(
+    set: RuleSet,
+    policy: &'p Policy,
+    years: &[i32],
+) -> Vec<(RuleId, Option<&'p Citation>)> {
     set.iter()
         .map(|rule| {
             let cite = years
@@ -74,8 +78,15 @@ fn unconfirmed_json(set: RuleSet, policy: &Policy, years: &[i32]) -> Value {
                 .rev()
                 .filter_map(|y| policy.year(*y))
                 .find_map(|y| y.citation(rule).filter(|c| !c.confirmed));
-            json!({ "rule": rule.as_str(), "citation": cite.map(cite_json) })
+            (rule, cite)
         })
+        .collect()
+}
+
+fn unconfirmed_json(set: RuleSet, policy: &Policy, years: &[i32]) -> Value {
+    unconfirmed_citations(set, policy, years)
+        .into_iter()
+        .map(|(rule, cite)| json!({ "rule": rule.as_str(), "citation": cite.map(cite_json) }))
         .collect()
 }
 

@@ -286,11 +286,11 @@ fn login_key(login: &str) -> String {
 }
 
 fn failed() -> StoreError {
-    StoreError::invalid("auth.failed", "登录名或密码错误")
+    StoreError::unauthenticated("auth.failed", "登录名或密码错误")
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::invalid("store.corrupt", format!("账号{what}无效"))
+    StoreError::corrupt(format!("账号{what}无效"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,7 +714,7 @@ pub async fn login(
             Some("disabled"),
         )
         .await?;
-        return Err(StoreError::invalid("account.disabled", "该账号已停用"));
+        return Err(StoreError::refused("account.disabled", "该账号已停用"));
     }
     let rehash = if outdated(&stored, policy.password) {
         Some(hash_password(password, policy.password).await?)
@@ -789,7 +789,7 @@ pub async fn change_password_in_session(
         .await?);
     let stored = stored.ok_or(StoreError::NotFound("账号"))?;
     if !verify_password(old, Some(stored), policy.password).await? {
-        return Err(StoreError::invalid("auth.failed", "原密码错误"));
+        return Err(StoreError::unauthenticated("auth.failed", "原密码错误"));
     }
     if old == new {
         return Err(StoreError::invalid(
@@ -842,7 +842,7 @@ pub async fn admin_reset_password(
 // Sessions
 
 fn session_invalid() -> StoreError {
-    StoreError::invalid("session.invalid", "登录已失效，请重新登录")
+    StoreError::unauthenticated("session.invalid", "登录已失效，请重新登录")
 }
 
 fn session_hash(token: &str) -> Option<Vec<u8>> {
@@ -998,7 +998,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn token_invalid() -> StoreError {
-    StoreError::invalid("api_token.invalid", "API 令牌无效或已吊销")
+    StoreError::unauthenticated("api_token.invalid", "API 令牌无效或已吊销")
 }
 
 /// Issues an API token to an online base or a training provider. The returned token is shown

@@ -165,7 +165,7 @@ impl RawSlot {
             (true, _) => Place::Online,
             (false, Some(p)) => Place::At(p),
             (false, None) => {
-                return Err(StoreError::invalid("store.corrupt", "预约时段缺少地点"));
+                return Err(StoreError::corrupt("预约时段缺少地点"));
             }
         };
         Ok(Slot {
@@ -387,7 +387,7 @@ pub async fn bookings(db: &Db, slot_id: i64) -> Result<Vec<Booking>, StoreError>
                     .map(|(_, p)| *p)
                     .collect(),
                 status: BookingStatus::parse(&status)
-                    .ok_or_else(|| StoreError::invalid("store.corrupt", "预约状态无效"))?,
+                    .ok_or_else(|| StoreError::corrupt("预约状态无效"))?,
                 created_ms,
                 cancelled_ms,
             })

@@ -210,7 +210,7 @@ impl Issued {
     /// The credential as issued.
     pub fn credential(&self) -> Result<serde_json::Value, StoreError> {
         serde_json::from_str(&self.row.credential)
-            .map_err(|_| StoreError::invalid("store.corrupt", "证书凭证无法读取"))
+            .map_err(|_| StoreError::corrupt("证书凭证无法读取"))
     }
 }
 

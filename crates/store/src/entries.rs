@@ -366,7 +366,7 @@ pub fn provider_text(p: &Provider) -> String {
 }
 
 fn parse_provider(text: &str) -> Result<Provider, StoreError> {
-    Provider::parse(text).ok_or_else(|| StoreError::invalid("store.corrupt", "提供单位无效"))
+    Provider::parse(text).ok_or_else(|| StoreError::corrupt("提供单位无效"))
 }
 
 /// A void of a record (D10).
@@ -529,7 +529,7 @@ impl ReviewReason {
 
     /// Reads the stored form back.
     pub fn from_json(text: &str) -> Result<Vec<ReviewReason>, StoreError> {
-        let corrupt = || StoreError::invalid("store.corrupt", "审核理由格式无效");
+        let corrupt = || StoreError::corrupt("审核理由格式无效");
         let value: Value = serde_json::from_str(text).map_err(|_| corrupt())?;
         let Value::Array(items) = value else {
             return Err(corrupt());

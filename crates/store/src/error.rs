@@ -19,6 +19,28 @@ pub enum StoreError {
         code: &'static str,
         message: String,
     },
+    /// Credentials that do not hold (a wrong password, an expired session, a revoked token).
+    Unauthenticated {
+        code: &'static str,
+        message: String,
+    },
+    /// The account may not act at all (disabled).
+    Refused {
+        code: &'static str,
+        message: String,
+    },
+    /// An input over a bound of size or count (an import file, a decompression bomb).
+    TooLarge {
+        code: &'static str,
+        message: String,
+    },
+    /// An input of a shape no honest client sends (a forged archive, too many parts).
+    Malformed {
+        code: &'static str,
+        message: String,
+    },
+    /// A stored row the store cannot read back: the data is wrong, not the request.
+    Corrupt(String),
     /// An appointment slot has fewer seats left than a booking asks for (D16).
     BookingFull {
         left: i64,
@@ -50,7 +72,12 @@ impl StoreError {
             Self::NotFound(_) => "store.not_found",
             Self::Conflict(_) => "store.conflict",
             Self::AppendOnly(_) => "store.append_only",
-            Self::Invalid { code, .. } => code,
+            Self::Invalid { code, .. }
+            | Self::Unauthenticated { code, .. }
+            | Self::Refused { code, .. }
+            | Self::TooLarge { code, .. }
+            | Self::Malformed { code, .. } => code,
+            Self::Corrupt(_) => "store.corrupt",
             Self::BookingFull { .. } => "booking.full",
             Self::AccountLocked { .. } => "account.locked",
             Self::Duplicate { code, .. } => code,
@@ -58,6 +85,27 @@ impl StoreError {
             Self::Ledger(_) => "store.ledger",
             Self::Migrate(_) => "store.migrate",
             Self::Database(_) => "store.database",
+        }
+    }
+
+    /// A stored row that cannot be read back (`store.corrupt`).
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        Self::Corrupt(message.into())
+    }
+
+    /// Credentials that do not hold.
+    pub fn unauthenticated(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An account that may not act at all.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Refused {
+            code,
+            message: message.into(),
         }
     }
 
@@ -81,7 +129,12 @@ impl fmt::Display for StoreError {
             Self::NotFound(what) => write!(f, "未找到{what}"),
             Self::Conflict(c) => write!(f, "与已有数据冲突（{c}）"),
             Self::AppendOnly(t) => write!(f, "{t} 只能追加，不能修改或删除"),
-            Self::Invalid { message, .. } => f.write_str(message),
+            Self::Invalid { message, .. }
+            | Self::Unauthenticated { message, .. }
+            | Self::Refused { message, .. }
+            | Self::TooLarge { message, .. }
+            | Self::Malformed { message, .. } => f.write_str(message),
+            Self::Corrupt(m) => write!(f, "数据库中的数据无法读取：{m}"),
             Self::BookingFull { left, asked } => {
                 write!(f, "该预约时段名额不足：剩余 {left} 个，本次预约 {asked} 人")
             }

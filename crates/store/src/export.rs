@@ -29,7 +29,7 @@ fn region(code: i64) -> Result<RegionCode, StoreError> {
     u32::try_from(code)
         .ok()
         .and_then(|c| RegionCode::from_u32(c).ok())
-        .ok_or_else(|| StoreError::invalid("store.corrupt", "行政区划代码无效"))
+        .ok_or_else(|| StoreError::corrupt("行政区划代码无效"))
 }
 
 fn place(code: i64, zone: Option<String>) -> Result<Place, StoreError> {
@@ -192,7 +192,7 @@ impl Registered {
     fn add_conversion(&mut self, row: ConversionRow) -> Result<(), StoreError> {
         let (key, person, index, subject, completed, registered, for_year, kind, tenths, minutes) =
             row;
-        let corrupt = || StoreError::invalid("store.corrupt", "折算记录无效");
+        let corrupt = || StoreError::corrupt("折算记录无效");
         let amount = match (tenths, minutes) {
             (Some(t), _) => Some(Amount::Hours(Hours::from_tenths(
                 u64::try_from(t).map_err(|_| corrupt())?,

@@ -144,7 +144,7 @@ const ORG_SQL: &str =
 
 fn decode(raw: RawOrg) -> Result<Organisation, StoreError> {
     let (id, kind, name, region, zone_id, industry, base_number, unit_id) = raw;
-    let corrupt = |what: &str| StoreError::invalid("store.corrupt", format!("机构{what}无效"));
+    let corrupt = |what: &str| StoreError::corrupt(format!("机构{what}无效"));
     Ok(Organisation {
         id,
         kind: OrgKind::parse(&kind).ok_or_else(|| corrupt("类别"))?,

@@ -92,7 +92,7 @@ pub fn commitment(salt: &[u8], id_number: &str, name: &str) -> [u8; 32] {
 fn to32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
     bytes
         .try_into()
-        .map_err(|_| StoreError::invalid("store.corrupt", "哈希长度错误"))
+        .map_err(|_| StoreError::corrupt("哈希长度错误"))
 }
 
 /// Inserts a unit through `$exec` (a pool or a transaction's connection), giving its id.
@@ -301,7 +301,7 @@ pub async fn unit_place_on(
             .and_then(|r| RegionCode::from_u32(r).ok());
         region
             .map(|r| (r, zone))
-            .ok_or_else(|| StoreError::invalid("store.corrupt", "单位行政区划代码无效"))
+            .ok_or_else(|| StoreError::corrupt("单位行政区划代码无效"))
     })
     .transpose()
 }
@@ -377,7 +377,7 @@ fn unit_place_from_row(
     let region = u32::try_from(region)
         .ok()
         .and_then(|r| RegionCode::from_u32(r).ok())
-        .ok_or_else(|| StoreError::invalid("store.corrupt", "单位行政区划代码无效"))?;
+        .ok_or_else(|| StoreError::corrupt("单位行政区划代码无效"))?;
     Ok(UnitPlace {
         unit_id,
         region,

@@ -69,7 +69,7 @@ pub(crate) const RECORD_COLUMNS: &str = "r.id, r.person_id, p.commitment, r.labe
     r.achievement, r.certificate_no, r.corrects, r.evidence_hash, r.registered_on, r.actor, r.entry_index";
 
 pub(crate) fn corrupt(what: &str) -> StoreError {
-    StoreError::invalid("store.corrupt", format!("数据库中的{what}无效"))
+    StoreError::corrupt(format!("数据库中的{what}无效"))
 }
 
 impl TryFrom<RawRecord> for RecordRow {

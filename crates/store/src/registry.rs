@@ -252,7 +252,7 @@ async fn filings_where(
             region: u32::try_from(r.region)
                 .ok()
                 .and_then(|c| RegionCode::from_u32(c).ok())
-                .ok_or_else(|| StoreError::invalid("store.corrupt", "备案行政区划代码无效"))?,
+                .ok_or_else(|| StoreError::corrupt("备案行政区划代码无效"))?,
             zone: r.zone,
             starts_on: r.starts_on.0,
             ends_on: r.ends_on.0,

@@ -21,7 +21,7 @@ fn region(code: i64) -> Result<RegionCode, StoreError> {
     u32::try_from(code)
         .ok()
         .and_then(|c| RegionCode::from_u32(c).ok())
-        .ok_or_else(|| StoreError::invalid("store.corrupt", "行政区划代码无效"))
+        .ok_or_else(|| StoreError::corrupt("行政区划代码无效"))
 }
 
 fn span(within: RegionCode) -> (i64, i64) {
@@ -74,7 +74,7 @@ impl RawSubject {
 }
 
 fn year(y: i64) -> Result<i32, StoreError> {
-    i32::try_from(y).map_err(|_| StoreError::invalid("store.corrupt", "年度无效"))
+    i32::try_from(y).map_err(|_| StoreError::corrupt("年度无效"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ impl RawApplication {
         Ok(Application {
             id: self.id,
             level: TitleLevel::parse(&self.level)
-                .ok_or_else(|| StoreError::invalid("store.corrupt", "职称级别无效"))?,
+                .ok_or_else(|| StoreError::corrupt("职称级别无效"))?,
             first_year: year(self.first_year)?,
             last_year: year(self.last_year)?,
             verifier_region: region(self.verifier_region)?,

@@ -295,7 +295,7 @@ async fn bookings_where(db: &Db, filter: &str, key: i64) -> Result<Vec<BookingRo
                     unit_id,
                     persons: names.iter().map(|(p, _)| *p).collect(),
                     status: BookingStatus::parse(&status)
-                        .ok_or_else(|| StoreError::invalid("store.corrupt", "预约状态无效"))?,
+                        .ok_or_else(|| StoreError::corrupt("预约状态无效"))?,
                     created_ms,
                     cancelled_ms,
                 },
@@ -335,12 +335,12 @@ pub async fn tenure_cycles(db: &Db, person_id: i64) -> Result<Vec<PlannedCycle>,
     let rows: Vec<(String, i64, i64)> =
         on_db!(db, p => sqlx::query_as(sql).bind(person_id).fetch_all(p).await?);
     let year =
-        |y: i64| i32::try_from(y).map_err(|_| StoreError::invalid("store.corrupt", "年度无效"));
+        |y: i64| i32::try_from(y).map_err(|_| StoreError::corrupt("年度无效"));
     rows.into_iter()
         .map(|(level, first, last)| {
             Ok(PlannedCycle {
                 level: TitleLevel::parse(&level)
-                    .ok_or_else(|| StoreError::invalid("store.corrupt", "职称级别无效"))?,
+                    .ok_or_else(|| StoreError::corrupt("职称级别无效"))?,
                 first_year: year(first)?,
                 last_year: year(last)?,
             })

@@ -1,37 +1,18 @@
-//! What every handler asks before acting: who the target is, as `xueshi_app::authorize` sees
-//! it (a person through the unit they worked for on a given day, a unit, an area), and whether
-//! the principal may do the action to it. Handlers never decide permissions themselves.
+//! What every handler asks before acting, for the handlers not yet moved into a use case of
+//! `xueshi_app`: thin adapters over `xueshi_app::access` and [`xueshi_app::Actor`] taking the
+//! [`AppState`]. Handlers never decide permissions themselves.
 
-use serde::Serialize;
-use utoipa::ToSchema;
-use xueshi_app::{Action, Context, PersonId, Principal, Target, UnitId, authorize};
-use xueshi_domain::{Date, RegionCode};
-use xueshi_policy::input::Place;
-use xueshi_store::ledger::{Act, Inclusion};
-use xueshi_store::people::{self, UnitPlace};
+use xueshi_app::{Action, Principal, Target};
+use xueshi_domain::Date;
+use xueshi_store::ledger::Act;
+use xueshi_store::people::UnitPlace;
+
+pub use xueshi_app::access::{YEARS, parse_hash, person_in, place, year_end, year_field};
+pub use xueshi_app::views::Receipt;
 
 use crate::auth::Acting;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// A unit's place for the engine and for jurisdiction: its zone if it is in one, else its
-/// region.
-pub fn place(region: RegionCode, zone: Option<String>) -> Place {
-    match zone {
-        Some(z) => Place::Zone(z),
-        None => Place::Region(region),
-    }
-}
-
-/// The target of an action on a unit's staff member.
-pub fn person_in(person_id: i64, unit: &UnitPlace) -> Target {
-    Target::Person {
-        person: PersonId(person_id),
-        unit: UnitId(unit.unit_id),
-        place: place(unit.region, unit.zone.clone()),
-        industry: unit.industry.clone(),
-    }
-}
 
 /// The target of an action on a person, through the unit they worked for on `on` (or last
 /// before it). A person with no unit by then is `person.no_unit` (404).
@@ -40,11 +21,7 @@ pub async fn person_target(
     person_id: i64,
     on: Date,
 ) -> Result<(Target, UnitPlace), ApiError> {
-    people::person(&state.db, person_id).await?;
-    let unit = people::person_unit_on(&state.db, person_id, on)
-        .await?
-        .ok_or_else(|| ApiError::not_found("person.no_unit", "该人员在该日期没有任职单位"))?;
-    Ok((person_in(person_id, &unit), unit))
+    Ok(xueshi_app::access::person_target(&state.ctx(), person_id, on).await?)
 }
 
 /// The principal may do `action` to `target`, or the refusal (403 with `auth.*`).
@@ -54,13 +31,17 @@ pub fn allow(
     action: Action,
     target: &Target,
 ) -> Result<(), ApiError> {
-    authorize(principal, action, target, &Context::new(&state.policy))?;
-    Ok(())
+    Ok(xueshi_app::access::allow(
+        &state.ctx(),
+        principal,
+        action,
+        target,
+    )?)
 }
 
 /// Today in Beijing, by the state's clock.
 pub fn today(state: &AppState) -> Result<Date, ApiError> {
-    Date::beijing(state.now_ms()).map_err(|e| ApiError::internal("clock", &e))
+    Ok(state.ctx().today()?)
 }
 
 /// Writes a line to the audit trail (D18) for an act of `acting` that is not itself a ledger
@@ -74,7 +55,7 @@ pub async fn audit(
     xueshi_store::audit::audit(
         &state.db,
         state.now_ms(),
-        &actor(acting),
+        &acting.name(),
         acting.region,
         action,
         Some(subject),
@@ -87,34 +68,18 @@ pub async fn audit(
 /// The audit line of an act of `acting` that the store writes with the act (in its
 /// transaction); the store sets the subject.
 pub fn line(state: &AppState, acting: &Acting, action: &str) -> xueshi_store::audit::Line {
-    xueshi_store::audit::Line::new(
-        state.now_ms(),
-        actor(acting),
-        acting.region,
-        action,
-        String::new(),
-    )
+    acting.line(&state.ctx(), action)
 }
 
 /// An official act by `actor` (as [`actor`] names `acting`), where `acting` acts, dated today
 /// by the state's clock.
 pub fn act<'a>(state: &AppState, actor: &'a str, acting: &Acting) -> Result<Act<'a>, ApiError> {
-    Ok(Act {
-        actor,
-        region: acting.region,
-        on: today(state)?,
-        now_ms: state.now_ms(),
-    })
+    Ok(acting.act(&state.ctx(), actor)?)
 }
 
 /// The organisation an official account acts for (its absence is a data error: 500).
 pub fn organisation(acting: &Acting) -> Result<i64, ApiError> {
-    acting.account.organisation_id.ok_or_else(|| {
-        ApiError::internal(
-            "account.scope",
-            &format!("account {} without organisation", acting.account.id),
-        )
-    })
+    Ok(acting.organisation()?)
 }
 
 /// The media type of a request body, lower-cased, without parameters.
@@ -130,82 +95,10 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 
 /// How an official act names its author: the login and the account's display name.
 pub fn actor(acting: &Acting) -> String {
-    format!(
-        "{}（{}）",
-        acting.account.login, acting.account.display_name
-    )
-}
-
-/// Years a request may name: wide enough for any history and plan, narrow enough that no
-/// arithmetic on them can overflow.
-pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
-
-/// `value` of the request field `field` if it is a year in [`YEARS`], else `request.year`
-/// (400) naming the field.
-pub fn year_field(field: &str, value: i32) -> Result<i32, ApiError> {
-    if YEARS.contains(&value) {
-        Ok(value)
-    } else {
-        Err(ApiError::bad_request(
-            "request.year",
-            format!(
-                "`{field}` 须为 {} 至 {} 之间的年度（收到 {value}）",
-                YEARS.start(),
-                YEARS.end()
-            ),
-        ))
-    }
-}
-
-/// The 31st of December of `year`, or `request.year` (400).
-pub fn year_end(year: i32) -> Result<Date, ApiError> {
-    Date::last_of_year(year).map_err(|_| ApiError::bad_request("request.year", "年度无效"))
-}
-
-/// Where a write sits in the ledger: enough to fetch and check its inclusion proof against a
-/// signed checkpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Receipt {
-    /// The entry's index in the log.
-    pub entry_index: u64,
-    /// The entry's leaf hash (RFC 6962, hex).
-    pub leaf: String,
-    /// The log's size after the write's batch.
-    pub tree_size: u64,
-    /// The log's root at that size (hex).
-    pub root: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-impl From<&Inclusion> for Receipt {
-    fn from(i: &Inclusion) -> Self {
-        Self {
-            entry_index: i.entry_index,
-            leaf: hex(&i.leaf),
-            tree_size: i.tree_size,
-            root: hex(&i.root),
-        }
-    }
-}
-
-/// Parses a 64-digit hex SHA-256, or `code` (400).
-pub fn parse_hash(text: &str, code: &'static str) -> Result<[u8; 32], ApiError> {
-    let bad = || ApiError::bad_request(code, "须为 64 位十六进制 SHA-256 摘要");
-    if text.len() != 64 {
-        return Err(bad());
-    }
-    let mut out = [0u8; 32];
-    for (o, pair) in out.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let s = std::str::from_utf8(pair).map_err(|_| bad())?;
-        *o = u8::from_str_radix(s, 16).map_err(|_| bad())?;
-    }
-    Ok(out)
+    acting.name()
 }
 
 /// Hex of a hash.
 pub fn hash_hex(hash: &[u8; 32]) -> String {
-    hex(hash)
+    xueshi_app::access::hex(hash)
 }

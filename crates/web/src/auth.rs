@@ -11,7 +11,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
-use xueshi_app::{AccountId, OrgId, PersonId, Principal, Role, Scope, UnitId};
+use xueshi_app::{AccountId, Actor, OrgId, PersonId, Principal, Role, Scope, UnitId};
 use xueshi_domain::RegionCode;
 use xueshi_policy::input::Place;
 use xueshi_store::accounts::{self, Account, ApiPrincipal, Session};
@@ -133,14 +133,27 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A signed-in account that may act: its principal, the account itself, and where it acts.
+/// A signed-in account that may act, as the use cases see it ([`Actor`]: the account, its
+/// principal and where it acts), extracted from a session.
 #[derive(Clone, Debug)]
-pub struct Acting {
-    pub account: Account,
-    pub principal: Principal,
-    /// Where the account acts ([`accounts::account_region`]), written with every audit line
-    /// and official act of it so that a supervisor reads them within its region.
-    pub region: Option<RegionCode>,
+pub struct Acting(pub Actor);
+
+impl std::ops::Deref for Acting {
+    type Target = Actor;
+
+    fn deref(&self) -> &Actor {
+        &self.0
+    }
+}
+
+impl Acting {
+    pub fn new(account: Account, principal: Principal, region: Option<RegionCode>) -> Self {
+        Self(Actor {
+            account,
+            principal,
+            region,
+        })
+    }
 }
 
 impl FromRequestParts<AppState> for Acting {
@@ -180,11 +193,7 @@ impl FromRequestParts<AppState> for Acting {
                 (p, region)
             }
         };
-        Ok(Self {
-            account,
-            principal,
-            region,
-        })
+        Ok(Self::new(account, principal, region))
     }
 }
 
@@ -192,11 +201,7 @@ impl FromRequestParts<AppState> for Acting {
 pub async fn acting_of(state: &AppState, account: Account) -> Result<Acting, ApiError> {
     let principal = principal_of(state, &account).await?;
     let region = accounts::account_region(&state.db, &account, state.now_ms()).await?;
-    Ok(Acting {
-        account,
-        principal,
-        region,
-    })
+    Ok(Acting::new(account, principal, region))
 }
 
 fn place(region: RegionCode, zone: Option<String>) -> Place {
@@ -349,7 +354,7 @@ impl FromRequestParts<AppState> for Agent {
             actor: crate::access::actor(&acting),
             organisation_id: acting.account.organisation_id,
             region: acting.region,
-            principal: acting.principal,
+            principal: acting.0.principal,
         })
     }
 }

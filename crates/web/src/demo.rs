@@ -17,7 +17,8 @@ use crate::access;
 use crate::auth::{Acting, Agent, acting_of};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::{registers, reviews, slots, verifications};
+use crate::routes::{registers, reviews, slots};
+use xueshi_app::verifications;
 use crate::state::AppState;
 
 /// The cycle the demo's applications are for.
@@ -43,11 +44,11 @@ async fn office_of(state: &AppState, base: &Account, unit_id: i64) -> Result<Act
     };
     let mut account = base.clone();
     account.display_name = format!("单位 #{unit_id} 人事经办（演示）");
-    Ok(Acting {
-        principal: Principal::new(AccountId(base.id), scope)?,
+    Ok(Acting::new(
         account,
-        region: Some(unit.region),
-    })
+        Principal::new(AccountId(base.id), scope)?,
+        Some(unit.region),
+    ))
 }
 
 /// Applies for verification of the cycle for `persons` at `level`; an empty list is skipped.
@@ -66,8 +67,7 @@ async fn apply(
         first_year: FIRST,
         last_year: LAST,
     };
-    let (_, Json(applied)) =
-        verifications::apply(State(state.clone()), by.clone(), ApiJson(body)).await?;
+    let applied = verifications::apply(&state.ctx(), by, &body).await?;
     Ok(applied.len())
 }
 

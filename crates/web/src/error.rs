@@ -1,7 +1,7 @@
 //! [`ApiError`]: the one error of the web layer, rendered as JSON `{"code", "message"}` with a
-//! stable code and a Chinese message. Store errors, refusals of `xueshi_app::authorize`,
-//! engine errors and axum's request rejections all map here: malformed input is a 4xx, never a
-//! 500. A 500 says only `internal`; its detail goes to the log (`tracing`), never to the client.
+//! stable code and a Chinese message. A use case's `xueshi_app::Error` maps here by its kind
+//! (store errors, refusals of `xueshi_app::authorize` and engine errors through it), and
+//! axum's request rejections too: malformed input is a 4xx, never a 500. A 500 says only `internal`; its detail goes to the log (`tracing`), never to the client.
 //! Messages are fixed text or the store's own (which never carry an ID number or a secret);
 //! nothing the client sent is echoed back.
 
@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use xueshi_app::{Denied, ScopeError};
+use xueshi_app::{Denied, Kind, ScopeError};
 use xueshi_policy::EvalError;
 use xueshi_store::StoreError;
 
@@ -107,68 +107,46 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<xueshi_app::Error> for ApiError {
+    /// The one place a use case's error kind becomes an HTTP status.
+    fn from(e: xueshi_app::Error) -> Self {
+        let status = match e.kind {
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Denied => StatusCode::FORBIDDEN,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Invalid => StatusCode::BAD_REQUEST,
+            Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::Locked => StatusCode::LOCKED,
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::Internal => return Self::internal(e.code, &e.message),
+        };
+        Self::new(status, e.code, e.message)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        let code = e.code();
-        match e {
-            StoreError::NotFound(_) => Self::not_found(code, e.to_string()),
-            StoreError::Conflict(_) | StoreError::AppendOnly(_) => {
-                Self::new(StatusCode::CONFLICT, code, "与已有数据冲突")
-            }
-            StoreError::BookingFull { .. } | StoreError::Duplicate { .. } => {
-                Self::new(StatusCode::CONFLICT, code, e.to_string())
-            }
-            StoreError::AccountLocked { .. } => Self::new(StatusCode::LOCKED, code, e.to_string()),
-            StoreError::Invalid { code, message } => match code {
-                "auth.failed" | "session.invalid" | "api_token.invalid" => {
-                    Self::new(StatusCode::UNAUTHORIZED, code, message)
-                }
-                "account.disabled" => Self::forbidden(code, message),
-                // An import file over a bound of size or count (a decompression bomb among them).
-                "import.limit.file"
-                | "import.limit.entry"
-                | "import.limit.total"
-                | "import.limit.strings"
-                | "import.limit.rows" => Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message),
-                // A shape no honest file has: a forged or over-compressed archive, too many parts
-                // or columns.
-                "import.limit.ratio"
-                | "import.limit.forged"
-                | "import.limit.entries"
-                | "import.limit.columns" => {
-                    Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-                }
-                "store.corrupt" => Self::internal(code, &message),
-                _ => Self::bad_request(code, message),
-            },
-            StoreError::UnknownScheme(_)
-            | StoreError::Crypto(_)
-            | StoreError::Ledger(_)
-            | StoreError::Migrate(_)
-            | StoreError::Database(_) => Self::internal(code, &e),
-        }
+        xueshi_app::Error::from(e).into()
     }
 }
 
 impl From<Denied> for ApiError {
     fn from(d: Denied) -> Self {
-        Self::forbidden(d.code().as_str(), d.to_string())
+        xueshi_app::Error::from(d).into()
     }
 }
 
 impl From<ScopeError> for ApiError {
     /// A stored account whose scope is not valid: the data is wrong, not the request.
     fn from(e: ScopeError) -> Self {
-        Self::internal(e.code(), &e)
+        xueshi_app::Error::from(e).into()
     }
 }
 
 impl From<EvalError> for ApiError {
     fn from(e: EvalError) -> Self {
-        match e {
-            EvalError::NoPolicyForYear(_) => Self::not_found(e.code(), e.to_string()),
-            _ => Self::internal(e.code(), &e),
-        }
+        xueshi_app::Error::from(e).into()
     }
 }
 

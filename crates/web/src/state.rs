@@ -16,8 +16,7 @@ use crate::registrations::Registrations;
 use crate::session_cache::SessionCache;
 use crate::throttle::{Throttle, ThrottleConfig};
 
-/// Now, as Unix milliseconds.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+pub use xueshi_app::ctx::Clock;
 
 /// The system clock, as Unix milliseconds (0 before 1970, saturating far in the future).
 pub fn system_clock() -> i64 {
@@ -98,6 +97,17 @@ impl AppState {
         }
         let font = CjkFont::locate(self.cjk_font.as_deref())?;
         Ok(self.fonts.get_or_init(|| font).clone())
+    }
+
+    /// The context of the use cases (`xueshi_app`), built from this state as it is now (a test
+    /// may have replaced the clock).
+    pub fn ctx(&self) -> xueshi_app::Ctx {
+        xueshi_app::Ctx {
+            db: self.db.clone(),
+            policy: self.policy.clone(),
+            signer: self.signer.clone(),
+            clock: self.clock.clone(),
+        }
     }
 
     /// Now, by the state's clock.

@@ -79,7 +79,12 @@ pub(crate) fn human(bytes: u64) -> String {
 }
 
 fn limit(code: &'static str, message: String) -> StoreError {
-    StoreError::invalid(code, message)
+    StoreError::TooLarge { code, message }
+}
+
+/// A shape no honest file has (a forged or over-compressed archive, too many parts or columns).
+fn malformed(code: &'static str, message: String) -> StoreError {
+    StoreError::Malformed { code, message }
 }
 
 const SPLIT: &str = "请检查文件，或将数据拆分为多个文件分别导入";
@@ -114,7 +119,7 @@ impl Limits {
         })?;
         let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| zip_error(&e))?;
         if archive.len() > self.max_entries {
-            return Err(limit(
+            return Err(malformed(
                 "import.limit.entries",
                 format!(
                     "Excel 文件包含 {} 个部件，超过上限 {} 个：文件可能已损坏或是恶意构造的；{SPLIT}",
@@ -200,7 +205,7 @@ impl Limits {
             ));
         }
         if size > RATIO_FLOOR && size / part.compressed.max(1) > self.max_ratio {
-            return Err(limit(
+            return Err(malformed(
                 "import.limit.ratio",
                 format!(
                     "Excel 文件的部件「{}」压缩比为 {} 倍，超过上限 {} 倍：文件可能是恶意构造的压缩炸弹；{SPLIT}",
@@ -254,7 +259,7 @@ impl Limits {
     /// Refuses content in a column beyond [`Limits::max_columns`] (`column` is 0-based).
     pub(crate) fn check_column(&self, row: usize, column: usize) -> Result<(), StoreError> {
         if column >= self.max_columns {
-            return Err(limit(
+            return Err(malformed(
                 "import.limit.columns",
                 format!(
                     "第 {row} 行第 {} 列有内容，超过 {} 列的上限：请删除多余的列后重新导入",
@@ -272,7 +277,7 @@ fn zip_error(e: &zip::result::ZipError) -> StoreError {
 }
 
 fn forged(part: &Part) -> StoreError {
-    limit(
+    malformed(
         "import.limit.forged",
         format!(
             "Excel 文件的部件「{}」解压后比其声明的大小（{}）更大：文件是伪造或损坏的，已拒绝",

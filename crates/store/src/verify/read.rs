@@ -113,7 +113,7 @@ async fn json_text(db: &Db, sql: &str, from: i64, to: i64) -> Result<String, Sto
 }
 
 fn undecodable(what: &str, e: &serde_json::Error) -> StoreError {
-    StoreError::invalid("store.corrupt", format!("数据库中的{what}无法读取：{e}"))
+    StoreError::corrupt(format!("数据库中的{what}无法读取：{e}"))
 }
 
 /// The entries with `from <= idx < to`, in order.

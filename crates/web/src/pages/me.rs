@@ -16,13 +16,13 @@ use xueshi_policy::rule::RuleId;
 
 use super::{Chrome, Page, PageError, percent, render};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::ApiPath;
 use crate::routes::profile::Profile;
 use crate::routes::records::RecordView;
-use crate::routes::reviews::ReviewHistory;
+use xueshi_app::reviews::ReviewHistory;
 use crate::routes::units::BookingInfo;
-use crate::routes::verifications::{ApplicationView, Readiness, ReadinessQuery, missing_zh};
-use crate::routes::{persons, profile, records, reviews, verifications};
+use xueshi_app::verifications::{self as verification, ApplicationView, Readiness};
+use crate::routes::{persons, profile, records, reviews};
 use crate::state::AppState;
 
 /// The person a professional's pages are about: themself.
@@ -596,18 +596,15 @@ async fn overview(
     let (cards, others) = year_cards(&state, &page, person_id, &years, &list, &new).await?;
     let cycle = match profile.cycles.first() {
         Some(c) => {
-            let r = verifications::readiness(
-                st(),
-                acting.clone(),
-                ApiPath(person_id),
-                ApiQuery(ReadinessQuery {
-                    level: c.level.clone(),
-                    first_year: c.first_year,
-                    last_year: c.last_year,
-                }),
+            let r = verification::readiness(
+                &state.ctx(),
+                &acting,
+                person_id,
+                &c.level,
+                c.first_year,
+                c.last_year,
             )
-            .await?
-            .0;
+            .await?;
             Some(CycleCard {
                 level: level_zh(&c.level),
                 first: c.first_year,
@@ -658,12 +655,12 @@ pub(super) fn missing_lines(r: &Readiness) -> Vec<String> {
                 "{} 年 {}：{}",
                 m.year,
                 rule_zh(&m.rule),
-                missing_zh(m)
+                m.zh()
             ));
         }
     }
     for m in &r.missing {
-        out.push(format!("任职周期 {}：{}", rule_zh(&m.rule), missing_zh(m)));
+        out.push(format!("任职周期 {}：{}", rule_zh(&m.rule), m.zh()));
     }
     out
 }
@@ -851,18 +848,15 @@ pub async fn readiness(
     let show = asked || planned.is_some();
     let result = if show {
         Some(
-            verifications::readiness(
-                st(),
-                acting.clone(),
-                ApiPath(person_id),
-                ApiQuery(ReadinessQuery {
-                    level: level.clone(),
-                    first_year,
-                    last_year,
-                }),
+            verification::readiness(
+                &state.ctx(),
+                &acting,
+                person_id,
+                &level,
+                first_year,
+                last_year,
             )
-            .await?
-            .0,
+            .await?,
         )
     } else {
         None
@@ -889,7 +883,7 @@ pub async fn readiness(
                 missing: y
                     .missing
                     .iter()
-                    .map(|m| format!("{}：{}", rule_zh(&m.rule), missing_zh(m)))
+                    .map(|m| format!("{}：{}", rule_zh(&m.rule), m.zh()))
                     .collect(),
                 open: y.register_by.as_str() >= today.to_string().as_str(),
                 register_by: y.register_by.clone(),
@@ -902,7 +896,7 @@ pub async fn readiness(
         .map(|r| {
             r.missing
                 .iter()
-                .map(|m| format!("{}（{}）：{}", rule_zh(&m.rule), m.rule, missing_zh(m)))
+                .map(|m| format!("{}（{}）：{}", rule_zh(&m.rule), m.rule, m.zh()))
                 .collect()
         })
         .unwrap_or_default();

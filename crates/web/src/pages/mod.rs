@@ -195,6 +195,12 @@ pub enum PageError {
     Api(ApiError),
 }
 
+impl From<xueshi_app::Error> for PageError {
+    fn from(e: xueshi_app::Error) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e.code() {

@@ -15,7 +15,7 @@ use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use crate::routes::units::{BookingInfo, booking_infos};
-use crate::routes::verifications::ApplicationView;
+use xueshi_app::verifications::ApplicationView;
 use crate::state::AppState;
 
 /// A planned title application's cycle.

@@ -1,30 +1,21 @@
-//! Review of year pages (D12): a professional or their unit submits a person's year page; the
-//! industry authority of the unit's industry and region lists what waits in its scope, and
-//! stamps (审核盖章) or rejects with a reason per record — a signed ledger act. A page is
-//! reviewed only when submitted and not yet answered; a rejected page can be corrected and
-//! submitted again.
+//! Review of year pages (D12): the JSON adapter over `xueshi_app::reviews`, which holds each
+//! use case (submission, the authority's queue, the stamp or rejection as a signed act with
+//! its audit line in one transaction).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use xueshi_app::{Action, Scope};
-use xueshi_store::acts::{self, Review};
-use xueshi_store::entries::ReviewReason;
-use xueshi_store::requests::{self, Subject};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use xueshi_app::reviews::{
+    self, DoneReviewView, PendingPageView, ReviewBody, ReviewHistory, Submitted,
+};
+pub use xueshi_app::views::{ActDone, Receipt, SubjectView};
 
-use crate::access::{self, Receipt, allow, person_in, person_target, year_end};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-
-/// A submission's id.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Submitted {
-    pub submission_id: i64,
-}
 
 /// Submits a person's year page to their unit's industry authority for review.
 #[utoipa::path(post, path = "/api/persons/{person_id}/years/{year}/submit", tag = "reviews",
@@ -39,56 +30,8 @@ pub async fn submit(
     acting: Acting,
     ApiPath((person_id, year)): ApiPath<(i64, i32)>,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
-    let (target, unit) = person_target(&state, person_id, year_end(year)?).await?;
-    allow(&state, &acting.principal, Action::SubmitYearPage, &target)?;
-    let submission_id = requests::submit_year_page(
-        &state.db,
-        person_id,
-        year,
-        unit.unit_id,
-        &access::line(&state, &acting, "year_page.submit"),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(Submitted { submission_id })))
-}
-
-/// Whom a queue item concerns (the person masked).
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct SubjectView {
-    pub person_id: i64,
-    pub name: String,
-    /// The ID number, masked.
-    pub id_masked: String,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub region: String,
-    pub zone: Option<String>,
-    pub industry: String,
-}
-
-impl From<Subject> for SubjectView {
-    fn from(s: Subject) -> Self {
-        Self {
-            person_id: s.person_id,
-            name: s.person_name,
-            id_masked: s.id_masked,
-            unit_id: s.unit_id,
-            unit_name: s.unit_name,
-            region: s.region.to_string(),
-            zone: s.zone,
-            industry: s.industry,
-        }
-    }
-}
-
-/// A year page waiting for review.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct PendingPageView {
-    pub submission_id: i64,
-    pub year: i32,
-    pub submitted_by: String,
-    pub submitted_ms: i64,
-    pub subject: SubjectView,
+    let done = reviews::submit(&state.ctx(), &acting, person_id, year).await?;
+    Ok((StatusCode::CREATED, Json(done)))
 }
 
 /// How many items a queue shows at most.
@@ -115,68 +58,7 @@ pub async fn pending(
     acting: Acting,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<PendingPageView>>, ApiError> {
-    let Scope::IndustryAuthority { industry, region } = acting.principal.scope() else {
-        return Err(ApiError::forbidden(
-            "auth.role",
-            "只有行业主管部门审核年度登记",
-        ));
-    };
-    let pages = requests::pending_year_pages(&state.db, *region, industry, q.limit()).await?;
-    let mut out = Vec::with_capacity(pages.len());
-    for page in pages {
-        let unit = xueshi_store::people::UnitPlace {
-            unit_id: page.subject.unit_id,
-            region: page.subject.region,
-            zone: page.subject.zone.clone(),
-            industry: page.subject.industry.clone(),
-        };
-        let target = person_in(page.subject.person_id, &unit);
-        if allow(&state, &acting.principal, Action::ReviewYearPage, &target).is_ok() {
-            out.push(PendingPageView {
-                submission_id: page.submission_id,
-                year: page.year,
-                submitted_by: page.submitted_by,
-                submitted_ms: page.submitted_ms,
-                subject: page.subject.into(),
-            });
-        }
-    }
-    Ok(Json(out))
-}
-
-/// A reason for rejecting one record of the page.
-#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonBody {
-    /// The record's label.
-    pub record: String,
-    pub reason: String,
-}
-
-/// A stamp, or a rejection with reasons.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewBody {
-    pub approved: bool,
-    /// At least one for a rejection; none for a stamp.
-    #[serde(default)]
-    pub reasons: Vec<ReasonBody>,
-}
-
-/// The act given.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ActDone {
-    pub act_id: i64,
-    pub receipt: Receipt,
-}
-
-impl ActDone {
-    pub fn new(act_id: i64, inclusion: &xueshi_store::ledger::Inclusion) -> Self {
-        Self {
-            act_id,
-            receipt: Receipt::from(inclusion),
-        }
-    }
+    Ok(Json(reviews::pending(&state.ctx(), &acting, q.limit()).await?))
 }
 
 /// Stamps (审核盖章) or rejects a submitted year page: a signed ledger act by the calling
@@ -196,64 +78,8 @@ pub async fn review(
     ApiPath((person_id, year)): ApiPath<(i64, i32)>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<(StatusCode, Json<ActDone>), ApiError> {
-    let (target, _) = person_target(&state, person_id, year_end(year)?).await?;
-    allow(&state, &acting.principal, Action::ReviewYearPage, &target)?;
-    if !requests::year_page_pending(&state.db, person_id, year).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "review.not_submitted",
-            "该年度登记尚未提交审核，或已审核",
-        ));
-    }
-    let authority_id = access::organisation(&acting)?;
-    let reasons: Vec<ReviewReason> = body
-        .reasons
-        .iter()
-        .map(|r| ReviewReason {
-            record: r.record.clone(),
-            reason: r.reason.clone(),
-        })
-        .collect();
-    if body.approved && !reasons.is_empty() {
-        return Err(ApiError::bad_request(
-            "review.reasons",
-            "盖章时不填写退回理由",
-        ));
-    }
-    let actor = access::actor(&acting);
-    let (act_id, inclusion) = acts::review(
-        &state.db,
-        &state.signer,
-        &Review {
-            person_id,
-            year,
-            authority_id,
-            approved: body.approved,
-            reasons: &reasons,
-        },
-        access::act(&state, &actor, &acting)?,
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(ActDone::new(act_id, &inclusion))))
-}
-
-/// A review act as shown.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ReviewView {
-    pub act_id: i64,
-    pub approved: bool,
-    pub actor: String,
-    pub decided_on: String,
-    pub reasons: Vec<ReasonBody>,
-    pub entry_index: i64,
-}
-
-/// The review acts on a person's year page, oldest first (the last is in force), and whether
-/// the page waits for review.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ReviewHistory {
-    pub pending: bool,
-    pub acts: Vec<ReviewView>,
+    let done = reviews::review(&state.ctx(), &acting, person_id, year, &body).await?;
+    Ok((StatusCode::CREATED, Json(done)))
 }
 
 /// A year page's review history.
@@ -268,29 +94,9 @@ pub async fn history(
     acting: Acting,
     ApiPath((person_id, year)): ApiPath<(i64, i32)>,
 ) -> Result<Json<ReviewHistory>, ApiError> {
-    let (target, _) = person_target(&state, person_id, year_end(year)?).await?;
-    allow(&state, &acting.principal, Action::ViewRecords, &target)?;
-    let acts = acts::review_history(&state.db, person_id, year)
-        .await?
-        .into_iter()
-        .map(review_view)
-        .collect();
-    Ok(Json(ReviewHistory {
-        pending: requests::year_page_pending(&state.db, person_id, year).await?,
-        acts,
-    }))
-}
-
-/// A review act of the calling authority, with whom it concerns.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct DoneReviewView {
-    pub person_id: i64,
-    pub name: String,
-    /// The ID number, masked.
-    pub id_masked: String,
-    pub year: i32,
-    #[serde(flatten)]
-    pub act: ReviewView,
+    Ok(Json(
+        reviews::history(&state.ctx(), &acting, person_id, year).await?,
+    ))
 }
 
 /// The review acts of the calling official's industry authority (by any of its officials),
@@ -305,41 +111,5 @@ pub async fn done(
     acting: Acting,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<DoneReviewView>>, ApiError> {
-    if !matches!(acting.principal.scope(), Scope::IndustryAuthority { .. }) {
-        return Err(ApiError::forbidden(
-            "auth.role",
-            "只有行业主管部门查看审核记录",
-        ));
-    }
-    let authority_id = access::organisation(&acting)?;
-    let acts = acts::authority_reviews(&state.db, authority_id, q.limit()).await?;
-    Ok(Json(
-        acts.into_iter()
-            .map(|a| DoneReviewView {
-                person_id: a.act.row.person_id,
-                name: a.person_name,
-                id_masked: a.id_masked,
-                year: a.act.row.year,
-                act: review_view(a.act),
-            })
-            .collect(),
-    ))
-}
-
-fn review_view(a: acts::ReviewAct) -> ReviewView {
-    ReviewView {
-        act_id: a.row.id,
-        approved: a.row.approved,
-        actor: a.row.actor,
-        decided_on: a.row.decided_on.to_string(),
-        reasons: a
-            .reasons
-            .into_iter()
-            .map(|r| ReasonBody {
-                record: r.record,
-                reason: r.reason,
-            })
-            .collect(),
-        entry_index: a.row.entry_index,
-    }
+    Ok(Json(reviews::done(&state.ctx(), &acting, q.limit()).await?))
 }

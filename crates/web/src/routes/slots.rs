@@ -18,7 +18,7 @@ use crate::access::{self, allow, place, today};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::verifications::slot_place;
+use xueshi_app::verifications::slot_place;
 use crate::state::AppState;
 
 /// A slot as listed.

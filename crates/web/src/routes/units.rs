@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xueshi_app::{Action, Scope, Target, UnitId};
-use xueshi_policy::input::{Place, TitleLevel};
+use xueshi_policy::input::TitleLevel;
 use xueshi_store::import::{self, Format, ImportMode, ImportOptions};
 use xueshi_store::people::{self, UnitPlace};
 use xueshi_store::staff::{self, StaffQuery, StaffStatus};
@@ -23,7 +23,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiBytes, ApiPath, ApiQuery};
 use crate::routes::base::{MAX_REPORT_BYTES, RowProblem};
 use crate::routes::slots::SlotInfo;
-use crate::routes::verifications::{self, VerifierView};
+use xueshi_app::verifications::{self, VerifierView};
 use crate::state::AppState;
 
 /// A unit, or `unit.not_found` (404).
@@ -550,21 +550,8 @@ pub async fn verifiers(
         TitleLevel::Intermediate,
         TitleLevel::Senior,
     ] {
-        let r = verifications::route(&state, &place, level, today)?;
-        let (region, zone_id) = verifications::verifier_key(&state, &r).await?;
-        let zone = match &r.verifier {
-            Place::Zone(z) => Some(z.clone()),
-            Place::Region(_) => None,
-        };
-        let (verifier, bureau_id) = verifications::verifier_view(
-            &state,
-            unit_id,
-            region,
-            zone_id,
-            zone,
-            r.cite.to_string(),
-        )
-        .await?;
+        let (verifier, _, bureau_id) =
+            verifications::verifier_of(&state.ctx(), unit_id, &place, level, today).await?;
         let slots = match bureau_id {
             Some(b) => appointments::bureau_slots(&state.db, b, today, Some(&u.industry), 20)
                 .await?

@@ -8,9 +8,9 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::{at, guard, when};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::ApiPath;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::reviews::{self, DoneReviewView, QueueQuery, ReviewView};
+use xueshi_app::reviews::{self, DoneReviewView, ReviewView};
 use crate::routes::{persons, records};
 use crate::state::AppState;
 
@@ -74,13 +74,8 @@ fn text(v: &Value) -> String {
 pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/reviews")?;
     let st = || State(state.clone());
-    let pending = reviews::pending(
-        st(),
-        page.acting.clone(),
-        ApiQuery(QueueQuery { limit: Some(500) }),
-    )
-    .await?
-    .0;
+    let ctx = state.ctx();
+    let pending = reviews::pending(&ctx, &page.acting, 500).await?;
     let more = pending.len().saturating_sub(SHOWN);
     let mut cards = Vec::new();
     for p in pending.into_iter().take(SHOWN) {
@@ -128,9 +123,8 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
                 })
             })
             .collect();
-        let history = reviews::history(st(), page.acting.clone(), ApiPath((person_id, year)))
+        let history = reviews::history(&ctx, &page.acting, person_id, year)
             .await?
-            .0
             .acts;
         cards.push(PageCard {
             person_id,
@@ -148,13 +142,7 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
             history,
         });
     }
-    let done = reviews::done(
-        st(),
-        page.acting.clone(),
-        ApiQuery(QueueQuery { limit: Some(50) }),
-    )
-    .await?
-    .0;
+    let done = reviews::done(&ctx, &page.acting, 50).await?;
     Ok(render(&Reviews {
         chrome: page.chrome("审核学时", "/reviews"),
         cards,

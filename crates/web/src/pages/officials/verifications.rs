@@ -8,14 +8,11 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde_json::Value;
+use xueshi_app::verifications::{self, ApplicationView, YearProgress, explain};
 use xueshi_domain::Role;
 
-use super::{at, guard, level_zh, rule_zh, when};
-use crate::extract::{ApiPath, ApiQuery};
+use super::{guard, level_zh, rule_zh, when};
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::reviews::QueueQuery;
-use crate::routes::verifications::{self, ApplicationView, YearProgress};
 use crate::state::AppState;
 
 #[derive(Debug)]
@@ -41,13 +38,7 @@ struct Queue {
 /// The queue of applications to verify.
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/verifications")?;
-    let apps = verifications::pending(
-        State(state),
-        page.acting.clone(),
-        ApiQuery(QueueQuery { limit: Some(500) }),
-    )
-    .await?
-    .0;
+    let apps = verifications::pending(&state.ctx(), &page.acting, 500).await?;
     let rows = apps
         .into_iter()
         .map(|a| Row {
@@ -73,7 +64,7 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response,
 struct CheckLine {
     rule: String,
     rule_zh: String,
-    year: i64,
+    year: i32,
     required: String,
     actual: String,
     /// What the two numbers are (the decision's labels).
@@ -96,7 +87,7 @@ struct Note {
 #[derive(Debug)]
 struct RecordLine {
     label: String,
-    credit_year: i64,
+    credit_year: i32,
     claimed: String,
     credited: String,
     fate: Option<String>,
@@ -128,35 +119,12 @@ struct Detail {
     offline: bool,
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_owned)
-}
-
-fn arr(v: &Value) -> &[Value] {
-    v.as_array().map_or(&[], Vec::as_slice)
-}
-
-fn cite(c: &Value) -> String {
-    format!("{} {}", s(at(c, "/doc")), s(at(c, "/section")))
-        .trim()
-        .to_owned()
-}
-
-fn note(v: &Value) -> Note {
-    let rule = s(at(v, "/rule"));
+fn note(n: explain::Note) -> Note {
     Note {
-        rule_zh: rule_zh(&rule),
-        rule,
-        record: opt(at(v, "/record")),
-        detail: s(at(v, "/detail")),
+        rule_zh: rule_zh(&n.rule),
+        rule: n.rule,
+        record: n.record,
+        detail: n.detail,
     }
 }
 
@@ -173,57 +141,45 @@ pub async fn detail(
             "没有这个核验申请",
         ))
     })?;
-    let d = verifications::detail(State(state), page.acting.clone(), ApiPath(id))
-        .await?
-        .0;
-    let j = &d.decision;
-    let checks = arr(at(j, "/checks"))
-        .iter()
-        .map(|c| {
-            let rule = s(at(c, "/rule"));
-            CheckLine {
-                rule_zh: rule_zh(&rule),
-                rule,
-                year: at(c, "/year").as_i64().unwrap_or_default(),
-                required: s(at(c, "/required")),
-                actual: s(at(c, "/actual")),
-                required_label: s(at(c, "/required_label")),
-                actual_label: s(at(c, "/actual_label")),
-                passed: at(c, "/passed").as_bool().unwrap_or(false),
-                cite: cite(at(c, "/citation")),
-                confirmed: at(c, "/citation/confirmed").as_bool().unwrap_or(false),
-                note: opt(at(c, "/citation/note")),
-            }
+    let d = verifications::detail(&state.ctx(), &page.acting, id).await?;
+    let e = d.explanation;
+    let checks = e
+        .checks
+        .into_iter()
+        .map(|c| CheckLine {
+            rule_zh: rule_zh(&c.rule),
+            rule: c.rule,
+            year: c.year,
+            required: c.required,
+            actual: c.actual,
+            required_label: c.required_label,
+            actual_label: c.actual_label,
+            passed: c.passed,
+            cite: c.cite,
+            confirmed: c.confirmed,
+            note: c.note,
         })
         .collect();
-    let records = arr(at(j, "/records"))
-        .iter()
-        .map(|r| {
-            let rejected = opt(at(r, "/rejected"));
-            let limited = opt(at(r, "/limited_by"));
-            RecordLine {
-                label: s(at(r, "/id")),
-                credit_year: at(r, "/credit_year").as_i64().unwrap_or_default(),
-                claimed: s(at(r, "/claimed")),
-                credited: s(at(r, "/credited")),
-                bad: rejected.is_some(),
-                fate: match (rejected, limited) {
-                    (Some(rule), _) => Some(format!("不予认定：{}（{rule}）", rule_zh(&rule))),
-                    (None, Some(rule)) => Some(format!("受限：{}（{rule}）", rule_zh(&rule))),
-                    (None, None) => None,
-                },
-            }
+    let records = e
+        .records
+        .into_iter()
+        .map(|r| RecordLine {
+            bad: r.rejected.is_some(),
+            fate: match (r.rejected, r.limited_by) {
+                (Some(rule), _) => Some(format!("不予认定：{}（{rule}）", rule_zh(&rule))),
+                (None, Some(rule)) => Some(format!("受限：{}（{rule}）", rule_zh(&rule))),
+                (None, None) => None,
+            },
+            label: r.label,
+            credit_year: r.credit_year,
+            claimed: r.claimed,
+            credited: r.credited,
         })
         .collect();
-    let unconfirmed = arr(at(j, "/unconfirmed"))
-        .iter()
-        .map(|u| {
-            let rule = s(at(u, "/rule"));
-            (
-                format!("{}（{rule}）", rule_zh(&rule)),
-                cite(at(u, "/citation")),
-            )
-        })
+    let unconfirmed = e
+        .unconfirmed
+        .into_iter()
+        .map(|u| (format!("{}（{}）", rule_zh(&u.rule), u.rule), u.cite))
         .collect();
     let offline = matches!(
         page.role(),
@@ -233,7 +189,7 @@ pub async fn detail(
         chrome: page.chrome(&format!("核验申请 {id}"), "/verifications"),
         level: level_zh(&d.application.level),
         compliant: d.compliant,
-        averaged: at(j, "/averaged").as_bool().unwrap_or(false),
+        averaged: e.averaged,
         failed: d.failed.iter().map(|f| (f.clone(), rule_zh(f))).collect(),
         years: d
             .years
@@ -248,14 +204,14 @@ pub async fn detail(
             })
             .collect(),
         checks,
-        warnings: arr(at(j, "/warnings")).iter().map(note).collect(),
+        warnings: e.warnings.into_iter().map(note).collect(),
         unconfirmed,
         records,
-        trace: arr(at(j, "/trace")).iter().map(note).collect(),
+        trace: e.trace.into_iter().map(note).collect(),
         decision_hash: d.decision_hash,
-        engine: s(at(j, "/engine")),
-        policy: s(at(j, "/policy/name")),
-        policy_hash: s(at(j, "/policy/sha256")),
+        engine: e.engine,
+        policy: e.policy_name,
+        policy_hash: e.policy_hash,
         pending: d.application.status == "pending",
         offline,
         app: d.application,
