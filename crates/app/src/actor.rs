@@ -30,7 +30,13 @@ impl Actor {
     /// The audit line of an act of this actor, written by the store in the act's transaction
     /// (the store sets the subject).
     pub fn line(&self, ctx: &Ctx, action: &str) -> Line {
-        Line::new(ctx.now_ms(), self.name(), self.region, action, String::new())
+        Line::new(
+            ctx.now_ms(),
+            self.name(),
+            self.region,
+            action,
+            String::new(),
+        )
     }
 
     /// An official act by `name` (this actor's [`Actor::name`]), where it acts, dated today

@@ -146,7 +146,11 @@ mod tests {
     #[test]
     fn store_errors_keep_their_code_and_take_a_kind_from_their_type() {
         let cases = [
-            (StoreError::NotFound("人员"), Kind::NotFound, "store.not_found"),
+            (
+                StoreError::NotFound("人员"),
+                Kind::NotFound,
+                "store.not_found",
+            ),
             (
                 StoreError::unauthenticated("session.invalid", "登录已失效"),
                 Kind::Unauthenticated,

@@ -62,10 +62,7 @@ fn authority_scope(actor: &Actor, message: &str) -> Result<()> {
 /// `limit`, each one it may review.
 pub async fn pending(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<PendingPageView>> {
     let Scope::IndustryAuthority { industry, region } = actor.principal.scope() else {
-        return Err(Error::denied(
-            "auth.role",
-            "只有行业主管部门审核年度登记",
-        ));
+        return Err(Error::denied("auth.role", "只有行业主管部门审核年度登记"));
     };
     let pages = requests::pending_year_pages(&ctx.db, *region, industry, limit).await?;
     let mut out = Vec::with_capacity(pages.len());

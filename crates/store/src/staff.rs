@@ -334,8 +334,7 @@ pub async fn tenure_cycles(db: &Db, person_id: i64) -> Result<Vec<PlannedCycle>,
                ORDER BY last_year DESC, id DESC";
     let rows: Vec<(String, i64, i64)> =
         on_db!(db, p => sqlx::query_as(sql).bind(person_id).fetch_all(p).await?);
-    let year =
-        |y: i64| i32::try_from(y).map_err(|_| StoreError::corrupt("年度无效"));
+    let year = |y: i64| i32::try_from(y).map_err(|_| StoreError::corrupt("年度无效"));
     rows.into_iter()
         .map(|(level, first, last)| {
             Ok(PlannedCycle {

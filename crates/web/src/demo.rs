@@ -18,8 +18,8 @@ use crate::auth::{Acting, Agent, acting_of};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::{registers, reviews, slots};
-use xueshi_app::verifications;
 use crate::state::AppState;
+use xueshi_app::verifications;
 
 /// The cycle the demo's applications are for.
 const FIRST: i32 = 2024;

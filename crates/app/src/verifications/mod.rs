@@ -24,7 +24,9 @@ use xueshi_store::{appointments, export, organisations, registry};
 
 pub use explain::Explanation;
 
-use crate::access::{allow, hex, parse_hash, person_in, person_target, place, year_end, year_field};
+use crate::access::{
+    allow, hex, parse_hash, person_in, person_target, place, year_end, year_field,
+};
 use crate::actor::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -187,16 +189,12 @@ pub fn route<'p>(
     level: TitleLevel,
     applied_on: Date,
 ) -> Result<RouteDecision<'p>> {
-    xueshi_policy::route(&ctx.policy, Some(applied_on.year()), place, level).map_err(|e| {
-        Error::unprocessable("verification.route", format!("无法确定核验机构：{e}"))
-    })
+    xueshi_policy::route(&ctx.policy, Some(applied_on.year()), place, level)
+        .map_err(|e| Error::unprocessable("verification.route", format!("无法确定核验机构：{e}")))
 }
 
 /// The verifier's place as stored: (region, zone id).
-pub async fn verifier_key(
-    ctx: &Ctx,
-    r: &RouteDecision<'_>,
-) -> Result<(RegionCode, Option<i64>)> {
+pub async fn verifier_key(ctx: &Ctx, r: &RouteDecision<'_>) -> Result<(RegionCode, Option<i64>)> {
     Ok(match &r.verifier {
         Place::Region(region) => (*region, None),
         Place::Zone(name) => {
@@ -502,8 +500,17 @@ pub struct DecisionBody {
 /// refusal's reason commit together.
 pub async fn decide(ctx: &Ctx, actor: &Actor, id: i64, body: &DecisionBody) -> Result<ActDone> {
     let a = requests::application(&ctx.db, id).await?;
-    allow(ctx, &actor.principal, Action::Verify, &application_target(&a))?;
-    if !queue_of(ctx, &actor.principal).await?.holds(ctx, &a).await? {
+    allow(
+        ctx,
+        &actor.principal,
+        Action::Verify,
+        &application_target(&a),
+    )?;
+    if !queue_of(ctx, &actor.principal)
+        .await?
+        .holds(ctx, &a)
+        .await?
+    {
         return Err(Error::denied(
             "verification.not_routed_here",
             "按路由表，该申请不由本机构核验",

@@ -19,11 +19,11 @@ use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::routes::profile::Profile;
 use crate::routes::records::RecordView;
-use xueshi_app::reviews::ReviewHistory;
 use crate::routes::units::BookingInfo;
-use xueshi_app::verifications::{self as verification, ApplicationView, Readiness};
 use crate::routes::{persons, profile, records, reviews};
 use crate::state::AppState;
+use xueshi_app::reviews::ReviewHistory;
+use xueshi_app::verifications::{self as verification, ApplicationView, Readiness};
 
 /// The person a professional's pages are about: themself.
 pub(super) fn own_person(page: &Page) -> Result<i64, PageError> {
@@ -651,12 +651,7 @@ pub(super) fn missing_lines(r: &Readiness) -> Vec<String> {
     let mut out = Vec::new();
     for y in &r.years {
         for m in &y.missing {
-            out.push(format!(
-                "{} 年 {}：{}",
-                m.year,
-                rule_zh(&m.rule),
-                m.zh()
-            ));
+            out.push(format!("{} 年 {}：{}", m.year, rule_zh(&m.rule), m.zh()));
         }
     }
     for m in &r.missing {

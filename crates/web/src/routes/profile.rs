@@ -15,8 +15,8 @@ use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
 use crate::routes::units::{BookingInfo, booking_infos};
-use xueshi_app::verifications::ApplicationView;
 use crate::state::AppState;
+use xueshi_app::verifications::ApplicationView;
 
 /// A planned title application's cycle.
 #[derive(Clone, Debug, Serialize, ToSchema)]

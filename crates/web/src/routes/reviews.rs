@@ -58,7 +58,9 @@ pub async fn pending(
     acting: Acting,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> Result<Json<Vec<PendingPageView>>, ApiError> {
-    Ok(Json(reviews::pending(&state.ctx(), &acting, q.limit()).await?))
+    Ok(Json(
+        reviews::pending(&state.ctx(), &acting, q.limit()).await?,
+    ))
 }
 
 /// Stamps (审核盖章) or rejects a submitted year page: a signed ledger act by the calling

@@ -18,8 +18,8 @@ use crate::access::{self, allow, place, today};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use xueshi_app::verifications::slot_place;
 use crate::state::AppState;
+use xueshi_app::verifications::slot_place;
 
 /// A slot as listed.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -23,8 +23,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiBytes, ApiPath, ApiQuery};
 use crate::routes::base::{MAX_REPORT_BYTES, RowProblem};
 use crate::routes::slots::SlotInfo;
-use xueshi_app::verifications::{self, VerifierView};
 use crate::state::AppState;
+use xueshi_app::verifications::{self, VerifierView};
 
 /// A unit, or `unit.not_found` (404).
 async fn unit(state: &AppState, unit_id: i64) -> Result<UnitPlace, ApiError> {

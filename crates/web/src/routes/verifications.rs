@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use xueshi_app::verifications::{
-    self, Applied, ApplicationDetail, ApplicationView, ApplyBody, DecisionBody, OfflineBody,
+    self, ApplicationDetail, ApplicationView, Applied, ApplyBody, DecisionBody, OfflineBody,
     Readiness,
 };
 use xueshi_app::views::ActDone;
@@ -67,7 +67,9 @@ pub async fn detail(
     acting: Acting,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ApplicationDetail>, ApiError> {
-    Ok(Json(verifications::detail(&state.ctx(), &acting, id).await?))
+    Ok(Json(
+        verifications::detail(&state.ctx(), &acting, id).await?,
+    ))
 }
 
 /// Stamps (核验章) or refuses an application routed to the calling bureau. A stamp is refused

@@ -10,9 +10,9 @@ use serde_json::Value;
 use super::{at, guard, when};
 use crate::extract::ApiPath;
 use crate::pages::{Chrome, Page, PageError, render};
-use xueshi_app::reviews::{self, DoneReviewView, ReviewView};
 use crate::routes::{persons, records};
 use crate::state::AppState;
+use xueshi_app::reviews::{self, DoneReviewView, ReviewView};
 
 /// Pages shown in full (each reads records and asks the engine); the rest are counted.
 const SHOWN: usize = 20;
