@@ -14,6 +14,9 @@ use crate::on_db;
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The media types taken, with the magic bytes their content starts with.
+/// The media types an evidence file may have.
+pub const ACCEPTED: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
 const TYPES: [(&str, &[u8]); 3] = [
     ("application/pdf", b"%PDF-"),
     ("image/jpeg", &[0xff, 0xd8, 0xff]),

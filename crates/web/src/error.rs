@@ -129,7 +129,8 @@ impl From<StoreError> for ApiError {
                 | "import.limit.entry"
                 | "import.limit.total"
                 | "import.limit.strings"
-                | "import.limit.rows" => Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message),
+                | "import.limit.rows"
+                | "evidence.too_large" => Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message),
                 // A shape no honest file has: a forged or over-compressed archive, too many parts
                 // or columns.
                 "import.limit.ratio"

@@ -54,6 +54,7 @@ pub struct IssuedView {
         (status = 400, description = "尚无计入学时的记录（certificate.empty）", body = ErrorBody),
         (status = 403, description = "无权签发", body = ErrorBody),
         (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn issue(
     State(state): State<AppState>,
@@ -115,6 +116,8 @@ pub struct CertificateView {
         (status = 200, description = "已签发的证书", body = [CertificateView]),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn of_person(
     State(state): State<AppState>,
@@ -158,6 +161,8 @@ pub async fn viewable(state: &AppState, acting: &Acting, number: &str) -> Result
         (status = 200, description = "可验证凭证（JSON）", body = Object),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn credential_json(
     State(state): State<AppState>,
@@ -217,6 +222,8 @@ fn font_error(e: pdf::FontError) -> ApiError {
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
         (status = 503, description = "服务器未安装中文字体（pdf.font_missing）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pdf(
     State(state): State<AppState>,
@@ -265,6 +272,8 @@ pub struct RevokedView {
         (status = 403, description = "无权撤销", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
         (status = 409, description = "已撤销", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -314,6 +323,7 @@ pub async fn revoke(
     responses(
         (status = 200, description = "签名的撤销状态列表凭证", body = Object),
         (status = 404, description = "没有该状态列表", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
     ))]
 pub async fn status_list(
     State(state): State<AppState>,
@@ -570,6 +580,8 @@ async fn ledger_item(
     responses(
         (status = 200, description = "核验清单", body = Checklist),
         (status = 404, description = "证书不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 429, description = "查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody),
     ))]
 pub async fn check_number(
     State(state): State<AppState>,
@@ -586,6 +598,8 @@ pub async fn check_number(
     responses(
         (status = 200, description = "核验清单（篡改的凭证：签名与账本哈希均不通过）", body = Checklist),
         (status = 400, description = "不是 JSON", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
+        (status = 429, description = "查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody),
     ))]
 pub async fn check_presented(
     State(state): State<AppState>,

@@ -123,6 +123,8 @@ impl YearSummary {
         (status = 200, description = "年度学时是否达标（摘要）", body = YearSummary),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "人员不存在、该年度无任职单位或无政策", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn person_year_summary(
     State(state): State<AppState>,

@@ -62,6 +62,8 @@ pub struct Profile {
         (status = 200, description = "人员概况（身份证号已遮蔽）", body = Profile),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "人员不存在或没有任职单位", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn profile(
     State(state): State<AppState>,
@@ -115,6 +117,8 @@ pub async fn profile(
         (status = 200, description = "学时验证申请及结果", body = [ApplicationView]),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn applications(
     State(state): State<AppState>,
@@ -134,6 +138,8 @@ pub async fn applications(
         (status = 200, description = "本人的核验预约", body = [BookingInfo]),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn bookings(
     State(state): State<AppState>,

@@ -117,6 +117,7 @@ impl std::fmt::Debug for PasswordChange {
         (status = 403, description = "账号已停用（account.disabled）", body = ErrorBody),
         (status = 429, description = "失败次数过多，须等待后再试（auth.throttled）；未知登录名与已有账号答复相同", body = ErrorBody,
             headers(("retry-after" = String, description = "须等待的秒数"))),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -201,7 +202,7 @@ fn throttled(wait_ms: i64) -> Response {
 
 /// Signs out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/api/session", tag = "session",
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 204, description = "已退出登录"),
         (status = 401, description = "未登录", body = ErrorBody),
@@ -249,12 +250,13 @@ pub async fn me(caller: Caller) -> Json<Me> {
 /// Changes the signed-in account's password, proving the old one; clears a forced change.
 #[utoipa::path(post, path = "/api/password", tag = "session",
     request_body = PasswordChange,
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 204, description = "密码已修改"),
         (status = 400, description = "新密码不符合要求（password.weak / password.from_id / password.reused）", body = ErrorBody),
         (status = 401, description = "未登录，或原密码错误（auth.failed）", body = ErrorBody),
         (status = 403, description = "CSRF 令牌缺失或不符", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -296,7 +298,7 @@ pub struct SignedOut {
 /// Signs out everywhere: ends every session of the signed-in account (this one included, on
 /// every device) and clears the cookie.
 #[utoipa::path(delete, path = "/api/sessions", tag = "session",
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 200, description = "已在所有设备上退出登录", body = SignedOut),
         (status = 401, description = "未登录", body = ErrorBody),

@@ -285,6 +285,8 @@ pub struct Applied {
         (status = 403, description = "无权为其中某人申请", body = ErrorBody),
         (status = 409, description = "已有相同的申请正在等待核验（verification.duplicate，附已有申请编号）", body = ErrorBody),
         (status = 422, description = "路由表无法确定核验机构（verification.route）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn apply(
     State(state): State<AppState>,
@@ -454,6 +456,8 @@ impl Queue {
     responses(
         (status = 200, description = "待核验的申请", body = [ApplicationView]),
         (status = 403, description = "只有人社部门核验（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pending(
     State(state): State<AppState>,
@@ -504,6 +508,8 @@ fn application_target(a: &Application) -> xueshi_app::Target {
         (status = 200, description = "申请及引擎判定依据", body = ApplicationDetail),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "申请不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -545,6 +551,10 @@ pub struct DecisionBody {
         (status = 201, description = "已核验（签名账本行为）", body = ActDone),
         (status = 403, description = "无权核验，或不是该申请的核验机构（verification.not_routed_here）", body = ErrorBody),
         (status = 409, description = "学时不达标不能盖章（verification.not_compliant）、已核验、或判定已变化（verification.stale）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path），或请求体不是有效的 JSON、缺少字段（request.json / request.fields）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "所指的对象不存在", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -658,6 +668,9 @@ pub struct OfflineBody {
         (status = 201, description = "已补录（签名账本行为）", body = ActDone),
         (status = 400, description = "缺少纸质证书页码或级别、周期无效", body = ErrorBody),
         (status = 403, description = "无权补录", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在或不在管辖范围内（person.not_found）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn record_offline(
     State(state): State<AppState>,
@@ -694,6 +707,7 @@ pub async fn record_offline(
 
 /// The planned application a readiness check is about.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadinessQuery {
     /// junior | intermediate | senior
     pub level: String,
@@ -733,6 +747,8 @@ pub struct Readiness {
         (status = 200, description = "申报准备情况", body = Readiness),
         (status = 400, description = "级别或周期无效", body = ErrorBody),
         (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在或不在管辖范围内（person.not_found）", body = ErrorBody),
     ))]
 pub async fn readiness(
     State(state): State<AppState>,
