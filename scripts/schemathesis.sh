@@ -2,7 +2,7 @@
 # Checks the running service against its own OpenAPI document (/api/openapi.json) with
 # schemathesis: every answer must be documented (status, media type, body schema) and none may
 # be a server error. Three passes over every operation: without credentials, and with the API
-# tokens of the two roles the demo gives one (国家级继续教育基地, 培训机构).
+# tokens of the two roles the demo gives one (继续教育基地 demo-base, 培训机构 demo-provider).
 #
 #   scripts/schemathesis.sh            # N examples per operation and pass (default 8)
 #   SCHEMATHESIS_EXAMPLES=50 scripts/schemathesis.sh
@@ -63,13 +63,13 @@ curl -sf -o /dev/null "$BASE/api/health" || { echo "xueshi did not start" >&2; c
 
 # The demo prints one line per account ("  login  password  role（acts for）") and, under an
 # account with an API token, "API 令牌：xs_…".
-token_of() { # role in Chinese → that account's API token
-  awk -v role="$1" '
-    /API 令牌：/ { if (last == role) { sub(/.*API 令牌：/, ""); print $1; exit } next }
-    /^ +demo-/ { split($3, r, "（"); last = r[1] }' "$W/out"
+token_of() { # login → that account's API token
+  awk -v login="$1" '
+    /API 令牌：/ { if (last == login) { sub(/.*API 令牌：/, ""); print $1; exit } next }
+    /^ +demo-/ { last = $1 }' "$W/out"
 }
-BASE_TOKEN=$(token_of 国家级继续教育基地)
-PROVIDER_TOKEN=$(token_of 培训机构)
+BASE_TOKEN=$(token_of demo-base)
+PROVIDER_TOKEN=$(token_of demo-provider)
 [ -n "$BASE_TOKEN" ] && [ -n "$PROVIDER_TOKEN" ] || {
   echo "the demo printed no API token for a base or a provider:" >&2
   cat "$W/out" >&2
