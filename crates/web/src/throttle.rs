@@ -14,6 +14,12 @@
 //!
 //! The counts live in this process (like the session cache): an instance behind a load balancer
 //! throttles what reaches it. A success clears the name's and the pair's counts.
+//!
+//! Anonymous certificate look-ups (`/api/public/certificates/…`, `/v/{number}`, `/verify`) are
+//! limited per client address too ([`Throttle::lookup`]): a bucket of
+//! [`ThrottleConfig::lookup_burst`] look-ups refilled at [`ThrottleConfig::lookup_per_minute`],
+//! so that nobody walks the number space, while a person checking a few certificates never
+//! notices. Over it the answer is 429 `lookup.throttled` with `Retry-After`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -42,6 +48,10 @@ pub struct ThrottleConfig {
     pub forget_ms: i64,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Public certificate look-ups an address may make at once.
+    pub lookup_burst: u32,
+    /// Public certificate look-ups an address regains per minute.
+    pub lookup_per_minute: u32,
 }
 
 impl Default for ThrottleConfig {
@@ -55,6 +65,8 @@ impl Default for ThrottleConfig {
             max_delay_ms: 15 * 60_000,
             forget_ms: 60 * 60_000,
             trusted_proxies: Vec::new(),
+            lookup_burst: 30,
+            lookup_per_minute: 30,
         }
     }
 }
@@ -77,11 +89,19 @@ enum Key {
     Pair(String, Option<IpAddr>),
 }
 
-/// The counts of failed sign-ins.
+/// Look-ups an address has left, in thousandths (refilled continuously), and when last taken.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    milli: i64,
+    last_ms: i64,
+}
+
+/// The counts of failed sign-ins, and the public look-ups per address.
 #[derive(Debug, Default)]
 pub struct Throttle {
     config: ThrottleConfig,
     counts: Mutex<HashMap<Key, Count>>,
+    lookups: Mutex<HashMap<Option<IpAddr>, Bucket>>,
 }
 
 /// The normalised login name, as the store matches it (case and surrounding space aside).
@@ -94,6 +114,41 @@ impl Throttle {
         Self {
             config,
             counts: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one public look-up for `address`: `Ok` if it may be made now, else the
+    /// milliseconds until one is regained.
+    pub fn lookup(&self, address: Option<IpAddr>, now_ms: i64) -> Result<(), i64> {
+        let full = i64::from(self.config.lookup_burst).saturating_mul(1000);
+        // Thousandths regained per millisecond × 60 000: per_minute look-ups a minute.
+        let per_minute = i64::from(self.config.lookup_per_minute.max(1));
+        let Ok(mut buckets) = self.lookups.lock() else {
+            return Ok(());
+        };
+        if buckets.len() >= MAX_KEYS {
+            // Full buckets carry nothing worth keeping; past that, start afresh.
+            buckets.retain(|_, b| {
+                b.milli + now_ms.saturating_sub(b.last_ms).saturating_mul(per_minute) / 60 < full
+            });
+            if buckets.len() >= MAX_KEYS {
+                buckets.clear();
+            }
+        }
+        let b = buckets.entry(address).or_insert(Bucket {
+            milli: full,
+            last_ms: now_ms,
+        });
+        let regained = now_ms.saturating_sub(b.last_ms).max(0).saturating_mul(per_minute) / 60;
+        b.milli = b.milli.saturating_add(regained).min(full);
+        b.last_ms = now_ms;
+        if b.milli >= 1000 {
+            b.milli -= 1000;
+            Ok(())
+        } else {
+            // (1000 - milli) thousandths at per_minute/60 thousandths per ms.
+            Err(((1000 - b.milli).saturating_mul(60) + per_minute - 1) / per_minute)
         }
     }
 
@@ -244,6 +299,23 @@ mod tests {
         }
         assert_eq!(t.wait_ms("someone-else", ip("10.0.0.7"), 0), Some(1_000));
         assert_eq!(t.wait_ms("someone-else", ip("10.0.0.8"), 0), None);
+    }
+
+    #[test]
+    fn public_look_ups_are_limited_per_address_and_regained_over_time() {
+        let t = Throttle::new(ThrottleConfig {
+            lookup_burst: 3,
+            lookup_per_minute: 60,
+            ..ThrottleConfig::default()
+        });
+        for _ in 0..3 {
+            assert_eq!(t.lookup(ip("10.0.0.7"), 0), Ok(()));
+        }
+        // One a second is regained: the fourth must wait a second.
+        assert_eq!(t.lookup(ip("10.0.0.7"), 0), Err(1_000));
+        assert_eq!(t.lookup(ip("10.0.0.8"), 0), Ok(()));
+        assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Ok(()));
+        assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Err(1_000));
     }
 
     #[test]

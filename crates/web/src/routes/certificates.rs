@@ -574,6 +574,41 @@ async fn ledger_item(
     Ok(item)
 }
 
+/// One anonymous certificate look-up, taken from the client address's allowance
+/// ([`crate::throttle::Throttle::lookup`]). Over it: 429 `lookup.throttled` with `Retry-After`
+/// — JSON under `/api/`, the error page elsewhere.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicLookup;
+
+impl axum::extract::FromRequestParts<AppState> for PublicLookup {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = crate::throttle::client_address(parts, state.throttle.config());
+        let Err(wait_ms) = state.throttle.lookup(address, state.now_ms()) else {
+            return Ok(Self);
+        };
+        let seconds = wait_ms.max(1).saturating_add(999) / 1000;
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "lookup.throttled",
+            format!("证书查询过于频繁，请 {seconds} 秒后再试"),
+        );
+        let mut res = if parts.uri.path().starts_with("/api/") {
+            e.into_response()
+        } else {
+            crate::pages::PageError::Api(e).into_response()
+        };
+        if let Ok(v) = header::HeaderValue::from_str(&seconds.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        Err(res)
+    }
+}
+
 /// The public checklist of a certificate by its number (from the QR code; no login).
 #[utoipa::path(get, path = "/api/public/certificates/{number}/check", tag = "certificates",
     params(("number" = String, Path, description = "证书编号")),
@@ -581,10 +616,12 @@ async fn ledger_item(
         (status = 200, description = "核验清单", body = Checklist),
         (status = 404, description = "证书不存在", body = ErrorBody),
         (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
-        (status = 429, description = "查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody),
+        (status = 429, description = "本地址的证书查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody,
+            headers(("retry-after" = String, description = "须等待的秒数"))),
     ))]
 pub async fn check_number(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Json<Checklist>, ApiError> {
     let issued = certificates::by_number(&state.db, &number).await?;
@@ -599,10 +636,12 @@ pub async fn check_number(
         (status = 200, description = "核验清单（篡改的凭证：签名与账本哈希均不通过）", body = Checklist),
         (status = 400, description = "不是 JSON", body = ErrorBody),
         (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
-        (status = 429, description = "查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody),
+        (status = 429, description = "本地址的证书查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody,
+            headers(("retry-after" = String, description = "须等待的秒数"))),
     ))]
 pub async fn check_presented(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     ApiJson(presented): ApiJson<Value>,
 ) -> Result<Json<Checklist>, ApiError> {
     Ok(Json(check_value(&state, &presented).await?))
