@@ -52,6 +52,8 @@ pub struct ThrottleConfig {
     pub lookup_burst: u32,
     /// Public certificate look-ups an address regains per minute.
     pub lookup_per_minute: u32,
+    /// Sign-ins with unknown logins from one address are audited in one line per this window.
+    pub unknown_login_window_ms: i64,
 }
 
 impl Default for ThrottleConfig {
@@ -67,6 +69,7 @@ impl Default for ThrottleConfig {
             trusted_proxies: Vec::new(),
             lookup_burst: 30,
             lookup_per_minute: 30,
+            unknown_login_window_ms: 60_000,
         }
     }
 }
@@ -96,12 +99,21 @@ struct Bucket {
     last_ms: i64,
 }
 
-/// The counts of failed sign-ins, and the public look-ups per address.
+/// Unknown logins from an address since its last audit line.
+#[derive(Clone, Copy, Debug)]
+struct Unknown {
+    written_ms: i64,
+    held: u64,
+}
+
+/// The counts of failed sign-ins, the public look-ups per address, and the unknown logins not
+/// yet audited.
 #[derive(Debug, Default)]
 pub struct Throttle {
     config: ThrottleConfig,
     counts: Mutex<HashMap<Key, Count>>,
     lookups: Mutex<HashMap<Option<IpAddr>, Bucket>>,
+    unknown: Mutex<HashMap<Option<IpAddr>, Unknown>>,
 }
 
 /// The normalised login name, as the store matches it (case and surrounding space aside).
@@ -115,6 +127,50 @@ impl Throttle {
             config,
             counts: Mutex::new(HashMap::new()),
             lookups: Mutex::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a sign-in with an unknown login from `address`: `Some(n)` when an audit line is
+    /// due — the first from the address, and then the first after each window — for `n`
+    /// attempts (this one and those held since the last line); `None` while a window runs.
+    /// So the trail has at most one line per address and window, however many names are
+    /// tried. (Attempts held at the end of a window are written with the address's next one.)
+    pub fn unknown_login(&self, address: Option<IpAddr>, now_ms: i64) -> Option<u64> {
+        let Ok(mut unknown) = self.unknown.lock() else {
+            return Some(1);
+        };
+        let window = self.config.unknown_login_window_ms;
+        if unknown.len() >= MAX_KEYS {
+            // Past its window an address with nothing held is the same as a new one.
+            unknown.retain(|_, u| u.held > 0 || now_ms.saturating_sub(u.written_ms) < window);
+            if unknown.len() >= MAX_KEYS {
+                unknown.clear();
+            }
+        }
+        match unknown.get_mut(&address) {
+            Some(u) if now_ms.saturating_sub(u.written_ms) < window => {
+                u.held = u.held.saturating_add(1);
+                None
+            }
+            Some(u) => {
+                let n = u.held.saturating_add(1);
+                *u = Unknown {
+                    written_ms: now_ms,
+                    held: 0,
+                };
+                Some(n)
+            }
+            None => {
+                unknown.insert(
+                    address,
+                    Unknown {
+                        written_ms: now_ms,
+                        held: 0,
+                    },
+                );
+                Some(1)
+            }
         }
     }
 
@@ -316,6 +372,20 @@ mod tests {
         assert_eq!(t.lookup(ip("10.0.0.8"), 0), Ok(()));
         assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Ok(()));
         assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Err(1_000));
+    }
+
+    #[test]
+    fn unknown_logins_are_audited_once_per_address_and_window_with_their_count() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let a = ip("10.0.0.7");
+        assert_eq!(t.unknown_login(a, 0), Some(1));
+        for s in 1..=9 {
+            assert_eq!(t.unknown_login(a, s * 1_000), None);
+        }
+        assert_eq!(t.unknown_login(ip("10.0.0.8"), 5_000), Some(1));
+        // The window past: this attempt and the nine held.
+        assert_eq!(t.unknown_login(a, 60_000), Some(10));
+        assert_eq!(t.unknown_login(a, 61_000), None);
     }
 
     #[test]

@@ -52,8 +52,8 @@ pub struct IssuedView {
     responses(
         (status = 201, description = "已签发，附账本位置", body = IssuedView),
         (status = 400, description = "尚无计入学时的记录（certificate.empty）", body = ErrorBody),
-        (status = 403, description = "无权签发", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn issue(
@@ -114,8 +114,8 @@ pub struct CertificateView {
     params(("person_id" = i64, Path, description = "人员内部编号")),
     responses(
         (status = 200, description = "已签发的证书", body = [CertificateView]),
-        (status = 403, description = "无权查看", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
         (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]

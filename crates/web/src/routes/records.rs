@@ -268,10 +268,10 @@ async fn registered(
     responses(
         (status = 201, description = "已登记，附账本位置", body = Registered),
         (status = 400, description = "字段无效（record.*）", body = ErrorBody),
-        (status = 403, description = "无权登记", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 409, description = "该年度登记已截止（registration.closed）或登记编号重复", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
-        (status = 404, description = "人员不存在或不在管辖范围内（person.not_found）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
         (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn register(
@@ -332,8 +332,8 @@ pub struct VoidView {
     params(("person_id" = i64, Path, description = "人员内部编号")),
     responses(
         (status = 200, description = "学时记录（按登记顺序）", body = [RecordView]),
-        (status = 403, description = "无权查看", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
         (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]

@@ -667,9 +667,9 @@ pub struct OfflineBody {
     responses(
         (status = 201, description = "已补录（签名账本行为）", body = ActDone),
         (status = 400, description = "缺少纸质证书页码或级别、周期无效", body = ErrorBody),
-        (status = 403, description = "无权补录", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
-        (status = 404, description = "人员不存在或不在管辖范围内（person.not_found）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
         (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn record_offline(
@@ -746,9 +746,9 @@ pub struct Readiness {
     responses(
         (status = 200, description = "申报准备情况", body = Readiness),
         (status = 400, description = "级别或周期无效", body = ErrorBody),
-        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
-        (status = 404, description = "人员不存在或不在管辖范围内（person.not_found）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
     ))]
 pub async fn readiness(
     State(state): State<AppState>,
