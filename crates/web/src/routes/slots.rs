@@ -162,6 +162,7 @@ pub struct SlotsQuery {
     responses(
         (status = 200, description = "预约时段", body = [SlotInfo]),
         (status = 400, description = "参数无效", body = ErrorBody),
+        (status = 404, description = "所指的人社部门不存在（slot.bureau）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
         (status = 403, description = "无权操作（auth.*）；以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.missing / csrf.mismatch）", body = ErrorBody),
     ))]

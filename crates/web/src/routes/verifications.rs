@@ -283,6 +283,7 @@ pub struct Applied {
         (status = 201, description = "已申请，附核验机构", body = [Applied]),
         (status = 400, description = "级别、周期或名单无效", body = ErrorBody),
         (status = 403, description = "无权为其中某人申请", body = ErrorBody),
+        (status = 404, description = "名单中的人员不存在（store.not_found）", body = ErrorBody),
         (status = 409, description = "已有相同的申请正在等待核验（verification.duplicate，附已有申请编号）", body = ErrorBody),
         (status = 422, description = "路由表无法确定核验机构（verification.route）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
