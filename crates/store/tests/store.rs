@@ -2361,9 +2361,7 @@ async fn a_certificate_is_issued_proved_in_the_ledger_and_revoked_on_both_backen
         let signed = verify_checkpoint(&proof.checkpoint, &w.signer.verifier()).unwrap();
         assert_eq!((signed.size, signed.root), (proof.tree_size, proof.root));
         // Found again by number; not revoked; its bit is clear.
-        let again = certificates::by_number(&w.db, &number)
-            .await
-            .unwrap();
+        let again = certificates::by_number(&w.db, &number).await.unwrap();
         assert_eq!(again, issued);
         assert!(!certificates::status_bits(&w.db, 1).await.unwrap().get(0));
         // Revocation: a reason is required, it is a ledger act, and only once.

@@ -239,7 +239,10 @@ pub async fn hide_persons(
         Some(crate::error::ErrorCode(code)) => matches!(
             (res.status().as_u16(), *code),
             (403, "auth.role" | "auth.own_only" | "auth.jurisdiction")
-                | (404, "store.not_found" | "person.no_unit" | "person.not_found")
+                | (
+                    404,
+                    "store.not_found" | "person.no_unit" | "person.not_found"
+                )
         ),
         None => false,
     };

@@ -196,7 +196,11 @@ impl Throttle {
             milli: full,
             last_ms: now_ms,
         });
-        let regained = now_ms.saturating_sub(b.last_ms).max(0).saturating_mul(per_minute) / 60;
+        let regained = now_ms
+            .saturating_sub(b.last_ms)
+            .max(0)
+            .saturating_mul(per_minute)
+            / 60;
         b.milli = b.milli.saturating_add(regained).min(full);
         b.last_ms = now_ms;
         if b.milli >= 1000 {

@@ -413,7 +413,10 @@ async fn a_locked_account_answers_as_an_unknown_login() {
         let locked = app.login("zhang", READY).await;
         let unknown = app.login("nobody-at-all", READY).await;
         assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "{}", locked.body);
-        assert_eq!((&locked.status, &locked.body), (&unknown.status, &unknown.body));
+        assert_eq!(
+            (&locked.status, &locked.body),
+            (&unknown.status, &unknown.body)
+        );
         assert!(locked.headers.get(header::RETRY_AFTER).is_none());
         app.db
     })
@@ -681,9 +684,18 @@ async fn a_county_bureau_reads_persons_of_its_county_only() {
                 .await;
             let nobody = format!("/api/persons/999999/{tail}");
             let missing = app.call(Method::GET, &nobody, Some(&huoqiu), false).await;
-            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{tail}: {}", reply.body);
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{tail}: {}",
+                reply.body
+            );
             assert_eq!(reply.code(), "person.not_found", "{tail}");
-            assert_eq!((&missing.status, &missing.body), (&reply.status, &reply.body), "{tail}");
+            assert_eq!(
+                (&missing.status, &missing.body),
+                (&reply.status, &reply.body),
+                "{tail}"
+            );
         }
         // Writing too: a record for a person of another county.
         let req = request(
@@ -702,7 +714,10 @@ async fn a_county_bureau_reads_persons_of_its_county_only() {
             Some(json!({})),
         );
         let missing = app.send(req).await;
-        assert_eq!((&write.status, &write.body), (&missing.status, &missing.body));
+        assert_eq!(
+            (&write.status, &write.body),
+            (&missing.status, &missing.body)
+        );
         app.db
     })
     .await;
@@ -721,7 +736,12 @@ async fn a_professional_reads_themself_only() {
         let other = format!("/api/persons/{}/years/2026", app.li);
         let reply = app.call(Method::GET, &other, Some(&zhang), false).await;
         let missing = app
-            .call(Method::GET, "/api/persons/999999/years/2026", Some(&zhang), false)
+            .call(
+                Method::GET,
+                "/api/persons/999999/years/2026",
+                Some(&zhang),
+                false,
+            )
             .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert_eq!(reply.code(), "person.not_found");

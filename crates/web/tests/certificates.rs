@@ -26,7 +26,9 @@ use xueshi_testkit::{done, fresh_dbs};
 /// alphabet (no 0, O, 1, I, L, U), 16 × log2(30) ≈ 78 bits.
 fn assert_number(number: &str) {
     let alphabet = xueshi_store::certificates::NUMBER_ALPHABET;
-    let rest = number.strip_prefix("XS2026-").unwrap_or_else(|| panic!("{number}"));
+    let rest = number
+        .strip_prefix("XS2026-")
+        .unwrap_or_else(|| panic!("{number}"));
     let groups: Vec<&str> = rest.split('-').collect();
     assert_eq!(groups.len(), 4, "{number}");
     for g in groups {

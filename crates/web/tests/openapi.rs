@@ -90,7 +90,9 @@ fn every_path_parameter_is_in_the_template_exactly_once_and_nothing_else_is_in_p
         }
         for p in &in_path {
             if !names.contains(p) {
-                wrong.push(format!("{m} {path}: path parameter {p} is not in the template"));
+                wrong.push(format!(
+                    "{m} {path}: path parameter {p} is not in the template"
+                ));
             }
         }
         for p in op["parameters"].as_array().into_iter().flatten() {
@@ -99,7 +101,10 @@ fn every_path_parameter_is_in_the_template_exactly_once_and_nothing_else_is_in_p
                 wrong.push(format!("{m} {path}: parameter {} in {place}", p["name"]));
             }
             if place == "path" && p["required"] != true {
-                wrong.push(format!("{m} {path}: path parameter {} not required", p["name"]));
+                wrong.push(format!(
+                    "{m} {path}: path parameter {} not required",
+                    p["name"]
+                ));
             }
         }
     }

@@ -953,11 +953,31 @@ async fn pages_and_answers_with_personal_data_are_no_store() {
             checked += 1;
         }
         for (who, uri, status) in [
-            (&huoqiu, format!("/api/persons/{zhang_id}/id-number"), StatusCode::OK),
-            (&zhang, format!("/api/persons/{zhang_id}/records"), StatusCode::OK),
-            (&zhang, format!("/api/persons/{zhang_id}/profile"), StatusCode::OK),
-            (&zhang, format!("/api/persons/{zhang_id}/years/2026"), StatusCode::OK),
-            (&shucheng, format!("/api/persons/{zhang_id}/id-number"), StatusCode::NOT_FOUND),
+            (
+                &huoqiu,
+                format!("/api/persons/{zhang_id}/id-number"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/records"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/profile"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/years/2026"),
+                StatusCode::OK,
+            ),
+            (
+                &shucheng,
+                format!("/api/persons/{zhang_id}/id-number"),
+                StatusCode::NOT_FOUND,
+            ),
         ] {
             let reply = w.get(who, &uri).await;
             assert_eq!(reply.status, status, "{uri}: {}", reply.body);
