@@ -35,8 +35,9 @@ fn assert_number(number: &str) {
         assert_eq!(g.len(), 4, "{number}");
         assert!(g.bytes().all(|b| alphabet.contains(&b)), "{number}");
     }
-    let bits = 16.0 * (alphabet.len() as f64).log2();
-    assert!(bits >= 78.0, "{bits}");
+    // 30^16 numbers: more than 2^78.
+    let numbers = u128::try_from(alphabet.len()).unwrap().pow(16);
+    assert!(numbers >= 1_u128 << 78, "{numbers}");
     for ambiguous in ["0", "O", "1", "I", "L", "U"] {
         assert!(!alphabet.contains(&ambiguous.as_bytes()[0]), "{ambiguous}");
     }
