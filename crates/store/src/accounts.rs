@@ -289,6 +289,12 @@ fn failed() -> StoreError {
     StoreError::unauthenticated("auth.failed", "登录名或密码错误")
 }
 
+/// The refusal of a sign-in with an unknown login or a wrong password (`auth.failed`): for a
+/// caller of [`login_or_unknown`] to answer an unknown login exactly as a wrong password.
+pub fn login_failed() -> StoreError {
+    failed()
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::corrupt(format!("账号{what}无效"))
 }
@@ -630,6 +636,26 @@ pub async fn login(
     password: &str,
     now_ms: i64,
 ) -> Result<LoginOutcome, StoreError> {
+    match login_or_unknown(db, policy, login, password, now_ms).await? {
+        Some(outcome) => Ok(outcome),
+        None => {
+            audit_unknown_logins(db, now_ms, 1, None).await?;
+            Err(failed())
+        }
+    }
+}
+
+/// [`login`], but an unknown login is `Ok(None)` (after the same work as a wrong password)
+/// and writes no audit line: the caller (the web service, where anyone can try names) counts
+/// them and writes them aggregated with [`audit_unknown_logins`], so that a flood of made-up
+/// names cannot flood the audit trail. It must answer them as [`login_failed`].
+pub async fn login_or_unknown(
+    db: &Db,
+    policy: &AccountPolicy,
+    login: &str,
+    password: &str,
+    now_ms: i64,
+) -> Result<Option<LoginOutcome>, StoreError> {
     let row: Option<(i64, String)> = on_db!(db, p => sqlx::query_as(
         "SELECT id, password_hash FROM accounts WHERE login_key = $1")
         .bind(login_key(login))
@@ -637,23 +663,15 @@ pub async fn login(
         .await?);
     let Some((id, stored)) = row else {
         verify_password(password, None, policy.password).await?;
-        // An unknown login is nowhere: a line without a region.
-        audit(
-            db,
-            now_ms,
-            "anonymous",
-            None,
-            LOGIN_FAILED,
-            None,
-            Some("unknown_login"),
-        )
-        .await?;
-        return Err(failed());
+        return Ok(None);
     };
     let subject = format!("account:{id}");
     let acc = account(db, id).await?;
     let region = account_region(db, &acc, now_ms).await?;
     if let Some(until_ms) = acc.locked_until_ms.filter(|&u| u > now_ms) {
+        // The same work as an unknown login or a wrong password: the time taken does not tell
+        // a locked account from the others.
+        verify_password(password, None, policy.password).await?;
         audit(
             db,
             now_ms,
@@ -726,10 +744,37 @@ pub async fn login(
     on_db!(db, p => sqlx::query(sql).bind(id).bind(rehash).execute(p).await?.rows_affected());
     audit(db, now_ms, &subject, region, LOGIN_OK, Some(&subject), None).await?;
     let signed_in = account(db, id).await?;
-    Ok(LoginOutcome {
+    Ok(Some(LoginOutcome {
         must_change_password: signed_in.must_change_password,
         account: signed_in,
-    })
+    }))
+}
+
+/// One audit line for `attempts` sign-ins with unknown logins (from `address`, when known). An
+/// unknown login is nowhere: a line without a region, and without the name typed (people type
+/// their password into the name field).
+pub async fn audit_unknown_logins(
+    db: &Db,
+    now_ms: i64,
+    attempts: u64,
+    address: Option<&str>,
+) -> Result<(), StoreError> {
+    let detail = match (attempts, address) {
+        (1, None) => "unknown_login".to_owned(),
+        (n, None) => format!("unknown_login; attempts: {n}"),
+        (n, Some(a)) => format!("unknown_login; attempts: {n}; from: {a}"),
+    };
+    audit(
+        db,
+        now_ms,
+        "anonymous",
+        None,
+        LOGIN_FAILED,
+        None,
+        Some(&detail),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn set_password(

@@ -218,6 +218,39 @@ fn crypto(e: proof::ProofError) -> StoreError {
     StoreError::Crypto(e.to_string())
 }
 
+/// The characters of a certificate number: digits and capitals without those read alike
+/// (0/O, 1/I/L, and U, read as V), so that a number read aloud or typed from paper comes out
+/// right.
+pub const NUMBER_ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Random characters in a number: 16 of 30 is about 78 bits, which nobody walks.
+pub const NUMBER_RANDOM_CHARS: usize = 16;
+
+/// A new certificate number, `XS{year}-XXXX-XXXX-XXXX-XXXX` with 16 characters from the
+/// operating system's CSPRNG: unguessable, so that the public look-up by number shows only
+/// certificates whose number one was given. (Numbers issued before were `XS{year}-{seq:06}`;
+/// they stay valid: a number is only ever looked up, never parsed.) Unique by the table's
+/// constraint; a collision (about 2^-39 after a billion certificates) fails that issue.
+pub fn new_number(year: i32) -> Result<String, StoreError> {
+    let n = NUMBER_ALPHABET.len();
+    // Bytes at or above the largest multiple of 30 are dropped, so each character is uniform.
+    let below = 256 - 256 % n;
+    let mut chars = Vec::with_capacity(NUMBER_RANDOM_CHARS);
+    while chars.len() < NUMBER_RANDOM_CHARS {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::Crypto(e.to_string()))?;
+        for b in bytes {
+            let b = usize::from(b);
+            if let (true, Some(&c)) = (b < below, NUMBER_ALPHABET.get(b % n))
+                && chars.len() < NUMBER_RANDOM_CHARS
+            {
+                chars.push(char::from(c));
+            }
+        }
+    }
+    let groups: Vec<String> = chars.chunks(4).map(|c| c.iter().collect()).collect();
+    Ok(format!("XS{year}-{}", groups.join("-")))
+}
+
 /// Issues a certificate of `person_id`'s hours as they stand on `act.on`: allocates its number
 /// and status index, signs the credential, and writes it as a ledger act.
 pub async fn issue(
@@ -255,7 +288,7 @@ pub async fn issue(
         .await?;
         let bits = i64::try_from(MIN_BITS).unwrap_or(i64::MAX);
         let (status_list, status_index) = (seq / bits + 1, seq % bits);
-        cert.number = format!("XS{}-{:06}", on.year(), seq + 1);
+        cert.number = new_number(on.year())?;
         let status = StatusRef {
             list_url: status_list_url(issuing.public_url, status_list),
             index: u64::try_from(status_index).unwrap_or(0),

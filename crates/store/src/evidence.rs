@@ -14,6 +14,9 @@ use crate::on_db;
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
 
 /// The media types taken, with the magic bytes their content starts with.
+/// The media types an evidence file may have.
+pub const ACCEPTED: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
 const TYPES: [(&str, &[u8]); 3] = [
     ("application/pdf", b"%PDF-"),
     ("image/jpeg", &[0xff, 0xd8, 0xff]),
@@ -36,13 +39,13 @@ pub struct Evidence {
 /// content (`evidence.type`).
 pub fn check(media_type: &str, bytes: &[u8]) -> Result<(), StoreError> {
     if bytes.len() > MAX_BYTES {
-        return Err(StoreError::invalid(
-            "evidence.too_large",
-            format!(
+        return Err(StoreError::TooLarge {
+            code: "evidence.too_large",
+            message: format!(
                 "证明材料过大：{} 字节，上限 10 MiB（{MAX_BYTES} 字节）",
                 bytes.len()
             ),
-        ));
+        });
     }
     let Some((_, magic)) = TYPES.iter().find(|(t, _)| *t == media_type) else {
         return Err(StoreError::invalid(

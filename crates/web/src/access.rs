@@ -102,3 +102,46 @@ pub fn actor(acting: &Acting) -> String {
 pub fn hash_hex(hash: &[u8; 32]) -> String {
     xueshi_app::access::hex(hash)
 }
+
+/// The one answer under `/api/persons/{id}/…` for a person who does not exist and for one the
+/// caller may not see: 404 `person.not_found`, the same body either way.
+pub fn person_hidden() -> ApiError {
+    ApiError::not_found(
+        "person.not_found",
+        "没有这个人员，或您无权查看或办理该人员的此项事务",
+    )
+}
+
+/// Under `/api/persons/{id}/…`, whether a person exists is itself personal: an account outside
+/// the person's jurisdiction must not learn it by comparing answers. A refusal that depends on
+/// who the person is (`auth.role`, `auth.own_only`, `auth.jurisdiction`: the handler looked the
+/// person up to decide) and the answers of a missing person or a person without a unit on that
+/// date all become [`person_hidden`]. Refusals that do not depend on the id stay as they are
+/// (401; 403 for CSRF, a forced password change, an API token where a session is needed).
+pub async fn hide_persons(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let persons = req.uri().path().starts_with("/api/persons/");
+    let res = next.run(req).await;
+    if !persons {
+        return res;
+    }
+    let hide = match res.extensions().get::<crate::error::ErrorCode>() {
+        Some(crate::error::ErrorCode(code)) => matches!(
+            (res.status().as_u16(), *code),
+            (403, "auth.role" | "auth.own_only" | "auth.jurisdiction")
+                | (
+                    404,
+                    "store.not_found" | "person.no_unit" | "person.not_found"
+                )
+        ),
+        None => false,
+    };
+    if hide {
+        person_hidden().into_response()
+    } else {
+        res
+    }
+}

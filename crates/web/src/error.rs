@@ -101,9 +101,16 @@ impl ApiError {
     }
 }
 
+/// The code of an error answer, kept on the response for middleware that rewrites answers by
+/// their code ([`crate::access::hide_persons`]) without reading the body back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(self.body())).into_response()
+        let mut res = (self.status, axum::Json(self.body())).into_response();
+        res.extensions_mut().insert(ErrorCode(self.code));
+        res
     }
 }
 

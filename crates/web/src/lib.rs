@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(axum::middleware::from_fn(access::hide_persons))
         .layer(axum::middleware::from_fn(summaries::wake_after_writes))
         .layer(axum::middleware::from_fn(pages::headers))
         .layer(axum::middleware::from_fn(log_request))

@@ -14,6 +14,12 @@
 //!
 //! The counts live in this process (like the session cache): an instance behind a load balancer
 //! throttles what reaches it. A success clears the name's and the pair's counts.
+//!
+//! Anonymous certificate look-ups (`/api/public/certificates/…`, `/v/{number}`, `/verify`) are
+//! limited per client address too ([`Throttle::lookup`]): a bucket of
+//! [`ThrottleConfig::lookup_burst`] look-ups refilled at [`ThrottleConfig::lookup_per_minute`],
+//! so that nobody walks the number space, while a person checking a few certificates never
+//! notices. Over it the answer is 429 `lookup.throttled` with `Retry-After`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -42,6 +48,12 @@ pub struct ThrottleConfig {
     pub forget_ms: i64,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Public certificate look-ups an address may make at once.
+    pub lookup_burst: u32,
+    /// Public certificate look-ups an address regains per minute.
+    pub lookup_per_minute: u32,
+    /// Sign-ins with unknown logins from one address are audited in one line per this window.
+    pub unknown_login_window_ms: i64,
 }
 
 impl Default for ThrottleConfig {
@@ -55,6 +67,9 @@ impl Default for ThrottleConfig {
             max_delay_ms: 15 * 60_000,
             forget_ms: 60 * 60_000,
             trusted_proxies: Vec::new(),
+            lookup_burst: 30,
+            lookup_per_minute: 30,
+            unknown_login_window_ms: 60_000,
         }
     }
 }
@@ -77,11 +92,28 @@ enum Key {
     Pair(String, Option<IpAddr>),
 }
 
-/// The counts of failed sign-ins.
+/// Look-ups an address has left, in thousandths (refilled continuously), and when last taken.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    milli: i64,
+    last_ms: i64,
+}
+
+/// Unknown logins from an address since its last audit line.
+#[derive(Clone, Copy, Debug)]
+struct Unknown {
+    written_ms: i64,
+    held: u64,
+}
+
+/// The counts of failed sign-ins, the public look-ups per address, and the unknown logins not
+/// yet audited.
 #[derive(Debug, Default)]
 pub struct Throttle {
     config: ThrottleConfig,
     counts: Mutex<HashMap<Key, Count>>,
+    lookups: Mutex<HashMap<Option<IpAddr>, Bucket>>,
+    unknown: Mutex<HashMap<Option<IpAddr>, Unknown>>,
 }
 
 /// The normalised login name, as the store matches it (case and surrounding space aside).
@@ -94,6 +126,89 @@ impl Throttle {
         Self {
             config,
             counts: Mutex::new(HashMap::new()),
+            lookups: Mutex::new(HashMap::new()),
+            unknown: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts a sign-in with an unknown login from `address`: `Some(n)` when an audit line is
+    /// due — the first from the address, and then the first after each window — for `n`
+    /// attempts (this one and those held since the last line); `None` while a window runs.
+    /// So the trail has at most one line per address and window, however many names are
+    /// tried. (Attempts held at the end of a window are written with the address's next one.)
+    pub fn unknown_login(&self, address: Option<IpAddr>, now_ms: i64) -> Option<u64> {
+        let Ok(mut unknown) = self.unknown.lock() else {
+            return Some(1);
+        };
+        let window = self.config.unknown_login_window_ms;
+        if unknown.len() >= MAX_KEYS {
+            // Past its window an address with nothing held is the same as a new one.
+            unknown.retain(|_, u| u.held > 0 || now_ms.saturating_sub(u.written_ms) < window);
+            if unknown.len() >= MAX_KEYS {
+                unknown.clear();
+            }
+        }
+        match unknown.get_mut(&address) {
+            Some(u) if now_ms.saturating_sub(u.written_ms) < window => {
+                u.held = u.held.saturating_add(1);
+                None
+            }
+            Some(u) => {
+                let n = u.held.saturating_add(1);
+                *u = Unknown {
+                    written_ms: now_ms,
+                    held: 0,
+                };
+                Some(n)
+            }
+            None => {
+                unknown.insert(
+                    address,
+                    Unknown {
+                        written_ms: now_ms,
+                        held: 0,
+                    },
+                );
+                Some(1)
+            }
+        }
+    }
+
+    /// Takes one public look-up for `address`: `Ok` if it may be made now, else the
+    /// milliseconds until one is regained.
+    pub fn lookup(&self, address: Option<IpAddr>, now_ms: i64) -> Result<(), i64> {
+        let full = i64::from(self.config.lookup_burst).saturating_mul(1000);
+        // Thousandths regained per millisecond × 60 000: per_minute look-ups a minute.
+        let per_minute = i64::from(self.config.lookup_per_minute.max(1));
+        let Ok(mut buckets) = self.lookups.lock() else {
+            return Ok(());
+        };
+        if buckets.len() >= MAX_KEYS {
+            // Full buckets carry nothing worth keeping; past that, start afresh.
+            buckets.retain(|_, b| {
+                b.milli + now_ms.saturating_sub(b.last_ms).saturating_mul(per_minute) / 60 < full
+            });
+            if buckets.len() >= MAX_KEYS {
+                buckets.clear();
+            }
+        }
+        let b = buckets.entry(address).or_insert(Bucket {
+            milli: full,
+            last_ms: now_ms,
+        });
+        let regained = now_ms
+            .saturating_sub(b.last_ms)
+            .max(0)
+            .saturating_mul(per_minute)
+            / 60;
+        b.milli = b.milli.saturating_add(regained).min(full);
+        b.last_ms = now_ms;
+        if b.milli >= 1000 {
+            b.milli -= 1000;
+            Ok(())
+        } else {
+            // (1000 - milli) thousandths at per_minute/60 thousandths per ms.
+            Err(((1000 - b.milli).saturating_mul(60) + per_minute - 1) / per_minute)
         }
     }
 
@@ -244,6 +359,37 @@ mod tests {
         }
         assert_eq!(t.wait_ms("someone-else", ip("10.0.0.7"), 0), Some(1_000));
         assert_eq!(t.wait_ms("someone-else", ip("10.0.0.8"), 0), None);
+    }
+
+    #[test]
+    fn public_look_ups_are_limited_per_address_and_regained_over_time() {
+        let t = Throttle::new(ThrottleConfig {
+            lookup_burst: 3,
+            lookup_per_minute: 60,
+            ..ThrottleConfig::default()
+        });
+        for _ in 0..3 {
+            assert_eq!(t.lookup(ip("10.0.0.7"), 0), Ok(()));
+        }
+        // One a second is regained: the fourth must wait a second.
+        assert_eq!(t.lookup(ip("10.0.0.7"), 0), Err(1_000));
+        assert_eq!(t.lookup(ip("10.0.0.8"), 0), Ok(()));
+        assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Ok(()));
+        assert_eq!(t.lookup(ip("10.0.0.7"), 1_000), Err(1_000));
+    }
+
+    #[test]
+    fn unknown_logins_are_audited_once_per_address_and_window_with_their_count() {
+        let t = Throttle::new(ThrottleConfig::default());
+        let a = ip("10.0.0.7");
+        assert_eq!(t.unknown_login(a, 0), Some(1));
+        for s in 1..=9 {
+            assert_eq!(t.unknown_login(a, s * 1_000), None);
+        }
+        assert_eq!(t.unknown_login(ip("10.0.0.8"), 5_000), Some(1));
+        // The window past: this attempt and the nine held.
+        assert_eq!(t.unknown_login(a, 60_000), Some(10));
+        assert_eq!(t.unknown_login(a, 61_000), None);
     }
 
     #[test]

@@ -356,9 +356,11 @@ async fn repeated_failures_are_throttled_alike_for_real_and_unknown_logins_and_t
         // While throttled, even the right password is not tried, and nothing is audited.
         let right = app.login("zhang", READY).await;
         assert_eq!(right.code(), "auth.throttled");
+        // Three lines for the real account's wrong passwords, one for the unknown name's
+        // attempts (one line per address and window).
         assert_eq!(
             audit_lines(&app.db).await,
-            audit_before + 2 * u64::from(free)
+            audit_before + u64::from(free) + 1
         );
         // After the wait the right password signs in (the store's lock is not used).
         app.advance(1_000);
@@ -367,6 +369,67 @@ async fn repeated_failures_are_throttled_alike_for_real_and_unknown_logins_and_t
         app.db
     })
     .await;
+}
+
+/// Made-up login names do not grow the audit trail by a line each: one line per client address
+/// and minute, with the number of attempts.
+#[tokio::test]
+async fn unknown_logins_are_audited_in_one_line_per_window_with_their_count() {
+    each(false, |app| async move {
+        let before = audit_lines(&app.db).await;
+        for i in 0..10 {
+            let r = app.login(&format!("made-up-{i}"), "Falsch2026mima").await;
+            assert_eq!(r.code(), "auth.failed");
+        }
+        assert_eq!(audit_lines(&app.db).await, before + 1);
+        assert_eq!(last_audit_detail(&app.db).await, "unknown_login");
+        app.advance(60_000);
+        let r = app.login("made-up-10", "Falsch2026mima").await;
+        assert_eq!(r.code(), "auth.failed");
+        assert_eq!(audit_lines(&app.db).await, before + 2);
+        // This attempt and the nine held in the window before.
+        assert_eq!(
+            last_audit_detail(&app.db).await,
+            "unknown_login; attempts: 10"
+        );
+        app.db
+    })
+    .await;
+}
+
+/// An account locked by the store (before throttling replaced the lock, or by another tool)
+/// answers exactly as an unknown login: status and body, the right password too.
+#[tokio::test]
+async fn a_locked_account_answers_as_an_unknown_login() {
+    each(false, |app| async move {
+        let lock = accounts::AccountPolicy {
+            max_failures: 1,
+            ..account_policy()
+        };
+        let e = accounts::login(&app.db, &lock, "zhang", "Falsch2026mima", T0)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "account.locked");
+        let locked = app.login("zhang", READY).await;
+        let unknown = app.login("nobody-at-all", READY).await;
+        assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "{}", locked.body);
+        assert_eq!(
+            (&locked.status, &locked.body),
+            (&unknown.status, &unknown.body)
+        );
+        assert!(locked.headers.get(header::RETRY_AFTER).is_none());
+        app.db
+    })
+    .await;
+}
+
+async fn last_audit_detail(db: &Db) -> String {
+    let sql = "SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1";
+    let d: Option<String> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    };
+    d.unwrap_or_default()
 }
 
 async fn audit_lines(db: &Db) -> u64 {
@@ -603,24 +666,58 @@ async fn a_county_bureau_reads_persons_of_its_county_only() {
         assert_eq!(reply.body["records"].as_array().unwrap().len(), 1);
         assert!(reply.body["compliant"].is_boolean());
 
-        let elsewhere = format!("/api/persons/{}/years/2026", app.li);
-        let reply = app
-            .call(Method::GET, &elsewhere, Some(&huoqiu), false)
-            .await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(reply.code(), "auth.jurisdiction");
-        assert!(reply.body["message"].as_str().unwrap().contains("县区"));
-
-        let nobody = app
-            .call(
-                Method::GET,
-                "/api/persons/999999/years/2026",
-                Some(&huoqiu),
-                false,
-            )
-            .await;
-        assert_eq!(nobody.status, StatusCode::NOT_FOUND);
-        assert_eq!(nobody.code(), "store.not_found");
+        // A person of another county and a person who does not exist answer alike (404
+        // person.not_found, the same body), on every endpoint under /api/persons/{id}/: the
+        // answers do not tell whether the id exists.
+        for tail in [
+            "years/2026",
+            "years/2026/summary",
+            "records",
+            "id-number",
+            "certificates",
+            "profile",
+            "readiness?level=junior&first_year=2026&last_year=2026",
+        ] {
+            let elsewhere = format!("/api/persons/{}/{tail}", app.li);
+            let reply = app
+                .call(Method::GET, &elsewhere, Some(&huoqiu), false)
+                .await;
+            let nobody = format!("/api/persons/999999/{tail}");
+            let missing = app.call(Method::GET, &nobody, Some(&huoqiu), false).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{tail}: {}",
+                reply.body
+            );
+            assert_eq!(reply.code(), "person.not_found", "{tail}");
+            assert_eq!(
+                (&missing.status, &missing.body),
+                (&reply.status, &reply.body),
+                "{tail}"
+            );
+        }
+        // Writing too: a record for a person of another county.
+        let req = request(
+            Method::POST,
+            &format!("/api/persons/{}/records", app.li),
+            Some(&huoqiu),
+            true,
+            Some(json!({})),
+        );
+        let write = app.send(req).await;
+        let req = request(
+            Method::POST,
+            "/api/persons/999999/records",
+            Some(&huoqiu),
+            true,
+            Some(json!({})),
+        );
+        let missing = app.send(req).await;
+        assert_eq!(
+            (&write.status, &write.body),
+            (&missing.status, &missing.body)
+        );
         app.db
     })
     .await;
@@ -635,10 +732,20 @@ async fn a_professional_reads_themself_only() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(reply.body["kind"], "annual");
 
+        // Another person: as if there were none (404 person.not_found).
         let other = format!("/api/persons/{}/years/2026", app.li);
         let reply = app.call(Method::GET, &other, Some(&zhang), false).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN);
-        assert_eq!(reply.code(), "auth.own_only");
+        let missing = app
+            .call(
+                Method::GET,
+                "/api/persons/999999/years/2026",
+                Some(&zhang),
+                false,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(reply.code(), "person.not_found");
+        assert_eq!(reply.body, missing.body);
         app.db
     })
     .await;

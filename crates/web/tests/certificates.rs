@@ -22,6 +22,40 @@ use world::{Who, World};
 use xueshi_certificate::{credential, status};
 use xueshi_testkit::{done, fresh_dbs};
 
+/// A new certificate number: `XS2026-` and four groups of four characters of the readable
+/// alphabet (no 0, O, 1, I, L, U), 16 × log2(30) ≈ 78 bits.
+fn assert_number(number: &str) {
+    let alphabet = xueshi_store::certificates::NUMBER_ALPHABET;
+    let rest = number
+        .strip_prefix("XS2026-")
+        .unwrap_or_else(|| panic!("{number}"));
+    let groups: Vec<&str> = rest.split('-').collect();
+    assert_eq!(groups.len(), 4, "{number}");
+    for g in groups {
+        assert_eq!(g.len(), 4, "{number}");
+        assert!(g.bytes().all(|b| alphabet.contains(&b)), "{number}");
+    }
+    // 30^16 numbers: more than 2^78.
+    let numbers = u128::try_from(alphabet.len()).unwrap().pow(16);
+    assert!(numbers >= 1_u128 << 78, "{numbers}");
+    for ambiguous in ["0", "O", "1", "I", "L", "U"] {
+        assert!(!alphabet.contains(&ambiguous.as_bytes()[0]), "{ambiguous}");
+    }
+}
+
+/// Two numbers issued one after the other share no more than chance would give: not a
+/// counter, not a counter in disguise.
+fn assert_not_sequential(a: &str, b: &str) {
+    let same = a
+        .bytes()
+        .zip(b.bytes())
+        .skip("XS2026-".len())
+        .filter(|(x, y)| x == y && *x != b'-')
+        .count();
+    // 16 characters of 30: the chance of more than 6 agreeing is below one in a million.
+    assert!(same <= 6, "{a} and {b} agree in {same} places");
+}
+
 fn record(label: &str, subject: &str, form: &str, completed: &str, hours: &str) -> Value {
     let mut r = json!({
         "label": label, "content": format!("{label}的学习内容"), "subject": subject, "form": form,
@@ -103,13 +137,14 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
                 .expect(StatusCode::CREATED);
         }
 
-        // Who may issue: herself and the bureaus over her; not her unit, not others.
+        // Who may issue: herself and the bureaus over her; not her unit, not others (for whom,
+        // under /api/persons/, the person is as if there were none).
         for (login, code) in [
-            ("li", "auth.own_only"),
-            ("hospital", "auth.role"),
-            ("health", "auth.role"),
-            ("shucheng", "auth.jurisdiction"),
-            ("hefei", "auth.jurisdiction"),
+            ("li", "person.not_found"),
+            ("hospital", "person.not_found"),
+            ("health", "person.not_found"),
+            ("shucheng", "person.not_found"),
+            ("hefei", "person.not_found"),
         ] {
             let who = w.who(login).await;
             assert_eq!(
@@ -125,7 +160,7 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         let issued = w.post(&zhang, &issue_uri, json!({})).await;
         let body = issued.expect(StatusCode::CREATED).clone();
         let number = body["number"].as_str().unwrap().to_owned();
-        assert_eq!(number, "XS2026-000001");
+        assert_number(&number);
         assert_eq!(
             body["verify_url"],
             format!("http://127.0.0.1:8080/v/{number}")
@@ -133,10 +168,12 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         assert!(body["checkpoint"].as_str().unwrap().contains("\n\n— "));
         let huoqiu = w.who("huoqiu").await;
         let second = w.post(&huoqiu, &issue_uri, json!({})).await;
-        assert_eq!(
-            second.expect(StatusCode::CREATED)["number"],
-            "XS2026-000002"
-        );
+        let second = second.expect(StatusCode::CREATED)["number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_number(&second);
+        assert_not_sequential(&number, &second);
 
         // The credential: as issued, for those who may see her records; it verifies offline.
         let uri = format!("/api/certificates/{number}");
@@ -279,7 +316,7 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
             "张*梅",
             "<svg",
             "学术会议的学习内容",
-            "/v/XS2026-000001",
+            &format!("/v/{number}"),
         ] {
             assert!(print.text.contains(needle), "print page lacks {needle}");
         }
@@ -422,6 +459,47 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         assert_eq!(after["revocation"]["revoked"], true);
         assert_eq!(after["signature"]["ok"], true);
         assert_eq!(after["ledger"]["ok"], true);
+        done(w.db).await;
+    }
+}
+
+#[tokio::test]
+async fn anonymous_look_ups_over_the_allowance_are_refused_with_429_in_chinese() {
+    for db in fresh_dbs("web").await {
+        let w = World::with_throttle(db, xueshi_web::throttle::ThrottleConfig::default()).await;
+        // An address (here: the router's callers, who have none) may look up 30 at once.
+        for i in 0..30 {
+            let reply = w
+                .get(
+                    &Who::Nobody,
+                    &format!("/api/public/certificates/XS2026-{i:06}/check"),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "look-up {i}");
+        }
+        let over = w
+            .get(&Who::Nobody, "/api/public/certificates/XS2026-000031/check")
+            .await;
+        assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(over.code(), "lookup.throttled");
+        let message = over.body["message"].as_str().unwrap();
+        assert!(message.contains("证书查询过于频繁"), "{message}");
+        assert_eq!(over.headers[header::RETRY_AFTER], "2");
+        // The page and the pasted credential share the allowance.
+        let page = w.page(None, "/v/XS2026-000032").await;
+        assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(page.text.contains("证书查询过于频繁"), "{}", page.text);
+        let pasted = w
+            .post(&Who::Nobody, "/api/public/certificates/check", json!({}))
+            .await;
+        assert_eq!(pasted.status, StatusCode::TOO_MANY_REQUESTS);
+        // One look-up is regained every two seconds.
+        w.clock
+            .fetch_add(2_000, std::sync::atomic::Ordering::SeqCst);
+        let again = w
+            .get(&Who::Nobody, "/api/public/certificates/XS2026-000033/check")
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
         done(w.db).await;
     }
 }

@@ -7,7 +7,8 @@
 //! The tables are written from DOMAIN's roles and `xueshi_app`'s rules (`Action::allowed_roles`
 //! and `authorize`), not from what the code answers; where a line needed a reason it says it.
 //!
-//! - An endpoint: denied means 401/403; allowed means the request got past authorization (a
+//! - An endpoint: denied means 401/403 (under `/api/persons/{id}/…`, a refusal about the
+//!   person is 404 `person.not_found`, as for a person who does not exist); allowed means the request got past authorization (a
 //!   success, or a domain answer such as a validation error or a conflict). No cell may answer
 //!   500 (but a PDF without a CJK font outside CI: 503 `pdf.font_missing`, past authorization).
 //! - A page: allowed is 200; refused is an HTML 403; signed out is a 303 to `/login`; a public
@@ -1171,8 +1172,14 @@ async fn every_role_on_every_endpoint_and_page_inside_and_outside_its_jurisdicti
                     a.status,
                     excerpt(&a)
                 );
-                let denied =
-                    a.status == StatusCode::FORBIDDEN || a.status == StatusCode::UNAUTHORIZED;
+                // Under /api/persons/{id}/… a refusal about the person is the answer of a
+                // person who does not exist (`access::hide_persons`): 404 person.not_found.
+                let hidden = p.uri.starts_with("/api/persons/")
+                    && a.status == StatusCode::NOT_FOUND
+                    && excerpt(&a).contains("person.not_found");
+                let denied = a.status == StatusCode::FORBIDDEN
+                    || a.status == StatusCode::UNAUTHORIZED
+                    || hidden;
                 f.cells += 1;
                 if denied == expected.contains(login) {
                     f.wrong.push(format!(

@@ -849,19 +849,19 @@ async fn a_persons_profile_applications_and_bookings_are_read_as_records_are() {
                 .expect(StatusCode::OK);
             assert_eq!(
                 w.get(&w.who("li").await, &uri).await.code(),
-                "auth.own_only"
+                "person.not_found"
             );
             assert_eq!(
                 w.get(&w.who("clinic").await, &uri).await.code(),
-                "auth.own_only"
+                "person.not_found"
             );
             assert_eq!(
                 w.get(&w.who("shucheng").await, &uri).await.code(),
-                "auth.jurisdiction"
+                "person.not_found"
             );
             assert_eq!(
                 w.get(&w.who("supervisor").await, &uri).await.code(),
-                "auth.role"
+                "person.not_found"
             );
         }
         // A batch booking names only the person in their own list.
@@ -923,4 +923,68 @@ async fn a_persons_profile_applications_and_bookings_are_read_as_records_are() {
         w.db
     })
     .await;
+}
+
+/// Whatever carries personal data is never stored by a browser or a proxy: the pages of a
+/// person, a unit's staff, the audit trail, and the API's answers about a person — the ID
+/// number disclosed (D19) first — and the hidden answer about a person one may not see.
+#[tokio::test]
+async fn pages_and_answers_with_personal_data_are_no_store() {
+    for db in fresh_dbs("web").await {
+        let w = World::new(db).await;
+        let zhang_id = w.persons["zhang"];
+        let zhang = w.who("zhang").await;
+        let hospital = w.who("hospital").await;
+        let huoqiu = w.who("huoqiu").await;
+        let supervisor = w.who("supervisor").await;
+        let shucheng = w.who("shucheng").await;
+        let mut checked = 0;
+        for (who, uri) in [
+            (&zhang, "/me".to_owned()),
+            (&zhang, "/me/readiness".to_owned()),
+            (&zhang, "/me/certificate".to_owned()),
+            (&hospital, format!("/persons/{zhang_id}")),
+            (&hospital, "/unit/staff".to_owned()),
+            (&supervisor, "/audit".to_owned()),
+        ] {
+            let page = w.page(Some(who), &uri).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            assert_eq!(page.headers[header::CACHE_CONTROL], "no-store", "{uri}");
+            checked += 1;
+        }
+        for (who, uri, status) in [
+            (
+                &huoqiu,
+                format!("/api/persons/{zhang_id}/id-number"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/records"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/profile"),
+                StatusCode::OK,
+            ),
+            (
+                &zhang,
+                format!("/api/persons/{zhang_id}/years/2026"),
+                StatusCode::OK,
+            ),
+            (
+                &shucheng,
+                format!("/api/persons/{zhang_id}/id-number"),
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            let reply = w.get(who, &uri).await;
+            assert_eq!(reply.status, status, "{uri}: {}", reply.body);
+            assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store", "{uri}");
+            checked += 1;
+        }
+        assert_eq!(checked, 11);
+        done(w.db).await;
+    }
 }

@@ -87,10 +87,10 @@ async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the
             .expect(StatusCode::CREATED);
         let clinic = w.who("clinic").await;
         let refused = w.post(&clinic, &uri, public_online("x", "1", "2026-10-01")).await;
-        assert_eq!((refused.status, refused.code()), (StatusCode::FORBIDDEN, "auth.own_only"));
+        assert_eq!((refused.status, refused.code()), (StatusCode::NOT_FOUND, "person.not_found"));
         let li = w.who("li").await;
         let refused = w.post(&li, &uri, public_online("x", "1", "2026-10-01")).await;
-        assert_eq!((refused.status, refused.code()), (StatusCode::FORBIDDEN, "auth.own_only"));
+        assert_eq!((refused.status, refused.code()), (StatusCode::NOT_FOUND, "person.not_found"));
 
         // Bad fields name themselves; a closed year is refused with the rule.
         let mut bad = public_online("x", "1", "2026-10-01");
@@ -170,7 +170,7 @@ async fn year_pages_are_submitted_then_rejected_with_reasons_or_stamped_by_their
         let none = w.get(&other, "/api/reviews/pending").await;
         assert_eq!(none.expect(StatusCode::OK).as_array().unwrap().len(), 0);
         let outside = w.post(&other, &review, json!({ "approved": true })).await;
-        assert_eq!((outside.status, outside.code()), (StatusCode::FORBIDDEN, "auth.jurisdiction"));
+        assert_eq!((outside.status, outside.code()), (StatusCode::NOT_FOUND, "person.not_found"));
         let city = w.who("city").await;
         assert_eq!(w.get(&city, "/api/reviews/pending").await.code(), "auth.role");
 
@@ -325,7 +325,7 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         assert_eq!(ready["years"][0]["register_by"], "2027-05-31");
         assert_eq!(ready["next_slot"]["on"], "2026-12-10");
         assert_eq!(ready["next_slot"]["seats_left"], 20);
-        assert_eq!(w.get(&li_me, &format!("/api/persons/{zhang}/readiness?level=junior&first_year=2026&last_year=2026")).await.code(), "auth.own_only");
+        assert_eq!(w.get(&li_me, &format!("/api/persons/{zhang}/readiness?level=junior&first_year=2026&last_year=2026")).await.code(), "person.not_found");
 
         // Offline (paper) verifications are recorded with their page reference.
         let offline = format!("/api/persons/{zhang}/offline-verifications");
@@ -338,7 +338,7 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
             .expect(StatusCode::CREATED);
         assert_eq!(
             w.post(&shucheng, &offline, json!({ "level": "junior", "first_year": 2018, "last_year": 2020, "paper_ref": "p3", "approved": true })).await.code(),
-            "auth.jurisdiction"
+            "person.not_found"
         );
         w.db
     })
@@ -621,7 +621,7 @@ async fn disclosures_and_official_acts_are_in_the_audit_trail_for_supervisors() 
             w.get(&li, &format!("/api/persons/{zhang}/id-number"))
                 .await
                 .code(),
-            "auth.own_only"
+            "person.not_found"
         );
 
         let supervisor = w.who("supervisor").await;
@@ -691,7 +691,7 @@ async fn a_state_owned_unit_verifies_its_own_staff_online() {
                 &format!("/api/persons/{}/records", w.persons["zhang"]),
             )
             .await;
-        assert_eq!(other.code(), "auth.own_only");
+        assert_eq!(other.code(), "person.not_found");
         // An application by the city's routing table goes to a bureau, but the state-owned
         // unit answers its own staff's applications.
         let city = w.who("city").await;
@@ -852,9 +852,9 @@ async fn the_compliance_read_comes_from_the_kept_summary_or_from_the_engine_when
         }
         // The same jurisdiction as the full decision.
         let li = w.who("li").await;
-        assert_eq!(w.get(&li, &uri).await.code(), "auth.own_only");
+        assert_eq!(w.get(&li, &uri).await.code(), "person.not_found");
         let shucheng = w.who("shucheng").await;
-        assert_eq!(w.get(&shucheng, &uri).await.code(), "auth.jurisdiction");
+        assert_eq!(w.get(&shucheng, &uri).await.code(), "person.not_found");
         let huoqiu = w.who("huoqiu").await;
         w.get(&huoqiu, &uri).await.expect(StatusCode::OK);
         w.db

@@ -20,7 +20,9 @@ use xueshi_store::certificates;
 use crate::error::ApiError;
 use crate::extract::{ApiBytes, ApiPath};
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::certificates::{self as api, Checklist, check_value, checklist, viewable};
+use crate::routes::certificates::{
+    self as api, Checklist, PublicLookup, check_value, checklist, viewable,
+};
 use crate::state::AppState;
 
 /// The largest credential `/verify` takes (a certificate is a few KiB).
@@ -186,6 +188,7 @@ struct Check {
 /// The public verification page of a certificate (from its QR code).
 pub async fn verify_number(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Response, PageError> {
     let page = match certificates::by_number(&state.db, &number).await {
@@ -229,6 +232,7 @@ pub async fn verify_form() -> Response {
 /// The checklist of a pasted (`credential=` form field) or uploaded (multipart file) credential.
 pub async fn verify_posted(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     headers: HeaderMap,
     ApiBytes(body): ApiBytes<MAX_UPLOAD>,
 ) -> Result<Response, PageError> {

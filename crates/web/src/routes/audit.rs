@@ -18,6 +18,7 @@ use crate::state::AppState;
 
 /// Filters on the trail; every given one must match.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     /// e.g. `review.act`, `verification.act`, `person.reveal`, `account.login`.
@@ -55,6 +56,8 @@ pub struct AuditLine {
     responses(
         (status = 200, description = "审计记录", body = [AuditLine]),
         (status = 403, description = "只有监督机关查阅（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn trail(
     State(state): State<AppState>,
@@ -113,7 +116,10 @@ pub struct Revealed {
     params(("person_id" = i64, Path)),
     responses(
         (status = 200, description = "身份证号（已记入审计）", body = Revealed),
-        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
     ))]
 pub async fn reveal(
     State(state): State<AppState>,

@@ -52,8 +52,9 @@ pub struct IssuedView {
     responses(
         (status = 201, description = "已签发，附账本位置", body = IssuedView),
         (status = 400, description = "尚无计入学时的记录（certificate.empty）", body = ErrorBody),
-        (status = 403, description = "无权签发", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn issue(
     State(state): State<AppState>,
@@ -113,8 +114,10 @@ pub struct CertificateView {
     params(("person_id" = i64, Path, description = "人员内部编号")),
     responses(
         (status = 200, description = "已签发的证书", body = [CertificateView]),
-        (status = 403, description = "无权查看", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn of_person(
     State(state): State<AppState>,
@@ -158,6 +161,8 @@ pub async fn viewable(state: &AppState, acting: &Acting, number: &str) -> Result
         (status = 200, description = "可验证凭证（JSON）", body = Object),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn credential_json(
     State(state): State<AppState>,
@@ -217,6 +222,8 @@ fn font_error(e: pdf::FontError) -> ApiError {
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
         (status = 503, description = "服务器未安装中文字体（pdf.font_missing）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pdf(
     State(state): State<AppState>,
@@ -265,6 +272,8 @@ pub struct RevokedView {
         (status = 403, description = "无权撤销", body = ErrorBody),
         (status = 404, description = "证书不存在", body = ErrorBody),
         (status = 409, description = "已撤销", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -314,6 +323,7 @@ pub async fn revoke(
     responses(
         (status = 200, description = "签名的撤销状态列表凭证", body = Object),
         (status = 404, description = "没有该状态列表", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
     ))]
 pub async fn status_list(
     State(state): State<AppState>,
@@ -564,15 +574,54 @@ async fn ledger_item(
     Ok(item)
 }
 
+/// One anonymous certificate look-up, taken from the client address's allowance
+/// ([`crate::throttle::Throttle::lookup`]). Over it: 429 `lookup.throttled` with `Retry-After`
+/// — JSON under `/api/`, the error page elsewhere.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicLookup;
+
+impl axum::extract::FromRequestParts<AppState> for PublicLookup {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = crate::throttle::client_address(parts, state.throttle.config());
+        let Err(wait_ms) = state.throttle.lookup(address, state.now_ms()) else {
+            return Ok(Self);
+        };
+        let seconds = wait_ms.max(1).saturating_add(999) / 1000;
+        let e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "lookup.throttled",
+            format!("证书查询过于频繁，请 {seconds} 秒后再试"),
+        );
+        let mut res = if parts.uri.path().starts_with("/api/") {
+            e.into_response()
+        } else {
+            crate::pages::PageError::Api(e).into_response()
+        };
+        if let Ok(v) = header::HeaderValue::from_str(&seconds.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        Err(res)
+    }
+}
+
 /// The public checklist of a certificate by its number (from the QR code; no login).
 #[utoipa::path(get, path = "/api/public/certificates/{number}/check", tag = "certificates",
     params(("number" = String, Path, description = "证书编号")),
     responses(
         (status = 200, description = "核验清单", body = Checklist),
         (status = 404, description = "证书不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 429, description = "本地址的证书查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody,
+            headers(("retry-after" = String, description = "须等待的秒数"))),
     ))]
 pub async fn check_number(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Json<Checklist>, ApiError> {
     let issued = certificates::by_number(&state.db, &number).await?;
@@ -586,9 +635,13 @@ pub async fn check_number(
     responses(
         (status = 200, description = "核验清单（篡改的凭证：签名与账本哈希均不通过）", body = Checklist),
         (status = 400, description = "不是 JSON", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
+        (status = 429, description = "本地址的证书查询过于频繁，须等待后再试（lookup.throttled）", body = ErrorBody,
+            headers(("retry-after" = String, description = "须等待的秒数"))),
     ))]
 pub async fn check_presented(
     State(state): State<AppState>,
+    _lookup: PublicLookup,
     ApiJson(presented): ApiJson<Value>,
 ) -> Result<Json<Checklist>, ApiError> {
     Ok(Json(check_value(&state, &presented).await?))

@@ -30,8 +30,8 @@ use crate::state::AppState;
         (status = 200, description = "年度学时判定（引擎 JSON）", body = Object),
         (status = 400, description = "路径参数格式不正确（request.path / request.year）", body = ErrorBody),
         (status = 401, description = "未登录", body = ErrorBody),
-        (status = 403, description = "无权查看（auth.role / auth.own_only / auth.jurisdiction）", body = ErrorBody),
-        (status = 404, description = "人员不存在、该年度无任职单位或无政策", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）；该年度没有政策（policy.no_year）", body = ErrorBody),
     ))]
 pub async fn person_year(
     State(state): State<AppState>,
@@ -121,8 +121,10 @@ impl YearSummary {
     ),
     responses(
         (status = 200, description = "年度学时是否达标（摘要）", body = YearSummary),
-        (status = 403, description = "无权查看", body = ErrorBody),
-        (status = 404, description = "人员不存在、该年度无任职单位或无政策", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn person_year_summary(
     State(state): State<AppState>,

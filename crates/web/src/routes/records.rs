@@ -268,8 +268,11 @@ async fn registered(
     responses(
         (status = 201, description = "已登记，附账本位置", body = Registered),
         (status = 400, description = "字段无效（record.*）", body = ErrorBody),
-        (status = 403, description = "无权登记", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 409, description = "该年度登记已截止（registration.closed）或登记编号重复", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn register(
     State(state): State<AppState>,
@@ -329,8 +332,10 @@ pub struct VoidView {
     params(("person_id" = i64, Path, description = "人员内部编号")),
     responses(
         (status = 200, description = "学时记录（按登记顺序）", body = [RecordView]),
-        (status = 403, description = "无权查看", body = ErrorBody),
-        (status = 404, description = "人员不存在", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -395,6 +400,8 @@ pub struct VoidBody {
         (status = 403, description = "无权作废", body = ErrorBody),
         (status = 404, description = "记录不存在", body = ErrorBody),
         (status = 409, description = "已作废，或更正记录所属年度登记已截止", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn void(
     State(state): State<AppState>,
@@ -448,11 +455,15 @@ pub struct EvidenceRef {
 /// Uploads an evidence file (PDF, JPEG or PNG, at most 10 MiB) as the raw request body with
 /// its `Content-Type`. Content-addressed: the same bytes give the same hash.
 #[utoipa::path(post, path = "/api/evidence", tag = "records",
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "PDF、JPEG 或 PNG 文件"),
+    request_body(description = "PDF、JPEG 或 PNG 文件，以其 Content-Type 上传",
+        content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
     responses(
         (status = 201, description = "已保存", body = EvidenceRef),
-        (status = 400, description = "类型不符或过大（evidence.type / evidence.too_large）", body = ErrorBody),
-        (status = 403, description = "只有专业技术人员和单位可以上传", body = ErrorBody),
+        (status = 400, description = "内容与所报文件类型不符（evidence.type）", body = ErrorBody),
+        (status = 403, description = "只有专业技术人员和单位可以上传；CSRF 令牌缺失或不符", body = ErrorBody),
+        (status = 413, description = "文件超过 10 MiB（evidence.too_large / request.too_large）", body = ErrorBody),
+        (status = 415, description = "只接受 PDF、JPEG、PNG（evidence.type）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn upload_evidence(
     State(state): State<AppState>,
@@ -470,6 +481,14 @@ pub async fn upload_evidence(
         ));
     }
     let media_type = access::media_type(&headers);
+    // A type the store never keeps is the request's media type, not its content: 415.
+    if !evidence::ACCEPTED.contains(&media_type.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "evidence.type",
+            "证明材料只接受 PDF、JPEG、PNG 文件（Content-Type 须为 application/pdf、image/jpeg 或 image/png）",
+        ));
+    }
     let hash = evidence::store_evidence(&state.db, &media_type, &body, state.now_ms()).await?;
     Ok((
         StatusCode::CREATED,

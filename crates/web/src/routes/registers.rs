@@ -127,6 +127,8 @@ fn filing_target(provider: Option<i64>, f_place: xueshi_policy::input::Place) ->
         (status = 400, description = "字段无效（filing.*）", body = ErrorBody),
         (status = 403, description = "只有培训机构申报（auth.role）", body = ErrorBody),
         (status = 409, description = "备案编号已存在", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn file(
     State(state): State<AppState>,
@@ -181,6 +183,8 @@ pub async fn file(
     responses(
         (status = 200, description = "备案列表", body = [FilingView]),
         (status = 403, description = "无权查看备案", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -239,6 +243,9 @@ pub struct FilingDecisionBody {
         (status = 400, description = "不同意须说明理由（filing.reason）", body = ErrorBody),
         (status = 403, description = "无权审批", body = ErrorBody),
         (status = 409, description = "已决定过", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "所指的对象不存在", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -284,6 +291,7 @@ pub struct RegistrationView {
 
 /// Which city's register.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// The city's six-digit code (default 341500, 六安市).
     pub city: Option<String>,
@@ -294,6 +302,8 @@ pub struct RegisterQuery {
     responses(
         (status = 200, description = "课件提供方备案名录", body = [RegistrationView]),
         (status = 400, description = "城市代码无效", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 403, description = "无权操作（auth.*）；以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.missing / csrf.mismatch）", body = ErrorBody),
     ))]
 pub async fn register_list(
     State(state): State<AppState>,
@@ -337,6 +347,8 @@ pub struct RegistrationBody {
         (status = 201, description = "已备案", body = Receipt),
         (status = 400, description = "有效期无效（provider.period）", body = ErrorBody),
         (status = 403, description = "只有市人社局维护名录", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn register_provider(
     State(state): State<AppState>,

@@ -22,8 +22,11 @@ use crate::state::AppState;
     params(("person_id" = i64, Path), ("year" = i32, Path)),
     responses(
         (status = 201, description = "已提交审核", body = Submitted),
-        (status = 403, description = "无权提交", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 409, description = "该年度已提交、尚待审核（review.pending）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
     ))]
 pub async fn submit(
     State(state): State<AppState>,
@@ -36,6 +39,7 @@ pub async fn submit(
 
 /// How many items a queue shows at most.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// At most this many (1–500, default 100).
     pub limit: Option<i64>,
@@ -52,6 +56,8 @@ impl QueueQuery {
     responses(
         (status = 200, description = "待审核的年度登记", body = [PendingPageView]),
         (status = 403, description = "只有行业主管部门审核（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pending(
     State(state): State<AppState>,
@@ -71,8 +77,11 @@ pub async fn pending(
     responses(
         (status = 201, description = "已审核", body = ActDone),
         (status = 400, description = "退回须逐条说明理由（review.reasons）", body = ErrorBody),
-        (status = 403, description = "无权审核", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
         (status = 409, description = "该年度登记未提交审核（review.not_submitted）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn review(
     State(state): State<AppState>,
@@ -89,7 +98,10 @@ pub async fn review(
     params(("person_id" = i64, Path), ("year" = i32, Path)),
     responses(
         (status = 200, description = "审核记录", body = ReviewHistory),
-        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
     ))]
 pub async fn history(
     State(state): State<AppState>,
@@ -107,6 +119,8 @@ pub async fn history(
     responses(
         (status = 200, description = "本部门已审核的年度登记（最新在前）", body = [DoneReviewView]),
         (status = 403, description = "只有行业主管部门（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn done(
     State(state): State<AppState>,

@@ -1,7 +1,8 @@
 //! Signing in and out, the current caller, and changing one's password. Login sets the session
 //! cookie (HttpOnly, SameSite=Strict, Path=/, Secure when configured) and returns the CSRF
 //! token the client must send back in `X-CSRF-Token` with every state-changing request. An
-//! unknown login and a wrong password fail alike (`auth.failed`); a locked account is 423.
+//! unknown login, a wrong password and an account locked by the store fail alike
+//! (`auth.failed`, 401); repeated failures are throttled (429, [`crate::throttle`]).
 //! Passwords are never logged nor echoed.
 
 use axum::Json;
@@ -113,10 +114,11 @@ impl std::fmt::Debug for PasswordChange {
         (status = 200, description = "登录成功；设置会话 Cookie", body = LoginResponse,
             headers(("set-cookie" = String, description = "xueshi_session=…; HttpOnly; SameSite=Strict; Path=/"))),
         (status = 400, description = "请求格式错误", body = ErrorBody),
-        (status = 401, description = "登录名或密码错误（auth.failed）", body = ErrorBody),
+        (status = 401, description = "登录名或密码错误（auth.failed）；未知登录名、密码错误与被锁定的账号答复完全相同", body = ErrorBody),
         (status = 403, description = "账号已停用（account.disabled）", body = ErrorBody),
         (status = 429, description = "失败次数过多，须等待后再试（auth.throttled）；未知登录名与已有账号答复相同", body = ErrorBody,
             headers(("retry-after" = String, description = "须等待的秒数"))),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -133,15 +135,37 @@ pub async fn login(
         max_failures: i64::MAX,
         ..state.accounts
     };
-    let outcome = match accounts::login(&state.db, &policy, &req.login, &req.password, now).await {
-        Ok(outcome) => outcome,
+    let outcome = match accounts::login_or_unknown(
+        &state.db,
+        &policy,
+        &req.login,
+        &req.password,
+        now,
+    )
+    .await
+    {
+        Ok(Some(outcome)) => outcome,
+        Ok(None) => {
+            // An unknown login: throttled and answered as a wrong password, audited in one
+            // line per address and window (anyone can make up names; the trail must not grow
+            // by one line per name).
+            state.throttle.failed(&req.login, address, now);
+            if let Some(attempts) = state.throttle.unknown_login(address, now) {
+                let from = address.map(|a| a.to_string());
+                accounts::audit_unknown_logins(&state.db, now, attempts, from.as_deref()).await?;
+            }
+            return Err(accounts::login_failed().into());
+        }
+        // A lock set before (or by another tool) answers as an unknown login or a wrong
+        // password does, and counts as a failure alike: the answers never tell an account
+        // exists.
+        Err(StoreError::AccountLocked { .. }) => {
+            state.throttle.failed(&req.login, address, now);
+            return Err(accounts::login_failed().into());
+        }
         Err(e) => {
             if e.code() == "auth.failed" {
                 state.throttle.failed(&req.login, address, now);
-            }
-            // A lock set before (or by another tool) answers as the throttle does.
-            if let StoreError::AccountLocked { until_ms } = e {
-                return Ok(throttled(until_ms.saturating_sub(now)));
             }
             return Err(e.into());
         }
@@ -201,7 +225,7 @@ fn throttled(wait_ms: i64) -> Response {
 
 /// Signs out: ends the session and clears the cookie.
 #[utoipa::path(delete, path = "/api/session", tag = "session",
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 204, description = "已退出登录"),
         (status = 401, description = "未登录", body = ErrorBody),
@@ -249,12 +273,13 @@ pub async fn me(caller: Caller) -> Json<Me> {
 /// Changes the signed-in account's password, proving the old one; clears a forced change.
 #[utoipa::path(post, path = "/api/password", tag = "session",
     request_body = PasswordChange,
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 204, description = "密码已修改"),
         (status = 400, description = "新密码不符合要求（password.weak / password.from_id / password.reused）", body = ErrorBody),
         (status = 401, description = "未登录，或原密码错误（auth.failed）", body = ErrorBody),
         (status = 403, description = "CSRF 令牌缺失或不符", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -296,7 +321,7 @@ pub struct SignedOut {
 /// Signs out everywhere: ends every session of the signed-in account (this one included, on
 /// every device) and clears the cookie.
 #[utoipa::path(delete, path = "/api/sessions", tag = "session",
-    params(("x-csrf-token" = String, Header, description = "登录时返回的 CSRF 令牌")),
+    params(("x-csrf-token" = Option<String>, Header, description = "登录时返回的 CSRF 令牌（以会话 Cookie 调用时必填；API 令牌无需）")),
     responses(
         (status = 200, description = "已在所有设备上退出登录", body = SignedOut),
         (status = 401, description = "未登录", body = ErrorBody),

@@ -83,6 +83,8 @@ pub struct SlotBody {
         (status = 201, description = "已开放", body = SlotInfo),
         (status = 400, description = "日期、地点或容量无效（slot.*）", body = ErrorBody),
         (status = 403, description = "只有人社部门开放预约", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn open(
     State(state): State<AppState>,
@@ -147,6 +149,7 @@ pub async fn open(
 
 /// Whose slots, from when.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SlotsQuery {
     /// The bureau (default: the caller's own bureau, or the bureau of the caller's unit's place).
     pub bureau_id: Option<i64>,
@@ -159,6 +162,9 @@ pub struct SlotsQuery {
     responses(
         (status = 200, description = "预约时段", body = [SlotInfo]),
         (status = 400, description = "参数无效", body = ErrorBody),
+        (status = 404, description = "所指的人社部门不存在（slot.bureau）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 403, description = "无权操作（auth.*）；以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.missing / csrf.mismatch）", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -226,6 +232,10 @@ pub struct Booked {
         (status = 201, description = "已预约", body = Booked),
         (status = 403, description = "无权预约（只能为本单位或本人）", body = ErrorBody),
         (status = 409, description = "名额不足（booking.full），或名单中有人已预约该时段（booking.duplicate，附已有预约编号）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path），或请求体不是有效的 JSON、缺少字段（request.json / request.fields）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "所指的对象不存在", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn book(
     State(state): State<AppState>,
@@ -326,6 +336,9 @@ pub struct BookedPerson {
     responses(
         (status = 200, description = "预约名单", body = [BookingView]),
         (status = 403, description = "只有开放该时段的人社部门可查看", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "所指的对象不存在", body = ErrorBody),
     ))]
 pub async fn bookings(
     State(state): State<AppState>,
@@ -375,6 +388,7 @@ pub async fn bookings(
         (status = 400, description = "已取消过（booking.cancelled）", body = ErrorBody),
         (status = 403, description = "无权取消", body = ErrorBody),
         (status = 404, description = "预约不存在", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn cancel(
     State(state): State<AppState>,

@@ -64,6 +64,7 @@ fn hours(tenths: i64) -> String {
 
 /// Which staff, of which year, which page.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StaffParams {
     /// The year (default: this year).
     pub year: Option<i32>,
@@ -168,6 +169,7 @@ fn staff_view(row: &staff::StaffRow, s: Option<(bool, bool, [i64; 5])>, source: 
         (status = 400, description = "年度或筛选条件无效（staff.*）", body = ErrorBody),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "单位不存在（unit.not_found）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn staff_list(
     State(state): State<AppState>,
@@ -284,6 +286,7 @@ pub async fn staff_list(
 
 /// All or nothing (default), or keep the good rows.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// true: write the good rows and report the bad; false (default): one bad row and nothing
     /// is written.
@@ -365,8 +368,9 @@ const ANY_STAFF: i64 = 0;
 /// rows. Re-importing a file writes nothing twice.
 #[utoipa::path(post, path = "/api/units/{unit_id}/import", tag = "units",
     params(("unit_id" = i64, Path, description = "单位内部编号"), ImportParams),
-    request_body(content = String, content_type = "text/csv",
-        description = "学习记录表（CSV UTF-8 或 XLSX），列同 `xueshi import records`"),
+    request_body(description = "学习记录表（CSV UTF-8 或 XLSX），列同 `xueshi import records`",
+        content((String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses(
         (status = 200, description = "逐行结果：写入、已存在、有错误的行及理由", body = ImportResult),
         (status = 403, description = "只有用人单位为本单位职工导入（auth.role / auth.own_only）", body = ErrorBody),
@@ -374,6 +378,8 @@ const ANY_STAFF: i64 = 0;
         (status = 413, description = "文件、解压后的部件、共享字符串或行数超过上限（request.too_large、import.limit.*）", body = ErrorBody),
         (status = 415, description = "只接受 CSV 或 XLSX（request.content_type）", body = ErrorBody),
         (status = 422, description = "压缩比、伪造的部件大小、部件数或列数超过上限（import.limit.*）", body = ErrorBody),
+        (status = 400, description = "路径或查询参数格式不正确（request.path / request.query），无法读取请求体（request.body），或文件本身无法解析（import.*）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn import_records(
     State(state): State<AppState>,
@@ -503,6 +509,8 @@ pub(crate) async fn booking_infos(
         (status = 200, description = "本单位的预约", body = [BookingInfo]),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "单位不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn bookings(
     State(state): State<AppState>,
@@ -535,6 +543,8 @@ pub struct LevelVerifier {
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "单位不存在", body = ErrorBody),
         (status = 422, description = "路由表无法确定核验机构（verification.route）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn verifiers(
     State(state): State<AppState>,

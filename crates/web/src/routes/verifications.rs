@@ -26,8 +26,11 @@ use crate::state::AppState;
         (status = 201, description = "已申请，附核验机构", body = [Applied]),
         (status = 400, description = "级别、周期或名单无效", body = ErrorBody),
         (status = 403, description = "无权为其中某人申请", body = ErrorBody),
+        (status = 404, description = "名单中的人员不存在（store.not_found）", body = ErrorBody),
         (status = 409, description = "已有相同的申请正在等待核验（verification.duplicate，附已有申请编号）", body = ErrorBody),
         (status = 422, description = "路由表无法确定核验机构（verification.route）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn apply(
     State(state): State<AppState>,
@@ -43,6 +46,8 @@ pub async fn apply(
     responses(
         (status = 200, description = "待核验的申请", body = [ApplicationView]),
         (status = 403, description = "只有人社部门核验（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pending(
     State(state): State<AppState>,
@@ -61,6 +66,8 @@ pub async fn pending(
         (status = 200, description = "申请及引擎判定依据", body = ApplicationDetail),
         (status = 403, description = "无权查看", body = ErrorBody),
         (status = 404, description = "申请不存在", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -81,6 +88,10 @@ pub async fn detail(
         (status = 201, description = "已核验（签名账本行为）", body = ActDone),
         (status = 403, description = "无权核验，或不是该申请的核验机构（verification.not_routed_here）", body = ErrorBody),
         (status = 409, description = "学时不达标不能盖章（verification.not_compliant）、已核验、或判定已变化（verification.stale）", body = ErrorBody),
+        (status = 400, description = "路径参数格式不正确（request.path），或请求体不是有效的 JSON、缺少字段（request.json / request.fields）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "所指的对象不存在", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -99,7 +110,10 @@ pub async fn decide(
     responses(
         (status = 201, description = "已补录（签名账本行为）", body = ActDone),
         (status = 400, description = "缺少纸质证书页码或级别、周期无效", body = ErrorBody),
-        (status = 403, description = "无权补录", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（Content-Type: application/json；request.content_type）", body = ErrorBody),
     ))]
 pub async fn record_offline(
     State(state): State<AppState>,
@@ -113,6 +127,7 @@ pub async fn record_offline(
 
 /// The planned application a readiness check is about.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReadinessQuery {
     /// junior | intermediate | senior
     pub level: String,
@@ -127,7 +142,9 @@ pub struct ReadinessQuery {
     responses(
         (status = 200, description = "申报准备情况", body = Readiness),
         (status = 400, description = "级别或周期无效", body = ErrorBody),
-        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）；无权查看或操作该人员时答 404，与人员不存在相同", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 404, description = "人员不存在、该日期没有任职单位或不在调用者的查看范围内（person.not_found，三者答复相同）", body = ErrorBody),
     ))]
 pub async fn readiness(
     State(state): State<AppState>,

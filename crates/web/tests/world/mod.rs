@@ -188,7 +188,18 @@ pub const LOGINS: [(&str, Role); 18] = [
 ];
 
 impl World {
+    /// The world with a public look-up allowance no test runs out of: the router's callers
+    /// have no address, so they all share one.
     pub async fn new(db: Db) -> Self {
+        let throttle = xueshi_web::throttle::ThrottleConfig {
+            lookup_burst: 100_000,
+            ..xueshi_web::throttle::ThrottleConfig::default()
+        };
+        Self::with_throttle(db, throttle).await
+    }
+
+    /// The world with `throttle`'s limits.
+    pub async fn with_throttle(db: Db, throttle: xueshi_web::throttle::ThrottleConfig) -> Self {
         let keys = Keys::from_master([7; 32]);
         let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
         registry::seed_places(&db, policy()).await.unwrap();
@@ -439,6 +450,7 @@ impl World {
         }
         let mut state = AppState::new(db.clone(), keys, signer, policy().clone());
         state.accounts = account_policy();
+        state.throttle = Arc::new(xueshi_web::throttle::Throttle::new(throttle));
         let clock = Arc::new(AtomicI64::new(now_ms()));
         let read = clock.clone();
         state.clock = Arc::new(move || read.load(Ordering::SeqCst));
