@@ -199,7 +199,7 @@ impl Message {
         };
         let level = level_zh(self.level.as_deref());
         let deadline = match (self.deadline_kind, self.deadline_on) {
-            (Some(k), Some(on)) => format!("{year}{}将于 {} 截止", k.zh(), date_zh(on)),
+            (Some(k), Some(on)) => format!("{year}{}将于 {}截止", k.zh(), date_zh(on)),
             _ => String::new(),
         };
         let left = match self.days_left {
@@ -230,10 +230,10 @@ impl Message {
                 } else {
                     format!("还差 {} 学时", hours(total))
                 };
-                format!("{deadline}{left}。您{year}继续教育学时{short}，请及时学习并登记。")
+                format!("{deadline}{left}。您 {year}继续教育学时{short}，请及时学习并登记。")
             }
             Kind::ReminderUnit => format!(
-                "{deadline}{left}。本单位有 {} 名职工{year}继续教育学时尚未达到要求，请督促他们及时学习并登记（名单见“职工学时”，按“未达标”筛选）。",
+                "{deadline}{left}。本单位有 {} 名职工 {year}继续教育学时尚未达到要求，请督促他们及时学习并登记（名单见“职工学时”，按“未达标”筛选）。",
                 self.staff_short.unwrap_or(0)
             ),
         }

@@ -658,6 +658,28 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             PUBLIC,
         ),
         probe("session.me", M::GET, "/api/me".to_owned(), None, SIGNED_IN),
+        // 消息: each session its own mailbox; API tokens have none.
+        probe(
+            "messages.list",
+            M::GET,
+            "/api/messages".to_owned(),
+            None,
+            SESSIONS,
+        ),
+        probe(
+            "messages.read",
+            M::POST,
+            "/api/messages/read".to_owned(),
+            json_body(json!({ "ids": [] })),
+            SESSIONS,
+        ),
+        probe(
+            "messages.email",
+            M::PUT,
+            "/api/me/email".to_owned(),
+            json_body(json!({ "email": "not an address" })),
+            SESSIONS,
+        ),
         // The old password right and the new one the same: `password.reused`, after the
         // caller's session is found. A token has no password to change (`auth.session_required`).
         probe(
@@ -872,6 +894,8 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
         page("login", "/login".to_owned(), PUBLIC),
         // Changing one's password: any session (a signed-out visitor is sent to sign in).
         page("password", "/password".to_owned(), SIGNED_IN),
+        // 消息 is on every role's navigation.
+        page("messages", "/messages".to_owned(), SIGNED_IN),
         page("app.css", "/static/app.css".to_owned(), PUBLIC),
         page("app.js", "/static/app.js".to_owned(), PUBLIC),
         page(

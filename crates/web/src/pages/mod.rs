@@ -13,6 +13,7 @@
 
 pub mod certificate;
 pub mod me;
+pub mod messages;
 pub mod officials;
 pub mod session;
 pub mod unit;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/unit/submit", get(unit::submit))
         .route("/unit/bookings", get(unit::bookings))
         .route("/me/certificate", get(certificate::mine))
+        .route("/messages", get(messages::page))
         .merge(certificate::router())
 }
 
@@ -70,6 +72,8 @@ pub struct Page {
     pub acting: Acting,
     /// The session's CSRF token, for the page's forms (sent by `app.js` in `X-CSRF-Token`).
     pub csrf: String,
+    /// Unread messages, for the navigation's 消息 badge.
+    pub unread: i64,
 }
 
 impl Page {
@@ -91,6 +95,7 @@ impl Page {
                     href,
                     label,
                     current: current == *href,
+                    badge: if *href == messages::PATH { self.unread } else { 0 },
                 })
                 .collect(),
         }
@@ -116,7 +121,12 @@ impl FromRequestParts<AppState> for Page {
             Err(e) => return Err(PageError::Api(e)),
         };
         let acting = Acting::from_request_parts(parts, state).await?;
-        Ok(Self { acting, csrf })
+        let unread = messages::unread(state, &acting).await;
+        Ok(Self {
+            acting,
+            csrf,
+            unread,
+        })
     }
 }
 
@@ -144,6 +154,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// A count shown beside the label (unread messages), 0 for none.
+    pub badge: i64,
 }
 
 /// What `base.html` shows around every signed-in page.
@@ -156,6 +168,9 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
 }
 
+/// 消息, the last page of every role.
+const MESSAGES: (&str, &str) = (messages::PATH, "消息");
+
 /// Each role's pages, the first being its home.
 pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
@@ -164,26 +179,33 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/me/records/new", "登记学习"),
             ("/me/readiness", "职称申报准备"),
             ("/me/certificate", "我的证书"),
+            MESSAGES,
         ],
         Role::UnitAdmin => &[
             ("/unit/staff", "职工学时"),
             ("/unit/import", "批量导入"),
             ("/unit/submit", "提交审核"),
             ("/unit/bookings", "预约核验"),
+            MESSAGES,
         ],
-        Role::IndustryAuthority => &[("/reviews", "审核学时")],
+        Role::IndustryAuthority => &[("/reviews", "审核学时"), MESSAGES],
         Role::CityBureau | Role::CountyBureau | Role::ZoneCentre => &[
             ("/verifications", "核验"),
             ("/filings", "培训备案"),
             ("/providers", "课件机构"),
             ("/slots", "预约时段"),
             ("/statistics", "统计"),
+            MESSAGES,
         ],
-        Role::StateOwnedUnit => &[("/verifications", "核验"), ("/unit/staff", "职工学时")],
+        Role::StateOwnedUnit => &[
+            ("/verifications", "核验"),
+            ("/unit/staff", "职工学时"),
+            MESSAGES,
+        ],
         // The API gives supervisors the trail, not statistics (`view_statistics`).
-        Role::Supervisor => &[("/audit", "审计日志")],
-        Role::Base => &[("/base/reports", "证书报送")],
-        Role::Provider => &[("/filings", "培训备案")],
+        Role::Supervisor => &[("/audit", "审计日志"), MESSAGES],
+        Role::Base => &[("/base/reports", "证书报送"), MESSAGES],
+        Role::Provider => &[("/filings", "培训备案"), MESSAGES],
     }
 }
 
