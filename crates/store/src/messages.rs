@@ -209,9 +209,9 @@ impl Message {
         };
         match self.kind {
             Kind::ReviewStamped => format!("{agency}已为{whose}{year}学时登记审核盖章。"),
-            Kind::ReviewReturned => format!(
-                "{agency}退回了{whose}{year}学时登记，请查看退回理由，更正后重新提交审核。"
-            ),
+            Kind::ReviewReturned => {
+                format!("{agency}退回了{whose}{year}学时登记，请查看退回理由，更正后重新提交审核。")
+            }
             Kind::VerificationApproved => format!(
                 "{agency}已核验{whose}{cycle}继续教育学时（申报{level}职称），学时达到要求，已加盖核验章。"
             ),
@@ -346,9 +346,8 @@ pub async fn mark_read(
 ) -> Result<u64, StoreError> {
     let (column, id) = mailbox.column();
     let Some(ids) = ids else {
-        let sql = format!(
-            "UPDATE messages SET read_ms = $2 WHERE {column} = $1 AND read_ms IS NULL"
-        );
+        let sql =
+            format!("UPDATE messages SET read_ms = $2 WHERE {column} = $1 AND read_ms IS NULL");
         return Ok(on_db!(db, p => sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .bind(now_ms)
@@ -376,11 +375,13 @@ pub async fn mark_read(
 /// many.
 pub async fn purge(db: &Db, now_ms: i64, retention_ms: i64) -> Result<u64, StoreError> {
     let before = now_ms.saturating_sub(retention_ms);
-    Ok(on_db!(db, p => sqlx::query("DELETE FROM messages WHERE created_ms < $1")
+    Ok(
+        on_db!(db, p => sqlx::query("DELETE FROM messages WHERE created_ms < $1")
         .bind(before)
         .execute(p)
         .await?
-        .rows_affected()))
+        .rows_affected()),
+    )
 }
 
 /// An e-mail address as accepted: trimmed, at most [`MAX_EMAIL_CHARS`], one `@` with a local

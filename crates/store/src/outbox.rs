@@ -168,15 +168,7 @@ pub async fn retry(db: &Db, c: &Claimed, now_ms: i64, error: &str) -> Result<boo
         "state = 'pending', next_attempt_ms = $3 + {}",
         backoff_ms(c.attempt)
     );
-    transition(
-        db,
-        c,
-        &["sending", "committing"],
-        &set,
-        now_ms,
-        Some(error),
-    )
-    .await
+    transition(db, c, &["sending", "committing"], &set, now_ms, Some(error)).await
 }
 
 /// Certainly not delivered and never will be (a 5xx reply: no such mailbox, refused sender).

@@ -144,7 +144,8 @@ pub async fn run(
 /// The reminders of one due deadline: one per short person, one per unit with short staff.
 async fn write(db: &Db, d: &Due, now_ms: i64) -> Result<(u64, u64), StoreError> {
     let key = format!(":{}:{}:{}", d.year, d.kind.as_str(), d.threshold);
-    let persons = "INSERT INTO messages (person_id, kind, year, deadline_on, deadline_kind, days_left,
+    let persons =
+        "INSERT INTO messages (person_id, kind, year, deadline_on, deadline_kind, days_left,
                        short_total_tenths, short_professional_tenths, dedup_key, created_ms)
                    SELECT s.person_id, 'reminder.person', s.year, $2, $3, $4,
                           s.total_short_tenths, s.professional_short_tenths,

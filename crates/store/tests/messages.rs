@@ -79,7 +79,10 @@ async fn world(db: Db) -> World {
     .await
     .unwrap();
     let mut persons = Vec::new();
-    for (id, name) in [("34152219850612301", "张晓梅"), ("34150019900101123", "李强")] {
+    for (id, name) in [
+        ("34152219850612301", "张晓梅"),
+        ("34150019900101123", "李强"),
+    ] {
         let person = people::insert_person(
             &db,
             &keys,
@@ -124,7 +127,13 @@ async fn world(db: Db) -> World {
             None,
             "zhang@example.cn",
         ),
-        ("hospital", Role::UnitAdmin, None, Some(unit), "hr@example.cn"),
+        (
+            "hospital",
+            Role::UnitAdmin,
+            None,
+            Some(unit),
+            "hr@example.cn",
+        ),
     ] {
         let id = accounts::create_account(
             &db,
@@ -204,7 +213,14 @@ async fn review(w: &World, approved: bool) {
 
 /// Every string a reader sees must be plain Chinese: no codes, no ids.
 fn plain(text: &str) {
-    for code in ["review.", "verification.", "reminder.", "person:", "unit:", "_id"] {
+    for code in [
+        "review.",
+        "verification.",
+        "reminder.",
+        "person:",
+        "unit:",
+        "_id",
+    ] {
         assert!(!text.contains(code), "{code} in {text}");
     }
 }
@@ -265,7 +281,11 @@ async fn a_review_and_a_verification_tell_the_person_and_the_unit_and_queue_thei
             .await
             .unwrap();
         assert_eq!(units.len(), 2);
-        assert!(units[0].text().contains("职工张晓梅"), "{}", units[0].text());
+        assert!(
+            units[0].text().contains("职工张晓梅"),
+            "{}",
+            units[0].text()
+        );
         assert_eq!(
             messages::unread(&w.db, Mailbox::Person(w.person))
                 .await
@@ -274,9 +294,14 @@ async fn a_review_and_a_verification_tell_the_person_and_the_unit_and_queue_thei
         );
         // Marking another mailbox's message read does nothing; one's own works.
         assert_eq!(
-            messages::mark_read(&w.db, Mailbox::Person(w.person), Some(&[units[0].id][..]), 9)
-                .await
-                .unwrap(),
+            messages::mark_read(
+                &w.db,
+                Mailbox::Person(w.person),
+                Some(&[units[0].id][..]),
+                9
+            )
+            .await
+            .unwrap(),
             0
         );
         assert_eq!(
@@ -326,7 +351,10 @@ async fn reminders_are_written_once_per_person_or_unit_year_deadline_and_thresho
         let late = d("2027-05-25");
         let due = reminders::due(policy(), late, &reminders::DEFAULT_DAYS);
         assert_eq!(due.len(), 1, "{due:?}");
-        assert_eq!((due[0].year, due[0].threshold, due[0].days_left), (2026, 7, 6));
+        assert_eq!(
+            (due[0].year, due[0].threshold, due[0].days_left),
+            (2026, 7, 6)
+        );
         let first = reminders::run(&w.db, policy(), late, &reminders::DEFAULT_DAYS, 100)
             .await
             .unwrap();
@@ -401,8 +429,9 @@ async fn queue(w: &World, n: u32) {
     let days: Vec<u32> = (0..n).collect();
     // One run per day from the deadline backwards gives one new reminder per threshold.
     for day in 0..n {
-        let today = Date::from_day_number(d("2027-05-31").day_number() - i32::try_from(day).unwrap())
-            .unwrap();
+        let today =
+            Date::from_day_number(d("2027-05-31").day_number() - i32::try_from(day).unwrap())
+                .unwrap();
         reminders::run(&w.db, policy(), today, &days, 100)
             .await
             .unwrap();
@@ -530,7 +559,10 @@ async fn an_email_address_is_validated_and_can_be_removed() {
         messages::set_email(&w.db, &account, None, None, 3)
             .await
             .unwrap();
-        assert_eq!(messages::email(&w.db, w.person_account).await.unwrap(), None);
+        assert_eq!(
+            messages::email(&w.db, w.person_account).await.unwrap(),
+            None
+        );
         // Without an address her messages are not e-mailed; the unit's still are.
         review(&w, true).await;
         assert_eq!(

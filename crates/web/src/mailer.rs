@@ -151,7 +151,10 @@ pub async fn housekeep(state: &AppState, days: &[u32]) {
 }
 
 /// One round: resolve stale claims, then claim and send until nothing is due.
-pub async fn send_due(state: &AppState, smtp: &SmtpConfig) -> Result<usize, xueshi_store::StoreError> {
+pub async fn send_due(
+    state: &AppState,
+    smtp: &SmtpConfig,
+) -> Result<usize, xueshi_store::StoreError> {
     let db = &state.db;
     let r = outbox::recover(db, state.now_ms(), LEASE_MS, HORIZON_MS).await?;
     if r.uncertain > 0 {
@@ -278,7 +281,11 @@ async fn send_one(state: &AppState, smtp: &SmtpConfig, c: &Claimed) -> Outcome {
     }
 }
 
-async fn conversation(state: &AppState, smtp: &SmtpConfig, c: &Claimed) -> Result<Outcome, Outcome> {
+async fn conversation(
+    state: &AppState,
+    smtp: &SmtpConfig,
+    c: &Claimed,
+) -> Result<Outcome, Outcome> {
     let retry = Outcome::Retry;
     let stream = tokio::time::timeout(STEP, TcpStream::connect((smtp.host.as_str(), smtp.port)))
         .await
@@ -457,7 +464,12 @@ mod tests {
                 .port,
             25
         );
-        for bad in ["smtps://x:465", "smtp://user:pw@x:25", "smtp://x:port", "http://x"] {
+        for bad in [
+            "smtps://x:465",
+            "smtp://user:pw@x:25",
+            "smtp://x:port",
+            "http://x",
+        ] {
             assert!(SmtpConfig::parse(bad, "a@example.cn").is_err(), "{bad}");
         }
         assert!(SmtpConfig::parse("smtp://x:25", "not an address").is_err());

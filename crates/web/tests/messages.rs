@@ -35,9 +35,13 @@ async fn a_stamp_is_a_message_for_the_person_and_her_unit_only() {
             .await
             .shows(StatusCode::OK, &["暂无消息", "邮件通知"]);
 
-        w.post(&zhang, &format!("/api/persons/{z}/years/2026/submit"), json!({}))
-            .await
-            .expect(StatusCode::CREATED);
+        w.post(
+            &zhang,
+            &format!("/api/persons/{z}/years/2026/submit"),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
         w.post(
             &health,
             &format!("/api/persons/{z}/years/2026/review"),
@@ -93,7 +97,10 @@ async fn a_stamp_is_a_message_for_the_person_and_her_unit_only() {
             StatusCode::OK,
             &["霍邱县卫生健康委员会", "未读", "标为已读", "条未读"],
         );
-        assert!(!page.text.contains("review.stamped"), "no codes on the page");
+        assert!(
+            !page.text.contains("review.stamped"),
+            "no codes on the page"
+        );
         w.page(Some(&zhang), "/me")
             .await
             .shows(StatusCode::OK, &["消息 <span class=\"badge count\">1"]);
@@ -112,14 +119,21 @@ async fn a_stamp_is_a_message_for_the_person_and_her_unit_only() {
             "messages.ids"
         );
         let theirs = w
-            .post(&zhang, "/api/messages/read", json!({ "ids": [unit_message] }))
+            .post(
+                &zhang,
+                "/api/messages/read",
+                json!({ "ids": [unit_message] }),
+            )
             .await;
         assert_eq!(theirs.expect(StatusCode::OK)["marked"], 0);
         let all = w
             .post(&zhang, "/api/messages/read", json!({ "all": true }))
             .await;
         let all = all.expect(StatusCode::OK);
-        assert_eq!((all["marked"].as_u64(), all["unread"].as_i64()), (Some(1), Some(0)));
+        assert_eq!(
+            (all["marked"].as_u64(), all["unread"].as_i64()),
+            (Some(1), Some(0))
+        );
         assert_eq!(
             w.get(&hospital, "/api/messages").await.body["unread"],
             1,
@@ -127,7 +141,10 @@ async fn a_stamp_is_a_message_for_the_person_and_her_unit_only() {
         );
         // Paging is bounded.
         let page = w.get(&zhang, "/api/messages?limit=100000").await;
-        assert_eq!(page.expect(StatusCode::OK)["next_before"], serde_json::Value::Null);
+        assert_eq!(
+            page.expect(StatusCode::OK)["next_before"],
+            serde_json::Value::Null
+        );
         done(w.db).await;
     }
 }
@@ -146,7 +163,11 @@ async fn an_email_address_is_validated_and_shown_to_its_owner() {
                     Some(json!({ "email": bad })),
                 )
                 .await;
-            assert_eq!(r.expect(StatusCode::BAD_REQUEST)["code"], "email.invalid", "{bad}");
+            assert_eq!(
+                r.expect(StatusCode::BAD_REQUEST)["code"],
+                "email.invalid",
+                "{bad}"
+            );
             assert!(r.body["message"].as_str().unwrap().contains("电子邮箱"));
         }
         let ok = w
@@ -174,7 +195,10 @@ async fn an_email_address_is_validated_and_shown_to_its_owner() {
         let gone = w
             .call(&zhang, Method::PUT, "/api/me/email", Some(json!({})))
             .await;
-        assert_eq!(gone.expect(StatusCode::OK)["email"], serde_json::Value::Null);
+        assert_eq!(
+            gone.expect(StatusCode::OK)["email"],
+            serde_json::Value::Null
+        );
         done(w.db).await;
     }
 }

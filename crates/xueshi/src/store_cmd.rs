@@ -179,7 +179,10 @@ impl MailOptions {
         let smtp = match (&self.smtp_url, &self.smtp_from) {
             (None, _) => None,
             (Some(_), None) => {
-                return Err("使用 --smtp-url 时须用 --smtp-from（或 XUESHI_SMTP_FROM）写明发件地址".to_owned());
+                return Err(
+                    "使用 --smtp-url 时须用 --smtp-from（或 XUESHI_SMTP_FROM）写明发件地址"
+                        .to_owned(),
+                );
             }
             (Some(url), Some(from)) => Some(xueshi_web::mailer::SmtpConfig::parse(url, from)?),
         };

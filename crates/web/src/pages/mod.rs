@@ -95,7 +95,11 @@ impl Page {
                     href,
                     label,
                     current: current == *href,
-                    badge: if *href == messages::PATH { self.unread } else { 0 },
+                    badge: if *href == messages::PATH {
+                        self.unread
+                    } else {
+                        0
+                    },
                 })
                 .collect(),
         }
