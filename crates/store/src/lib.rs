@@ -30,6 +30,7 @@ pub mod records;
 pub mod registry;
 pub mod reminders;
 pub mod requests;
+pub mod resets;
 pub mod staff;
 pub mod summaries;
 pub mod verify;

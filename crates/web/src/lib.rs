@@ -104,6 +104,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::messages::list))
         .routes(routes!(routes::messages::read))
         .routes(routes!(routes::messages::set_email))
+        .routes(routes!(routes::resets::reset))
+        .routes(routes!(routes::resets::staff))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

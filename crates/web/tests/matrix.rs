@@ -673,6 +673,26 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             json_body(json!({ "ids": [] })),
             SESSIONS,
         ),
+        // 重置密码: units for their staff, bureaus within their jurisdiction (which the
+        // probe does not reach: an empty login is refused after the role check; the web test
+        // `resets.rs` covers the jurisdiction).
+        probe(
+            "accounts.reset",
+            M::POST,
+            "/api/accounts/password-reset".to_owned(),
+            json_body(json!({ "login": "" })),
+            &[
+                "hospital", "clinic", "city", "hefei", "huoqiu", "shucheng", "zone",
+            ],
+        ),
+        probe(
+            "accounts.staff",
+            M::GET,
+            "/api/accounts/staff".to_owned(),
+            None,
+            UNIT_ADMINS,
+        )
+        .sees("张晓梅", &["hospital"]),
         probe(
             "messages.email",
             M::PUT,
@@ -890,10 +910,19 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
     let n = &s.certificate;
     let mut bureaus_and_providers = BUREAUS.to_vec();
     bureaus_and_providers.extend(["provider", "provider2"]);
+    let mut units_and_bureaus = UNIT_ADMINS.to_vec();
+    units_and_bureaus.extend(BUREAUS);
     vec![
         page("login", "/login".to_owned(), PUBLIC),
         // Changing one's password: any session (a signed-out visitor is sent to sign in).
         page("password", "/password".to_owned(), SIGNED_IN),
+        page(
+            "accounts.reset",
+            "/accounts/reset".to_owned(),
+            &units_and_bureaus,
+        )
+        .sees("张晓梅", &["hospital"]),
+        page("reset.js", "/static/reset.js".to_owned(), PUBLIC),
         // 消息 is on every role's navigation.
         page("messages", "/messages".to_owned(), SIGNED_IN),
         page("app.css", "/static/app.css".to_owned(), PUBLIC),

@@ -15,6 +15,7 @@ pub mod certificate;
 pub mod me;
 pub mod messages;
 pub mod officials;
+pub mod resets;
 pub mod session;
 pub mod unit;
 
@@ -63,6 +64,8 @@ pub fn router() -> Router<AppState> {
         .route("/unit/bookings", get(unit::bookings))
         .route("/me/certificate", get(certificate::mine))
         .route("/messages", get(messages::page))
+        .route("/accounts/reset", get(resets::page))
+        .route("/static/reset.js", get(resets::js))
         .merge(certificate::router())
 }
 
@@ -172,6 +175,8 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
 }
 
+/// 重置密码: a unit's for its staff, a bureau's within its jurisdiction.
+const RESET: (&str, &str) = (resets::PATH, "重置密码");
 /// 消息, the last page of every role.
 const MESSAGES: (&str, &str) = (messages::PATH, "消息");
 
@@ -190,6 +195,7 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/unit/import", "批量导入"),
             ("/unit/submit", "提交审核"),
             ("/unit/bookings", "预约核验"),
+            RESET,
             MESSAGES,
         ],
         Role::IndustryAuthority => &[("/reviews", "审核学时"), MESSAGES],
@@ -199,6 +205,7 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/providers", "课件机构"),
             ("/slots", "预约时段"),
             ("/statistics", "统计"),
+            RESET,
             MESSAGES,
         ],
         Role::StateOwnedUnit => &[

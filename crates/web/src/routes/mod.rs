@@ -19,6 +19,8 @@ pub mod records;
 #[allow(unused_qualifications)]
 pub mod registers;
 #[allow(unused_qualifications)]
+pub mod resets;
+#[allow(unused_qualifications)]
 pub mod reviews;
 pub mod session;
 #[allow(unused_qualifications)]
