@@ -474,4 +474,203 @@ mod tests {
         }
         assert!(SmtpConfig::parse("smtp://x:25", "not an address").is_err());
     }
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+    use tokio::net::TcpListener;
+    use xueshi_domain::credit_code::CreditCode;
+    use xueshi_domain::id_number::IdNumber;
+    use xueshi_domain::{RegionCode, Role};
+    use xueshi_policy::input::Cohort;
+    use xueshi_store::accounts::{self, NewAccount};
+    use xueshi_store::people::{self, NewPerson, NewUnit, UnitKind};
+    use xueshi_store::{Keys, LedgerSigner, registry};
+    use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
+
+    /// How the scripted SMTP server behaves.
+    const ACCEPT: u8 = 0;
+    /// Takes the whole message, then closes the connection instead of answering the final dot.
+    const DROP_AT_DOT: u8 = 1;
+    /// Answers RCPT with 451 (try later).
+    const BUSY: u8 = 2;
+
+    /// A scripted SMTP server on a free port: its address, its mode, and how many messages
+    /// reached it (the final dot received).
+    async fn server() -> (u16, Arc<AtomicU8>, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mode = Arc::new(AtomicU8::new(ACCEPT));
+        let got = Arc::new(AtomicUsize::new(0));
+        let (m, g) = (mode.clone(), got.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (m, g) = (m.clone(), g.clone());
+                tokio::spawn(async move {
+                    let (read, mut w) = stream.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = w.write_all(b"220 fake\r\n").await;
+                    let mut in_data = false;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let mode = m.load(Ordering::SeqCst);
+                        let answer: &[u8] = if in_data {
+                            if line != "." {
+                                continue;
+                            }
+                            in_data = false;
+                            g.fetch_add(1, Ordering::SeqCst);
+                            if mode == DROP_AT_DOT {
+                                return;
+                            }
+                            b"250 queued\r\n"
+                        } else if line.starts_with("RCPT") && mode == BUSY {
+                            b"451 busy, try later\r\n"
+                        } else if line == "DATA" {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        } else if line == "QUIT" {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        if w.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (port, mode, got)
+    }
+
+    /// A state over a database where a professional and her unit's administrator, both with
+    /// an address, lack 2026's hours: each run of reminders on a new threshold queues 2 e-mails.
+    async fn world(db: xueshi_store::Db) -> AppState {
+        let keys = Keys::from_master([9; 32]);
+        let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+        registry::seed_places(&db, policy()).await.unwrap();
+        registry::init_ledger(&db, &signer).await.unwrap();
+        let unit = people::insert_unit(
+            &db,
+            &NewUnit {
+                credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
+                name: "霍邱县第一人民医院".to_owned(),
+                region: RegionCode::parse("341522").unwrap(),
+                zone_id: None,
+                industry: "卫生健康".to_owned(),
+                kind: UnitKind::Institution,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+        let person = people::insert_person(
+            &db,
+            &keys,
+            &NewPerson {
+                id_number: IdNumber::complete("34152219850612301").unwrap(),
+                name: "张晓梅".to_owned(),
+                cohort: Cohort::New,
+                phone: None,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+        people::employ(&db, person, unit, Date::parse("2020-01-01").unwrap())
+            .await
+            .unwrap();
+        for (login, role, person_id, unit_id) in [
+            ("zhang", Role::Professional, Some(person), None),
+            ("hospital", Role::UnitAdmin, None, Some(unit)),
+        ] {
+            let id = accounts::create_account(
+                &db,
+                &keys,
+                &account_policy(),
+                &NewAccount {
+                    login: login.to_owned(),
+                    display_name: login.to_owned(),
+                    role,
+                    organisation_id: None,
+                    unit_id,
+                    person_id,
+                },
+                "Initial2026pw",
+                "test",
+                1,
+            )
+            .await
+            .unwrap();
+            let account = accounts::account(&db, id).await.unwrap();
+            messages::set_email(&db, &account, Some(&format!("{login}@example.cn")), None, 1)
+                .await
+                .unwrap();
+        }
+        AppState::new(db, keys, signer, policy().clone())
+    }
+
+    async fn remind(state: &AppState, today: &str) {
+        let r = reminders::run(
+            &state.db,
+            &state.policy,
+            Date::parse(today).unwrap(),
+            &reminders::DEFAULT_DAYS,
+            state.now_ms(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.persons, r.units), (1, 1));
+    }
+
+    async fn states(state: &AppState) -> Vec<(String, i64)> {
+        outbox::counts(&state.db).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_unanswered_final_dot_is_never_resent_and_a_refusal_before_it_is_retried() {
+        for db in fresh_dbs("mailer").await {
+            let mut state = world(db).await;
+            let (port, mode, got) = server().await;
+            let smtp = SmtpConfig::parse(&format!("smtp://127.0.0.1:{port}"), "xueshi@example.cn")
+                .unwrap();
+
+            // The server takes both messages but never answers their final dot: perhaps
+            // delivered, so uncertain, and never sent again.
+            mode.store(DROP_AT_DOT, Ordering::SeqCst);
+            remind(&state, "2027-05-25").await;
+            assert_eq!(send_due(&state, &smtp).await.unwrap(), 0);
+            assert_eq!(got.load(Ordering::SeqCst), 2);
+            assert_eq!(states(&state).await, [("uncertain".to_owned(), 2)]);
+            mode.store(ACCEPT, Ordering::SeqCst);
+            assert_eq!(send_due(&state, &smtp).await.unwrap(), 0);
+            assert_eq!(got.load(Ordering::SeqCst), 2, "nothing is sent twice");
+
+            // The next threshold's reminders meet a busy server (451 before the dot): certainly
+            // not delivered, so pending again after the backoff, and sent then.
+            mode.store(BUSY, Ordering::SeqCst);
+            remind(&state, "2027-05-03").await;
+            assert_eq!(send_due(&state, &smtp).await.unwrap(), 0);
+            assert_eq!(got.load(Ordering::SeqCst), 2);
+            mode.store(ACCEPT, Ordering::SeqCst);
+            assert_eq!(
+                send_due(&state, &smtp).await.unwrap(),
+                0,
+                "not before the backoff"
+            );
+            let later = state.now_ms() + outbox::FIRST_BACKOFF_MS + 1_000;
+            state.clock = Arc::new(move || later);
+            assert_eq!(send_due(&state, &smtp).await.unwrap(), 2);
+            assert_eq!(got.load(Ordering::SeqCst), 4);
+            assert_eq!(
+                states(&state).await,
+                [("sent".to_owned(), 2), ("uncertain".to_owned(), 2)]
+            );
+            // And a sent e-mail is not sent again either.
+            assert_eq!(send_due(&state, &smtp).await.unwrap(), 0);
+            assert_eq!(got.load(Ordering::SeqCst), 4);
+            done(state.db.clone()).await;
+        }
+    }
 }
