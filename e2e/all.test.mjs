@@ -8,6 +8,8 @@ import "./people.test.mjs";
 import "./officials.test.mjs";
 import "./certificate.test.mjs";
 import "./roles.test.mjs";
+import "./resets.test.mjs";
+import "./messages.test.mjs";
 
 after(async () => {
   const app = await demo();

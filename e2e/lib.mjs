@@ -18,6 +18,8 @@ const binary = process.env.XUESHI_BIN || join(root, "target", "debug", "xueshi")
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 /** Every demo account's password after the first sign-in changed it. */
 export const NEW_PASSWORD = "Liuan2026xuexi";
+/** The xueshi binary the tests run. */
+export { binary, freePort };
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -51,13 +53,17 @@ export function parseAccounts(text) {
 
 let started = null;
 
-async function start() {
+/**
+ * Starts a demo server of its own (in its own folder, on a free port) with `args` added to
+ * `serve --demo …`; `demo()` shares one started without any. Its `stop()` ends it.
+ */
+export async function startDemo(args = []) {
   const dir = mkdtempSync(join(tmpdir(), "xueshi-e2e-"));
   const port = await freePort();
   const persons = process.env.E2E_PERSONS || "800";
   const server = spawn(
     binary,
-    ["serve", "--demo", "--demo-persons", persons, "--listen", `127.0.0.1:${port}`],
+    ["serve", "--demo", "--demo-persons", persons, "--listen", `127.0.0.1:${port}`, ...args],
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, XUESHI_LOG: "warn" } },
   );
   let out = "";
@@ -106,7 +112,7 @@ async function start() {
 
 /** The shared demo: `{ base, accounts, browser, stop }`. */
 export function demo() {
-  started ??= start();
+  started ??= startDemo();
   return started;
 }
 

@@ -883,6 +883,41 @@ pub async fn admin_reset_password(
     Ok(())
 }
 
+/// A forgotten password reset by a unit administrator (for its staff) or a bureau (within its
+/// jurisdiction; the caller has checked both): `one_time` becomes the password, to be changed
+/// at the next sign-in, the lock is lifted and every session of the account ends. Audited under
+/// the actor, where it acts, with the count of sessions ended (never the password). Returns
+/// that count.
+#[allow(clippy::too_many_arguments)]
+pub async fn reset_password_by(
+    db: &Db,
+    keys: &Keys,
+    policy: &AccountPolicy,
+    account_id: i64,
+    one_time: &str,
+    actor: &str,
+    region: Option<RegionCode>,
+    now_ms: i64,
+) -> Result<u64, StoreError> {
+    let acc = account(db, account_id).await?;
+    let id_number = id_number_of(db, keys, acc.person_id).await?;
+    check_password(one_time, id_number.as_deref())?;
+    let hash = hash_password(one_time, policy.password).await?;
+    set_password(db, account_id, &hash, true, now_ms).await?;
+    let ended = end_all_sessions(db, account_id).await?;
+    audit(
+        db,
+        now_ms,
+        actor,
+        region,
+        PASSWORD_RESET,
+        Some(&format!("account:{account_id}")),
+        Some(&format!("sessions_ended:{ended}")),
+    )
+    .await?;
+    Ok(ended)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sessions
 

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod mailer;
 pub mod metrics;
 pub mod next;
 pub mod pages;
@@ -100,6 +101,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::certificates::status_list))
         .routes(routes!(routes::certificates::check_number))
         .routes(routes!(routes::certificates::check_presented))
+        .routes(routes!(routes::messages::list))
+        .routes(routes!(routes::messages::read))
+        .routes(routes!(routes::messages::set_email))
+        .routes(routes!(routes::resets::reset))
+        .routes(routes!(routes::resets::staff))
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/api/openapi.json`.

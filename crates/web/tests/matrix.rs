@@ -659,6 +659,48 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             PUBLIC,
         ),
         probe("session.me", M::GET, "/api/me".to_owned(), None, SIGNED_IN),
+        // 消息: each session its own mailbox; API tokens have none.
+        probe(
+            "messages.list",
+            M::GET,
+            "/api/messages".to_owned(),
+            None,
+            SESSIONS,
+        ),
+        probe(
+            "messages.read",
+            M::POST,
+            "/api/messages/read".to_owned(),
+            json_body(json!({ "ids": [] })),
+            SESSIONS,
+        ),
+        // 重置密码: units for their staff, bureaus within their jurisdiction (which the
+        // probe does not reach: an empty login is refused after the role check; the web test
+        // `resets.rs` covers the jurisdiction).
+        probe(
+            "accounts.reset",
+            M::POST,
+            "/api/accounts/password-reset".to_owned(),
+            json_body(json!({ "login": "" })),
+            &[
+                "hospital", "clinic", "city", "hefei", "huoqiu", "shucheng", "zone",
+            ],
+        ),
+        probe(
+            "accounts.staff",
+            M::GET,
+            "/api/accounts/staff".to_owned(),
+            None,
+            UNIT_ADMINS,
+        )
+        .sees("张晓梅", &["hospital"]),
+        probe(
+            "messages.email",
+            M::PUT,
+            "/api/me/email".to_owned(),
+            json_body(json!({ "email": "not an address" })),
+            SESSIONS,
+        ),
         // The old password right and the new one the same: `password.reused`, after the
         // caller's session is found. A token has no password to change (`auth.session_required`).
         probe(
@@ -869,10 +911,21 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
     let n = &s.certificate;
     let mut bureaus_and_providers = BUREAUS.to_vec();
     bureaus_and_providers.extend(["provider", "provider2"]);
+    let mut units_and_bureaus = UNIT_ADMINS.to_vec();
+    units_and_bureaus.extend(BUREAUS);
     vec![
         page("login", "/login".to_owned(), PUBLIC),
         // Changing one's password: any session (a signed-out visitor is sent to sign in).
         page("password", "/password".to_owned(), SIGNED_IN),
+        page(
+            "accounts.reset",
+            "/accounts/reset".to_owned(),
+            &units_and_bureaus,
+        )
+        .sees("张晓梅", &["hospital"]),
+        page("reset.js", "/static/reset.js".to_owned(), PUBLIC),
+        // 消息 is on every role's navigation.
+        page("messages", "/messages".to_owned(), SIGNED_IN),
         page("app.css", "/static/app.css".to_owned(), PUBLIC),
         page("app.js", "/static/app.js".to_owned(), PUBLIC),
         page(

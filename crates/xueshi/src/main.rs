@@ -8,6 +8,7 @@
 mod backup_cmd;
 mod credential_cmd;
 mod policy_cmd;
+mod reminders_cmd;
 mod statistics_cmd;
 mod store_cmd;
 
@@ -146,6 +147,21 @@ enum Command {
         /// (repeatable; comma-separated in the environment).
         #[arg(long, env = "XUESHI_TRUSTED_PROXY", value_delimiter = ',')]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// An SMTP relay to e-mail messages through: smtp://HOST:PORT (plain SMTP on a trusted
+        /// network; the relay does TLS). Without it messages stay in the app.
+        #[arg(long, env = "XUESHI_SMTP_URL", value_name = "URL")]
+        smtp_url: Option<String>,
+        /// The sender address of those e-mails (required with --smtp-url).
+        #[arg(long, env = "XUESHI_SMTP_FROM", value_name = "ADDRESS")]
+        smtp_from: Option<String>,
+        /// Days before a deadline on which reminders are given.
+        #[arg(long, env = "XUESHI_REMINDER_DAYS", default_value = "120,30,7")]
+        reminder_days: String,
+    },
+    /// Reminders of a year's missing hours before its deadlines (消息, and e-mail).
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
     },
     /// Certificate credentials (继续教育证书).
     Credential {
@@ -224,6 +240,19 @@ enum StatisticsCommand {
         /// Re-decide every person-year (of --year, or of every year), changed or not.
         #[arg(long)]
         all: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RemindersCommand {
+    /// Writes the reminders due today (or on --today) now; idempotent.
+    Run {
+        /// The day to run them for (default: today in Beijing).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// Days before a deadline on which reminders are given.
+        #[arg(long, env = "XUESHI_REMINDER_DAYS", default_value = "120,30,7")]
+        days: String,
     },
 }
 
@@ -336,6 +365,9 @@ fn main() -> ExitCode {
             max_connections,
             hsts,
             trusted_proxy,
+            smtp_url,
+            smtp_from,
+            reminder_days,
         } => store_cmd::run(store_cmd::serve(
             &store,
             &policies,
@@ -354,7 +386,20 @@ fn main() -> ExitCode {
                     hsts,
                 },
                 trusted_proxies: trusted_proxy,
+                mail: store_cmd::MailOptions {
+                    smtp_url,
+                    smtp_from,
+                    reminder_days,
+                },
             },
+        )),
+        Command::Reminders {
+            command: RemindersCommand::Run { today, days },
+        } => store_cmd::run(reminders_cmd::run(
+            &store,
+            &policies,
+            today.as_deref(),
+            &days,
         )),
         Command::Credential {
             command: CredentialCommand::Verify { file, issuer },

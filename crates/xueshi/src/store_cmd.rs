@@ -162,6 +162,36 @@ pub struct ServeOptions {
     pub listener: xueshi_web::serve::ServeConfig,
     /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Reminders and e-mail.
+    pub mail: MailOptions,
+}
+
+/// `--smtp-url`, `--smtp-from`, `--reminder-days` as given.
+#[derive(Debug)]
+pub struct MailOptions {
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub reminder_days: String,
+}
+
+impl MailOptions {
+    fn config(&self) -> Result<xueshi_web::mailer::MailConfig> {
+        let smtp = match (&self.smtp_url, &self.smtp_from) {
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(
+                    "使用 --smtp-url 时须用 --smtp-from（或 XUESHI_SMTP_FROM）写明发件地址"
+                        .to_owned(),
+                );
+            }
+            (Some(url), Some(from)) => Some(xueshi_web::mailer::SmtpConfig::parse(url, from)?),
+        };
+        Ok(xueshi_web::mailer::MailConfig {
+            smtp,
+            reminder_days: xueshi_store::reminders::parse_days(&self.reminder_days).map_err(err)?,
+            ..xueshi_web::mailer::MailConfig::default()
+        })
+    }
 }
 
 /// Serves the JSON API on `listen` until the process ends.
@@ -172,6 +202,8 @@ pub async fn serve(
     options: ServeOptions,
 ) -> Result<Outcome> {
     init_log()?;
+    // Refuse a wrong SMTP setting before building anything.
+    let mail = options.mail.config()?;
     let demo_persons = options.demo_persons;
     let demo_args;
     let args = match demo_persons {
@@ -228,6 +260,7 @@ pub async fn serve(
             .await
             .map_err(|e| format!("无法在 {ops} 上提供运维接口：{e}"))?;
     }
+    xueshi_web::mailer::spawn(state.clone(), mail);
     xueshi_web::serve_with(state, listen, options.listener)
         .await
         .map_err(|e| format!("无法在 {listen} 上提供服务：{e}"))?;

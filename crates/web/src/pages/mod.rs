@@ -13,7 +13,9 @@
 
 pub mod certificate;
 pub mod me;
+pub mod messages;
 pub mod officials;
+pub mod resets;
 pub mod session;
 pub mod unit;
 
@@ -61,6 +63,9 @@ pub fn router() -> Router<AppState> {
         .route("/unit/submit", get(unit::submit))
         .route("/unit/bookings", get(unit::bookings))
         .route("/me/certificate", get(certificate::mine))
+        .route("/messages", get(messages::page))
+        .route("/accounts/reset", get(resets::page))
+        .route("/static/reset.js", get(resets::js))
         .merge(certificate::router())
 }
 
@@ -70,6 +75,8 @@ pub struct Page {
     pub acting: Acting,
     /// The session's CSRF token, for the page's forms (sent by `app.js` in `X-CSRF-Token`).
     pub csrf: String,
+    /// Unread messages, for the navigation's 消息 badge.
+    pub unread: i64,
 }
 
 impl Page {
@@ -91,6 +98,11 @@ impl Page {
                     href,
                     label,
                     current: current == *href,
+                    badge: if *href == messages::PATH {
+                        self.unread
+                    } else {
+                        0
+                    },
                 })
                 .collect(),
         }
@@ -116,7 +128,12 @@ impl FromRequestParts<AppState> for Page {
             Err(e) => return Err(PageError::Api(e)),
         };
         let acting = Acting::from_request_parts(parts, state).await?;
-        Ok(Self { acting, csrf })
+        let unread = messages::unread(state, &acting).await;
+        Ok(Self {
+            acting,
+            csrf,
+            unread,
+        })
     }
 }
 
@@ -144,6 +161,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// A count shown beside the label (unread messages), 0 for none.
+    pub badge: i64,
 }
 
 /// What `base.html` shows around every signed-in page.
@@ -156,6 +175,11 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
 }
 
+/// 重置密码: a unit's for its staff, a bureau's within its jurisdiction.
+const RESET: (&str, &str) = (resets::PATH, "重置密码");
+/// 消息, the last page of every role.
+const MESSAGES: (&str, &str) = (messages::PATH, "消息");
+
 /// Each role's pages, the first being its home.
 pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
@@ -164,26 +188,35 @@ pub fn nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/me/records/new", "登记学习"),
             ("/me/readiness", "职称申报准备"),
             ("/me/certificate", "我的证书"),
+            MESSAGES,
         ],
         Role::UnitAdmin => &[
             ("/unit/staff", "职工学时"),
             ("/unit/import", "批量导入"),
             ("/unit/submit", "提交审核"),
             ("/unit/bookings", "预约核验"),
+            RESET,
+            MESSAGES,
         ],
-        Role::IndustryAuthority => &[("/reviews", "审核学时")],
+        Role::IndustryAuthority => &[("/reviews", "审核学时"), MESSAGES],
         Role::CityBureau | Role::CountyBureau | Role::ZoneCentre => &[
             ("/verifications", "核验"),
             ("/filings", "培训备案"),
             ("/providers", "课件机构"),
             ("/slots", "预约时段"),
             ("/statistics", "统计"),
+            RESET,
+            MESSAGES,
         ],
-        Role::StateOwnedUnit => &[("/verifications", "核验"), ("/unit/staff", "职工学时")],
+        Role::StateOwnedUnit => &[
+            ("/verifications", "核验"),
+            ("/unit/staff", "职工学时"),
+            MESSAGES,
+        ],
         // The API gives supervisors the trail, not statistics (`view_statistics`).
-        Role::Supervisor => &[("/audit", "审计日志")],
-        Role::Base => &[("/base/reports", "证书报送")],
-        Role::Provider => &[("/filings", "培训备案")],
+        Role::Supervisor => &[("/audit", "审计日志"), MESSAGES],
+        Role::Base => &[("/base/reports", "证书报送"), MESSAGES],
+        Role::Provider => &[("/filings", "培训备案"), MESSAGES],
     }
 }
 
