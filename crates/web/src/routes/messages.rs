@@ -66,6 +66,7 @@ pub struct MessagesPage {
 
 /// Which page.
 #[derive(Clone, Copy, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Messages older than this id (the previous page's `next_before`).
     pub before: Option<i64>,
@@ -84,6 +85,8 @@ pub fn mailbox(acting: &Acting) -> Result<Mailbox, ApiError> {
     responses(
         (status = 200, description = "本账号的消息（最新在前）", body = MessagesPage),
         (status = 401, description = "未登录", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 403, description = "API 令牌不能读取消息，或须先修改初始密码（auth.session_required / password.must_change）", body = ErrorBody),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -133,6 +136,9 @@ pub struct ReadDone {
     responses(
         (status = 200, description = "已标为已读", body = ReadDone),
         (status = 400, description = "未指明消息，或一次超过 100 条（messages.ids）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（request.content_type）", body = ErrorBody),
     ))]
 pub async fn read(
     State(state): State<AppState>,
@@ -174,6 +180,9 @@ pub struct EmailView {
     responses(
         (status = 200, description = "已保存", body = EmailView),
         (status = 400, description = "电子邮箱格式不正确（email.invalid）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 403, description = "以会话 Cookie 修改数据时 CSRF 令牌缺失或不符（csrf.*）、须先修改初始密码（password.must_change）或须以账号登录（auth.session_required）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（request.content_type）", body = ErrorBody),
     ))]
 pub async fn set_email(
     State(state): State<AppState>,

@@ -99,6 +99,8 @@ async fn account_target(state: &AppState, account: &Account) -> Result<Target, A
         (status = 400, description = "不能重置自己的密码（account.self）", body = ErrorBody),
         (status = 403, description = "该角色不能重置密码（auth.role）", body = ErrorBody),
         (status = 404, description = "没有该账号，或不在管理范围内（account.not_found）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+        (status = 415, description = "请求体须为 JSON（request.content_type）", body = ErrorBody),
     ))]
 pub async fn reset(
     State(state): State<AppState>,
@@ -169,6 +171,7 @@ pub struct StaffAccountView {
 
 /// A name to look for.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StaffQuery {
     /// Part of a name (at most 30 characters are used).
     pub name: Option<String>,
@@ -179,6 +182,8 @@ pub struct StaffQuery {
     responses(
         (status = 200, description = "本单位职工的账号", body = [StaffAccountView]),
         (status = 403, description = "只有用人单位（auth.role）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn staff(
     State(state): State<AppState>,
