@@ -8,6 +8,7 @@ import "./people.test.mjs";
 import "./officials.test.mjs";
 import "./certificate.test.mjs";
 import "./roles.test.mjs";
+import "./pages-audit.test.mjs";
 
 after(async () => {
   const app = await demo();
