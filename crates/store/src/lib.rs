@@ -20,6 +20,7 @@ pub mod export;
 pub mod fault;
 pub mod keys;
 pub mod ledger;
+pub mod names;
 pub mod ops;
 pub mod organisations;
 pub mod people;

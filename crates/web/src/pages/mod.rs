@@ -14,6 +14,7 @@
 pub mod certificate;
 pub mod me;
 pub mod officials;
+pub mod plain;
 pub mod session;
 pub mod unit;
 

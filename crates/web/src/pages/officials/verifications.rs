@@ -1,7 +1,7 @@
 //! `/verifications` 核验: the applications routed to the calling bureau (or, for a state-owned
 //! unit, those of its own staff); `/verifications/{id}` shows the engine's decision on the
-//! cycle — each check with its rule id and legal source, warnings, each record's fate, and the
-//! trace — with the decision's hash, a stamp form (the API refuses a stamp the hours do not
+//! cycle — each check with its legal source, warnings, each record's fate, and the trace; rule
+//! ids, hashes and versions under 技术信息 — who answered it and when, a stamp form (the API refuses a stamp the hours do not
 //! support, or one made on a stale decision) and a refusal with reason; bureaus may also record
 //! a paper verification done before the system (D17).
 
@@ -13,7 +13,9 @@ use xueshi_domain::Role;
 
 use super::{at, guard, level_zh, rule_zh, when};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
+use xueshi_store::names::{self, Answer};
 use crate::routes::reviews::QueueQuery;
 use crate::routes::verifications::{self, ApplicationView, YearProgress};
 use crate::state::AppState;
@@ -42,26 +44,27 @@ struct Queue {
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/verifications")?;
     let apps = verifications::pending(
-        State(state),
+        State(state.clone()),
         page.acting.clone(),
         ApiQuery(QueueQuery { limit: Some(500) }),
     )
     .await?
     .0;
-    let rows = apps
-        .into_iter()
-        .map(|a| Row {
+    let mut names = Names::new(&state);
+    let mut rows = Vec::with_capacity(apps.len());
+    for a in apps {
+        rows.push(Row {
             id: a.application_id,
             level: level_zh(&a.level),
             first_year: a.first_year,
             last_year: a.last_year,
             applied_at: when(a.applied_ms),
-            applied_by: a.applied_by,
+            applied_by: names.agency(&a.applied_by).await,
             name: a.subject.name,
             id_masked: a.subject.id_masked,
             unit_name: a.subject.unit_name,
-        })
-        .collect();
+        });
+    }
     Ok(render(&Queue {
         chrome: page.chrome("核验", "/verifications"),
         rows,
@@ -71,7 +74,6 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response,
 /// A check of the decision, with its legal source.
 #[derive(Debug)]
 struct CheckLine {
-    rule: String,
     rule_zh: String,
     year: i64,
     required: String,
@@ -81,13 +83,11 @@ struct CheckLine {
     actual_label: String,
     passed: bool,
     cite: String,
-    confirmed: bool,
     note: Option<String>,
 }
 
 #[derive(Debug)]
 struct Note {
-    rule: String,
     rule_zh: String,
     record: Option<String>,
     detail: String,
@@ -108,21 +108,23 @@ struct RecordLine {
 struct Detail {
     chrome: Chrome,
     app: ApplicationView,
+    applied_by: String,
+    /// Who answered the application and when, with a refusal's reason.
+    answer: Option<Answer>,
     level: &'static str,
     compliant: bool,
     averaged: bool,
-    failed: Vec<(String, String)>,
+    failed: Vec<String>,
     /// Each year with what it lacks, in words.
     years: Vec<(YearProgress, Vec<String>)>,
     checks: Vec<CheckLine>,
     warnings: Vec<Note>,
-    unconfirmed: Vec<(String, String)>,
     records: Vec<RecordLine>,
     trace: Vec<Note>,
+    /// The decision's hash, which a stamp names (the form sends it).
     decision_hash: String,
-    engine: String,
-    policy: String,
-    policy_hash: String,
+    /// Rule ids, hashes, the engine and policy versions, unverified policy values.
+    techinfo: TechInfo,
     pending: bool,
     /// Bureaus record paper verifications; a state-owned unit does not.
     offline: bool,
@@ -154,7 +156,6 @@ fn note(v: &Value) -> Note {
     let rule = s(at(v, "/rule"));
     Note {
         rule_zh: rule_zh(&rule),
-        rule,
         record: opt(at(v, "/record")),
         detail: s(at(v, "/detail")),
     }
@@ -173,17 +174,17 @@ pub async fn detail(
             "没有这个核验申请",
         ))
     })?;
-    let d = verifications::detail(State(state), page.acting.clone(), ApiPath(id))
+    let d = verifications::detail(State(state.clone()), page.acting.clone(), ApiPath(id))
         .await?
         .0;
     let j = &d.decision;
+    let mut techinfo = TechInfo::default();
     let checks = arr(at(j, "/checks"))
         .iter()
         .map(|c| {
             let rule = s(at(c, "/rule"));
             CheckLine {
                 rule_zh: rule_zh(&rule),
-                rule,
                 year: at(c, "/year").as_i64().unwrap_or_default(),
                 required: s(at(c, "/required")),
                 actual: s(at(c, "/actual")),
@@ -191,7 +192,6 @@ pub async fn detail(
                 actual_label: s(at(c, "/actual_label")),
                 passed: at(c, "/passed").as_bool().unwrap_or(false),
                 cite: cite(at(c, "/citation")),
-                confirmed: at(c, "/citation/confirmed").as_bool().unwrap_or(false),
                 note: opt(at(c, "/citation/note")),
             }
         })
@@ -208,33 +208,70 @@ pub async fn detail(
                 credited: s(at(r, "/credited")),
                 bad: rejected.is_some(),
                 fate: match (rejected, limited) {
-                    (Some(rule), _) => Some(format!("不予认定：{}（{rule}）", rule_zh(&rule))),
-                    (None, Some(rule)) => Some(format!("受限：{}（{rule}）", rule_zh(&rule))),
+                    (Some(rule), _) => Some(format!("不予认定：{}", rule_zh(&rule))),
+                    (None, Some(rule)) => Some(format!("受限：{}", rule_zh(&rule))),
                     (None, None) => None,
                 },
             }
         })
         .collect();
-    let unconfirmed = arr(at(j, "/unconfirmed"))
+    // What programs and auditors check, kept out of the page's text: the rules by id, the
+    // policy values not yet verified against their source, the hashes and versions.
+    let rules: Vec<String> = arr(at(j, "/checks"))
+        .iter()
+        .map(|c| format!("{}：{}", s(at(c, "/rule")), rule_zh(&s(at(c, "/rule")))))
+        .collect();
+    techinfo.add("规则", rules.join("；"));
+    techinfo.add("未通过的规则", d.failed.join("、"));
+    let unconfirmed: Vec<String> = arr(at(j, "/unconfirmed"))
         .iter()
         .map(|u| {
             let rule = s(at(u, "/rule"));
-            (
-                format!("{}（{rule}）", rule_zh(&rule)),
-                cite(at(u, "/citation")),
-            )
+            format!("{rule}（{}）{}", rule_zh(&rule), cite(at(u, "/citation")))
         })
         .collect();
+    techinfo.add("未经原文核实的政策值", unconfirmed.join("；"));
+    techinfo.add("判定摘要", format!("sha256:{}", d.decision_hash));
+    techinfo.add("引擎", s(at(j, "/engine")));
+    techinfo.add(
+        "政策数据",
+        format!("{} sha256:{}", s(at(j, "/policy/name")), s(at(j, "/policy/sha256"))),
+    );
+    let mut names = Names::new(&state);
+    let answer = match d.application.act_id {
+        Some(act) => names::verification_answer(
+            &state.db,
+            act,
+            d.application.subject.person_id,
+            d.application.application_id,
+        )
+        .await
+        .map_err(crate::error::ApiError::from)?,
+        None => None,
+    };
+    let answer = match answer {
+        Some(mut a) => {
+            if a.verifier.is_none() {
+                a.verifier = Some(names.agency(&a.actor).await);
+            }
+            a.actor = names.full(&a.actor).await;
+            Some(a)
+        }
+        None => None,
+    };
+    let applied_by = names.agency(&d.application.applied_by).await;
     let offline = matches!(
         page.role(),
         Role::CityBureau | Role::CountyBureau | Role::ZoneCentre
     );
     let view = Detail {
         chrome: page.chrome(&format!("核验申请 {id}"), "/verifications"),
+        applied_by,
+        answer,
         level: level_zh(&d.application.level),
         compliant: d.compliant,
         averaged: at(j, "/averaged").as_bool().unwrap_or(false),
-        failed: d.failed.iter().map(|f| (f.clone(), rule_zh(f))).collect(),
+        failed: d.failed.iter().map(|f| rule_zh(f)).collect(),
         years: d
             .years
             .into_iter()
@@ -249,13 +286,10 @@ pub async fn detail(
             .collect(),
         checks,
         warnings: arr(at(j, "/warnings")).iter().map(note).collect(),
-        unconfirmed,
         records,
         trace: arr(at(j, "/trace")).iter().map(note).collect(),
         decision_hash: d.decision_hash,
-        engine: s(at(j, "/engine")),
-        policy: s(at(j, "/policy/name")),
-        policy_hash: s(at(j, "/policy/sha256")),
+        techinfo,
         pending: d.application.status == "pending",
         offline,
         app: d.application,
