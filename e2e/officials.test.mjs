@@ -22,12 +22,14 @@ test("the industry authority stamps one year page and rejects another with a rea
   const who = (await first.getByRole("heading").innerText()).trim();
   await Promise.all([page.waitForEvent("load"), first.getByRole("button", { name: "审核通过并盖章" }).click()]);
   assert.equal(await count(page, "待审核"), before - 1);
+  assert.match(await page.locator("main .msg.flash").innerText(), /已审核通过并为 .* 盖章/, "the stamp says it was done");
   const done = page.locator("#done ~ .table-wrap tbody tr").first();
   assert.match(await done.innerText(), /已盖章/);
   assert.ok((await done.innerText()).includes(who.split(" · ")[0]), `${who} among the recent acts`);
 
   // The next page: a reason on its first record only, then 退回.
   const next = page.locator("article.review").first();
+  await next.locator("details.records > summary").click();
   const reason = next.locator("input[name=reason]").first();
   const label = await reason.getAttribute("aria-label");
   await reason.fill("缺少结业证书扫描件");

@@ -1,6 +1,7 @@
 //! `/reviews` 审核学时: the industry authority's queue of submitted year pages, each with its
 //! records of that year and the engine's reading of them, a stamp form and a rejection form
-//! with a reason per record; then what the authority reviewed lately.
+//! with a reason per record (collapsed until opened, so a long queue stays short on a phone),
+//! ten pages at a time; then what the authority reviewed lately.
 
 use askama::Template;
 use axum::extract::State;
@@ -9,13 +10,27 @@ use serde_json::Value;
 
 use super::{at, guard, when};
 use crate::extract::{ApiPath, ApiQuery};
+use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::reviews::{self, DoneReviewView, QueueQuery, ReviewView};
 use crate::routes::{persons, records};
 use crate::state::AppState;
 
-/// Pages shown in full (each reads records and asks the engine); the rest are counted.
-const SHOWN: usize = 20;
+/// Year pages per screen (each reads records and asks the engine); the rest are paged.
+const SHOWN: usize = 10;
+
+/// The page's query, taken leniently.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Ask {
+    page: Option<String>,
+}
+
+/// One review done, as people read it.
+#[derive(Debug)]
+struct Done {
+    d: DoneReviewView,
+    by: String,
+}
 
 /// A record of the page, with what the engine made of it.
 #[derive(Debug)]
@@ -46,7 +61,7 @@ struct PageCard {
     total: String,
     professional: String,
     public: String,
-    history: Vec<ReviewView>,
+    history: Vec<(ReviewView, String)>,
 }
 
 #[derive(Template)]
@@ -54,8 +69,11 @@ struct PageCard {
 struct Reviews {
     chrome: Chrome,
     cards: Vec<PageCard>,
-    more: usize,
-    done: Vec<DoneReviewView>,
+    total: usize,
+    page: usize,
+    prev: Option<usize>,
+    next: Option<usize>,
+    done: Vec<Done>,
 }
 
 fn subject_zh(s: &str) -> &'static str {
@@ -71,8 +89,13 @@ fn text(v: &Value) -> String {
 }
 
 /// The queue, the pages in full, and the authority's recent acts.
-pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    axum::extract::Query(ask): axum::extract::Query<Ask>,
+) -> Result<Response, PageError> {
     guard(&page, "/reviews")?;
+    let mut names = Names::new(&state);
     let st = || State(state.clone());
     let pending = reviews::pending(
         st(),
@@ -81,9 +104,16 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
     )
     .await?
     .0;
-    let more = pending.len().saturating_sub(SHOWN);
+    let total = pending.len();
+    let pages = total.div_ceil(SHOWN).max(1);
+    let n = ask
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
     let mut cards = Vec::new();
-    for p in pending.into_iter().take(SHOWN) {
+    for p in pending.into_iter().skip((n - 1) * SHOWN).take(SHOWN) {
         let (person_id, year) = (p.subject.person_id, p.year);
         let decision = persons::person_year(st(), page.acting.clone(), ApiPath((person_id, year)))
             .await?
@@ -128,17 +158,22 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
                 })
             })
             .collect();
-        let history = reviews::history(st(), page.acting.clone(), ApiPath((person_id, year)))
+        let acts = reviews::history(st(), page.acting.clone(), ApiPath((person_id, year)))
             .await?
             .0
             .acts;
+        let mut history = Vec::with_capacity(acts.len());
+        for a in acts {
+            let by = names.full(&a.actor).await;
+            history.push((a, by));
+        }
         cards.push(PageCard {
             person_id,
             year,
             name: p.subject.name,
             id_masked: p.subject.id_masked,
             unit_name: p.subject.unit_name,
-            submitted_by: p.submitted_by,
+            submitted_by: names.agency(&p.submitted_by).await,
             submitted_at: when(p.submitted_ms),
             lines,
             compliant: at(&decision, "/compliant").as_bool().unwrap_or(false),
@@ -151,14 +186,22 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
     let done = reviews::done(
         st(),
         page.acting.clone(),
-        ApiQuery(QueueQuery { limit: Some(50) }),
+        ApiQuery(QueueQuery { limit: Some(20) }),
     )
     .await?
     .0;
+    let mut done_lines = Vec::with_capacity(done.len());
+    for d in done {
+        let by = names.full(&d.act.actor).await;
+        done_lines.push(Done { d, by });
+    }
     Ok(render(&Reviews {
         chrome: page.chrome("审核学时", "/reviews"),
         cards,
-        more,
-        done,
+        total,
+        page: n,
+        prev: (n > 1).then(|| n - 1),
+        next: (n < pages).then(|| n + 1),
+        done: done_lines,
     }))
 }
