@@ -115,3 +115,9 @@ impl TechInfo {
         self.items.is_empty()
     }
 }
+
+/// A record's label as people read it: the label a unit or person gave (`2026-03`), or for
+/// a record a base reported (`base:1:AOU-2026-0001`) its certificate number alone.
+pub fn record_label(label: &str) -> String {
+    label.rsplit(':').next().unwrap_or(label).to_owned()
+}

@@ -35,7 +35,10 @@ struct Done {
 /// A record of the page, with what the engine made of it.
 #[derive(Debug)]
 struct Line {
+    /// The record's label as the API knows it (sent back with a reason).
     label: String,
+    /// The label as people read it.
+    shown: String,
     content: String,
     subject: &'static str,
     form: &'static str,
@@ -153,6 +156,7 @@ pub async fn page(
                         credited: text(at(o, "/credited")),
                         note,
                         evidence: r.evidence.is_some(),
+                        shown: crate::pages::plain::record_label(&r.label),
                         label: r.label,
                     }
                 })

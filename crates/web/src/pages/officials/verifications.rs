@@ -156,7 +156,7 @@ fn note(v: &Value) -> Note {
     let rule = s(at(v, "/rule"));
     Note {
         rule_zh: rule_zh(&rule),
-        record: opt(at(v, "/record")),
+        record: opt(at(v, "/record")).map(|r| crate::pages::plain::record_label(&r)),
         detail: s(at(v, "/detail")),
     }
 }
@@ -202,7 +202,7 @@ pub async fn detail(
             let rejected = opt(at(r, "/rejected"));
             let limited = opt(at(r, "/limited_by"));
             RecordLine {
-                label: s(at(r, "/id")),
+                label: crate::pages::plain::record_label(&s(at(r, "/id"))),
                 credit_year: at(r, "/credit_year").as_i64().unwrap_or_default(),
                 claimed: s(at(r, "/claimed")),
                 credited: s(at(r, "/credited")),
