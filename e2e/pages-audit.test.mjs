@@ -44,6 +44,7 @@ function day(offset) {
 }
 
 let personId = null;
+let refusedApplication = null;
 
 test("pages audit: data with a stamped year, a refused verification and long names", async () => {
   const app = await demo();
@@ -92,6 +93,7 @@ test("pages audit: data with a stamped year, a refused verification and long nam
     reason: `任职周期内${year - 1}年度专业科目学时不足，请补足后重新申请。${LONG_LATIN}`,
   });
   assert.ok(refused.status < 300, JSON.stringify(refused.json));
+  refusedApplication = mine.application_id;
   await county.context.close();
 
   // The city bureau opens a slot at a long address; the provider files a long-named training.
@@ -125,6 +127,22 @@ test("pages audit: data with a stamped year, a refused verification and long nam
 
 let certificate = null;
 
+test("pages audit: a refused applicant sees the reason, the bureau and the date; the bureau sees who answered", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-professional");
+  const refusal = page.locator("li.application", { hasText: "核验未通过" }).first();
+  const text = await refusal.innerText();
+  assert.match(text, /未通过理由：任职周期内\d{4}年度专业科目学时不足/);
+  assert.match(text, /霍邱县人力资源和社会保障局，\d{4}-\d{2}-\d{2}/);
+  await context.close();
+  const county = await signIn(app, "demo-county-bureau");
+  await county.page.goto(`/verifications/${refusedApplication}`);
+  const who = await county.page.locator("#who + dl, section[aria-labelledby=who] dl").first().innerText();
+  assert.match(who, /拒绝机构\s*霍邱县人力资源和社会保障局/);
+  assert.match(who, /拒绝理由\s*任职周期内/);
+  await county.context.close();
+});
+
 /** Each demo account and, beside its navigation, the detail pages it reaches from it. */
 const ROLES = [
   ["demo-professional", "pro", async (page) => {
@@ -139,10 +157,15 @@ const ROLES = [
   }],
   ["demo-industry-authority", "authority", async () => []],
   ["demo-city-bureau", "city", verificationPages],
-  ["demo-county-bureau", "county", async (page) => [...(await verificationPages(page)), `/persons/${personId}`, "/verifications/999999999"]],
+  ["demo-county-bureau", "county", async (page) => [
+    ...(await verificationPages(page)),
+    `/verifications/${refusedApplication}`,
+    `/persons/${personId}`,
+    "/verifications/999999999",
+  ]],
   ["demo-zone-centre", "zone", verificationPages],
   ["demo-state-owned-unit", "soe", verificationPages],
-  ["demo-supervisor", "supervisor", async () => ["/audit?actor=%E9%9C%8D%E9%82%B1"]],
+  ["demo-supervisor", "supervisor", async () => ["/audit?actor_name=%E9%9C%8D%E9%82%B1", "/audit?action=verification.act"]],
   ["demo-base", "base", async () => []],
   ["demo-provider", "provider", async () => []],
 ];

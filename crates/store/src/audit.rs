@@ -391,7 +391,8 @@ pub async fn audit_page_named(
                         LEFT JOIN organisations o ON o.id = a.organisation_id
                         LEFT JOIN units u ON u.id = a.unit_id
                        WHERE (o.name LIKE $10 ESCAPE '\\' OR u.name LIKE $10 ESCAPE '\\')
-                         AND substr(actor, 1, length(a.login) + 1) = a.login || '（'))";
+                         AND (substr(actor, 1, length(a.login) + 1) = a.login || '（'
+                              OR actor = 'account:' || CAST(a.id AS TEXT))))";
     let order = if newest_first {
         "ORDER BY at_ms DESC, id DESC"
     } else {

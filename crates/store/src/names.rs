@@ -4,7 +4,7 @@
 //! here when they show it.
 //!
 //! Actor texts come in these shapes: `login（display name）` (an account acting through the
-//! API, `access::actor`), `unit:{credit code}` (a unit's records import and the demo's
+//! API, `access::actor`), `account:{id}` and `anonymous` (sign-in lines), `unit:{credit code}` (a unit's records import and the demo's
 //! history), `bureau:{region code}` and `zone:{zone name}` (the demo's history), and the
 //! system's own (`demo:seed`, `unit:admin`).
 
@@ -43,21 +43,26 @@ pub async fn actor_name(db: &Db, actor: &str) -> Result<ActorName, StoreError> {
                 ..ActorName::default()
             });
         };
-        let agency = match (account.organisation_id, account.unit_id) {
-            (Some(org), _) => crate::organisations::organisation(db, org)
-                .await?
-                .map(|o| o.name),
-            (None, Some(unit)) => crate::staff::unit_name(db, unit).await?,
-            (None, None) => None,
+        return account_name(db, &account, display).await;
+    }
+    // Sign-in lines name the account by id (`account:7`), or nobody (`anonymous`).
+    if let Some(id) = actor.strip_prefix("account:").and_then(|i| i.parse().ok()) {
+        return match crate::accounts::account(db, id).await {
+            Ok(account) => {
+                let display = account.display_name.clone();
+                account_name(db, &account, &display).await
+            }
+            Err(StoreError::NotFound(_)) => Ok(ActorName {
+                agency: Some("已删除的账号".to_owned()),
+                ..ActorName::default()
+            }),
+            Err(e) => Err(e),
         };
-        // The display name is the account's; an official account is often named after its
-        // agency, which then is said once.
-        let official = (Some(display) != agency.as_deref() && account.person_id.is_none())
-            .then(|| display.to_owned());
+    }
+    if actor == "anonymous" {
         return Ok(ActorName {
-            agency,
-            official,
-            person_id: account.person_id,
+            official: Some("未知登录名".to_owned()),
+            ..ActorName::default()
         });
     }
     let agency = match actor.split_once(':') {
@@ -84,6 +89,31 @@ pub async fn actor_name(db: &Db, actor: &str) -> Result<ActorName, StoreError> {
             official: Some(actor.to_owned()),
             ..ActorName::default()
         },
+    })
+}
+
+/// The agency of an account (its organisation's or unit's name) and its display name when
+/// that says more.
+async fn account_name(
+    db: &Db,
+    account: &crate::accounts::Account,
+    display: &str,
+) -> Result<ActorName, StoreError> {
+    let agency = match (account.organisation_id, account.unit_id) {
+        (Some(org), _) => crate::organisations::organisation(db, org)
+            .await?
+            .map(|o| o.name),
+        (None, Some(unit)) => crate::staff::unit_name(db, unit).await?,
+        (None, None) => None,
+    };
+    // The display name is the account's; an official account is often named after its
+    // agency, which then is said once.
+    let official = (Some(display) != agency.as_deref() && account.person_id.is_none())
+        .then(|| display.to_owned());
+    Ok(ActorName {
+        agency,
+        official,
+        person_id: account.person_id,
     })
 }
 

@@ -89,16 +89,7 @@ async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> Strin
             "junior" | "intermediate" | "senior" => {
                 format!("{}职称 {} 年任职周期", level_zh(kind), value.replace('-', "—"))
             }
-            "account" => match value.parse::<i64>() {
-                Ok(id) => match xueshi_store::accounts::account(&state.db, id).await {
-                    Ok(a) => format!(
-                        "账号：{}",
-                        names.full(&format!("{}（{}）", a.login, a.display_name)).await
-                    ),
-                    Err(_) => "账号".to_owned(),
-                },
-                Err(_) => "账号".to_owned(),
-            },
+            "account" => format!("账号：{}", names.full(seg).await),
             "unit" => match value.parse::<i64>() {
                 Ok(id) => xueshi_store::staff::unit_name(&state.db, id)
                     .await
@@ -125,6 +116,10 @@ async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> Strin
 fn detail_zh(detail: &str) -> String {
     match detail {
         "id_number" => "完整身份证号".to_owned(),
+        "unknown_login" => "登录名不存在".to_owned(),
+        "wrong_password" => "密码错误".to_owned(),
+        "refused_while_locked" => "账号锁定期间尝试登录".to_owned(),
+        "disabled" => "账号已停用".to_owned(),
         d if d
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._:-/".contains(c)) =>
