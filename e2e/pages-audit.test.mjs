@@ -203,6 +203,7 @@ function offences(text, rules) {
   for (const r of rules) if (text.includes(r)) seen("rule", r);
   for (const m of text.matchAll(/[（(]D\d+[a-z]?[)）]/g)) seen("decision number", m[0]);
   for (const m of text.matchAll(/sha256|xueshi-policy|\b[0-9a-f]{16,}\b/g)) seen("hash", m[0]);
+  for (const m of text.matchAll(/\bW[0-9a-f]{16}\b/g)) seen("generated label", m[0]);
   for (const w of ["引擎", "HTTP"]) if (text.includes(w)) seen("developer word", w);
   return found;
 }

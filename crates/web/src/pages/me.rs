@@ -269,7 +269,7 @@ async fn record_line(
     };
     RecordLine {
         id: r.id,
-        label: super::plain::record_label(&r.label),
+        label: super::plain::record_label(&r.label).unwrap_or_default(),
         content: r.content.clone(),
         subject: subject_zh(&r.subject),
         form: form_zh(&r.form),

@@ -116,8 +116,16 @@ impl TechInfo {
     }
 }
 
-/// A record's label as people read it: the label a unit or person gave (`2026-03`), or for
-/// a record a base reported (`base:1:AOU-2026-0001`) its certificate number alone.
-pub fn record_label(label: &str) -> String {
-    label.rsplit(':').next().unwrap_or(label).to_owned()
+/// A record's label as people read it: the label a unit or person gave (`2026-03`); for a
+/// record a base reported (`base:1:AOU-2026-0001`) its certificate number; none for a label
+/// the system generated for a web registration (`W` and 16 hex digits, see
+/// `routes::records`), which people know by its content instead.
+pub fn record_label(label: &str) -> Option<String> {
+    let generated = label.len() == 17
+        && label.starts_with('W')
+        && label[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    if generated {
+        return None;
+    }
+    Some(label.rsplit(':').next().unwrap_or(label).to_owned())
 }

@@ -156,7 +156,8 @@ pub async fn page(
                         credited: text(at(o, "/credited")),
                         note,
                         evidence: r.evidence.is_some(),
-                        shown: crate::pages::plain::record_label(&r.label),
+                        shown: crate::pages::plain::record_label(&r.label)
+                            .unwrap_or_else(|| "网上登记".to_owned()),
                         label: r.label,
                     }
                 })

@@ -96,6 +96,7 @@ struct Note {
 #[derive(Debug)]
 struct RecordLine {
     label: String,
+    content: String,
     credit_year: i64,
     claimed: String,
     credited: String,
@@ -152,11 +153,16 @@ fn cite(c: &Value) -> String {
         .to_owned()
 }
 
+/// A record as the decision names it, for people: its label, or 网上登记 for a generated one.
+fn shown(label: &str) -> String {
+    crate::pages::plain::record_label(label).unwrap_or_else(|| "网上登记".to_owned())
+}
+
 fn note(v: &Value) -> Note {
     let rule = s(at(v, "/rule"));
     Note {
         rule_zh: rule_zh(&rule),
-        record: opt(at(v, "/record")).map(|r| crate::pages::plain::record_label(&r)),
+        record: opt(at(v, "/record")).map(|r| shown(&r)),
         detail: s(at(v, "/detail")),
     }
 }
@@ -196,13 +202,23 @@ pub async fn detail(
             }
         })
         .collect();
+    // Each record by its content, as the person wrote it (the decision names records by label).
+    let contents: std::collections::HashMap<String, String> = crate::routes::records::list(
+        State(state.clone()),
+        page.acting.clone(),
+        ApiPath(d.application.subject.person_id),
+    )
+    .await
+    .map(|l| l.0.into_iter().map(|r| (r.label, r.content)).collect())
+    .unwrap_or_default();
     let records = arr(at(j, "/records"))
         .iter()
         .map(|r| {
             let rejected = opt(at(r, "/rejected"));
             let limited = opt(at(r, "/limited_by"));
             RecordLine {
-                label: crate::pages::plain::record_label(&s(at(r, "/id"))),
+                content: contents.get(&s(at(r, "/id"))).cloned().unwrap_or_default(),
+                label: shown(&s(at(r, "/id"))),
                 credit_year: at(r, "/credit_year").as_i64().unwrap_or_default(),
                 claimed: s(at(r, "/claimed")),
                 credited: s(at(r, "/credited")),
