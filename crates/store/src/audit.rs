@@ -383,8 +383,10 @@ pub async fn audit_page_named(
 ) -> Result<Vec<AuditRow>, StoreError> {
     const NAMED: &str = "($10 IS NULL OR actor LIKE $10 ESCAPE '\\'
            OR actor IN (SELECT 'unit:' || credit_code FROM units WHERE name LIKE $10 ESCAPE '\\')
-           OR actor IN (SELECT 'bureau:' || CAST(region AS TEXT) FROM organisations
-                        WHERE kind IN ('city_bureau', 'county_bureau') AND name LIKE $10 ESCAPE '\\')
+           OR EXISTS (SELECT 1 FROM organisations o
+                       WHERE o.kind IN ('city_bureau', 'county_bureau') AND o.name LIKE $10 ESCAPE '\\'
+                         AND (actor = 'bureau:' || CAST(o.region AS TEXT)
+                              OR substr(actor, 1, 14) = 'bureau:' || CAST(o.region AS TEXT) || ' '))
            OR actor IN (SELECT 'zone:' || z.name FROM organisations o JOIN zones z ON z.id = o.zone_id
                         WHERE o.name LIKE $10 ESCAPE '\\')
            OR EXISTS (SELECT 1 FROM accounts a

@@ -65,7 +65,14 @@ pub async fn actor_name(db: &Db, actor: &str) -> Result<ActorName, StoreError> {
             ..ActorName::default()
         });
     }
-    let agency = match actor.split_once(':') {
+    // `bureau:341500 李核验`: the code, then the official's name if any.
+    let (head, official) = match actor.split_once(char::is_whitespace) {
+        Some((head, rest)) if head.contains(':') && !rest.trim().is_empty() => {
+            (head, Some(rest.trim().to_owned()))
+        }
+        _ => (actor, None),
+    };
+    let agency = match head.split_once(':') {
         Some(("unit", code)) => Some(
             unit_by_credit_code(db, code)
                 .await?
@@ -83,7 +90,8 @@ pub async fn actor_name(db: &Db, actor: &str) -> Result<ActorName, StoreError> {
     Ok(match agency {
         Some(agency) => ActorName {
             agency: Some(agency),
-            ..ActorName::default()
+            official,
+            person_id: None,
         },
         None => ActorName {
             official: Some(actor.to_owned()),

@@ -99,6 +99,7 @@ async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> Strin
                 Err(_) => names.agency(seg).await,
             },
             "filing" => "培训备案".to_owned(),
+            "provider" => format!("课件提供方 {value}"),
             "slot" => "预约时段".to_owned(),
             "booking" => "预约".to_owned(),
             "api_token" => "API 令牌".to_owned(),
