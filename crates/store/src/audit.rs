@@ -423,7 +423,8 @@ pub async fn audit_page_named(
         p.push('%');
         p
     });
-    Ok(on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+    Ok(
+        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(filter.actor)
         .bind(filter.action)
         .bind(filter.since_ms)
@@ -435,7 +436,8 @@ pub async fn audit_page_named(
         .bind(provincial)
         .bind(pattern.as_deref())
         .fetch_all(p)
-        .await?))
+        .await?),
+    )
 }
 
 /// Logs the disclosure of a person's ID number to `actor` acting in `region`

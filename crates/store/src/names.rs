@@ -140,10 +140,7 @@ async fn bureau_name(db: &Db, region: &str) -> Result<String, StoreError> {
     if let Some(org) = crate::organisations::bureau_at(db, code, None).await? {
         return Ok(org.name);
     }
-    Ok(format!(
-        "{}人力资源和社会保障局",
-        code.name().unwrap_or("")
-    ))
+    Ok(format!("{}人力资源和社会保障局", code.name().unwrap_or("")))
 }
 
 /// The zone centre of a development zone, by the zone's name.
@@ -171,6 +168,9 @@ pub struct Answer {
     pub reason: Option<String>,
 }
 
+/// Verifier organisation, paper place, actor, day, approved.
+type AnswerRow = (Option<String>, Option<String>, String, DbDate, bool);
+
 /// The answer (act `act_id`) to application `application_id` of `person_id`.
 pub async fn verification_answer(
     db: &Db,
@@ -181,7 +181,7 @@ pub async fn verification_answer(
     let sql = "SELECT o.name, a.verifier_place, a.actor, a.decided_on, a.approved
                FROM verification_acts a LEFT JOIN organisations o ON o.id = a.verifier_id
                WHERE a.id = $1 AND a.person_id = $2";
-    let row: Option<(Option<String>, Option<String>, String, DbDate, bool)> = on_db!(db, p =>
+    let row: Option<AnswerRow> = on_db!(db, p =>
         sqlx::query_as(sql).bind(act_id).bind(person_id).fetch_optional(p).await?);
     let Some((org, place, actor, decided_on, approved)) = row else {
         return Ok(None);

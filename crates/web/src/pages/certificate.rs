@@ -82,8 +82,7 @@ async fn years(state: &AppState, cert: &Certificate, tech: &mut TechInfo) -> Vec
     let mut out = Vec::with_capacity(cert.years.len());
     for y in &cert.years {
         let review = stamp(&mut names, tech, "审核章", y.year, y.review.as_ref()).await;
-        let verification =
-            stamp(&mut names, tech, "核验章", y.year, y.verification.as_ref()).await;
+        let verification = stamp(&mut names, tech, "核验章", y.year, y.verification.as_ref()).await;
         out.push(Year {
             year: y.year,
             compliant: y.compliant,

@@ -166,7 +166,11 @@ async fn review_line(names: &mut Names, h: &ReviewHistory) -> ReviewLine {
         },
         (false, Some(a)) if a.approved => ReviewLine {
             class: "ok",
-            text: format!("已审核盖章（{}，{}）", names.agency(&a.actor).await, a.decided_on),
+            text: format!(
+                "已审核盖章（{}，{}）",
+                names.agency(&a.actor).await,
+                a.decided_on
+            ),
             reasons: Vec::new(),
             can_submit: false,
         },
@@ -232,7 +236,12 @@ async fn record_line(
         (Some(v), _) => (
             "info",
             "已作废".to_owned(),
-            format!("{}（{}，{}）", v.reason, names.agency(&v.actor).await, v.voided_on),
+            format!(
+                "{}（{}，{}）",
+                v.reason,
+                names.agency(&v.actor).await,
+                v.voided_on
+            ),
         ),
         (None, None) => ("info", "待认定".to_owned(), String::new()),
         (None, Some(o)) => {
@@ -916,17 +925,16 @@ pub async fn readiness(
     let mut names = Names::new(&state);
     if let Some(r) = &result {
         for y in &r.years {
-            let history = match reviews::history(st(), acting.clone(), ApiPath((person_id, y.year)))
-                .await
-            {
-                Ok(h) => review_line(&mut names, &h.0).await,
-                Err(_) => ReviewLine {
-                    class: "info",
-                    text: "该年度无任职单位".to_owned(),
-                    reasons: Vec::new(),
-                    can_submit: false,
-                },
-            };
+            let history =
+                match reviews::history(st(), acting.clone(), ApiPath((person_id, y.year))).await {
+                    Ok(h) => review_line(&mut names, &h.0).await,
+                    Err(_) => ReviewLine {
+                        class: "info",
+                        text: "该年度无任职单位".to_owned(),
+                        reasons: Vec::new(),
+                        can_submit: false,
+                    },
+                };
             years.push(ReadyYear {
                 year: y.year,
                 required: y.required,

@@ -54,16 +54,18 @@ impl Names {
 
     /// A person's name, masked (`张*梅`), for pages whose reader may not see it whole.
     pub async fn person_masked(&mut self, person_id: i64) -> Option<String> {
-        if !self.persons.contains_key(&person_id) {
-            let name = xueshi_store::names::person_name(&self.state.db, person_id)
-                .await
-                .ok()
-                .flatten();
-            self.persons.insert(person_id, name);
-        }
-        self.persons[&person_id]
-            .as_deref()
-            .map(xueshi_certificate::content::mask_name)
+        let name = match self.persons.get(&person_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = xueshi_store::names::person_name(&self.state.db, person_id)
+                    .await
+                    .ok()
+                    .flatten();
+                self.persons.insert(person_id, name.clone());
+                name
+            }
+        };
+        name.as_deref().map(xueshi_certificate::content::mask_name)
     }
 
     /// The agency that acted (`霍邱县人力资源和社会保障局`), 本人 for a professional.
@@ -122,8 +124,9 @@ impl TechInfo {
 /// `routes::records`), which people know by its content instead.
 pub fn record_label(label: &str) -> Option<String> {
     let generated = label.len() == 17
-        && label.starts_with('W')
-        && label[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        && label
+            .strip_prefix('W')
+            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()));
     if generated {
         return None;
     }

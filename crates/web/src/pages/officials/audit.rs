@@ -12,8 +12,8 @@ use serde::Deserialize;
 use xueshi_domain::Date;
 
 use super::{day_start_ms, given, guard, level_zh};
-use crate::pages::plain::Names;
 use crate::extract::ApiQuery;
+use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::audit::{self, AuditLine, AuditQuery};
 use crate::state::AppState;
@@ -79,7 +79,10 @@ async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> Strin
         let (kind, value) = seg.split_once(':').unwrap_or((seg, ""));
         let part = match kind {
             "person" => match value.parse::<i64>() {
-                Ok(id) => names.person_masked(id).await.unwrap_or_else(|| "人员".to_owned()),
+                Ok(id) => names
+                    .person_masked(id)
+                    .await
+                    .unwrap_or_else(|| "人员".to_owned()),
                 Err(_) => "人员".to_owned(),
             },
             "year" => format!("{value} 年度"),
@@ -87,7 +90,11 @@ async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> Strin
             "record" => "学习记录".to_owned(),
             "certificate" => format!("证书 {value}"),
             "junior" | "intermediate" | "senior" => {
-                format!("{}职称 {} 年任职周期", level_zh(kind), value.replace('-', "—"))
+                format!(
+                    "{}职称 {} 年任职周期",
+                    level_zh(kind),
+                    value.replace('-', "—")
+                )
             }
             "account" => format!("账号：{}", names.full(seg).await),
             "unit" => match value.parse::<i64>() {

@@ -15,10 +15,10 @@ use super::{at, guard, level_zh, rule_zh, when};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
-use xueshi_store::names::{self, Answer};
 use crate::routes::reviews::QueueQuery;
 use crate::routes::verifications::{self, ApplicationView, YearProgress};
 use crate::state::AppState;
+use xueshi_store::names::{self, Answer};
 
 #[derive(Debug)]
 struct Row {
@@ -251,7 +251,11 @@ pub async fn detail(
     techinfo.add("引擎", s(at(j, "/engine")));
     techinfo.add(
         "政策数据",
-        format!("{} sha256:{}", s(at(j, "/policy/name")), s(at(j, "/policy/sha256"))),
+        format!(
+            "{} sha256:{}",
+            s(at(j, "/policy/name")),
+            s(at(j, "/policy/sha256"))
+        ),
     );
     let mut names = Names::new(&state);
     let answer = match d.application.act_id {
