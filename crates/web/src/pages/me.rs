@@ -184,7 +184,13 @@ async fn review_line(names: &mut Names, h: &ReviewHistory) -> ReviewLine {
             reasons: a
                 .reasons
                 .iter()
-                .map(|r| (r.record.clone(), r.reason.clone()))
+                .map(|r| {
+                    (
+                        super::plain::record_label(&r.record)
+                            .unwrap_or_else(|| "网上登记的记录".to_owned()),
+                        r.reason.clone(),
+                    )
+                })
                 .collect(),
             can_submit: true,
         },

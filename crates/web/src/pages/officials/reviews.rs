@@ -30,6 +30,12 @@ pub struct Ask {
 struct Done {
     d: DoneReviewView,
     by: String,
+    /// Each reason with its record as people read it.
+    reasons: Vec<(String, String)>,
+}
+
+fn shown(label: &str) -> String {
+    crate::pages::plain::record_label(label).unwrap_or_else(|| "网上登记".to_owned())
 }
 
 /// A record of the page, with what the engine made of it.
@@ -64,7 +70,7 @@ struct PageCard {
     total: String,
     professional: String,
     public: String,
-    history: Vec<(ReviewView, String)>,
+    history: Vec<(ReviewView, String, Vec<(String, String)>)>,
 }
 
 #[derive(Template)]
@@ -156,8 +162,7 @@ pub async fn page(
                         credited: text(at(o, "/credited")),
                         note,
                         evidence: r.evidence.is_some(),
-                        shown: crate::pages::plain::record_label(&r.label)
-                            .unwrap_or_else(|| "网上登记".to_owned()),
+                        shown: shown(&r.label),
                         label: r.label,
                     }
                 })
@@ -170,7 +175,12 @@ pub async fn page(
         let mut history = Vec::with_capacity(acts.len());
         for a in acts {
             let by = names.full(&a.actor).await;
-            history.push((a, by));
+            let reasons = a
+                .reasons
+                .iter()
+                .map(|r| (shown(&r.record), r.reason.clone()))
+                .collect();
+            history.push((a, by, reasons));
         }
         cards.push(PageCard {
             person_id,
@@ -198,7 +208,13 @@ pub async fn page(
     let mut done_lines = Vec::with_capacity(done.len());
     for d in done {
         let by = names.full(&d.act.actor).await;
-        done_lines.push(Done { d, by });
+        let reasons = d
+            .act
+            .reasons
+            .iter()
+            .map(|r| (shown(&r.record), r.reason.clone()))
+            .collect();
+        done_lines.push(Done { d, by, reasons });
     }
     Ok(render(&Reviews {
         chrome: page.chrome("审核学时", "/reviews"),
