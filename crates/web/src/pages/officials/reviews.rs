@@ -34,6 +34,9 @@ struct Done {
     reasons: Vec<(String, String)>,
 }
 
+/// An earlier review of a page: the act, who (agency and official), and its reasons by record.
+type Past = (ReviewView, String, Vec<(String, String)>);
+
 fn shown(label: &str) -> String {
     crate::pages::plain::record_label(label).unwrap_or_else(|| "网上登记".to_owned())
 }
@@ -70,7 +73,7 @@ struct PageCard {
     total: String,
     professional: String,
     public: String,
-    history: Vec<(ReviewView, String, Vec<(String, String)>)>,
+    history: Vec<Past>,
 }
 
 #[derive(Template)]
