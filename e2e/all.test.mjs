@@ -10,6 +10,7 @@ import "./certificate.test.mjs";
 import "./roles.test.mjs";
 import "./resets.test.mjs";
 import "./messages.test.mjs";
+import "./pages-audit.test.mjs";
 
 after(async () => {
   const app = await demo();

@@ -28,7 +28,9 @@ test("the login page is in Chinese and refuses a wrong password", async () => {
   await page.getByRole("button", { name: "登录" }).click();
   const msg = page.locator("form .msg");
   await msg.waitFor({ state: "visible" });
-  assert.match(await msg.innerText(), /auth\.failed/);
+  assert.match(await msg.innerText(), /登录名或密码/);
+  assert.doesNotMatch(await msg.innerText(), /auth\.failed/, "no code in what people read");
+  assert.equal(await msg.locator("[data-code]").getAttribute("data-code"), "auth.failed", "the code stays for programs");
   await context.close();
 });
 

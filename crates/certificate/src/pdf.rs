@@ -251,8 +251,8 @@ pub fn render(cert: &Certificate, print: &Print<'_>, font: &CjkFont) -> Result<V
             ]);
         }
         pages.line_break(4.0);
-        pages.stamp("审核盖章", year.review.as_ref());
-        pages.stamp("验证盖章", year.verification.as_ref());
+        pages.stamp("审核章", year.review.as_ref());
+        pages.stamp("核验章", year.verification.as_ref());
     }
     pages.need(40.0);
     pages.gap(14.0);
@@ -437,17 +437,8 @@ impl<'d> Pages<'d> {
         self.need(14.0);
         let line = match stamp {
             None => format!("{what}：无"),
-            Some(s) => {
-                let hash = s
-                    .decision_hash
-                    .as_deref()
-                    .map(|h| format!("，判定哈希 {}…", h.get(..16).unwrap_or(h)))
-                    .unwrap_or_default();
-                format!(
-                    "{what}：{}，{}{hash}（账本条目 #{}）",
-                    s.by, s.on, s.entry_index
-                )
-            }
+            // The agency and the day for people; the decision hash stays in the credential.
+            Some(s) => format!("{what}：{}，{}（账本条目 #{}）", s.by, s.on, s.entry_index),
         };
         let text = fit(&line, BODY, A4.0 - 2.0 * MARGIN);
         self.text(MARGIN, BODY, &text);

@@ -364,23 +364,67 @@ pub async fn audit_page(
     limit: u32,
     newest_first: bool,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let sql = if newest_first {
-        "SELECT id, at_ms, actor, region, action, subject, detail, entry_index FROM audit_log
-         WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
-           AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
-           AND ((region >= $7 AND region <= $8) OR (region IS NULL AND $9))
-         ORDER BY at_ms DESC, id DESC LIMIT $5 OFFSET $6"
+    audit_page_named(db, within, filter, None, offset, limit, newest_first).await
+}
+
+/// [`audit_page`], further narrowed to the lines whose actor is named by `name`, a part of
+/// what people read as the actor: the actor text itself (login, display name), the name of
+/// the organisation or unit of its account, or of the unit (`unit:{credit code}`) or bureau
+/// (`bureau:{region}`, `zone:{zone}`) it stands for. A supervisor types 霍邱 and finds the
+/// county bureau's acts without knowing its login.
+pub async fn audit_page_named(
+    db: &Db,
+    within: RegionCode,
+    filter: &AuditFilter<'_>,
+    name: Option<&str>,
+    offset: u32,
+    limit: u32,
+    newest_first: bool,
+) -> Result<Vec<AuditRow>, StoreError> {
+    const NAMED: &str = "($10 IS NULL OR actor LIKE $10 ESCAPE '\\'
+           OR actor IN (SELECT 'unit:' || credit_code FROM units WHERE name LIKE $10 ESCAPE '\\')
+           OR EXISTS (SELECT 1 FROM organisations o
+                       WHERE o.kind IN ('city_bureau', 'county_bureau') AND o.name LIKE $10 ESCAPE '\\'
+                         AND (actor = 'bureau:' || CAST(o.region AS TEXT)
+                              OR substr(actor, 1, 14) = 'bureau:' || CAST(o.region AS TEXT) || ' '))
+           OR actor IN (SELECT 'zone:' || z.name FROM organisations o JOIN zones z ON z.id = o.zone_id
+                        WHERE o.name LIKE $10 ESCAPE '\\')
+           OR EXISTS (SELECT 1 FROM accounts a
+                        LEFT JOIN organisations o ON o.id = a.organisation_id
+                        LEFT JOIN units u ON u.id = a.unit_id
+                       WHERE (o.name LIKE $10 ESCAPE '\\' OR u.name LIKE $10 ESCAPE '\\')
+                         AND (substr(actor, 1, length(a.login) + 1) = a.login || '（'
+                              OR actor = 'account:' || CAST(a.id AS TEXT))))";
+    let order = if newest_first {
+        "ORDER BY at_ms DESC, id DESC"
     } else {
+        "ORDER BY at_ms, id"
+    };
+    let sql = format!(
         "SELECT id, at_ms, actor, region, action, subject, detail, entry_index FROM audit_log
          WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR action = $2)
            AND ($3 IS NULL OR at_ms >= $3) AND ($4 IS NULL OR at_ms < $4)
            AND ((region >= $7 AND region <= $8) OR (region IS NULL AND $9))
-         ORDER BY at_ms, id LIMIT $5 OFFSET $6"
-    };
+           AND {NAMED}
+         {order} LIMIT $5 OFFSET $6"
+    );
     let limit = i64::from(limit.min(MAX_LIMIT));
     let span = within.span();
     let provincial = within.level() == Level::Province;
-    Ok(on_db!(db, p => sqlx::query_as(sql)
+    // The name is matched as typed: LIKE's own wildcards in it are escaped.
+    let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| {
+        let mut p = String::from("%");
+        for c in n.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                p.push('\\');
+            }
+            p.push(c);
+        }
+        p.push('%');
+        p
+    });
+    Ok(
+        on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(filter.actor)
         .bind(filter.action)
         .bind(filter.since_ms)
@@ -390,8 +434,10 @@ pub async fn audit_page(
         .bind(i64::from(*span.start()))
         .bind(i64::from(*span.end()))
         .bind(provincial)
+        .bind(pattern.as_deref())
         .fetch_all(p)
-        .await?))
+        .await?),
+    )
 }
 
 /// Logs the disclosure of a person's ID number to `actor` acting in `region`

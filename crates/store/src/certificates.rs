@@ -115,10 +115,9 @@ pub async fn content(
         };
         let review = match acts::current_review(db, person_id, year).await? {
             Some(r) if r.row.approved => Some(Stamp {
-                by: format!(
-                    "{} {}",
-                    org_name(db, &mut org_names, r.row.authority_id).await?,
-                    r.row.actor
+                by: stamp_by(
+                    &org_name(db, &mut org_names, r.row.authority_id).await?,
+                    &r.row.actor,
                 ),
                 on: r.row.decided_on,
                 decision_hash: None,
@@ -138,7 +137,7 @@ pub async fn content(
                     (None, None) => String::new(),
                 };
                 Some(Stamp {
-                    by: format!("{place} {}", v.actor).trim().to_owned(),
+                    by: stamp_by(&place, &v.actor),
                     on: v.decided_on,
                     decision_hash: v.decision_hash.map(|h| hex(&h)),
                     entry_index: v.entry_index,
@@ -524,3 +523,18 @@ pub async fn status_list_exists(db: &Db, list: i64) -> Result<bool, StoreError> 
 /// A certificate's ledger entry proved against the latest signed checkpoint: the ledger's
 /// proof, from its kept subtree hashes.
 pub use crate::ledger::{LedgerProof, inclusion_proof as ledger_proof};
+
+/// Who stamped, as the certificate says it: the agency, and the official when the acting
+/// account names one other than its agency — never the login (`demo-county-bureau（…）`) nor
+/// a `unit:…`-style actor code.
+fn stamp_by(agency: &str, actor: &str) -> String {
+    let official = actor
+        .split_once('（')
+        .map(|(_, rest)| rest.strip_suffix('）').unwrap_or(rest).trim())
+        .filter(|o| !o.is_empty() && *o != agency.trim());
+    match official {
+        Some(o) if !agency.trim().is_empty() => format!("{} {o}", agency.trim()),
+        Some(o) => o.to_owned(),
+        None => agency.trim().to_owned(),
+    }
+}

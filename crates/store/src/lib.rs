@@ -21,6 +21,7 @@ pub mod fault;
 pub mod keys;
 pub mod ledger;
 pub mod messages;
+pub mod names;
 pub mod ops;
 pub mod organisations;
 pub mod outbox;

@@ -3061,3 +3061,126 @@ async fn the_sqlite_and_postgresql_schemas_do_not_drift() {
         done(db).await;
     }
 }
+
+/// Issue 13: an actor text is read as its agency (and official), never as a code; a refusal is
+/// read with its verifier, day and reason; the trail is found by a part of the agency's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actors_are_named_by_their_agency_and_found_by_part_of_a_name() {
+    use xueshi_store::audit::{self, AuditFilter};
+    use xueshi_store::names;
+    for db in fresh_dbs("store").await {
+        let backend = db.backend();
+        let w = world(db).await;
+        let code: String = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT credit_code FROM units WHERE id = $1")
+            .bind(w.unit).fetch_one(p).await.unwrap());
+        let unit = names::actor_name(&w.db, &format!("unit:{code}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            unit.agency.as_deref(),
+            Some("霍邱县第一人民医院"),
+            "{backend:?}"
+        );
+        let bureau = names::actor_name(&w.db, "bureau:341500 李核验")
+            .await
+            .unwrap();
+        assert_eq!(
+            (bureau.agency.as_deref(), bureau.official.as_deref()),
+            (Some("六安市人力资源和社会保障局"), Some("李核验")),
+            "{backend:?}"
+        );
+        let nobody = names::actor_name(&w.db, "anonymous").await.unwrap();
+        assert_eq!(nobody.official.as_deref(), Some("未知登录名"));
+        assert_eq!(
+            names::actor_name(&w.db, "demo:seed")
+                .await
+                .unwrap()
+                .agency
+                .as_deref(),
+            Some("系统")
+        );
+        assert_eq!(
+            names::person_name(&w.db, w.person)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("张晓梅")
+        );
+
+        let answer = names::verification_answer(&w.db, w.verification, w.person, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            answer.verifier.as_deref(),
+            Some("六安市人力资源和社会保障局")
+        );
+        assert_eq!(answer.decided_on, "2027-03-01");
+        assert!(
+            answer.approved && answer.reason.is_none(),
+            "{backend:?}: {answer:?}"
+        );
+        assert!(
+            names::verification_answer(&w.db, w.verification, w.other, 1)
+                .await
+                .unwrap()
+                .is_none(),
+            "another person's act is not their answer"
+        );
+        let entry: i64 = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT entry_index FROM review_acts WHERE id = $1")
+            .bind(w.review).fetch_one(p).await.unwrap());
+        assert_eq!(
+            names::act_approved(&w.db, "review.act", entry)
+                .await
+                .unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            names::act_approved(&w.db, "account.login", entry)
+                .await
+                .unwrap(),
+            None
+        );
+
+        // A part of the bureau's name finds its official's lines; a LIKE wildcard is literal.
+        let page = |name: &'static str| {
+            let db = w.db.clone();
+            async move {
+                audit::audit_page_named(
+                    &db,
+                    xueshi_domain::region::ANHUI,
+                    &AuditFilter::default(),
+                    Some(name),
+                    0,
+                    100,
+                    true,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let by_bureau = page("人力资源").await;
+        // The bureau's own lines (`bureau:341500`) and its official's (`bureau:341500 李核验`).
+        assert!(
+            by_bureau.len() >= 2
+                && by_bureau
+                    .iter()
+                    .all(|l| l.actor.starts_with("bureau:341500")),
+            "{backend:?}: {by_bureau:?}"
+        );
+        let by_official = page("李核验").await;
+        assert!(
+            !by_official.is_empty()
+                && by_official
+                    .iter()
+                    .all(|l| l.actor == "bureau:341500 李核验"),
+            "{backend:?}: {by_official:?}"
+        );
+        assert!(
+            page("%").await.is_empty(),
+            "{backend:?}: % is a character, not a wildcard"
+        );
+        assert!(page("无此机构").await.is_empty());
+        done(w.db).await;
+    }
+}

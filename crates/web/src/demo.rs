@@ -42,8 +42,12 @@ async fn office_of(state: &AppState, base: &Account, unit_id: i64) -> Result<Act
         unit: UnitId(unit.unit_id),
         place: access::place(unit.region, unit.zone),
     };
+    let name = xueshi_store::staff::unit_name(&state.db, unit_id)
+        .await?
+        .unwrap_or_else(|| "演示单位".to_owned());
     let mut account = base.clone();
-    account.display_name = format!("单位 #{unit_id} 人事经办（演示）");
+    // Named by its unit, as people read it in the trail (never by an id).
+    account.display_name = format!("{name}人事经办（演示）");
     Ok(Acting::new(
         account,
         Principal::new(AccountId(base.id), scope)?,

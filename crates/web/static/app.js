@@ -6,6 +6,8 @@
 //   data-then="reload" | "/path/{id}"   after success: reload, or go to a path ({key} from the
 //                                        JSON answer); absent: show data-ok (or 已保存)
 //   data-confirm="…"                     ask first
+//   data-ok="…"                          the success message; with data-then it is shown on the
+//                                        page reached (kept for one page in sessionStorage)
 //   data-body="file"                     send the form's file input raw (its own Content-Type)
 // Field attributes: data-type="int" | "bool" | "ints" (comma/space separated) | "lines";
 //   name="a.b" nests; empty fields are left out; data-upload="/api/evidence" on a file input
@@ -57,14 +59,13 @@
     out.append(text);
   }
 
+  // An API error as people read it: its Chinese message only. The stable code stays for
+  // programs and support in data-code (and the HTTP status in data-status), never as text.
   function problem(body, status) {
     const span = document.createElement("span");
-    span.textContent = (body && body.message) || "请求失败（HTTP " + status + "）";
-    if (body && body.code) {
-      const code = document.createElement("code");
-      code.textContent = " " + body.code;
-      span.append(code);
-    }
+    span.textContent = (body && body.message) || (status >= 500 ? "系统暂时无法处理，请稍后重试" : "请求未能完成，请检查后重试");
+    if (body && body.code) span.dataset.code = body.code;
+    span.dataset.status = String(status);
     return span;
   }
 
@@ -184,6 +185,7 @@
       return;
     }
     const then = form.dataset.then;
+    if (then && form.dataset.ok) flash(form.dataset.ok);
     if (then === "reload") {
       window.location.reload();
     } else if (then) {
@@ -192,6 +194,30 @@
       show(form, form.dataset.ok || "已保存", true);
     }
   }
+
+  // A success said on the next page: an act that leads elsewhere (stamp, approve, void, book)
+  // still tells its official it was done.
+  const FLASH = "xueshi:flash";
+  function flash(text) {
+    try { window.sessionStorage.setItem(FLASH, text); } catch (_) { /* storage off: no message */ }
+  }
+  function showFlash() {
+    let text = null;
+    try {
+      text = window.sessionStorage.getItem(FLASH);
+      window.sessionStorage.removeItem(FLASH);
+    } catch (_) { return; }
+    const main = document.querySelector("main");
+    if (!text || !main) return;
+    const p = document.createElement("p");
+    p.className = "msg ok flash";
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    const h1 = main.querySelector("h1");
+    if (h1) h1.after(p); else main.prepend(p);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showFlash);
+  else showFlash();
 
   document.addEventListener("submit", (ev) => {
     const form = ev.target.closest("form[data-api]");

@@ -30,9 +30,8 @@
       cell(tr, "行号", p.row, "num");
       cell(tr, "列", p.column);
       cell(tr, "原因", p.message);
-      const code = document.createElement("code");
-      code.textContent = p.code;
-      cell(tr, "代码", "").append(code);
+      // The code is for programs (data-code), the reason for people.
+      tr.dataset.code = p.code;
       body.append(tr);
     }
     if ((r.problems ?? 0) > rejected.length) {
@@ -40,7 +39,6 @@
       cell(tr, "行号", "…");
       cell(tr, "列", "");
       cell(tr, "原因", "共 " + r.problems + " 个问题，以上列出前 " + rejected.length + " 个");
-      cell(tr, "代码", "");
       body.append(tr);
     }
     out.querySelector(".rejected").hidden = rejected.length === 0;

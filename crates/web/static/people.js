@@ -70,14 +70,15 @@
       const wrap = el("div", undefined, "table-wrap");
       const table = el("table");
       const head = el("tr");
-      ["行", "列", "错误代码", "原因"].forEach((h) => { const th = el("th", h); th.scope = "col"; head.append(th); });
+      ["行", "列", "原因"].forEach((h) => { const th = el("th", h); th.scope = "col"; head.append(th); });
       const thead = el("thead"); thead.append(head); table.append(thead);
       const body = el("tbody");
       r.rejected.forEach((p) => {
         const tr = el("tr");
         tr.append(el("td", String(p.row), "num"));
         tr.append(el("td", p.column || "（整行）"));
-        const code = el("td"); code.append(el("code", p.code)); tr.append(code);
+        // The code is for programs (data-code), the reason for people.
+        tr.dataset.code = p.code;
         tr.append(el("td", p.message));
         body.append(tr);
       });
@@ -115,8 +116,8 @@
         method: "POST", headers: { "x-csrf-token": csrf() }, credentials: "same-origin",
       });
       if (res.ok) { ok += 1; continue; }
-      let msg = "HTTP " + res.status;
-      try { const j = await res.json(); msg = j.message + "（" + j.code + "）"; } catch (_) { /* not JSON */ }
+      let msg = "请求未能完成";
+      try { const j = await res.json(); msg = j.message; } catch (_) { /* not JSON */ }
       const row = document.getElementById("pick-" + id);
       const name = row ? row.getAttribute("aria-label").replace(/^选择 /, "") : id;
       failed.push(name + "：" + msg);

@@ -19,6 +19,7 @@ use xueshi_store::certificates;
 
 use crate::error::ApiError;
 use crate::extract::{ApiBytes, ApiPath};
+use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::certificates::{
     self as api, Checklist, PublicLookup, check_value, checklist, viewable,
@@ -56,24 +57,35 @@ struct Year {
     verification: String,
 }
 
-fn stamp(s: Option<&xueshi_certificate::Stamp>) -> String {
+/// A stamp as people read it: the agency and the day (`霍邱县人力资源和社会保障局，2026-12-03`);
+/// its decision hash and ledger entry go to 技术信息.
+async fn stamp(
+    names: &mut Names,
+    tech: &mut TechInfo,
+    what: &str,
+    year: i32,
+    s: Option<&xueshi_certificate::Stamp>,
+) -> String {
     match s {
         None => "无".to_owned(),
         Some(s) => {
-            let hash = s
-                .decision_hash
-                .as_deref()
-                .map(|h| format!("，判定哈希 {}…", h.get(..16).unwrap_or(h)))
-                .unwrap_or_default();
-            format!("{}，{}{hash}（账本条目 #{}）", s.by, s.on, s.entry_index)
+            let mut detail = format!("账本条目 #{}", s.entry_index);
+            if let Some(h) = &s.decision_hash {
+                detail.push_str(&format!("，判定摘要 sha256:{h}"));
+            }
+            tech.add(format!("{year} 年度{what}"), detail);
+            format!("{}，{}", names.agency(&s.by).await, s.on)
         }
     }
 }
 
-fn years(cert: &Certificate) -> Vec<Year> {
-    cert.years
-        .iter()
-        .map(|y| Year {
+async fn years(state: &AppState, cert: &Certificate, tech: &mut TechInfo) -> Vec<Year> {
+    let mut names = Names::new(state);
+    let mut out = Vec::with_capacity(cert.years.len());
+    for y in &cert.years {
+        let review = stamp(&mut names, tech, "审核章", y.year, y.review.as_ref()).await;
+        let verification = stamp(&mut names, tech, "核验章", y.year, y.verification.as_ref()).await;
+        out.push(Year {
             year: y.year,
             compliant: y.compliant,
             credited: format!(
@@ -95,10 +107,11 @@ fn years(cert: &Certificate) -> Vec<Year> {
                     provider: r.provider.as_deref().map(provider_zh).unwrap_or_default(),
                 })
                 .collect(),
-            review: stamp(y.review.as_ref()),
-            verification: stamp(y.verification.as_ref()),
-        })
-        .collect()
+            review,
+            verification,
+        });
+    }
+    out
 }
 
 #[derive(Template)]
@@ -114,6 +127,7 @@ struct Print {
     years: Vec<Year>,
     verify_url: String,
     qr: String,
+    techinfo: TechInfo,
 }
 
 /// The printable certificate.
@@ -129,6 +143,9 @@ pub async fn print(
     })?;
     let verify_url = certificates::verify_url(&state.public_url, &issued.row.number);
     let qr = pdf::qr_svg(&verify_url, 132).unwrap_or_default();
+    let mut techinfo = TechInfo::default();
+    techinfo.add("电子凭证格式", "W3C 可验证凭证，eddsa-jcs-2022");
+    let years = years(&state, &cert, &mut techinfo).await;
     Ok(render(&Print {
         chrome: page.chrome(
             &format!("继续教育证书 {}", issued.row.number),
@@ -144,9 +161,10 @@ pub async fn print(
             .unwrap_or(&state.issuer_name)
             .to_owned(),
         revoked: issued.revocation.as_ref().map(|r| r.revoked_on.to_string()),
-        years: years(&cert),
+        years,
         verify_url,
         qr,
+        techinfo,
     }))
 }
 

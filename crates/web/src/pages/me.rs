@@ -14,6 +14,7 @@ use xueshi_domain::Hours;
 use xueshi_policy::input::{Form, ProviderKind, Subject};
 use xueshi_policy::rule::RuleId;
 
+use super::plain::Names;
 use super::{Chrome, Page, PageError, percent, render};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
@@ -155,7 +156,7 @@ pub(super) struct YearCard {
     pub unconfirmed: bool,
 }
 
-fn review_line(h: &ReviewHistory) -> ReviewLine {
+async fn review_line(names: &mut Names, h: &ReviewHistory) -> ReviewLine {
     match (h.pending, h.acts.last()) {
         (true, _) => ReviewLine {
             class: "info",
@@ -165,7 +166,11 @@ fn review_line(h: &ReviewHistory) -> ReviewLine {
         },
         (false, Some(a)) if a.approved => ReviewLine {
             class: "ok",
-            text: format!("已审核盖章（{}，{}）", a.decided_on, a.actor),
+            text: format!(
+                "已审核盖章（{}，{}）",
+                names.agency(&a.actor).await,
+                a.decided_on
+            ),
             reasons: Vec::new(),
             can_submit: false,
         },
@@ -173,12 +178,19 @@ fn review_line(h: &ReviewHistory) -> ReviewLine {
             class: "bad",
             text: format!(
                 "审核退回（{}，{}）：请按理由更正后重新提交",
-                a.decided_on, a.actor
+                names.agency(&a.actor).await,
+                a.decided_on
             ),
             reasons: a
                 .reasons
                 .iter()
-                .map(|r| (r.record.clone(), r.reason.clone()))
+                .map(|r| {
+                    (
+                        super::plain::record_label(&r.record)
+                            .unwrap_or_else(|| "网上登记的记录".to_owned()),
+                        r.reason.clone(),
+                    )
+                })
                 .collect(),
             can_submit: true,
         },
@@ -209,7 +221,13 @@ fn outcomes(decisions: &[(i32, Value)]) -> std::collections::HashMap<String, Val
     out
 }
 
-fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64]) -> RecordLine {
+async fn record_line(
+    state: &AppState,
+    names: &mut Names,
+    r: &RecordView,
+    o: Option<&Value>,
+    new: &[i64],
+) -> RecordLine {
     let completed_year = r
         .completed_on
         .get(..4)
@@ -224,7 +242,12 @@ fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64])
         (Some(v), _) => (
             "info",
             "已作废".to_owned(),
-            format!("{}（{}，{}）", v.reason, v.voided_on, v.actor),
+            format!(
+                "{}（{}，{}）",
+                v.reason,
+                names.agency(&v.actor).await,
+                v.voided_on
+            ),
         ),
         (None, None) => ("info", "待认定".to_owned(), String::new()),
         (None, Some(o)) => {
@@ -238,7 +261,7 @@ fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64])
                     "bad",
                     "不予认定".to_owned(),
                     format!(
-                        "{}（{rule}）{}",
+                        "{}{}",
                         rule_zh(rule),
                         cite_suffix(&rule_cite(state, rule, year))
                     ),
@@ -250,7 +273,7 @@ fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64])
                         o["claimed"].as_str().unwrap_or("0")
                     ),
                     format!(
-                        "受{}限制（{rule}）{}",
+                        "受{}限制{}",
                         rule_zh(rule),
                         cite_suffix(&rule_cite(state, rule, year))
                     ),
@@ -261,7 +284,7 @@ fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64])
     };
     RecordLine {
         id: r.id,
-        label: r.label.clone(),
+        label: super::plain::record_label(&r.label).unwrap_or_default(),
         content: r.content.clone(),
         subject: subject_zh(&r.subject),
         form: form_zh(&r.form),
@@ -280,7 +303,7 @@ fn record_line(state: &AppState, r: &RecordView, o: Option<&Value>, new: &[i64])
         reason,
         certificate_no: r.certificate_no.clone().unwrap_or_default(),
         evidence: r.evidence.is_some(),
-        registered: format!("{} 由 {} 登记", r.registered_on, r.actor),
+        registered: format!("{} 由{}登记", r.registered_on, names.agency(&r.actor).await),
         voided: r.voided.is_some(),
         is_new: new.contains(&r.id),
     }
@@ -375,6 +398,7 @@ async fn year_cards(
         }
     }
     let by_label = outcomes(&decisions);
+    let mut names = Names::new(state);
     let mut cards = Vec::new();
     for &year in years.iter().rev() {
         let yp = state.policy.year(year);
@@ -382,11 +406,13 @@ async fn year_cards(
             .map(|y| y.registration_deadline.value.to_string())
             .unwrap_or_default();
         let open = yp.is_some_and(|y| today <= y.registration_deadline.value);
-        let records: Vec<RecordLine> = list
+        let mut records = Vec::new();
+        for r in list
             .iter()
             .filter(|r| record_year(r, by_label.get(&r.label)) == year)
-            .map(|r| record_line(state, r, by_label.get(&r.label), new))
-            .collect();
+        {
+            records.push(record_line(state, &mut names, r, by_label.get(&r.label), new).await);
+        }
         let Some((_, d)) = decisions.iter().find(|(y, _)| *y == year) else {
             let note = missing
                 .iter()
@@ -448,9 +474,8 @@ async fn year_cards(
             .flatten()
             .map(|w| {
                 format!(
-                    "{}（{}）：{}",
+                    "{}：{}",
                     rule_zh(w["rule"].as_str().unwrap_or_default()),
-                    w["rule"].as_str().unwrap_or_default(),
                     w["detail"].as_str().unwrap_or_default()
                 )
             })
@@ -463,18 +488,20 @@ async fn year_cards(
             short_text: short.join("，"),
             register_by,
             open,
-            review: review_line(&history),
+            review: review_line(&mut names, &history).await,
             records,
             warnings,
             unconfirmed: d["unconfirmed"].as_array().is_some_and(|u| !u.is_empty())
                 || !d["projected_from"].is_null(),
         });
     }
-    let others = list
+    let mut others = Vec::new();
+    for r in list
         .iter()
         .filter(|r| !years.contains(&record_year(r, by_label.get(&r.label))))
-        .map(|r| record_line(state, r, by_label.get(&r.label), new))
-        .collect();
+    {
+        others.push(record_line(state, &mut names, r, by_label.get(&r.label), new).await);
+    }
     Ok((cards, others))
 }
 
@@ -492,30 +519,63 @@ pub(super) struct ApplicationLine {
     pub text: String,
     pub class: &'static str,
     pub status: &'static str,
+    /// Who answered and when (`霍邱县人力资源和社会保障局，2026-12-03`), once answered.
+    pub answered: String,
+    /// A refusal's reason.
+    pub reason: Option<String>,
 }
 
-fn application_lines(apps: &[ApplicationView]) -> Vec<ApplicationLine> {
-    apps.iter()
-        .rev()
-        .map(|a| {
-            let (class, status) = match a.status.as_str() {
-                "approved" => ("ok", "已核验盖章"),
-                "refused" => ("bad", "核验未通过"),
-                _ => ("info", "待核验"),
-            };
-            ApplicationLine {
-                text: format!(
-                    "{}职称 · 任职周期 {}—{} 年 · 申请人 {}",
-                    level_zh(&a.level),
-                    a.first_year,
-                    a.last_year,
-                    a.applied_by
-                ),
-                class,
-                status,
+/// The applications, newest first, each with who answered it, when, and why not.
+pub(super) async fn application_lines(
+    state: &AppState,
+    apps: &[ApplicationView],
+) -> Vec<ApplicationLine> {
+    let mut names = Names::new(state);
+    let mut out = Vec::with_capacity(apps.len());
+    for a in apps.iter().rev() {
+        let (class, status) = match a.status.as_str() {
+            "approved" => ("ok", "已核验盖章"),
+            "refused" => ("bad", "核验未通过"),
+            _ => ("info", "待核验"),
+        };
+        // An answer that cannot be read leaves the status alone rather than failing the page.
+        let answer = match a.act_id {
+            Some(act) => xueshi_store::names::verification_answer(
+                &state.db,
+                act,
+                a.subject.person_id,
+                a.application_id,
+            )
+            .await
+            .ok()
+            .flatten(),
+            None => None,
+        };
+        let (answered, reason) = match answer {
+            Some(x) => {
+                let by = match x.verifier {
+                    Some(v) => v,
+                    None => names.agency(&x.actor).await,
+                };
+                (format!("{by}，{}", x.decided_on), x.reason)
             }
-        })
-        .collect()
+            None => (String::new(), None),
+        };
+        out.push(ApplicationLine {
+            text: format!(
+                "{}职称 · 任职周期 {}—{} 年 · 申请人 {}",
+                level_zh(&a.level),
+                a.first_year,
+                a.last_year,
+                names.agency(&a.applied_by).await
+            ),
+            class,
+            status,
+            answered,
+            reason,
+        });
+    }
+    out
 }
 
 pub(super) struct BookingLine {
@@ -640,7 +700,7 @@ async fn overview(
         years: cards,
         others,
         cycle,
-        applications: application_lines(&apps),
+        applications: application_lines(&state, &apps).await,
         bookings: booking_lines(&bookings, &today),
         registered: !new.is_empty(),
     }))
@@ -857,17 +917,19 @@ pub async fn readiness(
         None
     };
     let mut years = Vec::new();
+    let mut names = Names::new(&state);
     if let Some(r) = &result {
         for y in &r.years {
-            let history = reviews::history(st(), acting.clone(), ApiPath((person_id, y.year)))
-                .await
-                .map(|h| review_line(&h.0))
-                .unwrap_or(ReviewLine {
-                    class: "info",
-                    text: "该年度无任职单位".to_owned(),
-                    reasons: Vec::new(),
-                    can_submit: false,
-                });
+            let history =
+                match reviews::history(st(), acting.clone(), ApiPath((person_id, y.year))).await {
+                    Ok(h) => review_line(&mut names, &h.0).await,
+                    Err(_) => ReviewLine {
+                        class: "info",
+                        text: "该年度无任职单位".to_owned(),
+                        reasons: Vec::new(),
+                        can_submit: false,
+                    },
+                };
             years.push(ReadyYear {
                 year: y.year,
                 required: y.required,
@@ -891,7 +953,7 @@ pub async fn readiness(
         .map(|r| {
             r.missing
                 .iter()
-                .map(|m| format!("{}（{}）：{}", rule_zh(&m.rule), m.rule, m.zh()))
+                .map(|m| format!("{}：{}", rule_zh(&m.rule), m.zh()))
                 .collect()
         })
         .unwrap_or_default();
@@ -917,7 +979,7 @@ pub async fn readiness(
         result,
         years,
         cycle_missing,
-        applications: application_lines(&apps),
+        applications: application_lines(&state, &apps).await,
         bookings: booking_lines(&bookings, &today.to_string()),
     }))
 }

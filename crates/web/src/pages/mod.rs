@@ -15,6 +15,7 @@ pub mod certificate;
 pub mod me;
 pub mod messages;
 pub mod officials;
+pub mod plain;
 pub mod resets;
 pub mod session;
 pub mod unit;

@@ -20,7 +20,11 @@ use crate::state::AppState;
 #[derive(Clone, Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// The actor text exactly as recorded.
     pub actor: Option<String>,
+    /// A part of the actor's name as people read it: its agency's or unit's name, the
+    /// official's name or the login (e.g. `霍邱`).
+    pub actor_name: Option<String>,
     /// e.g. `review.act`, `verification.act`, `person.reveal`, `account.login`.
     pub action: Option<String>,
     /// From (inclusive), Unix ms.
@@ -75,7 +79,14 @@ pub async fn trail(
         Action::ReadAudit,
         &Target::Area(Place::Region(*region)),
     )?;
-    let rows = audit::audit_page(
+    let name = q.actor_name.as_deref();
+    if name.is_some_and(|n| n.chars().count() > 100) {
+        return Err(ApiError::bad_request(
+            "request.actor_name",
+            "操作人名称（actor_name）不超过 100 个字",
+        ));
+    }
+    let rows = audit::audit_page_named(
         &state.db,
         *region,
         &AuditFilter {
@@ -84,6 +95,7 @@ pub async fn trail(
             since_ms: q.since_ms,
             until_ms: q.until_ms,
         },
+        name,
         q.offset.unwrap_or(0),
         q.limit.unwrap_or(500),
         q.newest_first.unwrap_or(false),

@@ -1,6 +1,9 @@
 //! `/audit` 审计日志: the supervisor reads the trail of every official act and disclosure
-//! (D18, D19), newest first, filtered by actor, action and a range of days (Beijing time) in
-//! a GET form, a page at a time.
+//! (D18, D19), newest first, filtered by operator (a part of the agency's or official's name,
+//! or one operator exactly from a row's link), action and a range of days (Beijing time) in a
+//! GET form, a page at a time. Each row says who (agency and official), what in Chinese
+//! (盖章/退回, 批准/驳回 …) and about whom (the person's name masked); the raw actor, action
+//! and subject stay in the row's `data-` attributes and the API's JSON.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -8,8 +11,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use xueshi_domain::Date;
 
-use super::{day_start_ms, given, guard};
+use super::{day_start_ms, given, guard, level_zh};
 use crate::extract::ApiQuery;
+use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::audit::{self, AuditLine, AuditQuery};
 use crate::state::AppState;
@@ -18,38 +22,129 @@ use crate::state::AppState;
 const PER_PAGE: u32 = 50;
 
 /// The actions the trail records, for the filter (the API takes any text).
-const ACTIONS: [(&str, &str); 18] = [
+const ACTIONS: [(&str, &str); 26] = [
     ("review.act", "年度登记审核（盖章/退回）"),
-    ("verification.act", "学时核验（盖章/拒绝）"),
+    ("verification.act", "学时核验（盖核验章/拒绝）"),
     ("verification.refusal_reason", "核验拒绝理由"),
     ("verification.apply", "申请核验"),
-    ("filing.decision", "培训备案审批"),
+    ("filing.submit", "申报培训备案"),
+    ("filing.decision", "培训备案审批（同意/不同意）"),
     ("provider.registration", "课件提供方备案"),
-    ("record.void", "作废或更正记录"),
+    ("record.register", "登记学习记录"),
+    ("records.import", "批量导入学习记录"),
+    ("record.void", "作废学习记录"),
     ("year_page.submit", "提交年度登记"),
+    ("certificate.issue", "签发继续教育证书"),
+    ("certificate.revoke", "撤销继续教育证书"),
     ("person.reveal", "查看完整身份证号"),
     ("slot.open", "开放预约时段"),
-    ("booking.book", "预约"),
+    ("booking.book", "预约核验"),
     ("booking.cancel", "取消预约"),
     ("account.login", "登录"),
     ("account.login_failed", "登录失败"),
     ("account.locked", "账号锁定"),
     ("account.create", "创建账号"),
     ("account.password_change", "修改密码"),
+    ("account.password_reset", "重置密码"),
+    ("account.sign_out_everywhere", "退出全部登录"),
     ("api_token.issue", "签发 API 令牌"),
+    ("api_token.revoke", "吊销 API 令牌"),
 ];
 
-fn action_zh(action: &str) -> &str {
+/// What happened, in Chinese: the action, and for an act that approves or refuses, which.
+fn action_zh(action: &str, approved: Option<bool>) -> String {
+    let outcome = match (action, approved) {
+        ("review.act", Some(true)) => Some("年度登记审核：盖章"),
+        ("review.act", Some(false)) => Some("年度登记审核：退回"),
+        ("verification.act", Some(true)) => Some("学时核验：盖核验章"),
+        ("verification.act", Some(false)) => Some("学时核验：拒绝盖章"),
+        ("filing.decision", Some(true)) => Some("培训备案审批：同意"),
+        ("filing.decision", Some(false)) => Some("培训备案审批：不同意"),
+        _ => None,
+    };
+    if let Some(o) = outcome {
+        return o.to_owned();
+    }
     ACTIONS
         .iter()
         .find(|(a, _)| *a == action)
-        .map_or(action, |(_, zh)| zh)
+        .map_or("其他操作", |(_, zh)| zh)
+        .to_owned()
+}
+
+/// A line's subject as people read it: `person:3/year:2026` is 张*梅 · 2026 年度.
+async fn subject_zh(state: &AppState, names: &mut Names, subject: &str) -> String {
+    let mut parts = Vec::new();
+    for seg in subject.split('/') {
+        let (kind, value) = seg.split_once(':').unwrap_or((seg, ""));
+        let part = match kind {
+            "person" => match value.parse::<i64>() {
+                Ok(id) => names
+                    .person_masked(id)
+                    .await
+                    .unwrap_or_else(|| "人员".to_owned()),
+                Err(_) => "人员".to_owned(),
+            },
+            "year" => format!("{value} 年度"),
+            "application" => "核验申请".to_owned(),
+            "record" => "学习记录".to_owned(),
+            "certificate" => format!("证书 {value}"),
+            "junior" | "intermediate" | "senior" => {
+                format!(
+                    "{}职称 {} 年任职周期",
+                    level_zh(kind),
+                    value.replace('-', "—")
+                )
+            }
+            "account" => format!("账号：{}", names.full(seg).await),
+            "unit" => match value.parse::<i64>() {
+                Ok(id) => xueshi_store::staff::unit_name(&state.db, id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| "用人单位".to_owned()),
+                Err(_) => names.agency(seg).await,
+            },
+            "filing" => "培训备案".to_owned(),
+            "provider" => format!("课件提供方 {value}"),
+            "slot" => "预约时段".to_owned(),
+            "booking" => "预约".to_owned(),
+            "api_token" => "API 令牌".to_owned(),
+            "rows" => format!("{value} 行"),
+            "sessions_ended" => format!("结束 {value} 处登录"),
+            _ => continue,
+        };
+        parts.push(part);
+    }
+    parts.join(" · ")
+}
+
+/// A line's detail as people read it: free text (a reason) as written; a code-like detail
+/// (`id_number`) said in Chinese or left to the row's data attributes.
+fn detail_zh(detail: &str) -> String {
+    match detail {
+        "id_number" => "完整身份证号".to_owned(),
+        "unknown_login" => "登录名不存在".to_owned(),
+        "wrong_password" => "密码错误".to_owned(),
+        "refused_while_locked" => "账号锁定期间尝试登录".to_owned(),
+        "disabled" => "账号已停用".to_owned(),
+        d if d
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:-/".contains(c)) =>
+        {
+            String::new()
+        }
+        d => d.to_owned(),
+    }
 }
 
 /// The page's query, taken leniently.
 #[derive(Debug, Default, Deserialize)]
 pub struct Ask {
+    /// One operator exactly (a row's link).
     actor: Option<String>,
+    /// A part of the operator's name (the form).
+    actor_name: Option<String>,
     action: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -60,6 +155,9 @@ pub struct Ask {
 struct Line {
     l: AuditLine,
     action_zh: String,
+    who: String,
+    about: String,
+    detail: String,
 }
 
 #[derive(Template)]
@@ -69,6 +167,9 @@ struct Audit {
     lines: Vec<Line>,
     actions: &'static [(&'static str, &'static str)],
     actor: String,
+    /// The exact operator's name, when filtered to one.
+    actor_zh: String,
+    actor_name: String,
     action: String,
     from: String,
     to: String,
@@ -100,6 +201,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     guard(&page, "/audit")?;
     let actor = given(&ask.actor).map(str::to_owned);
+    let actor_name = given(&ask.actor_name).map(|n| n.chars().take(100).collect::<String>());
     let action = given(&ask.action).map(str::to_owned);
     let mut problem = None;
     let mut day = |text: Option<&str>, what: &str| match text.map(Date::parse) {
@@ -118,10 +220,11 @@ pub async fn page(
         .unwrap_or(1);
     // One line more than a page tells whether there is a next page.
     let mut lines = audit::trail(
-        State(state),
+        State(state.clone()),
         page.acting.clone(),
         ApiQuery(AuditQuery {
             actor: actor.clone(),
+            actor_name: actor_name.clone(),
             action: action.clone(),
             since_ms: from.map(day_start_ms),
             until_ms: to.map(|d| day_start_ms(d) + 86_400_000),
@@ -137,6 +240,7 @@ pub async fn page(
     let mut base = String::new();
     for (k, v) in [
         ("actor", actor.as_deref()),
+        ("actor_name", actor_name.as_deref()),
         ("action", action.as_deref()),
         ("from", from.map(|d| d.to_string()).as_deref()),
         ("to", to.map(|d| d.to_string()).as_deref()),
@@ -145,17 +249,39 @@ pub async fn page(
             base.push_str(&format!("{k}={}&", enc(v)));
         }
     }
+    let mut names = Names::new(&state);
+    let mut rows = Vec::with_capacity(lines.len());
+    for l in lines {
+        let approved = match l.entry_index {
+            Some(e) => xueshi_store::names::act_approved(&state.db, &l.action, e)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let about = match &l.subject {
+            Some(s) => subject_zh(&state, &mut names, s).await,
+            None => String::new(),
+        };
+        rows.push(Line {
+            action_zh: action_zh(&l.action, approved),
+            who: names.full(&l.actor).await,
+            about,
+            detail: l.detail.as_deref().map(detail_zh).unwrap_or_default(),
+            l,
+        });
+    }
+    let actor_zh = match &actor {
+        Some(a) => names.full(a).await,
+        None => String::new(),
+    };
     Ok(render(&Audit {
         chrome: page.chrome("审计日志", "/audit"),
-        lines: lines
-            .into_iter()
-            .map(|l| Line {
-                action_zh: action_zh(&l.action).to_owned(),
-                l,
-            })
-            .collect(),
+        lines: rows,
         actions: &ACTIONS,
         actor: actor.unwrap_or_default(),
+        actor_zh,
+        actor_name: actor_name.unwrap_or_default(),
         action: action.unwrap_or_default(),
         from: from.map(|d| d.to_string()).unwrap_or_default(),
         to: to.map(|d| d.to_string()).unwrap_or_default(),

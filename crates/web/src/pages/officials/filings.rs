@@ -12,6 +12,7 @@ use xueshi_domain::Role;
 
 use super::{agent, guard, luan_places, luan_zones, region_zh, status_zh};
 use crate::extract::ApiQuery;
+use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::registers::{self, FilingView, RegisterQuery, RegistrationView};
 use crate::routes::reviews::QueueQuery;
@@ -22,6 +23,8 @@ struct FilingLine {
     f: FilingView,
     place: String,
     status: &'static str,
+    /// Who decided it (the agency and official), once decided.
+    decided_by: Option<String>,
 }
 
 #[derive(Template)]
@@ -45,17 +48,23 @@ pub async fn filings(State(state): State<AppState>, page: Page) -> Result<Respon
     )
     .await?
     .0;
-    let filings = list
-        .into_iter()
-        .map(|f| FilingLine {
+    let mut names = Names::new(&state);
+    let mut filings = Vec::with_capacity(list.len());
+    for f in list {
+        let decided_by = match &f.decided_by {
+            Some(by) => Some(names.full(by).await),
+            None => None,
+        };
+        filings.push(FilingLine {
             place: match &f.zone {
                 Some(z) => z.clone(),
                 None => region_zh(&f.region),
             },
             status: status_zh(&f.status),
+            decided_by,
             f,
-        })
-        .collect();
+        });
+    }
     Ok(render(&Filings {
         chrome: page.chrome("培训备案", "/filings"),
         provider: page.role() == Role::Provider,
@@ -66,11 +75,18 @@ pub async fn filings(State(state): State<AppState>, page: Page) -> Result<Respon
     }))
 }
 
+/// A registration with who registered it, by agency.
+#[derive(Debug)]
+struct ProviderRow {
+    r: RegistrationView,
+    by: String,
+}
+
 #[derive(Template)]
 #[template(path = "officials/providers.html")]
 struct Providers {
     chrome: Chrome,
-    rows: Vec<RegistrationView>,
+    rows: Vec<ProviderRow>,
     in_force: usize,
     keeper: bool,
     today: String,
@@ -100,11 +116,17 @@ pub async fn providers(State(state): State<AppState>, page: Page) -> Result<Resp
             .cmp(&b.provider)
             .then_with(|| b.from.cmp(&a.from))
     });
+    let mut names = Names::new(&state);
+    let mut named = Vec::with_capacity(rows.len());
+    for r in rows {
+        let by = names.agency(&r.registered_by).await;
+        named.push(ProviderRow { r, by });
+    }
     Ok(render(&Providers {
         chrome: page.chrome("课件机构", "/providers"),
-        in_force: rows.iter().filter(|r| r.in_force).count(),
+        in_force: named.iter().filter(|x| x.r.in_force).count(),
         keeper: page.role() == Role::CityBureau,
-        rows,
+        rows: named,
         today: crate::access::today(&state)?.to_string(),
     }))
 }

@@ -1,6 +1,7 @@
 //! `/reviews` 审核学时: the industry authority's queue of submitted year pages, each with its
 //! records of that year and the engine's reading of them, a stamp form and a rejection form
-//! with a reason per record; then what the authority reviewed lately.
+//! with a reason per record (collapsed until opened, so a long queue stays short on a phone),
+//! ten pages at a time; then what the authority reviewed lately.
 
 use askama::Template;
 use axum::extract::State;
@@ -9,18 +10,44 @@ use serde_json::Value;
 
 use super::{at, guard, when};
 use crate::extract::ApiPath;
+use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::routes::{persons, records};
 use crate::state::AppState;
 use xueshi_app::reviews::{self, DoneReviewView, ReviewView};
 
-/// Pages shown in full (each reads records and asks the engine); the rest are counted.
-const SHOWN: usize = 20;
+/// Year pages per screen (each reads records and asks the engine); the rest are paged.
+const SHOWN: usize = 10;
+
+/// The page's query, taken leniently.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Ask {
+    page: Option<String>,
+}
+
+/// One review done, as people read it.
+#[derive(Debug)]
+struct Done {
+    d: DoneReviewView,
+    by: String,
+    /// Each reason with its record as people read it.
+    reasons: Vec<(String, String)>,
+}
+
+/// An earlier review of a page: the act, who (agency and official), and its reasons by record.
+type Past = (ReviewView, String, Vec<(String, String)>);
+
+fn shown(label: &str) -> String {
+    crate::pages::plain::record_label(label).unwrap_or_else(|| "网上登记".to_owned())
+}
 
 /// A record of the page, with what the engine made of it.
 #[derive(Debug)]
 struct Line {
+    /// The record's label as the API knows it (sent back with a reason).
     label: String,
+    /// The label as people read it.
+    shown: String,
     content: String,
     subject: &'static str,
     form: &'static str,
@@ -46,7 +73,7 @@ struct PageCard {
     total: String,
     professional: String,
     public: String,
-    history: Vec<ReviewView>,
+    history: Vec<Past>,
 }
 
 #[derive(Template)]
@@ -54,8 +81,11 @@ struct PageCard {
 struct Reviews {
     chrome: Chrome,
     cards: Vec<PageCard>,
-    more: usize,
-    done: Vec<DoneReviewView>,
+    total: usize,
+    page: usize,
+    prev: Option<usize>,
+    next: Option<usize>,
+    done: Vec<Done>,
 }
 
 fn subject_zh(s: &str) -> &'static str {
@@ -71,14 +101,26 @@ fn text(v: &Value) -> String {
 }
 
 /// The queue, the pages in full, and the authority's recent acts.
-pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    axum::extract::Query(ask): axum::extract::Query<Ask>,
+) -> Result<Response, PageError> {
     guard(&page, "/reviews")?;
+    let mut names = Names::new(&state);
     let st = || State(state.clone());
     let ctx = state.ctx();
     let pending = reviews::pending(&ctx, &page.acting, 500).await?;
-    let more = pending.len().saturating_sub(SHOWN);
+    let total = pending.len();
+    let pages = total.div_ceil(SHOWN).max(1);
+    let n = ask
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
     let mut cards = Vec::new();
-    for p in pending.into_iter().take(SHOWN) {
+    for p in pending.into_iter().skip((n - 1) * SHOWN).take(SHOWN) {
         let (person_id, year) = (p.subject.person_id, p.year);
         let decision = persons::person_year(st(), page.acting.clone(), ApiPath((person_id, year)))
             .await?
@@ -118,21 +160,32 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
                         credited: text(at(o, "/credited")),
                         note,
                         evidence: r.evidence.is_some(),
+                        shown: shown(&r.label),
                         label: r.label,
                     }
                 })
             })
             .collect();
-        let history = reviews::history(&ctx, &page.acting, person_id, year)
+        let acts = reviews::history(&ctx, &page.acting, person_id, year)
             .await?
             .acts;
+        let mut history = Vec::with_capacity(acts.len());
+        for a in acts {
+            let by = names.full(&a.actor).await;
+            let reasons = a
+                .reasons
+                .iter()
+                .map(|r| (shown(&r.record), r.reason.clone()))
+                .collect();
+            history.push((a, by, reasons));
+        }
         cards.push(PageCard {
             person_id,
             year,
             name: p.subject.name,
             id_masked: p.subject.id_masked,
             unit_name: p.subject.unit_name,
-            submitted_by: p.submitted_by,
+            submitted_by: names.agency(&p.submitted_by).await,
             submitted_at: when(p.submitted_ms),
             lines,
             compliant: at(&decision, "/compliant").as_bool().unwrap_or(false),
@@ -142,11 +195,25 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
             history,
         });
     }
-    let done = reviews::done(&ctx, &page.acting, 50).await?;
+    let done = reviews::done(&ctx, &page.acting, 20).await?;
+    let mut done_lines = Vec::with_capacity(done.len());
+    for d in done {
+        let by = names.full(&d.act.actor).await;
+        let reasons = d
+            .act
+            .reasons
+            .iter()
+            .map(|r| (shown(&r.record), r.reason.clone()))
+            .collect();
+        done_lines.push(Done { d, by, reasons });
+    }
     Ok(render(&Reviews {
         chrome: page.chrome("审核学时", "/reviews"),
         cards,
-        more,
-        done,
+        total,
+        page: n,
+        prev: (n > 1).then(|| n - 1),
+        next: (n < pages).then(|| n + 1),
+        done: done_lines,
     }))
 }

@@ -1,7 +1,7 @@
 //! `/verifications` 核验: the applications routed to the calling bureau (or, for a state-owned
 //! unit, those of its own staff); `/verifications/{id}` shows the engine's decision on the
-//! cycle — each check with its rule id and legal source, warnings, each record's fate, and the
-//! trace — with the decision's hash, a stamp form (the API refuses a stamp the hours do not
+//! cycle — each check with its legal source, warnings, each record's fate, and the trace; rule
+//! ids, hashes and versions under 技术信息 — who answered it and when, a stamp form (the API refuses a stamp the hours do not
 //! support, or one made on a stale decision) and a refusal with reason; bureaus may also record
 //! a paper verification done before the system (D17).
 
@@ -12,8 +12,11 @@ use xueshi_app::verifications::{self, ApplicationView, YearProgress, explain};
 use xueshi_domain::Role;
 
 use super::{guard, level_zh, rule_zh, when};
+use crate::extract::ApiPath;
+use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
+use xueshi_store::names::{self, Answer};
 
 #[derive(Debug)]
 struct Row {
@@ -39,20 +42,21 @@ struct Queue {
 pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/verifications")?;
     let apps = verifications::pending(&state.ctx(), &page.acting, 500).await?;
-    let rows = apps
-        .into_iter()
-        .map(|a| Row {
+    let mut names = Names::new(&state);
+    let mut rows = Vec::with_capacity(apps.len());
+    for a in apps {
+        rows.push(Row {
             id: a.application_id,
             level: level_zh(&a.level),
             first_year: a.first_year,
             last_year: a.last_year,
             applied_at: when(a.applied_ms),
-            applied_by: a.applied_by,
+            applied_by: names.agency(&a.applied_by).await,
             name: a.subject.name,
             id_masked: a.subject.id_masked,
             unit_name: a.subject.unit_name,
-        })
-        .collect();
+        });
+    }
     Ok(render(&Queue {
         chrome: page.chrome("核验", "/verifications"),
         rows,
@@ -62,7 +66,6 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response,
 /// A check of the decision, with its legal source.
 #[derive(Debug)]
 struct CheckLine {
-    rule: String,
     rule_zh: String,
     year: i32,
     required: String,
@@ -72,13 +75,11 @@ struct CheckLine {
     actual_label: String,
     passed: bool,
     cite: String,
-    confirmed: bool,
     note: Option<String>,
 }
 
 #[derive(Debug)]
 struct Note {
-    rule: String,
     rule_zh: String,
     record: Option<String>,
     detail: String,
@@ -87,6 +88,7 @@ struct Note {
 #[derive(Debug)]
 struct RecordLine {
     label: String,
+    content: String,
     credit_year: i32,
     claimed: String,
     credited: String,
@@ -99,31 +101,37 @@ struct RecordLine {
 struct Detail {
     chrome: Chrome,
     app: ApplicationView,
+    applied_by: String,
+    /// Who answered the application and when, with a refusal's reason.
+    answer: Option<Answer>,
     level: &'static str,
     compliant: bool,
     averaged: bool,
-    failed: Vec<(String, String)>,
+    failed: Vec<String>,
     /// Each year with what it lacks, in words.
     years: Vec<(YearProgress, Vec<String>)>,
     checks: Vec<CheckLine>,
     warnings: Vec<Note>,
-    unconfirmed: Vec<(String, String)>,
     records: Vec<RecordLine>,
     trace: Vec<Note>,
+    /// The decision's hash, which a stamp names (the form sends it).
     decision_hash: String,
-    engine: String,
-    policy: String,
-    policy_hash: String,
+    /// Rule ids, hashes, the engine and policy versions, unverified policy values.
+    techinfo: TechInfo,
     pending: bool,
     /// Bureaus record paper verifications; a state-owned unit does not.
     offline: bool,
 }
 
+/// A record as the decision names it, for people: its label, or 网上登记 for a generated one.
+fn shown(label: &str) -> String {
+    crate::pages::plain::record_label(label).unwrap_or_else(|| "网上登记".to_owned())
+}
+
 fn note(n: explain::Note) -> Note {
     Note {
         rule_zh: rule_zh(&n.rule),
-        rule: n.rule,
-        record: n.record,
+        record: n.record.map(|r| shown(&r)),
         detail: n.detail,
     }
 }
@@ -142,55 +150,105 @@ pub async fn detail(
         ))
     })?;
     let d = verifications::detail(&state.ctx(), &page.acting, id).await?;
-    let e = d.explanation;
+    let e = &d.explanation;
+    let mut techinfo = TechInfo::default();
     let checks = e
         .checks
-        .into_iter()
+        .iter()
         .map(|c| CheckLine {
             rule_zh: rule_zh(&c.rule),
-            rule: c.rule,
             year: c.year,
-            required: c.required,
-            actual: c.actual,
-            required_label: c.required_label,
-            actual_label: c.actual_label,
+            required: c.required.clone(),
+            actual: c.actual.clone(),
+            required_label: c.required_label.clone(),
+            actual_label: c.actual_label.clone(),
             passed: c.passed,
-            cite: c.cite,
-            confirmed: c.confirmed,
-            note: c.note,
+            cite: c.cite.clone(),
+            note: c.note.clone(),
         })
         .collect();
+    // Each record by its content, as the person wrote it (the decision names records by label).
+    let contents: std::collections::HashMap<String, String> = crate::routes::records::list(
+        State(state.clone()),
+        page.acting.clone(),
+        ApiPath(d.application.subject.person_id),
+    )
+    .await
+    .map(|l| l.0.into_iter().map(|r| (r.label, r.content)).collect())
+    .unwrap_or_default();
     let records = e
         .records
-        .into_iter()
+        .iter()
         .map(|r| RecordLine {
+            content: contents.get(&r.label).cloned().unwrap_or_default(),
+            label: shown(&r.label),
+            credit_year: r.credit_year,
+            claimed: r.claimed.clone(),
+            credited: r.credited.clone(),
             bad: r.rejected.is_some(),
-            fate: match (r.rejected, r.limited_by) {
-                (Some(rule), _) => Some(format!("不予认定：{}（{rule}）", rule_zh(&rule))),
-                (None, Some(rule)) => Some(format!("受限：{}（{rule}）", rule_zh(&rule))),
+            fate: match (&r.rejected, &r.limited_by) {
+                (Some(rule), _) => Some(format!("不予认定：{}", rule_zh(rule))),
+                (None, Some(rule)) => Some(format!("受限：{}", rule_zh(rule))),
                 (None, None) => None,
             },
-            label: r.label,
-            credit_year: r.credit_year,
-            claimed: r.claimed,
-            credited: r.credited,
         })
         .collect();
-    let unconfirmed = e
-        .unconfirmed
-        .into_iter()
-        .map(|u| (format!("{}（{}）", rule_zh(&u.rule), u.rule), u.cite))
+    // What programs and auditors check, kept out of the page's text: the rules by id, the
+    // policy values not yet verified against their source, the hashes and versions.
+    let rules: Vec<String> = e
+        .checks
+        .iter()
+        .map(|c| format!("{}：{}", c.rule, rule_zh(&c.rule)))
         .collect();
+    techinfo.add("规则", rules.join("；"));
+    techinfo.add("未通过的规则", d.failed.join("、"));
+    let unconfirmed: Vec<String> = e
+        .unconfirmed
+        .iter()
+        .map(|u| format!("{}（{}）{}", u.rule, rule_zh(&u.rule), u.cite))
+        .collect();
+    techinfo.add("未经原文核实的政策值", unconfirmed.join("；"));
+    techinfo.add("判定摘要", format!("sha256:{}", d.decision_hash));
+    techinfo.add("引擎", e.engine.clone());
+    techinfo.add(
+        "政策数据",
+        format!("{} sha256:{}", e.policy_name, e.policy_hash),
+    );
+    let mut names = Names::new(&state);
+    let answer = match d.application.act_id {
+        Some(act) => names::verification_answer(
+            &state.db,
+            act,
+            d.application.subject.person_id,
+            d.application.application_id,
+        )
+        .await
+        .map_err(crate::error::ApiError::from)?,
+        None => None,
+    };
+    let answer = match answer {
+        Some(mut a) => {
+            if a.verifier.is_none() {
+                a.verifier = Some(names.agency(&a.actor).await);
+            }
+            a.actor = names.full(&a.actor).await;
+            Some(a)
+        }
+        None => None,
+    };
+    let applied_by = names.agency(&d.application.applied_by).await;
     let offline = matches!(
         page.role(),
         Role::CityBureau | Role::CountyBureau | Role::ZoneCentre
     );
     let view = Detail {
         chrome: page.chrome(&format!("核验申请 {id}"), "/verifications"),
+        applied_by,
+        answer,
         level: level_zh(&d.application.level),
         compliant: d.compliant,
         averaged: e.averaged,
-        failed: d.failed.iter().map(|f| (f.clone(), rule_zh(f))).collect(),
+        failed: d.failed.iter().map(|f| rule_zh(f)).collect(),
         years: d
             .years
             .into_iter()
@@ -204,14 +262,11 @@ pub async fn detail(
             })
             .collect(),
         checks,
-        warnings: e.warnings.into_iter().map(note).collect(),
-        unconfirmed,
+        warnings: e.warnings.iter().cloned().map(note).collect(),
         records,
-        trace: e.trace.into_iter().map(note).collect(),
+        trace: e.trace.iter().cloned().map(note).collect(),
         decision_hash: d.decision_hash,
-        engine: e.engine,
-        policy: e.policy_name,
-        policy_hash: e.policy_hash,
+        techinfo,
         pending: d.application.status == "pending",
         offline,
         app: d.application,
