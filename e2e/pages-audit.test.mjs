@@ -232,7 +232,7 @@ test("pages audit: every page of every role fits 390 px and shows no codes", asy
       }));
       if (scroll > PHONE) {
         const culprits = await page.evaluate((w) =>
-          [...document.querySelectorAll("main *")]
+          [...document.querySelectorAll("body *")]
             .filter((e) => e.getBoundingClientRect().right > w + 1)
             .filter((e) => !e.closest(".table-scroll"))
             .slice(0, 3)
