@@ -1,7 +1,8 @@
 // The 继续教育证书: a professional issues one, prints it and downloads its PDF (whose text is
 // checked with pdftotext); anyone scanning its QR code sees the public checklist pass without
 // logging in; a tampered credential pasted into /verify fails; once a bureau revokes it, the
-// public page says so.
+// public page says so. A newer certificate of the same years supersedes the older one (its
+// public page says which replaces it); a number typed from paper finds its page.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -54,13 +55,22 @@ test("the QR code's page shows a passing checklist to anyone, with the name mask
   const { context, page } = await newPage(app);
   await page.goto(`/v/${encodeURIComponent(number)}`);
   await page.locator('[data-valid="true"]').waitFor();
-  for (const check of ["format", "signature", "issuer", "ledger", "revocation"]) {
+  for (const check of ["format", "signature", "issuer", "ledger", "revocation", "current"]) {
     const line = await page.locator(`[data-check="${check}"]`).innerText();
     assert.ok(line.startsWith("✓"), `${check} passes: ${line}`);
   }
   const text = await page.locator("main").innerText();
   assert.ok(!/\d{17}[\dX]/.test(text), "no ID number on the public page");
   assert.ok(text.includes("*"), "the holder's name is masked");
+  // What the certificate says, as issued: each year with its credited hours, to compare with
+  // the paper (a genuine number on a forged paper shows up here).
+  const years = credential.credentialSubject.certificate.years;
+  assert.ok(years.length > 0, "the certificate covers a year");
+  for (const y of years) {
+    const row = page.locator(`[data-years] tr[data-year="${y.year}"]`);
+    assert.equal(await row.locator("[data-hours]").getAttribute("data-hours"), y.credited.total, `${y.year}`);
+    assert.match(await row.innerText(), new RegExp(`合计 ${y.credited.total.replace(".", "\\.")}`));
+  }
   await shot(page, "verify-valid");
   await context.close();
 });
@@ -76,7 +86,7 @@ test("a tampered credential pasted into /verify fails its signature and ledger c
   forged.credentialSubject = JSON.parse(bumped);
   await page.goto("/verify");
   await page.getByLabel("或粘贴凭证内容").fill(JSON.stringify(forged, null, 2));
-  await page.getByRole("button", { name: "核验" }).click();
+  await page.getByRole("button", { name: "核验电子凭证" }).click();
   await page.locator('[data-valid="false"]').waitFor();
   assert.ok((await page.locator('[data-check="signature"]').innerText()).startsWith("✗"));
   assert.ok((await page.locator('[data-check="ledger"]').innerText()).startsWith("✗"));
@@ -84,9 +94,39 @@ test("a tampered credential pasted into /verify fails its signature and ledger c
 
   await page.goto("/verify");
   await page.getByLabel("或粘贴凭证内容").fill(JSON.stringify(credential));
-  await page.getByRole("button", { name: "核验" }).click();
+  await page.getByRole("button", { name: "核验电子凭证" }).click();
   await page.locator('[data-valid="true"]').waitFor();
   await context.close();
+});
+
+test("a newer certificate supersedes the older one; a number typed from paper finds it", async () => {
+  const app = await demo();
+  const { context, page } = await signIn(app, "demo-professional");
+  await page.goto("/me/certificate");
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "签发证书" }).click();
+  await page.waitForURL((url) => url.pathname.startsWith("/certificates/") && !url.pathname.endsWith(encodeURIComponent(number)));
+  const newer = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+  assert.notEqual(newer, number);
+  await page.goto("/me/certificate");
+  const badge = page.locator(`[data-superseded="${newer}"]`);
+  assert.match(await badge.innerText(), /已被新证书取代/);
+  await shot(page, "my-certificates-superseded");
+  await context.close();
+
+  const anon = await newPage(app);
+  await anon.page.goto(`/v/${encodeURIComponent(number)}`);
+  await anon.page.locator(`[data-valid="false"][data-superseded="${newer}"]`).waitFor();
+  assert.ok((await anon.page.locator('[data-check="current"]').innerText()).startsWith("✗"));
+  assert.ok((await anon.page.locator('[data-check="signature"]').innerText()).startsWith("✓"), "genuine, only replaced");
+  await shot(anon.page, "verify-superseded");
+  // Typed as read from paper: small letters and spaces around the groups.
+  await anon.page.goto("/verify");
+  await anon.page.getByLabel("证书编号").fill(newer.toLowerCase().replaceAll("-", " - "));
+  await anon.page.getByRole("button", { name: "按编号核验" }).click();
+  await anon.page.waitForURL(`**/v/${newer}`);
+  await anon.page.locator('[data-valid="true"]').waitFor();
+  await anon.context.close();
 });
 
 test("a certificate revoked by the county bureau fails its public check", async () => {

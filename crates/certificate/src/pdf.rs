@@ -195,6 +195,8 @@ pub struct Print<'a> {
     pub verify_url: &'a str,
     /// Printed when the certificate has been revoked.
     pub revoked: bool,
+    /// The holder's full name, printed instead of the masked one on the holder's own copy.
+    pub full_name: Option<&'a str>,
 }
 
 /// The certificate as PDF bytes.
@@ -395,7 +397,10 @@ impl<'d> Pages<'d> {
         self.text(
             MARGIN,
             11.0,
-            &format!("持证人：{}", cert.holder.masked_name),
+            &format!(
+                "持证人：{}",
+                print.full_name.unwrap_or(&cert.holder.masked_name)
+            ),
         );
         self.text(240.0, 11.0, &format!("身份证号：{}", cert.holder.masked_id));
         self.line_break(18.0);

@@ -120,6 +120,7 @@ fn the_pdf_embeds_chinese_text_that_can_be_extracted() {
             issuer_name: "六安市人力资源和社会保障局",
             verify_url: url,
             revoked: false,
+            full_name: None,
         },
         &font,
     )
@@ -178,6 +179,7 @@ fn a_long_certificate_flows_onto_more_pages() {
         issuer_name: "六安市人力资源和社会保障局",
         verify_url: "http://127.0.0.1:8080/v/XS2027-000001",
         revoked: true,
+        full_name: None,
     };
     let one = pdf::render(&sample(5), &print, &font).unwrap();
     let many = pdf::render(&sample(50), &print, &font).unwrap();

@@ -437,6 +437,44 @@ pub async fn of_person(db: &Db, person_id: i64) -> Result<Vec<Issued>, StoreErro
     Ok(out)
 }
 
+/// The years a certificate covers, as signed (none if its credential cannot be read).
+fn years_of(issued: &Issued) -> BTreeSet<i32> {
+    issued
+        .credential()
+        .ok()
+        .and_then(|vc| credential::certificate_of(&vc))
+        .map(|c| c.years.iter().map(|y| y.year).collect())
+        .unwrap_or_default()
+}
+
+/// For each of a person's certificates (oldest first, as [`of_person`] lists them), the index
+/// of the newest later certificate that is not revoked and covers every year it covers: the
+/// certificate that replaces it. A newer certificate says the same years with the hours,
+/// reviews and verifications as they stood later, so the older paper must not read as the
+/// current one (issue 13). A revoked certificate supersedes nothing.
+pub fn superseding(list: &[Issued]) -> Vec<Option<usize>> {
+    let years: Vec<BTreeSet<i32>> = list.iter().map(years_of).collect();
+    (0..list.len())
+        .map(|i| {
+            let mine = years.get(i)?;
+            (i + 1..list.len()).rev().find(|&j| {
+                list.get(j).is_some_and(|c| c.revocation.is_none())
+                    && years.get(j).is_some_and(|theirs| mine.is_subset(theirs))
+            })
+        })
+        .collect()
+}
+
+/// The certificate that replaces `issued` (see [`superseding`]), if any.
+pub async fn superseded_by(db: &Db, issued: &Issued) -> Result<Option<Issued>, StoreError> {
+    let mut list = of_person(db, issued.row.person_id).await?;
+    let Some(at) = list.iter().position(|c| c.row.id == issued.row.id) else {
+        return Ok(None);
+    };
+    let by = superseding(&list).get(at).copied().flatten();
+    Ok(by.map(|j| list.swap_remove(j)))
+}
+
 /// Revokes a certificate with a reason: a ledger act. A second revocation is a conflict.
 pub async fn revoke(
     db: &Db,
@@ -527,6 +565,12 @@ pub use crate::ledger::{LedgerProof, inclusion_proof as ledger_proof};
 /// Who stamped, as the certificate says it: the agency, and the official when the acting
 /// account names one other than its agency — never the login (`demo-county-bureau（…）`) nor
 /// a `unit:…`-style actor code.
+/// The agency of a stamp's `by` as [`stamp_by`] writes it: the text before the official's name
+/// (agency names hold no spaces).
+pub fn stamp_agency(by: &str) -> &str {
+    by.split_whitespace().next().unwrap_or(by)
+}
+
 fn stamp_by(agency: &str, actor: &str) -> String {
     let official = actor
         .split_once('（')

@@ -167,13 +167,6 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         );
         assert!(body["checkpoint"].as_str().unwrap().contains("\n\n— "));
         let huoqiu = w.who("huoqiu").await;
-        let second = w.post(&huoqiu, &issue_uri, json!({})).await;
-        let second = second.expect(StatusCode::CREATED)["number"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        assert_number(&second);
-        assert_not_sequential(&number, &second);
 
         // The credential: as issued, for those who may see her records; it verifies offline.
         let uri = format!("/api/certificates/{number}");
@@ -233,7 +226,7 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
                 let text = String::from_utf8(out.stdout).unwrap();
                 for needle in [
                     "继续教育证书",
-                    "张*梅",
+                    "张晓梅",
                     number.as_str(),
                     "学术会议的学习内容",
                 ] {
@@ -313,13 +306,20 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         assert_eq!(print.status, StatusCode::OK, "{}", print.text);
         for needle in [
             "继续教育证书",
-            "张*梅",
+            "张晓梅",
             "<svg",
             "学术会议的学习内容",
             &format!("/v/{number}"),
         ] {
             assert!(print.text.contains(needle), "print page lacks {needle}");
         }
+        // Her own copy names her in full; an official who may see it reads the masked name.
+        let hospital = w.who("hospital").await;
+        let theirs = w
+            .page(Some(&hospital), &format!("/certificates/{number}"))
+            .await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        assert!(theirs.text.contains("张*梅") && !theirs.text.contains("张晓梅"));
         let out = w.page(None, &format!("/certificates/{number}")).await;
         assert!(
             out.location().starts_with("/login?next="),
@@ -337,6 +337,32 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         assert_eq!(public.status, StatusCode::OK);
         assert!(public.text.contains("data-valid=\"true\"") && public.text.contains("张*梅"));
         assert!(!public.text.contains("张晓梅") && !public.text.contains("341522198506123019"));
+        // … and what the certificate says, as issued: each year with its hours.
+        assert!(
+            public.text.contains("data-year=\"2026\"")
+                && public.text.contains("data-hours=\"42.5\""),
+            "{}",
+            public.text
+        );
+        assert_eq!(check["years"][0]["year"], 2026);
+        assert_eq!(check["years"][0]["credited_total"], "42.5");
+        assert_eq!(check["current"]["ok"], true);
+        // A number typed from paper (small letters, spaces, a Chinese dash) leads to its page;
+        // anything else is refused in Chinese, in the form.
+        let typed = number.to_lowercase().replacen('-', " － ", 1);
+        let typed: String = typed
+            .bytes()
+            .map(|b| match b {
+                b' ' => "+".to_owned(),
+                b if b.is_ascii_alphanumeric() || b == b'-' => char::from(b).to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        let to = w.page(None, &format!("/verify?number={typed}")).await;
+        assert_eq!(to.location(), format!("/v/{number}"), "{:?}", to.status);
+        let refused = w.page(None, "/verify?number=%3Cscript%3E").await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.text.contains("证书编号只含字母"));
         assert_eq!(
             w.page(None, "/v/XS2026-999999").await.status,
             StatusCode::NOT_FOUND
@@ -375,6 +401,59 @@ async fn certificates_are_issued_read_printed_revoked_and_checked_in_public() {
         )
         .await;
         assert!(html.contains("不是有效的 JSON"), "{html}");
+
+        // A second certificate of the same years replaces the first: the first reads as
+        // superseded (not valid) in public, in her list and on its page; the second is current.
+        let second = w.post(&huoqiu, &issue_uri, json!({})).await;
+        let second = second.expect(StatusCode::CREATED)["number"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_number(&second);
+        assert_not_sequential(&number, &second);
+        let old = w
+            .get(&Who::Nobody, &check_uri)
+            .await
+            .expect(StatusCode::OK)
+            .clone();
+        assert_eq!(old["valid"], false, "{old}");
+        assert_eq!(old["current"]["ok"], false);
+        assert_eq!(old["superseded_by"], second.as_str());
+        assert_eq!(old["signature"]["ok"], true, "still genuine, only replaced");
+        let new = w
+            .get(
+                &Who::Nobody,
+                &format!("/api/public/certificates/{second}/check"),
+            )
+            .await
+            .expect(StatusCode::OK)
+            .clone();
+        assert_eq!(new["valid"], true, "{new}");
+        assert_eq!(new["superseded_by"], Value::Null);
+        let listed = w
+            .get(&zhang, &issue_uri)
+            .await
+            .expect(StatusCode::OK)
+            .clone();
+        assert_eq!(listed[0]["superseded_by"], second.as_str());
+        assert_eq!(listed[1]["superseded_by"], Value::Null);
+        let public_old = w.page(None, &format!("/v/{number}")).await;
+        assert!(
+            public_old.text.contains("data-valid=\"false\"")
+                && public_old
+                    .text
+                    .contains(&format!("data-superseded=\"{second}\"")),
+            "{}",
+            public_old.text
+        );
+        let page_old = w
+            .page(Some(&zhang), &format!("/certificates/{number}"))
+            .await;
+        assert!(
+            page_old
+                .text
+                .contains(&format!("data-superseded=\"{second}\""))
+        );
 
         // Revocation: bureaus over her only, with a reason, once.
         let revoke_uri = format!("/api/certificates/{number}/revoke");

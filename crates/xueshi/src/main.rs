@@ -39,6 +39,10 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the command line is parsed once at start; boxing serve's options buys nothing"
+)]
 enum Command {
     /// Policy data and its cases.
     Policy {
@@ -117,6 +121,11 @@ enum Command {
         /// fonts-noto-cjk or fonts-wqy-microhei).
         #[arg(long, env = "XUESHI_CJK_FONT", value_name = "FONT")]
         cjk_font: Option<String>,
+        /// The issuer named on certificates (and in their credentials) when no HR bureau has
+        /// verified any of their years, e.g. the provincial department (安徽省人力资源和社会保障厅);
+        /// a verified certificate names the bureau that verified its latest year.
+        #[arg(long, env = "XUESHI_ISSUER_NAME", value_name = "NAME")]
+        issuer_name: Option<String>,
         /// Rebuild a demo Lu'an in ./xueshi-demo.db (removed first; --database is ignored) and
         /// print one account per role.
         #[arg(long)]
@@ -356,6 +365,7 @@ fn main() -> ExitCode {
             secure_cookies,
             public_url,
             cjk_font,
+            issuer_name,
             demo,
             demo_persons,
             ops_listen,
@@ -376,6 +386,7 @@ fn main() -> ExitCode {
                 secure_cookies,
                 public_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
                 cjk_font,
+                issuer_name,
                 demo_persons: demo.then_some(demo_persons),
                 ops_listen,
                 listener: xueshi_web::serve::ServeConfig {

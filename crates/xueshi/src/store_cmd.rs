@@ -154,6 +154,8 @@ pub struct ServeOptions {
     pub public_url: String,
     /// The CJK font for PDF certificates.
     pub cjk_font: Option<String>,
+    /// The issuer named when no bureau verified (`--issuer-name`); the default otherwise.
+    pub issuer_name: Option<String>,
     /// Rebuild and serve a demo of this many persons.
     pub demo_persons: Option<u64>,
     /// Where to serve /metrics, /livez and /readyz (not served when absent).
@@ -222,6 +224,13 @@ pub async fn serve(
     state.secure_cookies = options.secure_cookies;
     state.public_url = options.public_url.trim_end_matches('/').to_owned();
     state.cjk_font = options.cjk_font;
+    if let Some(name) = options
+        .issuer_name
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+    {
+        state.issuer_name = name;
+    }
     state.throttle = std::sync::Arc::new(xueshi_web::throttle::Throttle::new(
         xueshi_web::throttle::ThrottleConfig {
             trusted_proxies: options.trusted_proxies,

@@ -8,9 +8,9 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::Value;
 use xueshi_certificate::content::{form_zh, provider_zh, subject_zh};
@@ -119,11 +119,14 @@ async fn years(state: &AppState, cert: &Certificate, tech: &mut TechInfo) -> Vec
 struct Print {
     chrome: Chrome,
     number: String,
-    masked_name: String,
+    /// The holder's full name on their own copy, the masked one for others.
+    holder: String,
     masked_id: String,
     issued_on: String,
     issuer_name: String,
     revoked: Option<String>,
+    /// The newer certificate that replaces this one, when there is one.
+    superseded_by: Option<String>,
     years: Vec<Year>,
     verify_url: String,
     qr: String,
@@ -146,21 +149,25 @@ pub async fn print(
     let mut techinfo = TechInfo::default();
     techinfo.add("电子凭证格式", "W3C 可验证凭证，eddsa-jcs-2022");
     let years = years(&state, &cert, &mut techinfo).await;
+    let holder = api::own_full_name(&state, &page.acting, &issued)
+        .await?
+        .unwrap_or_else(|| cert.holder.masked_name.clone());
+    let superseded_by = certificates::superseded_by(&state.db, &issued)
+        .await
+        .map_err(ApiError::from)?
+        .map(|i| i.row.number);
     Ok(render(&Print {
         chrome: page.chrome(
             &format!("继续教育证书 {}", issued.row.number),
             "/me/certificate",
         ),
         number: issued.row.number.clone(),
-        masked_name: cert.holder.masked_name.clone(),
+        holder,
         masked_id: cert.holder.masked_id.clone(),
         issued_on: cert.issued_on.to_string(),
-        issuer_name: vc
-            .pointer("/issuer/name")
-            .and_then(Value::as_str)
-            .unwrap_or(&state.issuer_name)
-            .to_owned(),
+        issuer_name: api::issuing_agency(&state, &vc, &cert),
         revoked: issued.revocation.as_ref().map(|r| r.revoked_on.to_string()),
+        superseded_by,
         years,
         verify_url,
         qr,
@@ -240,11 +247,59 @@ pub async fn verify_number(
 
 #[derive(Template)]
 #[template(path = "certificate/verify.html")]
-struct VerifyForm {}
+struct VerifyForm {
+    /// The number as typed, kept in the box when it is refused.
+    number: String,
+    problem: Option<String>,
+}
 
-/// The form to paste or upload a credential.
-pub async fn verify_form() -> Response {
-    render(&VerifyForm {})
+/// The longest certificate number accepted from the box (`XS2026-XXXX-XXXX-XXXX-XXXX` is 26).
+const MAX_NUMBER: usize = 40;
+
+/// A certificate number as typed from paper: spaces dropped, letters made capitals, dashes of
+/// a Chinese input method read as `-`. `None` when anything else is in it.
+fn typed_number(typed: &str) -> Option<String> {
+    let n: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '－' | '—' | '–' | '‐' => '-',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    let shape = !n.is_empty()
+        && n.len() <= MAX_NUMBER
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+    shape.then_some(n)
+}
+
+/// The form to type a certificate's number, or paste or upload its credential. With a typed
+/// `number` it leads to that number's public page (`/v/{number}`, where look-ups are counted).
+pub async fn verify_form(RawQuery(query): RawQuery) -> Response {
+    let typed = query
+        .as_deref()
+        .and_then(|q| form_field(q.as_bytes(), "number"));
+    let Some(typed) = typed.filter(|t| !t.trim().is_empty()) else {
+        return render(&VerifyForm {
+            number: String::new(),
+            problem: None,
+        });
+    };
+    match typed_number(&typed) {
+        Some(n) => Redirect::to(&format!("/v/{n}")).into_response(),
+        None => {
+            let mut res = render(&VerifyForm {
+                number: typed.chars().take(MAX_NUMBER).collect(),
+                problem: Some(
+                    "证书编号只含字母、数字和连字符，如 XS2026-ABCD-EFGH-JKMN-PQRS，请对照纸质证书重新输入。"
+                        .to_owned(),
+                ),
+            });
+            *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            res
+        }
+    }
 }
 
 /// The checklist of a pasted (`credential=` form field) or uploaded (multipart file) credential.

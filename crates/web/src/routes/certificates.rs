@@ -103,6 +103,9 @@ pub struct CertificateView {
     /// When revoked, the day and the reason.
     pub revoked_on: Option<String>,
     pub revoked_reason: Option<String>,
+    /// The number of the newer certificate that covers every year of this one, when one does
+    /// (this one then no longer reads as current).
+    pub superseded_by: Option<String>,
     pub entry_index: i64,
     pub page_url: String,
     pub pdf_url: String,
@@ -127,11 +130,15 @@ pub async fn of_person(
     let (target, _) = person_target(&state, person_id, today(&state)?).await?;
     allow(&state, &acting.principal, Action::ViewRecords, &target)?;
     let list = certificates::of_person(&state.db, person_id).await?;
+    let superseding = certificates::superseding(&list);
+    let numbers: Vec<String> = list.iter().map(|c| c.row.number.clone()).collect();
     Ok(Json(
         list.into_iter()
-            .map(|c| {
+            .zip(superseding)
+            .map(|(c, by)| {
                 let number = c.row.number;
                 CertificateView {
+                    superseded_by: by.and_then(|j| numbers.get(j).cloned()),
                     issued_on: c.row.issued_on.to_string(),
                     revoked_on: c.revocation.as_ref().map(|r| r.revoked_on.to_string()),
                     revoked_reason: c.revocation.map(|r| r.reason),
@@ -173,19 +180,54 @@ pub async fn credential_json(
     Ok(Json(issued.credential()?))
 }
 
-/// The PDF of a certificate, rendered from its signed credential.
-pub async fn render_pdf(state: &AppState, issued: &Issued) -> Result<Vec<u8>, ApiError> {
+/// The agency a certificate names as its issuer: the HR bureau whose verification stamp
+/// covers its latest verified year (the agency people know for it), else the issuer named in
+/// its credential (the configured `--issuer-name`, e.g. the provincial department).
+pub fn issuing_agency(
+    state: &AppState,
+    vc: &Value,
+    cert: &xueshi_certificate::Certificate,
+) -> String {
+    cert.years
+        .iter()
+        .rev()
+        .find_map(|y| y.verification.as_ref())
+        .map(|s| certificates::stamp_agency(&s.by).to_owned())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| {
+            vc.pointer("/issuer/name")
+                .and_then(Value::as_str)
+                .unwrap_or(&state.issuer_name)
+                .to_owned()
+        })
+}
+
+/// The holder's full name when the holder is the one viewing (their own copy), else `None`
+/// (others read the masked name the credential carries).
+pub async fn own_full_name(
+    state: &AppState,
+    acting: &Acting,
+    issued: &Issued,
+) -> Result<Option<String>, ApiError> {
+    if acting.account.person_id != Some(issued.row.person_id) {
+        return Ok(None);
+    }
+    Ok(xueshi_store::names::person_name(&state.db, issued.row.person_id).await?)
+}
+
+/// The PDF of a certificate, rendered from its signed credential; `full_name` on the holder's
+/// own copy.
+pub async fn render_pdf(
+    state: &AppState,
+    issued: &Issued,
+    full_name: Option<String>,
+) -> Result<Vec<u8>, ApiError> {
     let vc = issued.credential()?;
     let cert = credential::certificate_of(&vc).ok_or_else(|| {
         ApiError::internal("certificate.corrupt", &"stored credential unreadable")
     })?;
     let font = state.cjk_font().map_err(font_error)?;
-    let issuer_name = vc
-        .get("issuer")
-        .and_then(|i| i.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or(&state.issuer_name)
-        .to_owned();
+    let issuer_name = issuing_agency(state, &vc, &cert);
     let verify_url = certificates::verify_url(&state.public_url, &issued.row.number);
     let revoked = issued.revocation.is_some();
     // Shaping and subsetting a CJK font takes CPU time: off the async workers.
@@ -196,6 +238,7 @@ pub async fn render_pdf(state: &AppState, issued: &Issued) -> Result<Vec<u8>, Ap
                 issuer_name: &issuer_name,
                 verify_url: &verify_url,
                 revoked,
+                full_name: full_name.as_deref(),
             },
             &font,
         )
@@ -231,7 +274,8 @@ pub async fn pdf(
     ApiPath(number): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let issued = viewable(&state, &acting, &number).await?;
-    let bytes = render_pdf(&state, &issued).await?;
+    let full_name = own_full_name(&state, &acting, &issued).await?;
+    let bytes = render_pdf(&state, &issued, full_name).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -413,6 +457,62 @@ pub struct Checklist {
     pub issuer: IssuerItem,
     pub ledger: LedgerItem,
     pub revocation: RevocationItem,
+    /// Whether this is the holder's current certificate: not replaced by a newer one covering
+    /// the same years.
+    pub current: Item,
+    /// The number of the newer certificate that replaces this one.
+    pub superseded_by: Option<String>,
+    /// What the certificate of this number says, year by year, as the system issued it (never
+    /// as presented): whoever holds a paper compares its hours and stamps with these, so a
+    /// genuine number printed on a forged paper shows up.
+    pub years: Vec<PublicYear>,
+}
+
+/// One year of a certificate as the public page shows it. Hours are exact tenths written as
+/// text (`"90"`, `"12.5"`), as in the credential.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicYear {
+    pub year: i32,
+    /// The year met its requirement.
+    pub compliant: bool,
+    pub credited_total: String,
+    pub credited_professional: String,
+    pub credited_public: String,
+    pub required_total: String,
+    pub required_professional: String,
+    /// The industry authority's review stamp (审核章): agency and day.
+    pub review: Option<PublicStamp>,
+    /// The HR bureau's verification stamp (核验章): agency and day.
+    pub verification: Option<PublicStamp>,
+}
+
+/// A stamp on the public page: who gave it as the certificate names them, and the day.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PublicStamp {
+    pub by: String,
+    pub on: String,
+}
+
+impl PublicYear {
+    fn of(y: &xueshi_certificate::YearSection) -> Self {
+        let stamp = |s: &Option<xueshi_certificate::Stamp>| {
+            s.as_ref().map(|s| PublicStamp {
+                by: s.by.clone(),
+                on: s.on.to_string(),
+            })
+        };
+        Self {
+            year: y.year,
+            compliant: y.compliant,
+            credited_total: y.credited.total.to_string(),
+            credited_professional: y.credited.professional.to_string(),
+            credited_public: y.credited.public.to_string(),
+            required_total: y.required.total.to_string(),
+            required_professional: y.required.professional.to_string(),
+            review: stamp(&y.review),
+            verification: stamp(&y.verification),
+        }
+    }
 }
 
 /// The checklist of `presented` (a credential), against the certificate of its number if
@@ -484,13 +584,42 @@ pub async fn checklist(
             status_index: u64::try_from(i.row.status_index).ok(),
         },
     };
-    // The masked name and date as issued, not as presented (a forgery could say anything).
-    let shown = issued
+    // The masked name, date and years as issued, not as presented (a forgery could say
+    // anything).
+    let stored = issued
         .and_then(|i| i.credential().ok())
-        .and_then(|v| credential::certificate_of(&v))
-        .or(offline.certificate.clone());
+        .and_then(|v| credential::certificate_of(&v));
+    let years = stored
+        .as_ref()
+        .map(|c| c.years.iter().map(PublicYear::of).collect())
+        .unwrap_or_default();
+    let shown = stored.or(offline.certificate.clone());
+    let superseded_by = match issued {
+        Some(i) => certificates::superseded_by(&state.db, i).await?,
+        None => None,
+    };
+    let current = match (&superseded_by, issued) {
+        (Some(newer), _) => Item {
+            ok: false,
+            message: format!(
+                "已被 {} 年 {} 月 {} 日签发的证书 {} 取代，请以新证书为准",
+                newer.row.issued_on.year(),
+                newer.row.issued_on.month(),
+                newer.row.issued_on.day(),
+                newer.row.number
+            ),
+        },
+        (None, Some(_)) => Item {
+            ok: true,
+            message: "是持证人目前有效的最新证书".to_owned(),
+        },
+        (None, None) => Item {
+            ok: false,
+            message: "本系统没有该证书，无法确认是否为最新证书".to_owned(),
+        },
+    };
     Ok(Checklist {
-        valid: format.ok && signature.ok && issuer.ok && ledger.ok && revocation.ok,
+        valid: format.ok && signature.ok && issuer.ok && ledger.ok && revocation.ok && current.ok,
         number: issued
             .map(|i| i.row.number.clone())
             .or_else(|| offline.certificate.as_ref().map(|c| c.number.clone())),
@@ -501,6 +630,9 @@ pub async fn checklist(
         issuer,
         ledger,
         revocation,
+        current,
+        superseded_by: superseded_by.map(|i| i.row.number),
+        years,
     })
 }
 
