@@ -21,6 +21,7 @@ pub mod error;
 pub mod ids;
 pub mod jurisdiction;
 pub mod principal;
+pub mod record_check;
 pub mod reviews;
 pub mod role;
 pub mod target;

@@ -245,6 +245,30 @@ pub async fn person_year_case(
     person_id: i64,
     year: i32,
 ) -> Result<Case, StoreError> {
+    case_with(db, policy, person_id, year, None).await
+}
+
+/// The annual case of `person_id` for `year` as it would be were `extra` registered too (the
+/// last record of the case): what a registration form asks the engine before saving, so that
+/// a record that cannot count is said before it is written (issue 13). Nothing is written.
+pub async fn person_year_case_with(
+    db: &Db,
+    policy: &Policy,
+    person_id: i64,
+    year: i32,
+    extra: &crate::records::NewRecord,
+) -> Result<Case, StoreError> {
+    let row = crate::records::row_of(extra, 0, [0; 32], None, -1);
+    case_with(db, policy, person_id, year, Some(&row)).await
+}
+
+async fn case_with(
+    db: &Db,
+    policy: &Policy,
+    person_id: i64,
+    year: i32,
+    extra: Option<&RecordRow>,
+) -> Result<Case, StoreError> {
     let who = person(db, person_id).await?;
     let unit = unit_place_on(db, person_id, year_end(year)?).await?;
     let stored = person_records(db, person_id).await?;
@@ -252,6 +276,7 @@ pub async fn person_year_case(
         .iter()
         .filter(|s| s.void.is_none())
         .map(|s| &s.row)
+        .chain(extra)
         .collect();
     let mut registered = Registered::default();
     for number in filing_numbers(&live) {

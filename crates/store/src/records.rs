@@ -291,6 +291,46 @@ fn validate(n: &NewRecord) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The row a new record is stored as, given its id, its person's commitment, the record it
+/// corrects and its ledger entry.
+pub(crate) fn row_of(
+    n: &NewRecord,
+    id: i64,
+    person_commitment: [u8; 32],
+    corrects: Option<i64>,
+    entry_index: i64,
+) -> RecordRow {
+    let r = &n.record;
+    let (hours, minutes) = amounts(r);
+    RecordRow {
+        id,
+        person_id: n.person_id,
+        person_commitment,
+        label: r.id.clone(),
+        content: n.content.clone(),
+        subject: r.subject,
+        form: r.form,
+        provider: r.provider.as_ref().map(provider_text),
+        started: r.started,
+        completed: r.completed,
+        hours: hours
+            .and_then(|h| u64::try_from(h).ok())
+            .map(Hours::from_tenths),
+        minutes: minutes.and_then(|m| u64::try_from(m).ok()),
+        exam: r.exam,
+        for_year: r.for_year,
+        filing: r.filing.clone(),
+        conversion: r.conversion.clone(),
+        achievement: r.achievement.clone(),
+        certificate_no: n.certificate_no.clone(),
+        corrects,
+        evidence: n.evidence,
+        registered_on: n.registered_on,
+        actor: n.actor.clone(),
+        entry_index,
+    }
+}
+
 /// The stored rows of a batch: ids from `first_id` (the caller holds the write lock), entry
 /// indexes and leaves from the appender.
 pub(crate) fn prepare(
@@ -302,37 +342,10 @@ pub(crate) fn prepare(
 ) -> Result<Vec<RecordRow>, StoreError> {
     let mut rows = Vec::with_capacity(batch.len());
     for (n, id) in batch.iter().zip(first_id..) {
-        let r = &n.record;
-        let (hours, minutes) = amounts(r);
-        let row = RecordRow {
-            id,
-            person_id: n.person_id,
-            person_commitment: *commitments
-                .get(&n.person_id)
-                .ok_or(StoreError::NotFound("人员"))?,
-            label: r.id.clone(),
-            content: n.content.clone(),
-            subject: r.subject,
-            form: r.form,
-            provider: r.provider.as_ref().map(provider_text),
-            started: r.started,
-            completed: r.completed,
-            hours: hours
-                .and_then(|h| u64::try_from(h).ok())
-                .map(Hours::from_tenths),
-            minutes: minutes.and_then(|m| u64::try_from(m).ok()),
-            exam: r.exam,
-            for_year: r.for_year,
-            filing: r.filing.clone(),
-            conversion: r.conversion.clone(),
-            achievement: r.achievement.clone(),
-            certificate_no: n.certificate_no.clone(),
-            corrects,
-            evidence: n.evidence,
-            registered_on: n.registered_on,
-            actor: n.actor.clone(),
-            entry_index: appender.next_index(),
-        };
+        let commitment = *commitments
+            .get(&n.person_id)
+            .ok_or(StoreError::NotFound("人员"))?;
+        let row = row_of(n, id, commitment, corrects, appender.next_index());
         appender.push(
             EntryKind::RecordRegister,
             id,

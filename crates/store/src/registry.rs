@@ -287,6 +287,34 @@ pub async fn pending_filings(
     .await
 }
 
+/// Approved filings of trainings held within `within` (a region span: a city covers its
+/// counties) that ended on or after `since`, newest first: what a professional picks a 备案号
+/// from when registering a training class.
+pub async fn approved_filings(
+    db: &Db,
+    within: RegionCode,
+    since: Date,
+    limit: i64,
+) -> Result<Vec<Filing>, StoreError> {
+    let span = within.span();
+    let sql = format!(
+        "{FILING_SQL} WHERE f.region BETWEEN $1 AND $2 AND f.ends_on >= $3 \
+         AND EXISTS (SELECT 1 FROM filing_decisions d WHERE d.filing_id = f.id AND d.approved) \
+         ORDER BY f.ends_on DESC, f.id DESC LIMIT {limit}"
+    );
+    let raws: Vec<RawFiling> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(i64::from(*span.start()))
+        .bind(i64::from(*span.end()))
+        .bind(DbDate(since))
+        .fetch_all(p).await?);
+    let ids: Vec<i64> = raws.iter().map(|r| r.id).collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(filing(db, id).await?);
+    }
+    Ok(out)
+}
+
 /// A provider organisation's filings, newest first.
 pub async fn provider_filings(
     db: &Db,

@@ -28,6 +28,7 @@ pub mod session_cache;
 pub mod state;
 pub mod summaries;
 pub mod throttle;
+pub mod xlsx;
 
 use std::net::SocketAddr;
 
@@ -58,6 +59,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::persons::person_year_summary))
         .routes(routes!(routes::records::register, routes::records::list))
         .routes(routes!(routes::records::void))
+        .routes(routes!(routes::record_check::check))
         .routes(routes!(routes::records::upload_evidence))
         .routes(routes!(routes::reviews::submit))
         .routes(routes!(routes::reviews::pending))

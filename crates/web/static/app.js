@@ -170,6 +170,20 @@
         contentType = "application/json";
       }
     }
+    // Asked before saving (data-precheck, e.g. the registration form): when the answer warns
+    // (the engine would not credit the record, or less than claimed), the person reads why and
+    // chooses; nothing is written unless they go on.
+    if (form.dataset.precheck && contentType === "application/json") {
+      const pre = await send(form.dataset.precheck, "POST", payload, contentType);
+      if (!pre.res.ok) {
+        show(form, problem(pre.json, pre.res.status), false);
+        return;
+      }
+      if (pre.json && pre.json.warn && !window.confirm(pre.json.message + "\n\n仍要登记吗？")) {
+        show(form, pre.json.message + "未登记。", false);
+        return;
+      }
+    }
     const { res, json } = await send(url, method, payload, contentType);
     if (res.status === 401 && !url.startsWith("/api/session")) {
       window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname);

@@ -417,6 +417,16 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             ),
             REGISTER,
         ),
+        // Asking before registering: whoever may register may ask.
+        probe(
+            "records.check",
+            M::POST,
+            format!("/api/persons/{z}/records/check"),
+            json_body(
+                json!({ "content": "x", "subject": "?", "form": "online", "completed_on": "2026-10-01" }),
+            ),
+            REGISTER,
+        ),
         probe(
             "records.void",
             M::POST,
@@ -962,6 +972,12 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
             &["supervisor", "supervisor_hf"],
         )
         .sees("city 的账号", &["supervisor"]),
+        // Its Excel export: the same readers, the same lines.
+        page(
+            "audit.export",
+            "/audit/export.xlsx".to_owned(),
+            &["supervisor", "supervisor_hf"],
+        ),
         page(
             "base.reports",
             "/base/reports".to_owned(),
@@ -993,6 +1009,11 @@ fn page_probes(s: &Subjects) -> Vec<Probe> {
             &["hospital", "clinic", "soe"],
         )
         .sees("张晓梅", &["hospital"]),
+        page(
+            "unit.staff.export",
+            "/unit/staff/export.xlsx".to_owned(),
+            &["hospital", "clinic", "soe"],
+        ),
         page("unit.import", "/unit/import".to_owned(), UNIT_ADMINS),
         // The import page's template goes with the page, as the bases' report template does.
         page(

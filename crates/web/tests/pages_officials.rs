@@ -365,6 +365,61 @@ async fn each_officials_page_shows_its_roles_their_real_data() {
         second.shows(&["（第 2 页）", "上一页", "account.login"]);
         let far = page(&w, "supervisor", "/audit?page=99").await;
         far.shows(&["没有符合条件的记录", "page=98"]);
+        // Its Excel export holds the filtered lines in the page's words (no codes), the filter
+        // named in its title; the page links to it with its filter.
+        page(&w, "supervisor", "/audit?action=review.act")
+            .await
+            .shows(&["/audit/export.xlsx?action=review.act"]);
+        let x = page(&w, "supervisor", "/audit/export.xlsx?action=review.act").await;
+        assert_eq!(x.status, StatusCode::OK, "{}", x.text());
+        assert!(
+            x.headers[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .contains("filename*=UTF-8''")
+        );
+        let cells = sheet_text(&x.bytes);
+        assert_eq!(
+            cells[0][0],
+            "审计日志：年度登记审核（盖章/退回）（最新的在前）"
+        );
+        assert_eq!(cells[1][..3], ["时间（北京）", "操作人", "操作"]);
+        assert!(cells.len() > 2, "the stamp is a line: {cells:?}");
+        for row in &cells[2..] {
+            assert!(row[2].starts_with("年度登记审核"), "{row:?}");
+        }
+        let all = sheet_text(&page(&w, "supervisor", "/audit/export.xlsx").await.bytes);
+        let text = format!("{all:?}");
+        for code in ["review.act", "account.login", "person:", "account:"] {
+            assert!(!text.contains(code), "{code} in the export: {text}");
+        }
+        assert!(text.contains("登录"), "{text}");
+        assert_eq!(
+            page(&w, "city", "/audit/export.xlsx").await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // A unit's staff list as a workbook: every page of the filter, ID numbers masked.
+        page(&w, "hospital", "/unit/staff")
+            .await
+            .shows(&["/unit/staff/export.xlsx?year="]);
+        let staff = page(&w, "hospital", "/unit/staff/export.xlsx?year=2026").await;
+        assert_eq!(staff.status, StatusCode::OK, "{}", staff.text());
+        let cells = sheet_text(&staff.bytes);
+        assert!(cells[0][0].contains("2026 年度职工学时"), "{cells:?}");
+        assert_eq!(cells[1][..2], ["姓名", "身份证号（遮蔽）"]);
+        let zhang = cells
+            .iter()
+            .find(|r| r[0] == "张晓梅")
+            .expect("张晓梅 listed");
+        assert!(
+            zhang[1].contains('*') && !zhang[1].contains("198506"),
+            "{zhang:?}"
+        );
+        assert_eq!(
+            page(&w, "huoqiu", "/unit/staff/export.xlsx").await.status,
+            StatusCode::FORBIDDEN
+        );
 
         // A base's official: the upload form.
         page(&w, "base1", "/base/reports").await.shows(&[
@@ -470,6 +525,24 @@ async fn the_signed_out_go_to_login_and_other_roles_are_refused() {
 type Row = (String, String, i64, i64, i64);
 
 /// The workbook's data rows and its total row (persons, compliant, rate ‰).
+/// The first sheet of a workbook as rows of text (empty cells as "").
+fn sheet_text(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn workbook_rows(bytes: &[u8]) -> (Vec<Row>, (i64, i64, i64)) {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
     let name = book.sheet_names()[0].clone();

@@ -239,6 +239,27 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         // 张晓梅: 60 professional hours of filed training and 30 public hours: compliant.
         let me = w.who("zhang").await;
         let uri = format!("/api/persons/{zhang}/records");
+        // Asked before saving: an invented 备案号 would not count, and the answer says why
+        // in Chinese (D8); the approved one would; asking writes nothing. The form offers
+        // the approved filing to pick.
+        let check = format!("{uri}/check");
+        let before = w.get(&me, &uri).await.expect(StatusCode::OK).as_array().unwrap().len();
+        let bad = w.post(&me, &check, training("培训班", "60", "六人社培备〔2026〕99号")).await;
+        let bad = bad.expect(StatusCode::OK).clone();
+        assert_eq!((bad["counts"].clone(), bad["warn"].clone()), (json!(false), json!(true)), "{bad}");
+        assert_eq!(bad["credited"], "0");
+        assert_eq!(bad["rule"], "training.filing_required", "{bad}");
+        let said = bad["message"].as_str().unwrap();
+        assert!(said.contains("不予认定：专业科目培训须事先备案同意") && !said.contains("training."), "{said}");
+        let good = w.post(&me, &check, training("培训班", "60", "六人社培备〔2026〕7号")).await;
+        let good = good.expect(StatusCode::OK).clone();
+        assert_eq!((good["counts"].clone(), good["warn"].clone(), good["credited"].clone()), (json!(true), json!(false), json!("60")), "{good}");
+        assert_eq!(w.get(&me, &uri).await.body.as_array().unwrap().len(), before, "asking writes nothing");
+        let li_asks = w.who("li").await;
+        assert_eq!(w.post(&li_asks, &check, training("x", "1", "x")).await.code(), "person.not_found");
+        let form = w.page(Some(&me), "/me/records/new").await;
+        assert!(form.text.contains("<option value=\"六人社培备〔2026〕7号\">急诊急救专题培训班"), "{}", form.text);
+        assert!(form.text.contains("data-precheck="));
         w.post(&me, &uri, training("培训班", "60", "六人社培备〔2026〕7号")).await.expect(StatusCode::CREATED);
         w.post(&me, &uri, public_online("科目一", "30", "2026-09-20")).await.expect(StatusCode::CREATED);
 

@@ -757,6 +757,8 @@ struct NewRecord {
     forms: Vec<Choice>,
     providers: Vec<Choice>,
     conversions: Vec<Choice>,
+    /// Approved filings of trainings in the person's city, to pick a 备案号 from.
+    filings: Vec<Choice>,
     minutes_per_hour: u64,
     total_min: String,
     professional_min: String,
@@ -809,6 +811,26 @@ pub async fn new_record(State(state): State<AppState>, page: Page) -> Result<Res
                 .collect()
         })
         .unwrap_or_default();
+    // The approved filings of the last two years in her city (a training class counts only
+    // with one, D8): chosen from a list rather than typed from memory.
+    let filings = match xueshi_store::people::person_unit_on(&state.db, person_id, today)
+        .await
+        .map_err(ApiError::from)?
+    {
+        Some(unit) => {
+            let since = xueshi_domain::Date::new(today.year() - 2, 1, 1).unwrap_or(today);
+            xueshi_store::registry::approved_filings(&state.db, unit.region.city(), since, 100)
+                .await
+                .map_err(ApiError::from)?
+                .into_iter()
+                .map(|f| Choice {
+                    label: format!("{}（{} 至 {}）", f.title, f.starts_on, f.ends_on),
+                    value: f.number,
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     Ok(render(&NewRecord {
         chrome: page.chrome("登记学习", "/me/records/new"),
         person_id,
@@ -827,6 +849,7 @@ pub async fn new_record(State(state): State<AppState>, page: Page) -> Result<Res
             .collect(),
         providers,
         conversions,
+        filings,
         minutes_per_hour: yp.minutes_per_hour.value,
         total_min: yp.total_min.value.to_string(),
         professional_min: yp.professional_min.value.to_string(),

@@ -15,6 +15,7 @@ pub mod health;
 pub mod messages;
 pub mod persons;
 pub mod profile;
+pub mod record_check;
 pub mod records;
 #[allow(unused_qualifications)]
 pub mod registers;

@@ -98,7 +98,7 @@ fn provider(text: &str) -> Result<Provider, ApiError> {
 
 impl RecordBody {
     /// The record to register, checked field by field.
-    fn to_new(
+    pub(crate) fn to_new(
         &self,
         person_id: i64,
         label: String,
@@ -204,7 +204,7 @@ impl RecordBody {
 }
 
 /// The record's label: the one given, or a new random one (`W` and 16 hex digits).
-fn label_or_new(given: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn label_or_new(given: Option<&str>) -> Result<String, ApiError> {
     match given.map(str::trim) {
         Some("") => Err(field("record.label", "登记编号不能为空")),
         Some(l) => Ok(l.to_owned()),
@@ -217,7 +217,7 @@ fn label_or_new(given: Option<&str>) -> Result<String, ApiError> {
 }
 
 /// Registration for the record's year must still be open (D11).
-fn check_open(state: &AppState, record: &Record, today: Date) -> Result<(), ApiError> {
+pub(crate) fn check_open(state: &AppState, record: &Record, today: Date) -> Result<(), ApiError> {
     let year = record.for_year.unwrap_or_else(|| record.completed.year());
     let Some(yp) = state.policy.year(year) else {
         return Err(ApiError::bad_request(

@@ -11,8 +11,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xueshi_app::{Action, Principal, Scope, Target, UnitId};
@@ -174,9 +173,6 @@ impl By {
     }
 }
 
-/// The media type of an XLSX workbook.
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// The same statistics as an Excel workbook: a title row, Chinese headers, one row per group
 /// and the total; counts as numbers, the rate as a percentage.
 #[utoipa::path(get, path = "/api/statistics.xlsx", tag = "statistics",
@@ -199,32 +195,7 @@ pub async fn statistics_xlsx(
     let bytes = workbook(&s).map_err(|e| ApiError::internal("statistics.xlsx", &e))?;
     let ascii = format!("xueshi-statistics-{}-{}.xlsx", s.year, s.by.as_str());
     let zh = format!("{}年度学时达标统计-按{}.xlsx", s.year, s.by.zh());
-    let disposition = format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        percent_encode(&zh)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, XLSX.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-/// RFC 5987 encoding of a file name (UTF-8, unreserved characters kept).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    Ok(crate::xlsx::download(&ascii, &zh, bytes))
 }
 
 /// A per mille count as the fraction Excel shows as a percentage, taken from its decimal text

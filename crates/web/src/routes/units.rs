@@ -319,8 +319,7 @@ pub struct ImportResult {
     pub summary: String,
 }
 
-/// The media type of an XLSX workbook.
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+use crate::xlsx::XLSX;
 
 /// Media types a browser may give a spreadsheet file; its first bytes then tell which it is.
 const SNIFFED: &[&str] = &[

@@ -193,63 +193,82 @@ fn enc(s: &str) -> String {
     out
 }
 
-/// The trail, filtered and paged.
-pub async fn page(
-    State(state): State<AppState>,
-    page: Page,
-    Query(ask): Query<Ask>,
-) -> Result<Response, PageError> {
-    guard(&page, "/audit")?;
-    let actor = given(&ask.actor).map(str::to_owned);
-    let actor_name = given(&ask.actor_name).map(|n| n.chars().take(100).collect::<String>());
-    let action = given(&ask.action).map(str::to_owned);
-    let mut problem = None;
-    let mut day = |text: Option<&str>, what: &str| match text.map(Date::parse) {
-        Some(Ok(d)) => Some(d),
-        Some(Err(_)) => {
-            problem = Some(format!("{what}须为 YYYY-MM-DD 日期，已忽略"));
-            None
+/// The page's filter, read leniently: a malformed day is ignored and said so.
+struct Filter {
+    actor: Option<String>,
+    actor_name: Option<String>,
+    action: Option<String>,
+    from: Option<Date>,
+    to: Option<Date>,
+    problem: Option<String>,
+}
+
+impl Filter {
+    fn of(ask: &Ask) -> Self {
+        let mut problem = None;
+        let mut day = |text: Option<&str>, what: &str| match text.map(Date::parse) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(_)) => {
+                problem = Some(format!("{what}须为 YYYY-MM-DD 日期，已忽略"));
+                None
+            }
+            None => None,
+        };
+        let from = day(given(&ask.from), "起始日期");
+        let to = day(given(&ask.to), "截止日期");
+        Self {
+            actor: given(&ask.actor).map(str::to_owned),
+            actor_name: given(&ask.actor_name).map(|n| n.chars().take(100).collect()),
+            action: given(&ask.action).map(str::to_owned),
+            from,
+            to,
+            problem,
         }
-        None => None,
-    };
-    let from = day(given(&ask.from), "起始日期");
-    let to = day(given(&ask.to), "截止日期");
-    let n = given(&ask.page)
-        .and_then(|p| p.parse::<u32>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    // One line more than a page tells whether there is a next page.
-    let mut lines = audit::trail(
+    }
+
+    /// The filter as a query string (`k=v&…`), for paging links and the export.
+    fn query(&self) -> String {
+        let mut base = String::new();
+        for (k, v) in [
+            ("actor", self.actor.as_deref()),
+            ("actor_name", self.actor_name.as_deref()),
+            ("action", self.action.as_deref()),
+            ("from", self.from.map(|d| d.to_string()).as_deref()),
+            ("to", self.to.map(|d| d.to_string()).as_deref()),
+        ] {
+            if let Some(v) = v {
+                base.push_str(&format!("{k}={}&", enc(v)));
+            }
+        }
+        base
+    }
+}
+
+/// The matching lines, newest first, `limit` from `offset`, as people read them.
+async fn lines(
+    state: &AppState,
+    page: &Page,
+    f: &Filter,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Line>, PageError> {
+    let lines = audit::trail(
         State(state.clone()),
         page.acting.clone(),
         ApiQuery(AuditQuery {
-            actor: actor.clone(),
-            actor_name: actor_name.clone(),
-            action: action.clone(),
-            since_ms: from.map(day_start_ms),
-            until_ms: to.map(|d| day_start_ms(d) + 86_400_000),
-            limit: Some(PER_PAGE + 1),
-            offset: Some((n - 1).saturating_mul(PER_PAGE)),
+            actor: f.actor.clone(),
+            actor_name: f.actor_name.clone(),
+            action: f.action.clone(),
+            since_ms: f.from.map(day_start_ms),
+            until_ms: f.to.map(|d| day_start_ms(d) + 86_400_000),
+            limit: Some(limit),
+            offset: Some(offset),
             newest_first: Some(true),
         }),
     )
     .await?
     .0;
-    let more = lines.len() > PER_PAGE as usize;
-    lines.truncate(PER_PAGE as usize);
-    let mut base = String::new();
-    for (k, v) in [
-        ("actor", actor.as_deref()),
-        ("actor_name", actor_name.as_deref()),
-        ("action", action.as_deref()),
-        ("from", from.map(|d| d.to_string()).as_deref()),
-        ("to", to.map(|d| d.to_string()).as_deref()),
-    ] {
-        if let Some(v) = v {
-            base.push_str(&format!("{k}={}&", enc(v)));
-        }
-    }
-    let mut names = Names::new(&state);
+    let mut names = Names::new(state);
     let mut rows = Vec::with_capacity(lines.len());
     for l in lines {
         let approved = match l.entry_index {
@@ -260,7 +279,7 @@ pub async fn page(
             None => None,
         };
         let about = match &l.subject {
-            Some(s) => subject_zh(&state, &mut names, s).await,
+            Some(s) => subject_zh(state, &mut names, s).await,
             None => String::new(),
         };
         rows.push(Line {
@@ -271,24 +290,124 @@ pub async fn page(
             l,
         });
     }
-    let actor_zh = match &actor {
-        Some(a) => names.full(a).await,
+    Ok(rows)
+}
+
+/// The trail, filtered and paged.
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page,
+    Query(ask): Query<Ask>,
+) -> Result<Response, PageError> {
+    guard(&page, "/audit")?;
+    let f = Filter::of(&ask);
+    let n = given(&ask.page)
+        .and_then(|p| p.parse::<u32>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    // One line more than a page tells whether there is a next page.
+    let mut rows = lines(
+        &state,
+        &page,
+        &f,
+        PER_PAGE + 1,
+        (n - 1).saturating_mul(PER_PAGE),
+    )
+    .await?;
+    let more = rows.len() > PER_PAGE as usize;
+    rows.truncate(PER_PAGE as usize);
+    let base = f.query();
+    let actor_zh = match &f.actor {
+        Some(a) => Names::new(&state).full(a).await,
         None => String::new(),
     };
     Ok(render(&Audit {
         chrome: page.chrome("审计日志", "/audit"),
         lines: rows,
         actions: &ACTIONS,
-        actor: actor.unwrap_or_default(),
+        actor: f.actor.unwrap_or_default(),
         actor_zh,
-        actor_name: actor_name.unwrap_or_default(),
-        action: action.unwrap_or_default(),
-        from: from.map(|d| d.to_string()).unwrap_or_default(),
-        to: to.map(|d| d.to_string()).unwrap_or_default(),
+        actor_name: f.actor_name.unwrap_or_default(),
+        action: f.action.unwrap_or_default(),
+        from: f.from.map(|d| d.to_string()).unwrap_or_default(),
+        to: f.to.map(|d| d.to_string()).unwrap_or_default(),
         page: n,
         base,
         prev: (n > 1).then(|| n - 1),
         next: more.then(|| n + 1),
-        problem,
+        problem: f.problem,
     }))
+}
+
+/// The most lines one export holds (the API's largest page); a longer trail is narrowed by
+/// days or operator, and the workbook says it was cut.
+const EXPORT_MAX: u32 = 10_000;
+
+/// `/audit/export.xlsx`: the filtered trail as an Excel workbook, in the words of the page
+/// (operator by agency and name, action in Chinese, the person masked), newest first.
+pub async fn export(
+    State(state): State<AppState>,
+    page: Page,
+    Query(ask): Query<Ask>,
+) -> Result<Response, PageError> {
+    guard(&page, "/audit")?;
+    let f = Filter::of(&ask);
+    let mut rows = lines(&state, &page, &f, EXPORT_MAX + 1, 0).await?;
+    let cut = rows.len() > EXPORT_MAX as usize;
+    rows.truncate(EXPORT_MAX as usize);
+    let table: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|x| {
+            vec![
+                x.l.at,
+                x.who,
+                x.action_zh,
+                x.about,
+                x.detail,
+                x.l.entry_index.map(|e| e.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut scope = Vec::new();
+    if let Some(a) = &f.actor_name {
+        scope.push(format!("操作人含“{a}”"));
+    }
+    if let Some(a) = &f.action {
+        scope.push(action_zh(a, None));
+    }
+    match (f.from, f.to) {
+        (Some(a), Some(b)) => scope.push(format!("{a} 至 {b}")),
+        (Some(a), None) => scope.push(format!("{a} 起")),
+        (None, Some(b)) => scope.push(format!("至 {b}")),
+        (None, None) => {}
+    }
+    let title = if scope.is_empty() {
+        "审计日志（最新的在前）".to_owned()
+    } else {
+        format!("审计日志：{}（最新的在前）", scope.join("，"))
+    };
+    let note = cut.then(|| {
+        format!("注：只导出了最新的 {EXPORT_MAX} 条；请按日期或操作人缩小范围后分次导出。")
+    });
+    let bytes = crate::xlsx::text_table(
+        "审计日志",
+        &title,
+        &[
+            ("时间（北京）", 18.0),
+            ("操作人", 36.0),
+            ("操作", 26.0),
+            ("对象", 30.0),
+            ("说明", 40.0),
+            ("账本位置", 10.0),
+        ],
+        &table,
+        note.as_deref(),
+    )
+    .map_err(|e| crate::error::ApiError::internal("audit.xlsx", &e))?;
+    let day = crate::access::today(&state)?;
+    Ok(crate::xlsx::download(
+        &format!("xueshi-audit-{day}.xlsx"),
+        &format!("审计日志-{day}.xlsx"),
+        bytes,
+    ))
 }
