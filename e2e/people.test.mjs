@@ -41,12 +41,38 @@ test("a professional sees each year, registers a record with evidence and checks
   await page.getByRole("navigation", { name: "主导航" }).getByRole("link", { name: "登记学习" }).click();
   await page.waitForURL("**/me/records/new");
   assert.match(await page.locator("main").innerText(), /请在 \d{4}-\d{2}-\d{2} 前登记/);
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+  // A training class with a 备案号 nobody approved: asked before saving, the engine says it
+  // cannot count and why, in Chinese; declining saves nothing.
+  const unfiled = `未备案的培训班 ${Date.now()}`;
+  await page.getByLabel("培训或学习内容").fill(unfiled);
+  await page.getByRole("radio", { name: "专业科目" }).check();
+  await page.getByLabel("学习形式").selectOption("training_class");
+  await page.getByLabel("完成日期").fill(today);
+  await page.getByLabel("学时（与分钟二选一）").fill("8");
+  await page.getByLabel("培训备案号（专业科目培训班）").fill("六人社培备〔2026〕9999号");
+  let asked = null;
+  page.removeAllListeners("dialog");
+  page.once("dialog", (d) => {
+    asked = d.message();
+    d.dismiss();
+  });
+  await page.getByRole("button", { name: "登记", exact: true }).click();
+  const refused = page.locator("#record-form .msg.bad");
+  await refused.waitFor();
+  assert.match(asked ?? "", /不予认定：专业科目培训须事先备案同意/);
+  assert.match(await refused.innerText(), /未登记/);
+  assert.equal(new URL(page.url()).pathname, "/me/records/new", "nothing saved, still on the form");
+  await shot(page, "me-record-warned");
+  acceptDialogs(page);
+  await page.getByLabel("培训备案号（专业科目培训班）").fill("");
+
   const content = `浏览器测试课程 ${Date.now()}`;
   await page.getByLabel("培训或学习内容").fill(content);
   await page.getByRole("radio", { name: "公需科目" }).check();
   await page.getByLabel("学习形式").selectOption("online");
   await page.locator("#provider").selectOption("kind:hrss");
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   await page.getByLabel("完成日期").fill(today);
   await page.getByLabel("学时（与分钟二选一）").fill("2");
   await page.getByLabel("证明材料").setInputFiles(evidencePdf());
