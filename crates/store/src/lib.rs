@@ -41,5 +41,4 @@ pub use error::StoreError;
 pub use keys::Keys;
 pub use ledger::LedgerSigner;
 pub mod accounts;
-pub mod demo;
 pub mod import;

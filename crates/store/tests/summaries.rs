@@ -596,11 +596,11 @@ async fn a_batch_refresh_decides_every_person_year_as_the_per_person_case_does()
     for db in fresh_dbs("summaries").await {
         let keys = Keys::from_master([9; 32]);
         let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
-        let opts = xueshi_store::demo::DemoOptions {
+        let opts = xueshi_demo::DemoOptions {
             persons: 200,
-            ..xueshi_store::demo::DemoOptions::default()
+            ..xueshi_demo::DemoOptions::default()
         };
-        xueshi_store::demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
+        xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
             .await
             .unwrap();
         let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
@@ -686,11 +686,11 @@ async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_l
         }
         let keys = Keys::from_master([9; 32]);
         let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
-        let opts = xueshi_store::demo::DemoOptions {
+        let opts = xueshi_demo::DemoOptions {
             persons: 120,
-            ..xueshi_store::demo::DemoOptions::default()
+            ..xueshi_demo::DemoOptions::default()
         };
-        xueshi_store::demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
+        xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
             .await
             .unwrap();
         let years = 2023..=2027;

@@ -11,7 +11,8 @@ use axum::extract::State;
 use xueshi_app::{AccountId, Principal, Scope, UnitId};
 use xueshi_domain::Date;
 use xueshi_store::accounts::{self, Account};
-use xueshi_store::{demo, organisations, people};
+use xueshi_demo as demo;
+use xueshi_store::{organisations, people};
 
 use crate::access;
 use crate::auth::{Acting, Agent, acting_of};

@@ -12,7 +12,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use xueshi_store::{Keys, LedgerSigner, demo, summaries};
+use xueshi_demo as demo;
+use xueshi_store::{Keys, LedgerSigner, summaries};
 use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 use xueshi_web::AppState;
 use xueshi_web::auth::{Acting, acting_of};

@@ -454,7 +454,7 @@ pub async fn demo_seed(
         )));
     }
     let (today, _) = clock()?;
-    let opts = xueshi_store::demo::DemoOptions {
+    let opts = xueshi_demo::DemoOptions {
         persons,
         seed,
         today: Some(today),
@@ -468,7 +468,7 @@ pub async fn demo_seed(
             last_shown = Instant::now();
         }
     };
-    let summary = xueshi_store::demo::seed(
+    let summary = xueshi_demo::seed(
         &o.db,
         &o.keys,
         &o.signer,
@@ -482,7 +482,7 @@ pub async fn demo_seed(
     let (_, now_ms) = clock()?;
     let refreshed = refresh_statistics(&o.db, anhui(policies)?, now_ms).await?;
     let policy = xueshi_store::accounts::AccountPolicy::default();
-    let accounts = xueshi_store::demo::accounts::create(&o.db, &o.keys, &policy, now_ms)
+    let accounts = xueshi_demo::accounts::create(&o.db, &o.keys, &policy, now_ms)
         .await
         .map_err(err)?;
     let mut text = format!(

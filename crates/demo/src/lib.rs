@@ -21,13 +21,13 @@ use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::Policy;
 use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, ProviderKind, Record, Subject};
 
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::keys::Keys;
-use crate::ledger::{Act, LedgerSigner};
-use crate::people::{self, NewPerson, NewUnit, UnitKind};
-use crate::records::{self, NewRecord};
-use crate::registry::{self, NewFiling};
+use xueshi_store::db::Db;
+use xueshi_store::error::StoreError;
+use xueshi_store::keys::Keys;
+use xueshi_store::ledger::{Act, LedgerSigner};
+use xueshi_store::people::{self, NewPerson, NewUnit, UnitKind};
+use xueshi_store::records::{self, NewRecord};
+use xueshi_store::registry::{self, NewFiling};
 
 /// What to generate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -237,7 +237,7 @@ pub async fn staff_years_met(
                JOIN person_year_summaries s ON s.person_id = e.person_id AND s.year BETWEEN $2 AND $3
                WHERE e.unit_id = $1 AND e.to_on IS NULL
                GROUP BY e.person_id ORDER BY e.person_id LIMIT $4";
-    let rows: Vec<(i64, i64, i64)> = crate::on_db!(db, p => sqlx::query_as(sql)
+    let rows: Vec<(i64, i64, i64)> = xueshi_store::on_db!(db, p => sqlx::query_as(sql)
         .bind(unit_id).bind(i64::from(first)).bind(i64::from(last)).bind(limit)
         .fetch_all(p).await?);
     let span = i64::from(last - first + 1);
@@ -250,7 +250,7 @@ pub async fn staff_years_met(
 /// The first unit of a development zone, if the demo has one.
 pub async fn zone_unit(db: &Db) -> Result<Option<i64>, StoreError> {
     let sql = "SELECT id FROM units WHERE zone_id IS NOT NULL ORDER BY id LIMIT 1";
-    Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_optional(p).await?))
+    Ok(xueshi_store::on_db!(db, p => sqlx::query_scalar(sql).fetch_optional(p).await?))
 }
 
 #[cfg(test)]
@@ -268,7 +268,7 @@ mod tests {
     use xueshi_policy::{Decision, Options, RuleId, load_embedded};
 
     use super::*;
-    use crate::{export, on_db, verify};
+    use xueshi_store::{export, on_db, verify};
 
     fn policy() -> &'static Policy {
         static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
@@ -397,20 +397,20 @@ mod tests {
         };
         let (db, _, _, _) = seeded("accounts", &opts).await;
         let keys = Keys::from_master([9; 32]);
-        let policy = crate::accounts::AccountPolicy {
-            password: crate::accounts::PasswordParams {
+        let policy = xueshi_store::accounts::AccountPolicy {
+            password: xueshi_store::accounts::PasswordParams {
                 m_cost_kib: 256,
                 t_cost: 1,
                 p_cost: 1,
             },
-            ..crate::accounts::AccountPolicy::default()
+            ..xueshi_store::accounts::AccountPolicy::default()
         };
         let made = accounts::create(&db, &keys, &policy, 1).await.unwrap();
         let roles: HashSet<_> = made.iter().map(|a| a.role).collect();
         assert_eq!(roles.len(), xueshi_domain::Role::ALL.len(), "{made:?}");
         for a in &made {
             assert_eq!(a.password.chars().count(), 14);
-            let outcome = crate::accounts::login(&db, &policy, &a.login, &a.password, 2)
+            let outcome = xueshi_store::accounts::login(&db, &policy, &a.login, &a.password, 2)
                 .await
                 .unwrap();
             assert!(outcome.must_change_password, "{}", a.login);

@@ -6,15 +6,15 @@
 
 use xueshi_domain::{RegionCode, Role};
 
-use crate::accounts::{
+use xueshi_store::accounts::{
     AccountPolicy, NewAccount, create_account, generate_initial_password, issue_api_token,
 };
-use crate::db::Db;
-use crate::error::StoreError;
-use crate::keys::Keys;
-use crate::on_db;
-use crate::organisations::{NewOrganisation, OrgKind, insert_organisation};
-use crate::registry::zone_id;
+use xueshi_store::db::Db;
+use xueshi_store::error::StoreError;
+use xueshi_store::keys::Keys;
+use xueshi_store::on_db;
+use xueshi_store::organisations::{NewOrganisation, OrgKind, insert_organisation};
+use xueshi_store::registry::zone_id;
 
 /// One demo account and its initial password (shown once).
 #[derive(Clone, Debug, PartialEq, Eq)]
