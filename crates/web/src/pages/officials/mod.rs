@@ -126,10 +126,3 @@ pub fn agent(page: &Page) -> crate::auth::Agent {
         principal: page.acting.principal.clone(),
     }
 }
-
-static NULL: serde_json::Value = serde_json::Value::Null;
-
-/// A member of an engine decision's JSON by JSON pointer (`/hours/total`), null when absent.
-pub fn at<'a>(v: &'a serde_json::Value, pointer: &str) -> &'a serde_json::Value {
-    v.pointer(pointer).unwrap_or(&NULL)
-}
