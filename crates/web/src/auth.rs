@@ -309,17 +309,7 @@ async fn org_scope(
 
 /// Whoever acts for an organisation or person: a signed-in account ([`Acting`]) or, for the
 /// bases' and providers' systems, an API token of their organisation.
-#[derive(Clone, Debug)]
-pub struct Agent {
-    pub principal: Principal,
-    /// How acts and audit lines name the agent.
-    pub actor: String,
-    /// The organisation acted for (none for professionals and unit administrators).
-    pub organisation_id: Option<i64>,
-    /// Where the agent acts: its organisation's region, or the signed-in account's
-    /// ([`Acting::region`]).
-    pub region: Option<RegionCode>,
-}
+pub use xueshi_app::actor::Agent;
 
 impl FromRequestParts<AppState> for Agent {
     type Rejection = ApiError;

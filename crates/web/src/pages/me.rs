@@ -1,8 +1,8 @@
 //! A professional's own pages — 我的学时 (`/me`), 登记学习 (`/me/records/new`), 职称申报准备
 //! (`/me/readiness`) — and the read-only 学时情况 of one person (`/persons/{id}`) for whoever may
 //! see their records (their unit, authorities and bureaus in jurisdiction). Everything is read
-//! through the API's handlers (the engine's decisions per year, the records, reviews,
-//! applications, bookings, readiness); forms post to the API through `app.js`.
+//! through the use cases of `xueshi_app` that the API calls too (the engine's decisions per
+//! year, the records, reviews, applications, bookings, readiness); forms post to the API through `app.js`.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -16,13 +16,12 @@ use super::plain::Names;
 use super::{Chrome, Page, PageError, percent, render};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use crate::routes::profile;
-use crate::routes::profile::Profile;
-use crate::routes::units::BookingInfo;
 use crate::state::AppState;
 use xueshi_app::persons::{self, Measure, Outcome, PersonYear};
+use xueshi_app::profile::{self, Profile};
 use xueshi_app::records::{self, RecordView};
 use xueshi_app::reviews::{self, ReviewHistory};
+use xueshi_app::units::BookingInfo;
 use xueshi_app::verifications::{self as verification, ApplicationView, Readiness};
 
 /// The person a professional's pages are about: themself.
@@ -584,10 +583,7 @@ async fn overview(
     new: Vec<i64>,
 ) -> Result<Response, PageError> {
     let acting = page.acting.clone();
-    let st = || State(state.clone());
-    let profile = profile::profile(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let profile = profile::profile(&state.ctx(), &acting, person_id).await?;
     let list = records::list(&state.ctx(), &acting, person_id).await?;
     let years = recent_years(&state)?;
     let (cards, others) = year_cards(&state, &page, person_id, &years, &list, &new).await?;
@@ -616,12 +612,8 @@ async fn overview(
         }
         None => None,
     };
-    let apps = profile::applications(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
-    let bookings = profile::bookings(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let apps = profile::applications(&state.ctx(), &acting, person_id).await?;
+    let bookings = profile::bookings(&state.ctx(), &acting, person_id).await?;
     let today = crate::access::today(&state)?.to_string();
     let title = if own {
         "我的学时".to_owned()
@@ -704,13 +696,7 @@ struct NewRecord {
 /// `/me/records/new`: the registration form.
 pub async fn new_record(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     let person_id = own_person(&page)?;
-    let profile = profile::profile(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiPath(person_id),
-    )
-    .await?
-    .0;
+    let profile = profile::profile(&state.ctx(), &page.acting, person_id).await?;
     let today = crate::access::today(&state)?;
     let yp = state
         .policy
@@ -817,11 +803,8 @@ pub async fn readiness(
 ) -> Result<Response, PageError> {
     let person_id = own_person(&page)?;
     let acting = page.acting.clone();
-    let st = || State(state.clone());
     let today = crate::access::today(&state)?;
-    let profile = profile::profile(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let profile = profile::profile(&state.ctx(), &acting, person_id).await?;
     let planned = profile.cycles.first();
     let asked = q.level.is_some();
     let level = q
@@ -893,12 +876,8 @@ pub async fn readiness(
                 .collect()
         })
         .unwrap_or_default();
-    let apps = profile::applications(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
-    let bookings = profile::bookings(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let apps = profile::applications(&state.ctx(), &acting, person_id).await?;
+    let bookings = profile::bookings(&state.ctx(), &acting, person_id).await?;
     Ok(render(&ReadinessPage {
         chrome: page.chrome("职称申报准备", "/me/readiness"),
         person_id,

@@ -5,8 +5,6 @@
 //! reported as present, not written twice) and bad rows are rejected one by one with reasons.
 //! A base's official signed in on the page sends the same report with the session instead.
 
-use std::io::Write;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -25,15 +23,7 @@ use crate::state::AppState;
 /// sent in several batches.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024 * 1024;
 
-/// One rejected row.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct RowProblem {
-    /// As a spreadsheet numbers it (the header is row 1).
-    pub row: usize,
-    pub column: String,
-    pub code: String,
-    pub message: String,
-}
+pub use xueshi_app::upload::RowProblem;
 
 /// What a report did.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -48,29 +38,6 @@ pub struct ReportResult {
     pub problems: usize,
     /// The first problems by row (at most 1,000: `problems` counts them all).
     pub rejected: Vec<RowProblem>,
-}
-
-/// A temporary file removed when dropped, holding an uploaded report for the importer.
-pub(crate) struct Upload(pub(crate) std::path::PathBuf);
-
-impl Drop for Upload {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
-    let mut name = [0u8; 16];
-    getrandom::fill(&mut name).map_err(|e| ApiError::internal("upload", &e))?;
-    let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
-    let path = std::env::temp_dir().join(format!("xueshi-report-{name}.{ext}"));
-    let upload = Upload(path);
-    let mut f =
-        std::fs::File::create_new(&upload.0).map_err(|e| ApiError::internal("upload", &e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| ApiError::internal("upload", &e))?;
-    Ok(upload)
 }
 
 /// Reports a batch of exam certificates (the calling base's API token, or a signed-in
@@ -135,7 +102,7 @@ pub async fn report(
             ));
         }
     };
-    let upload = save(&body, ext)?;
+    let upload = xueshi_app::upload::save(&body, ext)?;
     let mut opts = ImportOptions::new(agent.actor.clone(), today(&state)?, state.now_ms());
     opts.mode = ImportMode::KeepGood;
     opts.format = Some(format);
@@ -156,15 +123,6 @@ pub async fn report(
         already_present: report.already_present,
         rejected_rows: report.rejected_set.len(),
         problems: report.problems,
-        rejected: report
-            .rejected
-            .into_iter()
-            .map(|e| RowProblem {
-                row: e.row,
-                column: e.column,
-                code: e.code.to_owned(),
-                message: e.message,
-            })
-            .collect(),
+        rejected: report.rejected.into_iter().map(RowProblem::from).collect(),
     }))
 }

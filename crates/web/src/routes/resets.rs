@@ -15,7 +15,7 @@ use xueshi_app::{Action, Scope, Target, UnitId};
 use xueshi_domain::Role;
 use xueshi_policy::input::Place;
 use xueshi_store::accounts::{self, Account};
-use xueshi_store::{organisations, people, resets};
+use xueshi_store::{organisations, people};
 
 use crate::access::{self, allow, today};
 use crate::auth::{Acting, principal_of};
@@ -158,16 +158,7 @@ pub async fn reset(
     ))
 }
 
-/// A staff member whose account a unit may reset.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct StaffAccountView {
-    pub login: String,
-    pub name: String,
-    /// The ID number, masked.
-    pub id_masked: String,
-    /// A reset (or the initial password) still waits to be changed.
-    pub must_change_password: bool,
-}
+pub use xueshi_app::accounts::StaffAccountView;
 
 /// A name to look for.
 #[derive(Clone, Debug, Deserialize, IntoParams)]
@@ -190,23 +181,7 @@ pub async fn staff(
     acting: Acting,
     ApiQuery(q): ApiQuery<StaffQuery>,
 ) -> Result<Json<Vec<StaffAccountView>>, ApiError> {
-    let Scope::UnitAdmin { unit, .. } = acting.principal.scope() else {
-        return Err(ApiError::forbidden(
-            "auth.role",
-            "只有用人单位查看本单位职工的账号",
-        ));
-    };
-    let found =
-        resets::staff_accounts(&state.db, unit.0, today(&state)?, q.name.as_deref()).await?;
     Ok(Json(
-        found
-            .into_iter()
-            .map(|a| StaffAccountView {
-                login: a.login,
-                name: a.name,
-                id_masked: a.id_masked,
-                must_change_password: a.must_change_password,
-            })
-            .collect(),
+        xueshi_app::accounts::staff_accounts(&state.ctx(), &acting, q.name.as_deref()).await?,
     ))
 }

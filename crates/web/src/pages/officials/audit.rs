@@ -12,11 +12,10 @@ use serde::Deserialize;
 use xueshi_domain::Date;
 
 use super::{day_start_ms, given, guard, level_zh};
-use crate::extract::ApiQuery;
 use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::audit::{self, AuditLine, AuditQuery};
 use crate::state::AppState;
+use xueshi_app::audit::{self, AuditLine, AuditQuery};
 
 /// Lines per page.
 const PER_PAGE: u32 = 50;
@@ -220,9 +219,9 @@ pub async fn page(
         .unwrap_or(1);
     // One line more than a page tells whether there is a next page.
     let mut lines = audit::trail(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiQuery(AuditQuery {
+        &state.ctx(),
+        &page.acting,
+        &AuditQuery {
             actor: actor.clone(),
             actor_name: actor_name.clone(),
             action: action.clone(),
@@ -231,10 +230,9 @@ pub async fn page(
             limit: Some(PER_PAGE + 1),
             offset: Some((n - 1).saturating_mul(PER_PAGE)),
             newest_first: Some(true),
-        }),
+        },
     )
-    .await?
-    .0;
+    .await?;
     let more = lines.len() > PER_PAGE as usize;
     lines.truncate(PER_PAGE as usize);
     let mut base = String::new();
