@@ -24,6 +24,7 @@ use crate::actor::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::records::RecordView;
+use crate::views::hours_text as hours;
 
 /// Authorizes `view_records` on `person_id` through the unit of the end of `year`. A person
 /// with no unit then is `person.no_unit`, said of the year.
@@ -258,10 +259,6 @@ pub struct YearSummary {
     /// `summary` when read from the kept summary, `evaluated` when a write since made it stale
     /// and the engine was asked now.
     pub source: &'static str,
-}
-
-fn hours(tenths: i64) -> String {
-    Hours::from_tenths(u64::try_from(tenths).unwrap_or(0)).to_string()
 }
 
 impl YearSummary {

@@ -9,7 +9,6 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use xueshi_domain::Hours;
 use xueshi_policy::input::TitleLevel;
 use xueshi_store::Keys;
 use xueshi_store::import::{self, Format, ImportMode, ImportOptions};
@@ -24,6 +23,7 @@ use crate::error::{Error, Kind, Result};
 use crate::slots::SlotInfo;
 use crate::upload::{RowProblem, save};
 use crate::verifications::{self, VerifierView};
+use crate::views::hours_text as hours;
 use crate::{Action, Scope, Target, UnitId};
 
 /// A unit, or `unit.not_found`.
@@ -52,10 +52,6 @@ fn unit_target(u: &UnitPlace) -> Target {
         place: place(u.region, u.zone.clone()),
         industry: u.industry.clone(),
     }
-}
-
-fn hours(tenths: i64) -> String {
-    Hours::from_tenths(u64::try_from(tenths).unwrap_or(0)).to_string()
 }
 
 /// Which staff, of which year, which page.
