@@ -17,6 +17,7 @@ pub mod action;
 pub mod actor;
 pub mod audit;
 pub mod authorize;
+pub mod bases;
 pub mod certificates;
 pub mod ctx;
 pub mod denied;
