@@ -60,3 +60,40 @@ impl Actor {
         })
     }
 }
+
+/// Whoever acts for an organisation or person: a signed-in account ([`Actor`]) or, for the
+/// bases' and providers' systems, an API token of their organisation. Adapters build it.
+#[derive(Clone, Debug)]
+pub struct Agent {
+    pub principal: Principal,
+    /// How acts and audit lines name the agent.
+    pub actor: String,
+    /// The organisation acted for (none for professionals and unit administrators).
+    pub organisation_id: Option<i64>,
+    /// Where the agent acts: its organisation's region, or the signed-in account's.
+    pub region: Option<RegionCode>,
+}
+
+impl From<&Actor> for Agent {
+    fn from(a: &Actor) -> Self {
+        Self {
+            principal: a.principal.clone(),
+            actor: a.name(),
+            organisation_id: a.account.organisation_id,
+            region: a.region,
+        }
+    }
+}
+
+impl Agent {
+    /// The audit line of an act of this agent, written by the store in the act's transaction.
+    pub fn line(&self, ctx: &Ctx, action: &str) -> Line {
+        Line::new(
+            ctx.now_ms(),
+            self.actor.clone(),
+            self.region,
+            action,
+            String::new(),
+        )
+    }
+}

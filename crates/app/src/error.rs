@@ -27,6 +27,8 @@ pub enum Kind {
     Unprocessable,
     /// The input is over a bound of size or count.
     TooLarge,
+    /// The input's media type is not one accepted.
+    Unsupported,
     /// The account is locked for a while.
     Locked,
     /// No valid credentials.

@@ -12,19 +12,32 @@
 //! pages (HTML) are adapters over it and map the kind to an HTTP status.
 
 pub mod access;
+pub mod accounts;
 pub mod action;
 pub mod actor;
+pub mod audit;
 pub mod authorize;
+pub mod bases;
+pub mod certificates;
 pub mod ctx;
 pub mod denied;
 pub mod error;
 pub mod ids;
 pub mod jurisdiction;
+pub mod messages;
+pub mod persons;
 pub mod principal;
+pub mod profile;
 pub mod record_check;
+pub mod records;
+pub mod registers;
 pub mod reviews;
 pub mod role;
+pub mod slots;
+pub mod statistics;
 pub mod target;
+pub mod units;
+pub mod upload;
 pub mod verifications;
 pub mod views;
 

@@ -1,8 +1,8 @@
 //! Asking before registering (issue 13, "records that cannot count are accepted silently"):
 //! the engine judges the person's year as it would be with the new record, and says whether
 //! that record would count, how much, and if not, by which rule and on what authority — in
-//! Chinese for the form, with the rule id for programs. Nothing is written; registering stays
-//! the registration use case's.
+//! Chinese for the form, with the rule id for programs. Nothing is written; the use case that
+//! asks is [`crate::records::check`], beside registering.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,10 +11,8 @@ use xueshi_policy::decision::Decision;
 use xueshi_store::export;
 use xueshi_store::records::NewRecord;
 
-use crate::access::{allow, person_target};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::{Action, Actor};
 
 /// What the engine would make of a record not yet registered.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -36,17 +34,9 @@ pub struct RecordCheck {
     pub message: String,
 }
 
-/// Whoever may register the person's records may ask; anyone else is refused before their
-/// request's fields are read (so a refusal never depends on the body).
-pub async fn may_ask(ctx: &Ctx, actor: &Actor, person_id: i64) -> Result<()> {
-    let (target, _) = person_target(ctx, person_id, ctx.today()?).await?;
-    allow(ctx, &actor.principal, Action::RegisterRecord, &target)
-}
-
-/// Judges `new` (for `person_id`) as the engine would once registered. Authorized as
-/// registering it is ([`may_ask`]).
-pub async fn check(ctx: &Ctx, actor: &Actor, new: &NewRecord) -> Result<RecordCheck> {
-    may_ask(ctx, actor, new.person_id).await?;
+/// Judges `new` as the engine would once registered. The caller has authorized it as
+/// registering it ([`crate::records::check`]).
+pub(crate) async fn judge(ctx: &Ctx, new: &NewRecord) -> Result<RecordCheck> {
     let policy = ctx.policy.as_ref();
     let year = new
         .record

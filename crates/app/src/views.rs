@@ -77,3 +77,8 @@ impl ActDone {
         }
     }
 }
+
+/// Hours kept as tenths, as text (`12.5`); a negative count (never stored) reads as 0.
+pub fn hours_text(tenths: i64) -> String {
+    xueshi_domain::Hours::from_tenths(u64::try_from(tenths).unwrap_or(0)).to_string()
+}

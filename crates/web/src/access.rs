@@ -1,28 +1,18 @@
-//! What every handler asks before acting, for the handlers not yet moved into a use case of
-//! `xueshi_app`: thin adapters over `xueshi_app::access` and [`xueshi_app::Actor`] taking the
-//! [`AppState`]. Handlers never decide permissions themselves.
+//! What the few handlers that are not a use case of `xueshi_app` (the password reset, the
+//! bases' reports, the demo) ask before acting — thin adapters over `xueshi_app::access` and
+//! [`xueshi_app::Actor`] taking the [`AppState`] — and what every adapter reads off a request
+//! (its media type) or hides in an answer (a person the caller may not see). Handlers never
+//! decide permissions themselves.
 
 use xueshi_app::{Action, Principal, Target};
 use xueshi_domain::Date;
-use xueshi_store::ledger::Act;
-use xueshi_store::people::UnitPlace;
 
-pub use xueshi_app::access::{YEARS, parse_hash, person_in, place, year_end, year_field};
+pub use xueshi_app::access::place;
 pub use xueshi_app::views::Receipt;
 
 use crate::auth::Acting;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The target of an action on a person, through the unit they worked for on `on` (or last
-/// before it). A person with no unit by then is `person.no_unit` (404).
-pub async fn person_target(
-    state: &AppState,
-    person_id: i64,
-    on: Date,
-) -> Result<(Target, UnitPlace), ApiError> {
-    Ok(xueshi_app::access::person_target(&state.ctx(), person_id, on).await?)
-}
 
 /// The principal may do `action` to `target`, or the refusal (403 with `auth.*`).
 pub fn allow(
@@ -44,39 +34,6 @@ pub fn today(state: &AppState) -> Result<Date, ApiError> {
     Ok(state.ctx().today()?)
 }
 
-/// Writes a line to the audit trail (D18) for an act of `acting` that is not itself a ledger
-/// act, named by [`actor`] and placed where the account acts.
-pub async fn audit(
-    state: &AppState,
-    acting: &Acting,
-    action: &str,
-    subject: &str,
-) -> Result<(), ApiError> {
-    xueshi_store::audit::audit(
-        &state.db,
-        state.now_ms(),
-        &acting.name(),
-        acting.region,
-        action,
-        Some(subject),
-        None,
-    )
-    .await?;
-    Ok(())
-}
-
-/// The audit line of an act of `acting` that the store writes with the act (in its
-/// transaction); the store sets the subject.
-pub fn line(state: &AppState, acting: &Acting, action: &str) -> xueshi_store::audit::Line {
-    acting.line(&state.ctx(), action)
-}
-
-/// An official act by `actor` (as [`actor`] names `acting`), where `acting` acts, dated today
-/// by the state's clock.
-pub fn act<'a>(state: &AppState, actor: &'a str, acting: &Acting) -> Result<Act<'a>, ApiError> {
-    Ok(acting.act(&state.ctx(), actor)?)
-}
-
 /// The organisation an official account acts for (its absence is a data error: 500).
 pub fn organisation(acting: &Acting) -> Result<i64, ApiError> {
     Ok(acting.organisation()?)
@@ -96,11 +53,6 @@ pub fn media_type(headers: &axum::http::HeaderMap) -> String {
 /// How an official act names its author: the login and the account's display name.
 pub fn actor(acting: &Acting) -> String {
     acting.name()
-}
-
-/// Hex of a hash.
-pub fn hash_hex(hash: &[u8; 32]) -> String {
-    xueshi_app::access::hex(hash)
 }
 
 /// The one answer under `/api/persons/{id}/…` for a person who does not exist and for one the

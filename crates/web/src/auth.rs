@@ -11,12 +11,10 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
-use xueshi_app::{AccountId, Actor, OrgId, PersonId, Principal, Role, Scope, UnitId};
+use xueshi_app::{AccountId, Actor, Principal};
 use xueshi_domain::RegionCode;
-use xueshi_policy::input::Place;
 use xueshi_store::accounts::{self, Account, ApiPrincipal, Session};
-use xueshi_store::organisations::{self, OrgKind};
-use xueshi_store::{people, registry};
+use xueshi_store::organisations;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -204,122 +202,15 @@ pub async fn acting_of(state: &AppState, account: Account) -> Result<Acting, Api
     Ok(Acting::new(account, principal, region))
 }
 
-fn place(region: RegionCode, zone: Option<String>) -> Place {
-    match zone {
-        Some(z) => Place::Zone(z),
-        None => Place::Region(region),
-    }
-}
-
-/// A stored account whose links are missing or wrong: a data error, logged, opaque.
-fn broken(account: &Account, what: &str) -> ApiError {
-    ApiError::internal(
-        "account.scope",
-        &format!("account {} ({}): {what}", account.id, account.role.as_str()),
-    )
-}
-
 /// The principal of an account: its role, within the scope of its person, unit or
-/// organisation as stored.
+/// organisation as stored (`xueshi_app::accounts::principal_of`).
 pub async fn principal_of(state: &AppState, account: &Account) -> Result<Principal, ApiError> {
-    let db = &state.db;
-    let scope = match account.role {
-        Role::Professional => Scope::Professional {
-            person: PersonId(
-                account
-                    .person_id
-                    .ok_or_else(|| broken(account, "no person"))?,
-            ),
-        },
-        Role::UnitAdmin => {
-            let unit_id = account.unit_id.ok_or_else(|| broken(account, "no unit"))?;
-            let unit = people::unit_place(db, unit_id)
-                .await?
-                .ok_or_else(|| broken(account, "unknown unit"))?;
-            Scope::UnitAdmin {
-                unit: UnitId(unit.unit_id),
-                place: place(unit.region, unit.zone),
-            }
-        }
-        role => {
-            let org_id = account
-                .organisation_id
-                .ok_or_else(|| broken(account, "no organisation"))?;
-            let org = organisations::organisation(db, org_id)
-                .await?
-                .ok_or_else(|| broken(account, "unknown organisation"))?;
-            if accounts::org_kind(role) != Some(org.kind) {
-                return Err(broken(account, "organisation of another kind"));
-            }
-            org_scope(state, &org)
-                .await?
-                .map_err(|what| broken(account, what))?
-        }
-    };
-    Ok(Principal::new(AccountId(account.id), scope)?)
-}
-
-/// The scope of an organisation's officials, or what is wrong with the stored organisation.
-async fn org_scope(
-    state: &AppState,
-    org: &organisations::Organisation,
-) -> Result<Result<Scope, &'static str>, ApiError> {
-    let db = &state.db;
-    Ok(Ok(match org.kind {
-        OrgKind::IndustryAuthority => match &org.industry {
-            Some(industry) => Scope::IndustryAuthority {
-                industry: industry.clone(),
-                region: org.region,
-            },
-            None => return Ok(Err("authority without industry")),
-        },
-        OrgKind::CityBureau => Scope::CityBureau { city: org.region },
-        OrgKind::CountyBureau => Scope::CountyBureau { county: org.region },
-        OrgKind::ZoneCentre => {
-            let Some(zone_id) = org.zone_id else {
-                return Ok(Err("zone centre without zone"));
-            };
-            match registry::zone_name(db, zone_id).await? {
-                Some(zone) => Scope::ZoneCentre { zone },
-                None => return Ok(Err("unknown zone")),
-            }
-        }
-        OrgKind::OnlineBase => match org.base_number {
-            Some(number) => Scope::Base { number },
-            None => return Ok(Err("base without number")),
-        },
-        OrgKind::TrainingProvider => Scope::Provider {
-            provider: OrgId(org.id),
-        },
-        OrgKind::Supervisor => Scope::Supervisor { region: org.region },
-        OrgKind::StateOwnedUnit => {
-            let Some(unit_id) = org.unit_id else {
-                return Ok(Err("state-owned unit without unit"));
-            };
-            match people::unit_place(db, unit_id).await? {
-                Some(unit) => Scope::StateOwnedUnit {
-                    unit: UnitId(unit.unit_id),
-                    place: place(unit.region, unit.zone),
-                },
-                None => return Ok(Err("unknown unit")),
-            }
-        }
-    }))
+    Ok(xueshi_app::accounts::principal_of(&state.db, account).await?)
 }
 
 /// Whoever acts for an organisation or person: a signed-in account ([`Acting`]) or, for the
 /// bases' and providers' systems, an API token of their organisation.
-#[derive(Clone, Debug)]
-pub struct Agent {
-    pub principal: Principal,
-    /// How acts and audit lines name the agent.
-    pub actor: String,
-    /// The organisation acted for (none for professionals and unit administrators).
-    pub organisation_id: Option<i64>,
-    /// Where the agent acts: its organisation's region, or the signed-in account's
-    /// ([`Acting::region`]).
-    pub region: Option<RegionCode>,
-}
+pub use xueshi_app::actor::Agent;
 
 impl FromRequestParts<AppState> for Agent {
     type Rejection = ApiError;
@@ -337,7 +228,7 @@ impl FromRequestParts<AppState> for Agent {
                 .ok_or_else(|| {
                     ApiError::internal("api_token.scope", &"token of unknown organisation")
                 })?;
-            let scope = org_scope(state, &org)
+            let scope = xueshi_app::accounts::org_scope(&state.db, &org)
                 .await?
                 .map_err(|what| ApiError::internal("api_token.scope", &what))?;
             // Token ids are not account ids: a token principal never matches an account.

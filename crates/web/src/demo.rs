@@ -9,9 +9,9 @@
 use axum::Json;
 use axum::extract::State;
 use xueshi_app::{AccountId, Principal, Scope, UnitId};
+use xueshi_demo as demo;
 use xueshi_domain::Date;
 use xueshi_store::accounts::{self, Account};
-use xueshi_demo as demo;
 use xueshi_store::{organisations, people};
 
 use crate::access;

@@ -124,6 +124,7 @@ impl From<xueshi_app::Error> for ApiError {
             Kind::Invalid => StatusCode::BAD_REQUEST,
             Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Kind::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Kind::Locked => StatusCode::LOCKED,
             Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
             Kind::Internal => return Self::internal(e.code, &e.message),

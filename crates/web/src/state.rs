@@ -101,6 +101,15 @@ impl AppState {
 
     /// The context of the use cases (`xueshi_app`), built from this state as it is now (a test
     /// may have replaced the clock).
+    /// The issuer of this service's certificates: its key, name and public URL.
+    pub fn issuing(&self) -> xueshi_store::certificates::Issuing<'_> {
+        xueshi_store::certificates::Issuing {
+            key: &self.issuer,
+            issuer_name: &self.issuer_name,
+            public_url: &self.public_url,
+        }
+    }
+
     pub fn ctx(&self) -> xueshi_app::Ctx {
         xueshi_app::Ctx {
             db: self.db.clone(),

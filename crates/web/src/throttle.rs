@@ -21,6 +21,8 @@
 //! so that nobody walks the number space, while a person checking a few certificates never
 //! notices. Over it the answer is 429 `lookup.throttled` with `Retry-After`.
 
+use axum::extract::FromRequestParts;
+use axum::response::IntoResponse;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -311,6 +313,41 @@ fn forwarded(headers: &HeaderMap, config: &ThrottleConfig) -> Option<IpAddr> {
     hops.into_iter()
         .rev()
         .find(|ip| !config.trusted_proxies.contains(ip))
+}
+
+/// One anonymous certificate look-up, taken from the client address's allowance
+/// ([`Throttle::lookup`]). Over it: 429 `lookup.throttled` with `Retry-After`
+/// — JSON under `/api/`, the error page elsewhere.
+#[derive(Clone, Copy, Debug)]
+pub struct PublicLookup;
+
+impl FromRequestParts<crate::state::AppState> for PublicLookup {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::state::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let address = client_address(parts, state.throttle.config());
+        let Err(wait_ms) = state.throttle.lookup(address, state.now_ms()) else {
+            return Ok(Self);
+        };
+        let seconds = wait_ms.max(1).saturating_add(999) / 1000;
+        let e = crate::error::ApiError::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "lookup.throttled",
+            format!("证书查询过于频繁，请 {seconds} 秒后再试"),
+        );
+        let mut res = if parts.uri.path().starts_with("/api/") {
+            e.into_response()
+        } else {
+            crate::pages::PageError::Api(e).into_response()
+        };
+        if let Ok(v) = axum::http::header::HeaderValue::from_str(&seconds.to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        Err(res)
+    }
 }
 
 #[cfg(test)]

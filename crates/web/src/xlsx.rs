@@ -6,8 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
-/// The media type of an XLSX workbook.
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub use xueshi_app::units::XLSX;
 
 /// A workbook of one sheet: a bold title row, the headers, the rows as text, and a note under
 /// them (e.g. that a list was cut at its limit). Columns are as wide as `widths` says.

@@ -1,8 +1,8 @@
 //! The certificate's pages: the printable certificate (`/certificates/{number}`, for those who
 //! may view the person's records), the public verification page reached from its QR code
 //! (`/v/{number}`, no login), and the public form to paste or upload a credential (`/verify`,
-//! answered by `POST /verify` with the same checklist). Every check is the API's
-//! (`routes::certificates::checklist`): a page shows what `GET /api/public/certificates/…/check`
+//! answered by `POST /verify` with the same checklist). Every check is the API's use case
+//! (`xueshi_app::certificates::checklist`): a page shows what `GET /api/public/certificates/…/check`
 //! answers, and shows no personal data but the masked name.
 //! The professional's own list (`/me/certificate`) issues a new one through the API.
 
@@ -12,19 +12,17 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde_json::Value;
 use xueshi_certificate::content::{form_zh, provider_zh, subject_zh};
-use xueshi_certificate::{Certificate, credential, pdf};
+use xueshi_certificate::{Certificate, pdf};
 use xueshi_store::certificates;
 
 use crate::error::ApiError;
 use crate::extract::{ApiBytes, ApiPath};
 use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::certificates::{
-    self as api, Checklist, PublicLookup, check_value, checklist, viewable,
-};
 use crate::state::AppState;
+use crate::throttle::PublicLookup;
+use xueshi_app::certificates::{self as api, Checklist, Printed};
 
 /// The largest credential `/verify` takes (a certificate is a few KiB).
 const MAX_UPLOAD: usize = 1024 * 1024;
@@ -139,23 +137,21 @@ pub async fn print(
     page: Page,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Response, PageError> {
-    let issued = viewable(&state, &page.acting, &number).await?;
-    let vc = issued.credential().map_err(ApiError::from)?;
-    let cert = credential::certificate_of(&vc).ok_or_else(|| {
-        ApiError::internal("certificate.corrupt", &"stored credential unreadable")
-    })?;
+    let issued = api::viewable(&state.ctx(), &page.acting, &number).await?;
+    let Printed {
+        certificate: cert,
+        issuer_name,
+    } = api::printed(&issued, &state.issuer_name)?;
     let verify_url = certificates::verify_url(&state.public_url, &issued.row.number);
     let qr = pdf::qr_svg(&verify_url, 132).unwrap_or_default();
     let mut techinfo = TechInfo::default();
     techinfo.add("电子凭证格式", "W3C 可验证凭证，eddsa-jcs-2022");
     let years = years(&state, &cert, &mut techinfo).await;
-    let holder = api::own_full_name(&state, &page.acting, &issued)
+    let ctx = state.ctx();
+    let holder = api::own_full_name(&ctx, &page.acting, &issued)
         .await?
         .unwrap_or_else(|| cert.holder.masked_name.clone());
-    let superseded_by = certificates::superseded_by(&state.db, &issued)
-        .await
-        .map_err(ApiError::from)?
-        .map(|i| i.row.number);
+    let superseded_by = api::superseded_by(&ctx, &issued).await?;
     Ok(render(&Print {
         chrome: page.chrome(
             &format!("继续教育证书 {}", issued.row.number),
@@ -165,7 +161,7 @@ pub async fn print(
         holder,
         masked_id: cert.holder.masked_id.clone(),
         issued_on: cert.issued_on.to_string(),
-        issuer_name: api::issuing_agency(&state, &vc, &cert),
+        issuer_name,
         revoked: issued.revocation.as_ref().map(|r| r.revoked_on.to_string()),
         superseded_by,
         years,
@@ -190,8 +186,8 @@ pub async fn mine(State(state): State<AppState>, page: Page) -> Result<Response,
         .account
         .person_id
         .ok_or_else(|| ApiError::forbidden("auth.role", "只有专业技术人员有“我的证书”页面"))?;
-    let axum::Json(mut certificates) =
-        api::of_person(State(state), page.acting.clone(), ApiPath(person_id)).await?;
+    let mut certificates =
+        api::of_person(&state.ctx(), &state.public_url, &page.acting, person_id).await?;
     certificates.reverse();
     Ok(render(&Mine {
         chrome: page.chrome("我的证书", "/me/certificate"),
@@ -216,20 +212,13 @@ pub async fn verify_number(
     _lookup: PublicLookup,
     ApiPath(number): ApiPath<String>,
 ) -> Result<Response, PageError> {
-    let page = match certificates::by_number(&state.db, &number).await {
-        Ok(issued) => Check {
-            list: Some(
-                checklist(
-                    &state,
-                    &issued.credential().map_err(ApiError::from)?,
-                    Some(&issued),
-                )
-                .await?,
-            ),
+    let page = match api::check_number(&state.ctx(), &state.issuing(), &number).await {
+        Ok(list) => Check {
+            list: Some(list),
             problem: None,
             pasted: false,
         },
-        Err(xueshi_store::StoreError::NotFound(_)) => Check {
+        Err(e) if e.kind == xueshi_app::Kind::NotFound => Check {
             list: None,
             problem: Some(
                 "本系统没有签发该编号的继续教育证书：证书可能是伪造的，或编号有误。".to_owned(),
@@ -318,24 +307,23 @@ pub async fn verify_posted(
     } else {
         form_field(&body, "credential")
     };
-    let parsed = text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(serde_json::from_str::<Value>);
+    let parsed = match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(api::check_text(&state.ctx(), &state.issuing(), t).await?),
+        None => None,
+    };
     let page = match parsed {
         None => Check {
             list: None,
             problem: Some("请粘贴或上传证书凭证（JSON 文件）。".to_owned()),
             pasted: true,
         },
-        Some(Err(_)) => Check {
+        Some(None) => Check {
             list: None,
             problem: Some("所提交的内容不是有效的 JSON，不是本系统的证书凭证。".to_owned()),
             pasted: true,
         },
-        Some(Ok(value)) => Check {
-            list: Some(check_value(&state, &value).await?),
+        Some(Some(list)) => Check {
+            list: Some(list),
             problem: None,
             pasted: true,
         },

@@ -1,16 +1,14 @@
 //! A professional's own pages — 我的学时 (`/me`), 登记学习 (`/me/records/new`), 职称申报准备
 //! (`/me/readiness`) — and the read-only 学时情况 of one person (`/persons/{id}`) for whoever may
 //! see their records (their unit, authorities and bureaus in jurisdiction). Everything is read
-//! through the API's handlers (the engine's decisions per year, the records, reviews,
-//! applications, bookings, readiness); forms post to the API through `app.js`.
+//! through the use cases of `xueshi_app` that the API calls too (the engine's decisions per
+//! year, the records, reviews, applications, bookings, readiness); forms post to the API through `app.js`.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::Value;
 use xueshi_app::Scope;
-use xueshi_domain::Hours;
 use xueshi_policy::input::{Form, ProviderKind, Subject};
 use xueshi_policy::rule::RuleId;
 
@@ -18,12 +16,12 @@ use super::plain::Names;
 use super::{Chrome, Page, PageError, percent, render};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use crate::routes::profile::Profile;
-use crate::routes::records::RecordView;
-use crate::routes::units::BookingInfo;
-use crate::routes::{persons, profile, records, reviews};
 use crate::state::AppState;
-use xueshi_app::reviews::ReviewHistory;
+use xueshi_app::persons::{self, Measure, Outcome, PersonYear};
+use xueshi_app::profile::{self, Profile};
+use xueshi_app::records::{self, RecordView};
+use xueshi_app::reviews::{self, ReviewHistory};
+use xueshi_app::units::BookingInfo;
 use xueshi_app::verifications::{self as verification, ApplicationView, Readiness};
 
 /// The person a professional's pages are about: themself.
@@ -35,14 +33,6 @@ pub(super) fn own_person(page: &Page) -> Result<i64, PageError> {
             "该页面只供专业技术人员本人使用",
         ))),
     }
-}
-
-/// Hours text as tenths (0 when unreadable).
-fn tenths_of(text: &str) -> i64 {
-    Hours::parse(text)
-        .ok()
-        .and_then(|h| i64::try_from(h.tenths()).ok())
-        .unwrap_or(0)
 }
 
 pub(super) fn level_zh(level: &str) -> &'static str {
@@ -106,6 +96,8 @@ pub(super) struct Meter {
     pub label: &'static str,
     pub actual: String,
     pub required: String,
+    /// Hours still missing to the minimum.
+    pub short: String,
     pub pct: i64,
     pub ok: bool,
 }
@@ -203,18 +195,14 @@ async fn review_line(names: &mut Names, h: &ReviewHistory) -> ReviewLine {
     }
 }
 
-/// Record outcomes of the decisions, by label: (credit year, claimed, credited, rejected,
-/// limited_by), from the decision of the record's own credit year where it was loaded.
-fn outcomes(decisions: &[(i32, Value)]) -> std::collections::HashMap<String, Value> {
-    let mut out: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
-    for (year, d) in decisions {
-        for r in d["records"].as_array().into_iter().flatten() {
-            let Some(label) = r["id"].as_str() else {
-                continue;
-            };
-            let own = r["credit_year"].as_i64() == Some(i64::from(*year));
-            if own || !out.contains_key(label) {
-                out.insert(label.to_owned(), r.clone());
+/// Record outcomes of the decisions, by label, from the decision of the record's own credit
+/// year where it was loaded.
+fn outcomes(decisions: &[PersonYear]) -> std::collections::HashMap<String, Outcome> {
+    let mut out: std::collections::HashMap<String, Outcome> = std::collections::HashMap::new();
+    for d in decisions {
+        for o in &d.outcomes {
+            if o.credit_year == d.year || !out.contains_key(&o.label) {
+                out.insert(o.label.clone(), o.clone());
             }
         }
     }
@@ -225,14 +213,10 @@ async fn record_line(
     state: &AppState,
     names: &mut Names,
     r: &RecordView,
-    o: Option<&Value>,
+    o: Option<&Outcome>,
     new: &[i64],
 ) -> RecordLine {
-    let completed_year = r
-        .completed_on
-        .get(..4)
-        .and_then(|y| y.parse().ok())
-        .unwrap_or(0);
+    let completed_year = r.completed_year();
     let claimed = match (&r.hours, r.minutes) {
         (Some(h), _) => format!("{h} 学时"),
         (None, Some(m)) => format!("{m} 分钟"),
@@ -251,12 +235,12 @@ async fn record_line(
         ),
         (None, None) => ("info", "待认定".to_owned(), String::new()),
         (None, Some(o)) => {
-            let year = o["credit_year"]
-                .as_i64()
-                .and_then(|y| i32::try_from(y).ok())
-                .unwrap_or(completed_year);
-            let credited = o["credited"].as_str().unwrap_or("0");
-            match (o["rejected"].as_str(), o["limited_by"].as_str()) {
+            let year = o.credit_year;
+            let credited = o.credited;
+            match (
+                o.rejected.map(|r| r.as_str()),
+                o.limited_by.map(|r| r.as_str()),
+            ) {
                 (Some(rule), _) => (
                     "bad",
                     "不予认定".to_owned(),
@@ -268,10 +252,7 @@ async fn record_line(
                 ),
                 (None, Some(rule)) => (
                     "warn",
-                    format!(
-                        "认定 {credited} 学时（申报 {}）",
-                        o["claimed"].as_str().unwrap_or("0")
-                    ),
+                    format!("认定 {credited} 学时（申报 {}）", o.claimed),
                     format!(
                         "受{}限制{}",
                         rule_zh(rule),
@@ -319,54 +300,40 @@ fn cite_suffix(cite: &str) -> String {
 
 /// The year a record belongs to on the page: its credit year, else the year it counts for,
 /// else its completion year.
-fn record_year(r: &RecordView, o: Option<&Value>) -> i32 {
-    o.and_then(|o| o["credit_year"].as_i64())
-        .and_then(|y| i32::try_from(y).ok())
+fn record_year(r: &RecordView, o: Option<&Outcome>) -> i32 {
+    o.map(|o| o.credit_year)
         .or(r.for_year)
-        .or_else(|| r.completed_on.get(..4).and_then(|y| y.parse().ok()))
-        .unwrap_or(0)
+        .unwrap_or_else(|| r.completed_year())
 }
 
-fn meters(d: &Value) -> Vec<Meter> {
-    let mut out = Vec::new();
-    for (rule, label, key) in [
-        ("annual.total_min", "总学时", "total"),
-        ("annual.professional_min", "专业科目", "professional"),
-        ("annual.public_min", "公需科目", "public"),
-    ] {
-        let check = d["checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|c| c["rule"].as_str() == Some(rule));
-        let actual = d
-            .get("hours")
-            .and_then(|h| h.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or("0")
-            .to_owned();
-        let (required, ok) = match check {
-            Some(c) => (
-                c["required"].as_str().unwrap_or("0").to_owned(),
-                c["passed"].as_bool().unwrap_or(false),
-            ),
-            None => ("0".to_owned(), true),
-        };
-        // A minimum of 0 (公需, 2026) has no bar: its hours fill the total.
-        let pct = if tenths_of(&required) == 0 {
-            100
-        } else {
-            percent(tenths_of(&actual), tenths_of(&required))
-        };
-        out.push(Meter {
-            label,
-            actual,
-            required,
-            pct,
-            ok,
-        });
-    }
-    out
+fn meters(d: &PersonYear) -> Vec<Meter> {
+    d.meters
+        .iter()
+        .map(|m| {
+            let required = i64::try_from(m.required.tenths()).unwrap_or(i64::MAX);
+            // A minimum of 0 (公需, 2026) has no bar: its hours fill the total.
+            let pct = if required == 0 {
+                100
+            } else {
+                percent(
+                    i64::try_from(m.actual.tenths()).unwrap_or(i64::MAX),
+                    required,
+                )
+            };
+            Meter {
+                label: match m.measure {
+                    Measure::Total => "总学时",
+                    Measure::Professional => "专业科目",
+                    Measure::Public => "公需科目",
+                },
+                actual: m.actual.to_string(),
+                required: m.required.to_string(),
+                short: m.short().to_string(),
+                pct,
+                ok: m.passed,
+            }
+        })
+        .collect()
 }
 
 /// The year cards of a person: each year's decision, records, review.
@@ -378,23 +345,16 @@ async fn year_cards(
     list: &[RecordView],
     new: &[i64],
 ) -> Result<(Vec<YearCard>, Vec<RecordLine>), PageError> {
-    let acting = page.acting.clone();
-    let today = crate::access::today(state)?;
+    let ctx = state.ctx();
+    let acting = &page.acting;
+    let today = ctx.today()?;
     let mut decisions = Vec::new();
     let mut missing = Vec::new();
     for &year in years {
-        match persons::person_year(
-            State(state.clone()),
-            acting.clone(),
-            ApiPath((person_id, year)),
-        )
-        .await
-        {
-            Ok(axum::Json(d)) => decisions.push((year, d)),
-            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => {
-                missing.push((year, e.message().to_owned()));
-            }
-            Err(e) => return Err(e.into()),
+        match persons::year(&ctx, acting, person_id, year).await {
+            Ok(d) => decisions.push(d),
+            Err(e) if e.kind == xueshi_app::Kind::NotFound => missing.push((year, e.message)),
+            Err(e) => return Err(ApiError::from(e).into()),
         }
     }
     let by_label = outcomes(&decisions);
@@ -413,7 +373,7 @@ async fn year_cards(
         {
             records.push(record_line(state, &mut names, r, by_label.get(&r.label), new).await);
         }
-        let Some((_, d)) = decisions.iter().find(|(y, _)| *y == year) else {
+        let Some(d) = decisions.iter().find(|d| d.year == year) else {
             let note = missing
                 .iter()
                 .find(|(y, _)| *y == year)
@@ -439,28 +399,14 @@ async fn year_cards(
             });
             continue;
         };
-        let history = reviews::history(
-            State(state.clone()),
-            acting.clone(),
-            ApiPath((person_id, year)),
-        )
-        .await?
-        .0;
-        let required = d["required"].as_bool().unwrap_or(true);
-        let compliant = d["compliant"].as_bool().unwrap_or(false);
+        let history = reviews::history(&ctx, acting, person_id, year).await?;
         let m = meters(d);
         let short: Vec<String> = m
             .iter()
             .filter(|m| !m.ok)
-            .map(|m| {
-                format!(
-                    "{}还差 {} 学时",
-                    m.label,
-                    crate::pages::tenths(tenths_of(&m.required) - tenths_of(&m.actual))
-                )
-            })
+            .map(|m| format!("{}还差 {} 学时", m.label, m.short))
             .collect();
-        let (state_name, headline) = match (required, compliant) {
+        let (state_name, headline) = match (d.required, d.compliant) {
             (false, _) => (
                 "not_required",
                 "该年度无学时要求（已离开在职岗位）".to_owned(),
@@ -468,17 +414,10 @@ async fn year_cards(
             (true, true) => ("ok", "已达标".to_owned()),
             (true, false) => ("short", "未达标".to_owned()),
         };
-        let warnings = d["warnings"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|w| {
-                format!(
-                    "{}：{}",
-                    rule_zh(w["rule"].as_str().unwrap_or_default()),
-                    w["detail"].as_str().unwrap_or_default()
-                )
-            })
+        let warnings = d
+            .warnings
+            .iter()
+            .map(|w| format!("{}：{}", w.rule.zh(), w.detail))
             .collect();
         cards.push(YearCard {
             year,
@@ -491,8 +430,7 @@ async fn year_cards(
             review: review_line(&mut names, &history).await,
             records,
             warnings,
-            unconfirmed: d["unconfirmed"].as_array().is_some_and(|u| !u.is_empty())
-                || !d["projected_from"].is_null(),
+            unconfirmed: d.unconfirmed,
         });
     }
     let mut others = Vec::new();
@@ -645,13 +583,8 @@ async fn overview(
     new: Vec<i64>,
 ) -> Result<Response, PageError> {
     let acting = page.acting.clone();
-    let st = || State(state.clone());
-    let profile = profile::profile(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
-    let list = records::list(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let profile = profile::profile(&state.ctx(), &acting, person_id).await?;
+    let list = records::list(&state.ctx(), &acting, person_id).await?;
     let years = recent_years(&state)?;
     let (cards, others) = year_cards(&state, &page, person_id, &years, &list, &new).await?;
     let cycle = match profile.cycles.first() {
@@ -679,12 +612,8 @@ async fn overview(
         }
         None => None,
     };
-    let apps = profile::applications(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
-    let bookings = profile::bookings(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let apps = profile::applications(&state.ctx(), &acting, person_id).await?;
+    let bookings = profile::bookings(&state.ctx(), &acting, person_id).await?;
     let today = crate::access::today(&state)?.to_string();
     let title = if own {
         "我的学时".to_owned()
@@ -769,13 +698,7 @@ struct NewRecord {
 /// `/me/records/new`: the registration form.
 pub async fn new_record(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     let person_id = own_person(&page)?;
-    let profile = profile::profile(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiPath(person_id),
-    )
-    .await?
-    .0;
+    let profile = profile::profile(&state.ctx(), &page.acting, person_id).await?;
     let today = crate::access::today(&state)?;
     let yp = state
         .policy
@@ -903,11 +826,8 @@ pub async fn readiness(
 ) -> Result<Response, PageError> {
     let person_id = own_person(&page)?;
     let acting = page.acting.clone();
-    let st = || State(state.clone());
     let today = crate::access::today(&state)?;
-    let profile = profile::profile(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let profile = profile::profile(&state.ctx(), &acting, person_id).await?;
     let planned = profile.cycles.first();
     let asked = q.level.is_some();
     let level = q
@@ -943,16 +863,15 @@ pub async fn readiness(
     let mut names = Names::new(&state);
     if let Some(r) = &result {
         for y in &r.years {
-            let history =
-                match reviews::history(st(), acting.clone(), ApiPath((person_id, y.year))).await {
-                    Ok(h) => review_line(&mut names, &h.0).await,
-                    Err(_) => ReviewLine {
-                        class: "info",
-                        text: "该年度无任职单位".to_owned(),
-                        reasons: Vec::new(),
-                        can_submit: false,
-                    },
-                };
+            let history = match reviews::history(&state.ctx(), &acting, person_id, y.year).await {
+                Ok(h) => review_line(&mut names, &h).await,
+                Err(_) => ReviewLine {
+                    class: "info",
+                    text: "该年度无任职单位".to_owned(),
+                    reasons: Vec::new(),
+                    can_submit: false,
+                },
+            };
             years.push(ReadyYear {
                 year: y.year,
                 required: y.required,
@@ -980,12 +899,8 @@ pub async fn readiness(
                 .collect()
         })
         .unwrap_or_default();
-    let apps = profile::applications(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
-    let bookings = profile::bookings(st(), acting.clone(), ApiPath(person_id))
-        .await?
-        .0;
+    let apps = profile::applications(&state.ctx(), &acting, person_id).await?;
+    let bookings = profile::bookings(&state.ctx(), &acting, person_id).await?;
     Ok(render(&ReadinessPage {
         chrome: page.chrome("职称申报准备", "/me/readiness"),
         person_id,

@@ -1,6 +1,6 @@
 //! `/messages` 消息, on every role's navigation: the account's messages, newest first and paged
 //! (unread ones marked, each with a 标为已读 button, and 全部标为已读), and the optional e-mail
-//! address the messages are also sent to. Reads through `routes::messages`, writes through its
+//! address the messages are also sent to. Reads through `xueshi_app::messages` (as the API does), writes through its
 //! API (by `app.js`), like every page.
 
 use askama::Template;
@@ -11,8 +11,8 @@ use serde::Deserialize;
 use crate::auth::Acting;
 use crate::extract::ApiQuery;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::messages::{self, MessageView, PageQuery};
 use crate::state::AppState;
+use xueshi_app::messages::{self, MessageView};
 
 /// Where the page is.
 pub const PATH: &str = "/messages";
@@ -55,16 +55,7 @@ pub async fn page(
     page: Page,
     ApiQuery(q): ApiQuery<Older>,
 ) -> Result<Response, PageError> {
-    let list = messages::list(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiQuery(PageQuery {
-            before: q.before,
-            limit: None,
-        }),
-    )
-    .await?
-    .0;
+    let list = messages::list(&state.ctx(), &page.acting, q.before, None).await?;
     Ok(render(&MessagesPage {
         chrome: page.chrome("消息", PATH),
         unread: list.unread,

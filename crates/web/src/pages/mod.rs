@@ -347,7 +347,7 @@ async fn js() -> Response {
 
 /// Hours given in tenths, as the API writes them (`12.5`).
 pub fn tenths(t: i64) -> String {
-    xueshi_domain::Hours::from_tenths(u64::try_from(t).unwrap_or(0)).to_string()
+    xueshi_app::views::hours_text(t)
 }
 
 /// A share as a whole percentage for a bar's width, 0–100.

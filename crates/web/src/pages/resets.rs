@@ -11,8 +11,8 @@ use xueshi_domain::Role;
 
 use crate::extract::ApiQuery;
 use crate::pages::{Chrome, Page, PageError, asset, officials::guard, render};
-use crate::routes::resets::{self, StaffAccountView, StaffQuery};
 use crate::state::AppState;
+use xueshi_app::accounts::{self, StaffAccountView};
 
 /// Where the page is.
 pub const PATH: &str = "/accounts/reset";
@@ -42,15 +42,7 @@ pub async fn page(
     let unit = page.role() == Role::UnitAdmin;
     let name: String = q.name.unwrap_or_default().chars().take(30).collect();
     let staff = if unit {
-        resets::staff(
-            State(state.clone()),
-            page.acting.clone(),
-            ApiQuery(StaffQuery {
-                name: Some(name.clone()),
-            }),
-        )
-        .await?
-        .0
+        accounts::staff_accounts(&state.ctx(), &page.acting, Some(&name)).await?
     } else {
         Vec::new()
     };

@@ -1,7 +1,7 @@
 //! A unit's pages: 职工学时 (`/unit/staff`, also a state-owned unit's), 批量导入
 //! (`/unit/import`, with its template CSV), 提交审核 (`/unit/submit`) and 预约核验
-//! (`/unit/bookings`). They read through the API's handlers (`routes::units`, `routes::reviews`)
-//! and write through forms sent by `app.js` (and `people.js` for batches and the import report).
+//! (`/unit/bookings`). They read through the use cases the API calls too (`xueshi_app::units`,
+//! `xueshi_app::reviews`, so the same authorization answers) and write through forms sent by `app.js` (and `people.js` for batches and the import report).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,10 +13,9 @@ use xueshi_app::Scope;
 use super::me::{BookingLine, Choice, booking_lines, level_zh};
 use super::{Chrome, Page, PageError, render};
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery};
-use crate::routes::reviews;
-use crate::routes::units::{self, StaffList, StaffParams};
 use crate::state::AppState;
+use xueshi_app::reviews;
+use xueshi_app::units::{self, StaffList, StaffParams};
 
 /// The unit whose pages these are: a unit administrator's, or a state-owned unit's.
 fn own_unit(page: &Page, admin_only: bool) -> Result<i64, PageError> {
@@ -212,14 +211,7 @@ async fn staff_page(
     f: &StaffFilter,
     per_page: i64,
 ) -> Result<StaffList, PageError> {
-    Ok(units::staff_list(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiPath(unit_id),
-        ApiQuery(f.params(per_page)),
-    )
-    .await?
-    .0)
+    Ok(units::staff_list(&state.ctx(), &page.acting, unit_id, &f.params(per_page)).await?)
 }
 
 #[derive(Template)]
@@ -422,13 +414,7 @@ pub async fn submit(
     let mut rows = rows(&list);
     for (row, r) in rows.iter_mut().zip(&list.rows) {
         if r.review == "rejected" {
-            let h = reviews::history(
-                State(state.clone()),
-                page.acting.clone(),
-                ApiPath((r.person_id, list.year)),
-            )
-            .await?
-            .0;
+            let h = reviews::history(&state.ctx(), &page.acting, r.person_id, list.year).await?;
             if let Some(last) = h.acts.last() {
                 row.reasons = last
                     .reasons
@@ -489,9 +475,7 @@ pub async fn bookings(
     let unit_id = own_unit(&page, true)?;
     let acting = page.acting.clone();
     let list = staff_page(&state, &page, unit_id, &f, 50).await?;
-    let by_level = units::verifiers(State(state.clone()), acting.clone(), ApiPath(unit_id))
-        .await?
-        .0;
+    let by_level = units::verifiers(&state.ctx(), &acting, unit_id).await?;
     // One box per bureau, naming the levels it verifies.
     let mut verifiers: Vec<(Option<i64>, VerifierBox)> = Vec::new();
     for v in by_level {
@@ -532,9 +516,7 @@ pub async fn bookings(
             })
         })
         .collect();
-    let booked = units::bookings(State(state.clone()), acting.clone(), ApiPath(unit_id))
-        .await?
-        .0;
+    let booked = units::bookings(&state.ctx(), &acting, unit_id).await?;
     let today = crate::access::today(&state)?;
     let name = f.name.clone().unwrap_or_default();
     Ok(render(&BookingsPage {

@@ -1,21 +1,15 @@
 //! The four provincial bases report their exam certificates (D6) with their API token, in
-//! batches: a CSV (UTF-8) or XLSX report in the columns of `xueshi import certificates`. Each
-//! row is checked against the person's ID number and registered name, and must be the calling
-//! base's own; good rows are registered (idempotent by certificate number: a row already held is
-//! reported as present, not written twice) and bad rows are rejected one by one with reasons.
-//! A base's official signed in on the page sends the same report with the session instead.
-
-use std::io::Write;
+//! batches: the JSON adapter over `xueshi_app::bases` (a CSV or XLSX report in the columns of
+//! `xueshi import certificates`, checked row by row, good rows registered idempotently, bad rows
+//! rejected with reasons). A base's official signed in on the page sends the same report with
+//! the session instead.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use serde::Serialize;
-use utoipa::ToSchema;
-use xueshi_app::{Action, Scope, Target};
-use xueshi_store::import::{self, Format, ImportMode, ImportOptions};
+use axum::http::HeaderMap;
+pub use xueshi_app::bases::ReportResult;
+pub use xueshi_app::upload::RowProblem;
 
-use crate::access::{allow, today};
 use crate::auth::Agent;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiBytes;
@@ -24,54 +18,6 @@ use crate::state::AppState;
 /// The largest report taken in one request (about 500,000 rows of CSV); larger reports are
 /// sent in several batches.
 pub const MAX_REPORT_BYTES: usize = 64 * 1024 * 1024;
-
-/// One rejected row.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct RowProblem {
-    /// As a spreadsheet numbers it (the header is row 1).
-    pub row: usize,
-    pub column: String,
-    pub code: String,
-    pub message: String,
-}
-
-/// What a report did.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct ReportResult {
-    pub total_rows: usize,
-    pub written: usize,
-    /// Rows already held (same certificate, same content): nothing written.
-    pub already_present: usize,
-    /// Distinct rows with at least one problem.
-    pub rejected_rows: usize,
-    /// Every problem, counted.
-    pub problems: usize,
-    /// The first problems by row (at most 1,000: `problems` counts them all).
-    pub rejected: Vec<RowProblem>,
-}
-
-/// A temporary file removed when dropped, holding an uploaded report for the importer.
-pub(crate) struct Upload(pub(crate) std::path::PathBuf);
-
-impl Drop for Upload {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-pub(crate) fn save(bytes: &[u8], ext: &str) -> Result<Upload, ApiError> {
-    let mut name = [0u8; 16];
-    getrandom::fill(&mut name).map_err(|e| ApiError::internal("upload", &e))?;
-    let name: String = name.iter().map(|b| format!("{b:02x}")).collect();
-    let path = std::env::temp_dir().join(format!("xueshi-report-{name}.{ext}"));
-    let upload = Upload(path);
-    let mut f =
-        std::fs::File::create_new(&upload.0).map_err(|e| ApiError::internal("upload", &e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| ApiError::internal("upload", &e))?;
-    Ok(upload)
-}
 
 /// Reports a batch of exam certificates (the calling base's API token, or a signed-in
 /// account of the base).
@@ -94,77 +40,8 @@ pub async fn report(
     headers: HeaderMap,
     ApiBytes(body): ApiBytes<MAX_REPORT_BYTES>,
 ) -> Result<Json<ReportResult>, ApiError> {
-    let Scope::Base { number } = agent.principal.scope() else {
-        return Err(ApiError::forbidden(
-            "auth.role",
-            "只有国家级继续教育基地报送合格证书",
-        ));
-    };
-    let number = *number;
-    allow(
-        &state,
-        &agent.principal,
-        Action::ReportBaseCertificates,
-        &Target::BaseReport { base: number },
-    )?;
     let media = crate::access::media_type(&headers);
-    // A browser names a chosen file's type by its extension and the desktop's settings (a
-    // .csv is often application/vnd.ms-excel on Windows): for those vaguer types, a ZIP
-    // signature (every XLSX) decides.
-    let zip = body.starts_with(b"PK\x03\x04");
-    let (format, ext) = match media.as_str() {
-        "text/csv" => (Format::Csv, "csv"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
-            (Format::Xlsx, "xlsx")
-        }
-        "application/vnd.ms-excel"
-        | "application/octet-stream"
-        | "application/csv"
-        | "text/plain" => {
-            if zip {
-                (Format::Xlsx, "xlsx")
-            } else {
-                (Format::Csv, "csv")
-            }
-        }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "request.content_type",
-                "报送表须为 CSV（text/csv）或 XLSX",
-            ));
-        }
-    };
-    let upload = save(&body, ext)?;
-    let mut opts = ImportOptions::new(agent.actor.clone(), today(&state)?, state.now_ms());
-    opts.mode = ImportMode::KeepGood;
-    opts.format = Some(format);
-    opts.only_base = Some(number);
-    let report = import::import_certificates(
-        &state.db,
-        &state.keys,
-        &state.signer,
-        &state.policy,
-        &upload.0,
-        &opts,
-        &mut |_| {},
-    )
-    .await?;
-    Ok(Json(ReportResult {
-        total_rows: report.total_rows,
-        written: report.written,
-        already_present: report.already_present,
-        rejected_rows: report.rejected_set.len(),
-        problems: report.problems,
-        rejected: report
-            .rejected
-            .into_iter()
-            .map(|e| RowProblem {
-                row: e.row,
-                column: e.column,
-                code: e.code.to_owned(),
-                message: e.message,
-            })
-            .collect(),
-    }))
+    Ok(Json(
+        xueshi_app::bases::report(&state.ctx(), &state.keys, &agent, &media, &body).await?,
+    ))
 }

@@ -1,59 +1,17 @@
-//! What a professional (and whoever may see their records) needs beside the decisions: who they
-//! are (masked), their unit today, the tenure cycles they plan to apply with and the years open
-//! for registration; their verification applications with their answers; their bookings. Reads
-//! only, each authorized as `view_records` on the person.
+//! A person's profile, applications and bookings: the JSON adapter over `xueshi_app::profile`
+//! (reads only, each authorized as `view_records` on the person).
 
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
-use utoipa::ToSchema;
-use xueshi_app::Action;
-use xueshi_store::{people, requests, staff};
+use xueshi_app::profile;
+pub use xueshi_app::profile::{CycleView, OpenYear, Profile};
+use xueshi_app::units::BookingInfo;
+use xueshi_app::verifications::ApplicationView;
 
-use crate::access::{allow, person_target, today};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
-use crate::routes::units::{BookingInfo, booking_infos};
 use crate::state::AppState;
-use xueshi_app::verifications::ApplicationView;
-
-/// A planned title application's cycle.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct CycleView {
-    /// junior | intermediate | senior
-    pub level: String,
-    pub first_year: i32,
-    pub last_year: i32,
-}
-
-/// A year's registration window.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct OpenYear {
-    pub year: i32,
-    /// The last day records of the year may be registered (D11).
-    pub register_by: String,
-    pub cite: String,
-}
-
-/// A person as their own pages show them.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Profile {
-    pub person_id: i64,
-    pub name: String,
-    /// The ID number, masked (D19).
-    pub id_masked: String,
-    /// old | new: the conversion cohort (D9).
-    pub cohort: String,
-    pub left_on: Option<String>,
-    pub unit_id: i64,
-    pub unit_name: String,
-    pub industry: String,
-    /// Planned tenure cycles, latest first.
-    pub cycles: Vec<CycleView>,
-    /// Years whose registration is still open today, oldest first.
-    pub open_years: Vec<OpenYear>,
-}
 
 /// A person's profile: masked identity, unit today, planned cycles, open years.
 #[utoipa::path(get, path = "/api/persons/{person_id}/profile", tag = "persons",
@@ -70,44 +28,9 @@ pub async fn profile(
     acting: Acting,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<Json<Profile>, ApiError> {
-    let today = today(&state)?;
-    let (target, unit) = person_target(&state, person_id, today).await?;
-    allow(&state, &acting.principal, Action::ViewRecords, &target)?;
-    let person = people::person(&state.db, person_id).await?;
-    let cycles = staff::tenure_cycles(&state.db, person_id)
-        .await?
-        .into_iter()
-        .map(|c| CycleView {
-            level: c.level.as_str().to_owned(),
-            first_year: c.first_year,
-            last_year: c.last_year,
-        })
-        .collect();
-    let open_years = state
-        .policy
-        .years
-        .iter()
-        .filter(|y| y.registration_deadline.value >= today && y.from <= today)
-        .map(|y| OpenYear {
-            year: y.year,
-            register_by: y.registration_deadline.value.to_string(),
-            cite: y.registration_deadline.cite.to_string(),
-        })
-        .collect();
-    Ok(Json(Profile {
-        person_id,
-        name: person.name,
-        id_masked: person.id_masked,
-        cohort: person.cohort.as_str().to_owned(),
-        left_on: person.left_on.map(|d| d.to_string()),
-        unit_id: unit.unit_id,
-        unit_name: staff::unit_name(&state.db, unit.unit_id)
-            .await?
-            .unwrap_or_default(),
-        industry: unit.industry,
-        cycles,
-        open_years,
-    }))
+    Ok(Json(
+        profile::profile(&state.ctx(), &acting, person_id).await?,
+    ))
 }
 
 /// A person's verification applications, oldest first, with their answers.
@@ -125,10 +48,9 @@ pub async fn applications(
     acting: Acting,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<Json<Vec<ApplicationView>>, ApiError> {
-    let (target, _) = person_target(&state, person_id, today(&state)?).await?;
-    allow(&state, &acting.principal, Action::ViewRecords, &target)?;
-    let apps = requests::person_applications(&state.db, person_id).await?;
-    Ok(Json(apps.into_iter().map(ApplicationView::from).collect()))
+    Ok(Json(
+        profile::applications(&state.ctx(), &acting, person_id).await?,
+    ))
 }
 
 /// The bookings that include a person, newest first (naming only that person).
@@ -146,12 +68,7 @@ pub async fn bookings(
     acting: Acting,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<Json<Vec<BookingInfo>>, ApiError> {
-    let (target, _) = person_target(&state, person_id, today(&state)?).await?;
-    allow(&state, &acting.principal, Action::ViewRecords, &target)?;
-    let mut rows = staff::person_bookings(&state.db, person_id).await?;
-    // A unit's batch names colleagues: the person sees only themself in it.
-    for r in &mut rows {
-        r.names.retain(|(p, _)| *p == person_id);
-    }
-    Ok(Json(booking_infos(&state, rows).await?))
+    Ok(Json(
+        profile::bookings(&state.ctx(), &acting, person_id).await?,
+    ))
 }

@@ -1,16 +1,15 @@
 //! `POST /api/persons/{person_id}/records/check`: the registration form asks, before saving,
-//! whether a record would count (`xueshi_app::record_check`). Same body and checks as
+//! whether a record would count (`xueshi_app::records::check`). Same body and checks as
 //! registering; nothing is written.
 
 use axum::Json;
 use axum::extract::State;
-use xueshi_app::record_check::{self, RecordCheck};
+use xueshi_app::record_check::RecordCheck;
+use xueshi_app::records::{self, RecordBody};
 
-use crate::access::{self, today};
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
-use crate::routes::records::{RecordBody, check_open, label_or_new};
 use crate::state::AppState;
 
 /// Whether a record would count, and why not, before it is registered.
@@ -32,12 +31,7 @@ pub async fn check(
     ApiPath(person_id): ApiPath<i64>,
     ApiJson(body): ApiJson<RecordBody>,
 ) -> Result<Json<RecordCheck>, ApiError> {
-    let ctx = state.ctx();
-    record_check::may_ask(&ctx, &acting, person_id).await?;
-    let today = today(&state)?;
-    // A label not yet used by anyone: the record is judged among the person's own.
-    let label = label_or_new(body.label.as_deref())?;
-    let new = body.to_new(person_id, label, today, &access::actor(&acting))?;
-    check_open(&state, &new.record, today)?;
-    Ok(Json(record_check::check(&ctx, &acting, &new).await?))
+    Ok(Json(
+        records::check(&state.ctx(), &acting, person_id, &body).await?,
+    ))
 }

@@ -12,11 +12,10 @@ use serde::Deserialize;
 use xueshi_domain::Date;
 
 use super::{day_start_ms, given, guard, level_zh};
-use crate::extract::ApiQuery;
 use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::audit::{self, AuditLine, AuditQuery};
 use crate::state::AppState;
+use xueshi_app::audit::{self, AuditLine, AuditQuery};
 
 /// Lines per page.
 const PER_PAGE: u32 = 50;
@@ -253,9 +252,9 @@ async fn lines(
     offset: u32,
 ) -> Result<Vec<Line>, PageError> {
     let lines = audit::trail(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiQuery(AuditQuery {
+        &state.ctx(),
+        &page.acting,
+        &AuditQuery {
             actor: f.actor.clone(),
             actor_name: f.actor_name.clone(),
             action: f.action.clone(),
@@ -264,10 +263,9 @@ async fn lines(
             limit: Some(limit),
             offset: Some(offset),
             newest_first: Some(true),
-        }),
+        },
     )
-    .await?
-    .0;
+    .await?;
     let mut names = Names::new(state);
     let mut rows = Vec::with_capacity(lines.len());
     for l in lines {

@@ -10,13 +10,12 @@ use axum::response::Response;
 use xueshi_app::Scope;
 use xueshi_domain::Role;
 
-use super::{agent, guard, luan_places, luan_zones, region_zh, status_zh};
-use crate::extract::ApiQuery;
+use super::{guard, luan_places, luan_zones, region_zh, status_zh};
 use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::registers::{self, FilingView, RegisterQuery, RegistrationView};
-use crate::routes::reviews::QueueQuery;
 use crate::state::AppState;
+use xueshi_app::actor::Agent;
+use xueshi_app::registers::{self, FilingView, RegistrationView};
 
 #[derive(Debug)]
 struct FilingLine {
@@ -41,13 +40,7 @@ struct Filings {
 /// Pending filings (bureaus) or one's own filings and the filing form (providers).
 pub async fn filings(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/filings")?;
-    let list = registers::list(
-        State(state.clone()),
-        agent(&page),
-        ApiQuery(QueueQuery { limit: Some(500) }),
-    )
-    .await?
-    .0;
+    let list = registers::filings(&state.ctx(), &Agent::from(&page.acting.0), 500).await?;
     let mut names = Names::new(&state);
     let mut filings = Vec::with_capacity(list.len());
     for f in list {
@@ -101,15 +94,8 @@ pub async fn providers(State(state): State<AppState>, page: Page) -> Result<Resp
         Scope::ZoneCentre { zone } => xueshi_policy::annual::zone_city(&state.policy, zone),
         _ => None,
     };
-    let mut rows = registers::register_list(
-        State(state.clone()),
-        agent(&page),
-        ApiQuery(RegisterQuery {
-            city: city.map(|c| c.to_string()),
-        }),
-    )
-    .await?
-    .0;
+    let city = city.map(|c| c.to_string());
+    let mut rows = registers::providers(&state.ctx(), city.as_deref()).await?;
     // By provider, each provider's newest period first.
     rows.sort_by(|a, b| {
         a.provider

@@ -116,20 +116,3 @@ pub fn region_zh(code: &str) -> String {
         .and_then(|r| r.name())
         .map_or_else(|| code.to_owned(), str::to_owned)
 }
-
-/// The API's view of the caller as an agent (what `Agent` extracts from a session).
-pub fn agent(page: &Page) -> crate::auth::Agent {
-    crate::auth::Agent {
-        actor: crate::access::actor(&page.acting),
-        organisation_id: page.acting.account.organisation_id,
-        region: page.acting.region,
-        principal: page.acting.principal.clone(),
-    }
-}
-
-static NULL: serde_json::Value = serde_json::Value::Null;
-
-/// A member of an engine decision's JSON by JSON pointer (`/hours/total`), null when absent.
-pub fn at<'a>(v: &'a serde_json::Value, pointer: &str) -> &'a serde_json::Value {
-    v.pointer(pointer).unwrap_or(&NULL)
-}

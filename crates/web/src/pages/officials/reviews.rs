@@ -6,14 +6,12 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use serde_json::Value;
 
-use super::{at, guard, when};
-use crate::extract::ApiPath;
+use super::{guard, when};
 use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::{persons, records};
 use crate::state::AppState;
+use xueshi_app::persons;
 use xueshi_app::reviews::{self, DoneReviewView, ReviewView};
 
 /// Year pages per screen (each reads records and asks the engine); the rest are paged.
@@ -96,10 +94,6 @@ fn form_zh(s: &str) -> &'static str {
     xueshi_policy::input::Form::parse(s).map_or("—", |f| f.zh())
 }
 
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
-}
-
 /// The queue, the pages in full, and the authority's recent acts.
 pub async fn page(
     State(state): State<AppState>,
@@ -108,7 +102,6 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     guard(&page, "/reviews")?;
     let mut names = Names::new(&state);
-    let st = || State(state.clone());
     let ctx = state.ctx();
     let pending = reviews::pending(&ctx, &page.acting, 500).await?;
     let total = pending.len();
@@ -122,49 +115,35 @@ pub async fn page(
     let mut cards = Vec::new();
     for p in pending.into_iter().skip((n - 1) * SHOWN).take(SHOWN) {
         let (person_id, year) = (p.subject.person_id, p.year);
-        let decision = persons::person_year(st(), page.acting.clone(), ApiPath((person_id, year)))
-            .await?
-            .0;
-        let all = records::list(st(), page.acting.clone(), ApiPath(person_id))
-            .await?
-            .0;
-        let outcomes = at(&decision, "/records")
-            .as_array()
-            .map_or(&[][..], Vec::as_slice);
-        let outcome = |label: &str| {
-            outcomes
-                .iter()
-                .find(|o| at(o, "/id").as_str() == Some(label))
-        };
+        let year_page = persons::year_page(&ctx, &page.acting, person_id, year).await?;
+        let decision = year_page.decision;
         // The page of a year: the records the engine credits to it (D5), unvoided.
-        let lines = all
+        let lines = year_page
+            .records
             .into_iter()
-            .filter(|r| r.voided.is_none())
-            .filter_map(|r| {
-                let o = outcome(&r.label)?;
-                (at(o, "/credit_year").as_i64() == Some(i64::from(year))).then(|| {
-                    let note = at(o, "/rejected")
-                        .as_str()
-                        .map(|rule| format!("不予认定：{}", super::rule_zh(rule)))
-                        .or_else(|| {
-                            at(o, "/limited_by")
-                                .as_str()
-                                .map(|rule| format!("受限：{}", super::rule_zh(rule)))
-                        });
+            .map(
+                |persons::PageRecord {
+                     record: r,
+                     outcome: o,
+                 }| {
+                    let note = o
+                        .rejected
+                        .map(|rule| format!("不予认定：{}", rule.zh()))
+                        .or_else(|| o.limited_by.map(|rule| format!("受限：{}", rule.zh())));
                     Line {
                         content: r.content,
                         subject: subject_zh(&r.subject),
                         form: form_zh(&r.form),
                         completed_on: r.completed_on,
-                        claimed: text(at(o, "/claimed")),
-                        credited: text(at(o, "/credited")),
+                        claimed: o.claimed.to_string(),
+                        credited: o.credited.to_string(),
                         note,
                         evidence: r.evidence.is_some(),
                         shown: shown(&r.label),
                         label: r.label,
                     }
-                })
-            })
+                },
+            )
             .collect();
         let acts = reviews::history(&ctx, &page.acting, person_id, year)
             .await?
@@ -188,10 +167,10 @@ pub async fn page(
             submitted_by: names.agency(&p.submitted_by).await,
             submitted_at: when(p.submitted_ms),
             lines,
-            compliant: at(&decision, "/compliant").as_bool().unwrap_or(false),
-            total: text(at(&decision, "/hours/total")),
-            professional: text(at(&decision, "/hours/professional")),
-            public: text(at(&decision, "/hours/public")),
+            compliant: decision.compliant,
+            total: decision.total.to_string(),
+            professional: decision.professional.to_string(),
+            public: decision.public.to_string(),
             history,
         });
     }

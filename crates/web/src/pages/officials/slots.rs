@@ -7,10 +7,9 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::{guard, status_zh};
-use crate::extract::{ApiPath, ApiQuery};
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::slots::{self, BookingView, SlotInfo, SlotsQuery};
 use crate::state::AppState;
+use xueshi_app::slots::{self, BookingView, SlotInfo};
 
 #[derive(Debug)]
 struct SlotCard {
@@ -31,31 +30,18 @@ struct Slots {
 /// The bureau's slots with their bookings, and the form to open one.
 pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
     guard(&page, "/slots")?;
-    let list = slots::list(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiQuery(SlotsQuery {
-            bureau_id: None,
-            from: None,
-        }),
-    )
-    .await?
-    .0;
+    let ctx = state.ctx();
+    let list = slots::list(&ctx, &page.acting, None, None).await?;
     let mut cards = Vec::with_capacity(list.len());
     for slot in list {
-        let bookings = slots::bookings(
-            State(state.clone()),
-            page.acting.clone(),
-            ApiPath(slot.slot_id),
-        )
-        .await?
-        .0
-        .into_iter()
-        .map(|b| {
-            let status = status_zh(&b.status);
-            (b, status)
-        })
-        .collect();
+        let bookings = slots::bookings(&ctx, &page.acting, slot.slot_id)
+            .await?
+            .into_iter()
+            .map(|b| {
+                let status = status_zh(&b.status);
+                (b, status)
+            })
+            .collect();
         cards.push(SlotCard {
             used_pct: crate::pages::percent(slot.booked, slot.capacity),
             slot,
@@ -65,6 +51,6 @@ pub async fn page(State(state): State<AppState>, page: Page) -> Result<Response,
     Ok(render(&Slots {
         chrome: page.chrome("预约时段", "/slots"),
         cards,
-        today: crate::access::today(&state)?.to_string(),
+        today: ctx.today()?.to_string(),
     }))
 }

@@ -9,10 +9,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{given, guard};
-use crate::extract::ApiQuery;
 use crate::pages::{Chrome, Page, PageError, render};
-use crate::routes::statistics::{self, By, StatisticsQuery};
 use crate::state::AppState;
+use xueshi_app::statistics::{self, By, StatisticsQuery};
 
 /// The page's query, taken leniently (an unknown grouping falls back to counties).
 #[derive(Debug, Default, Deserialize)]
@@ -104,18 +103,17 @@ pub async fn page(
     let place = given(&ask.place).map(str::to_owned);
     let industry = given(&ask.industry).map(str::to_owned);
     let s = statistics::statistics(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiQuery(StatisticsQuery {
+        &state.ctx(),
+        &page.acting,
+        &StatisticsQuery {
             year,
             by,
             place: place.clone(),
             industry: industry.clone(),
             unit: None,
-        }),
+        },
     )
-    .await?
-    .0;
+    .await?;
     let by_str = by.as_str();
     let mut query = format!("year={year}&by={by_str}");
     if let Some(p) = &place {

@@ -12,7 +12,6 @@ use xueshi_app::verifications::{self, ApplicationView, YearProgress, explain};
 use xueshi_domain::Role;
 
 use super::{guard, level_zh, rule_zh, when};
-use crate::extract::ApiPath;
 use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
@@ -168,14 +167,11 @@ pub async fn detail(
         })
         .collect();
     // Each record by its content, as the person wrote it (the decision names records by label).
-    let contents: std::collections::HashMap<String, String> = crate::routes::records::list(
-        State(state.clone()),
-        page.acting.clone(),
-        ApiPath(d.application.subject.person_id),
-    )
-    .await
-    .map(|l| l.0.into_iter().map(|r| (r.label, r.content)).collect())
-    .unwrap_or_default();
+    let contents: std::collections::HashMap<String, String> =
+        xueshi_app::records::list(&state.ctx(), &page.acting, d.application.subject.person_id)
+            .await
+            .map(|l| l.into_iter().map(|r| (r.label, r.content)).collect())
+            .unwrap_or_default();
     let records = e
         .records
         .iter()
