@@ -99,7 +99,13 @@ impl Db {
                 // verify` walk large indexes; the 2 MiB default makes them syscall-bound.
                 .pragma("cache_size", "-65536")
                 .pragma("mmap_size", "1073741824")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Rows reach us through a channel from the connection's worker thread. At the
+                // default depth of 50 a large read (a refresh batch, a verify chunk) makes the
+                // worker and the reading task wake each other every few rows; this depth lets
+                // the worker run ahead while the batch before is decided (bounded: ~1 MB of
+                // rows per query in flight).
+                .row_buffer_size(1024);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
