@@ -256,14 +256,15 @@ pub struct BookingView {
     pub unit_name: String,
     pub persons: Vec<i64>,
     /// The persons named (ID numbers masked), in the order of `persons`.
-    pub people: Vec<BookedPerson>,
+    pub people: Vec<Attendee>,
     /// booked | cancelled
     pub status: String,
 }
 
-/// A booked person, named.
+/// A person booked on a bureau's slot, named with the ID number masked (its own schema: the
+/// unit's `BookedPerson` lacks the masked number, and one name for both hid it in the document).
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct BookedPerson {
+pub struct Attendee {
     pub person_id: i64,
     pub name: String,
     pub id_masked: String,
@@ -292,7 +293,7 @@ pub async fn bookings(ctx: &Ctx, actor: &Actor, slot_id: i64) -> Result<Vec<Book
                     .map(|l| l.unit_name.clone())
                     .unwrap_or_default(),
                 people: mine()
-                    .map(|l| BookedPerson {
+                    .map(|l| Attendee {
                         person_id: l.person_id,
                         name: l.name.clone(),
                         id_masked: l.id_masked.clone(),

@@ -206,3 +206,19 @@ fn every_component_an_operation_names_exists() {
     }
     assert!(missing.is_empty(), "{missing:?}");
 }
+
+/// A slot's bookings name each person with the masked ID number the answer carries: its own
+/// schema, not the unit's booking person of the same name that lacks it (utoipa keeps one
+/// schema per name, so a shared name silently drops fields from the document).
+#[test]
+fn a_slots_bookings_document_the_masked_id_number_they_return() {
+    let doc = doc();
+    let op = &doc["paths"]["/api/slots/{slot_id}/bookings"]["get"];
+    let text = op.to_string();
+    assert!(text.contains("BookingView"), "{text}");
+    let people =
+        &doc["components"]["schemas"]["BookingView"]["properties"]["people"]["items"]["$ref"];
+    assert_eq!(people, "#/components/schemas/Attendee");
+    let attendee = &doc["components"]["schemas"]["Attendee"]["properties"];
+    assert!(attendee.get("id_masked").is_some(), "{attendee}");
+}

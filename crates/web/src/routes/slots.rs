@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use xueshi_app::slots;
-pub use xueshi_app::slots::{BookBody, Booked, BookedPerson, BookingView, SlotBody, SlotInfo};
+pub use xueshi_app::slots::{Attendee, BookBody, Booked, BookingView, SlotBody, SlotInfo};
 
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
