@@ -185,5 +185,27 @@ test("a unit lists its staff, imports a file with a bad row, submits and books",
     await page.locator("section", { hasText: "本单位的预约" }).getByText("已预约").first().waitFor();
     await shot(page, "unit-bookings-booked");
   }
+
+  // Apply for one staff member's verification, then follow it: the newest row of the unit's
+  // applications is theirs, pending, naming the bureau it is routed to.
+  await page.goto("/unit/bookings");
+  const followed = page.locator("section", { has: page.getByRole("heading", { name: "本单位职工的核验申请" }) });
+  const before = await followed.locator("tr[data-status]").count();
+  await page.locator("input[data-pick]").nth(2).check();
+  const apply = page.locator("form", { has: page.getByRole("heading", { name: "为所选职工申请学时核验" }) });
+  await apply.getByLabel("申报职称级别").selectOption("senior");
+  // A cycle of its own (the demo stages three-year ones), so that it is nobody's duplicate.
+  const last = Number(await apply.getByLabel("末年").inputValue());
+  await apply.getByLabel("任职周期首年").fill(String(last - 1));
+  await Promise.all([page.waitForEvent("load"), apply.getByRole("button", { name: "申请核验" }).click()]);
+  await followed.locator("tr[data-status]").nth(before).waitFor();
+  assert.equal(await followed.locator("tr[data-status]").count(), before + 1);
+  const newest = followed.locator("tr[data-status]").first();
+  assert.equal(await newest.getAttribute("data-status"), "pending");
+  const text = await newest.innerText();
+  assert.match(text, /高级职称/);
+  assert.match(text, /待核验/);
+  assert.match(text, /人力资源和社会保障局|中心/);
+  await shot(page, "unit-applications");
   await context.close();
 });

@@ -417,6 +417,27 @@ pub async fn pending_applications(
     }
 }
 
+/// The latest `limit` applications filed for a unit's staff (by the unit or by the persons
+/// themselves while in it), answered or not, newest first: what the unit follows.
+pub async fn unit_applications(
+    db: &Db,
+    unit_id: i64,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    let mut out = applications(
+        db,
+        &format!(
+            "a.id IN (SELECT id FROM verification_applications WHERE unit_id = $1 \
+             ORDER BY id DESC LIMIT {limit})"
+        ),
+        &[unit_id],
+        limit,
+    )
+    .await?;
+    out.reverse();
+    Ok(out)
+}
+
 /// Unanswered applications of a unit's staff (a state-owned unit verifies its own, 235号
 /// 五(二)), oldest first.
 pub async fn pending_applications_of_unit(

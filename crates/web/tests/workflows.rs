@@ -288,6 +288,10 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
             .post(&clinic, "/api/verifications", json!({ "persons": [li], "level": "junior", "first_year": 2026, "last_year": 2026 }))
             .await;
         let li_app = li_app.expect(StatusCode::CREATED)[0]["application_id"].as_i64().unwrap();
+        // The unit follows what it filed: pending, with the bureau it is routed to.
+        let followed = w.page(Some(&clinic), "/unit/bookings").await;
+        let row = followed.text.split(&format!("data-application=\"{li_app}\"")).nth(1).expect("the application is listed").split("</tr>").next().unwrap().to_owned();
+        assert!(row.contains("data-status=\"pending\"") && row.contains("李强") && row.contains("待核验") && row.contains("舒城县人力资源和社会保障局"), "{row}");
         // A senior title goes to the city bureau (30号 三).
         let senior = w
             .post(&me, "/api/verifications", json!({ "persons": [zhang], "level": "senior", "first_year": 2026, "last_year": 2026 }))
@@ -330,7 +334,11 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         let decide_li = format!("/api/verifications/{li_app}/decision");
         let no = w.post(&shucheng, &decide_li, json!({ "approved": true })).await;
         assert_eq!((no.status, no.code()), (StatusCode::CONFLICT, "verification.not_compliant"));
-        w.post(&shucheng, &decide_li, json!({ "approved": false })).await.expect(StatusCode::CREATED);
+        w.post(&shucheng, &decide_li, json!({ "approved": false, "reason": "任职周期内学时不足" })).await.expect(StatusCode::CREATED);
+        // … and then refused: by whom, when and why.
+        let followed = w.page(Some(&clinic), "/unit/bookings").await;
+        let row = followed.text.split(&format!("data-application=\"{li_app}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_owned();
+        assert!(row.contains("未通过") && row.contains("任职周期内学时不足") && row.contains("舒城县人力资源和社会保障局"), "{row}");
 
         // His readiness: what is missing and by when; the next slot once one is open.
         let li_me = w.who("li").await;

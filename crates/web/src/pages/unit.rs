@@ -463,6 +463,15 @@ struct BookingsPage {
     bookings: Vec<BookingLine>,
     levels: Vec<Choice>,
     this_year: i32,
+    /// The applications the unit follows, newest first.
+    applications: Vec<units::FollowedApplication>,
+}
+
+impl BookingsPage {
+    /// A title level as people read it (`中级职称`).
+    fn level_label(&self, level: &str) -> String {
+        format!("{}职称", level_zh(level))
+    }
 }
 
 /// `/unit/bookings`: who verifies the staff and their open slots; book for picked staff, see
@@ -536,5 +545,6 @@ pub async fn bookings(
             })
             .collect(),
         this_year: today.year(),
+        applications: units::applications(&state.ctx(), &acting, unit_id).await?,
     }))
 }
