@@ -51,6 +51,30 @@ test("the industry authority stamps one year page and rejects another with a rea
     assert.doesNotMatch(said, /review\.reasons/, "no code in what people read");
   }
   await shot(page, "reviews-after");
+
+  // Narrowed to one unit, the pages picked on the screen are stamped together, each its own act.
+  const filter = page.getByRole("search", { name: "筛选待办" });
+  const unit = filter.getByLabel("单位");
+  await unit.selectOption(await unit.locator("option").nth(1).getAttribute("value"));
+  await Promise.all([page.waitForURL(/unit=\d+/), filter.getByRole("button", { name: "筛选" }).click()]);
+  const narrowed = async () => {
+    const heading = await page.getByRole("heading", { name: /^待审核/ }).innerText();
+    const m = heading.match(/筛选出 (\d+) 份，共 (\d+) 份/);
+    assert.ok(m, `the heading says how many of how many: ${heading}`);
+    return [Number(m[1]), Number(m[2])];
+  };
+  const [shown, all] = await narrowed();
+  assert.ok(shown >= 1 && shown <= all, `${shown} of ${all}`);
+  const picks = page.locator("article.review input[data-pick]");
+  const n = Math.min(2, await picks.count());
+  for (let i = 0; i < n; i += 1) await picks.nth(i).check();
+  assert.equal(await page.locator("form[data-batch] [data-pick-count]").innerText(), String(n));
+  await shot(page, "reviews-batch");
+  await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "为所选年度登记盖章" }).click()]);
+  assert.deepEqual(await narrowed(), [shown - n, all - n]);
+  assert.equal(await page.locator("main .msg.flash").innerText(), `已为 ${n} 份年度登记盖章`);
+  const stamped = page.locator("#done ~ .table-wrap tbody tr");
+  for (let i = 0; i < n; i += 1) assert.match(await stamped.nth(i).innerText(), /已盖章/);
   await context.close();
 });
 

@@ -82,7 +82,15 @@ test("a professional sees each year, registers a record with evidence and checks
   const row = page.locator("tr.new", { hasText: content });
   await row.waitFor();
   assert.match(await row.innerText(), /新登记/);
-  assert.match(await row.innerText(), /有证明材料/);
+  // The evidence opens from the record: the PDF as uploaded, never cached.
+  const link = row.getByRole("link", { name: "查看证明材料" });
+  const href = await link.getAttribute("href");
+  assert.match(href, /^\/api\/persons\/\d+\/evidence\/[0-9a-f]{64}$/);
+  const opened = await page.request.get(href);
+  assert.equal(opened.status(), 200);
+  assert.equal(opened.headers()["content-type"], "application/pdf");
+  assert.match(opened.headers()["cache-control"], /no-store/);
+  assert.ok((await opened.body()).subarray(0, 5).equals(Buffer.from("%PDF-")));
   await shot(page, "me-registered");
 
   await page.goto("/me/readiness");

@@ -28,6 +28,7 @@ pub mod messages;
 pub mod persons;
 pub mod principal;
 pub mod profile;
+pub mod queues;
 pub mod record_check;
 pub mod records;
 pub mod registers;

@@ -482,3 +482,49 @@ pub async fn upload_evidence(
         size: bytes.len(),
     })
 }
+
+/// An evidence file as served: its bytes, what they are, and their hash (hex).
+#[derive(Clone, Debug)]
+pub struct EvidenceFile {
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub hash: String,
+}
+
+/// Opens the evidence file `hash` (hex) behind one of `person_id`'s records, for those who may
+/// read the person's records; anyone but the person is written in the audit trail first
+/// (`evidence.view`), so no one else sees it unlogged. A hash none of the person's records
+/// names is `evidence.not_found`, whoever else's it may be.
+pub async fn evidence_file(
+    ctx: &Ctx,
+    actor: &Actor,
+    person_id: i64,
+    hash: &str,
+) -> Result<EvidenceFile> {
+    let hash = parse_hash(hash, "evidence.hash")?;
+    let (target, _) = person_target(ctx, person_id, ctx.today()?).await?;
+    allow(ctx, &actor.principal, Action::ViewRecords, &target)?;
+    let file = evidence::person_evidence(&ctx.db, person_id, &hash)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found("evidence.not_found", "该人员的学时记录中没有这份证明材料")
+        })?;
+    let hash = hex(&hash);
+    if actor.account.person_id != Some(person_id) {
+        xueshi_store::audit::audit(
+            &ctx.db,
+            ctx.now_ms(),
+            &actor.name(),
+            actor.region,
+            xueshi_store::audit::EVIDENCE_VIEW,
+            Some(&format!("person:{person_id}")),
+            Some(&hash),
+        )
+        .await?;
+    }
+    Ok(EvidenceFile {
+        media_type: file.media_type,
+        bytes: file.content,
+        hash,
+    })
+}

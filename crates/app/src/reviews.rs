@@ -16,6 +16,7 @@ use crate::access::{allow, person_in, person_target, year_end};
 use crate::actor::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::queues::{QueueFilter, QueueUnit};
 use crate::views::{ActDone, SubjectView};
 use crate::{Action, Scope};
 
@@ -50,21 +51,30 @@ pub struct PendingPageView {
     pub subject: SubjectView,
 }
 
-fn authority_scope(actor: &Actor, message: &str) -> Result<()> {
-    if matches!(actor.principal.scope(), Scope::IndustryAuthority { .. }) {
-        Ok(())
-    } else {
-        Err(Error::denied("auth.role", message))
+/// The calling industry authority's scope (its region and industry), or `message` refusing
+/// any other caller.
+fn authority_scope<'a>(
+    actor: &'a Actor,
+    message: &str,
+) -> Result<(xueshi_domain::RegionCode, &'a str)> {
+    match actor.principal.scope() {
+        Scope::IndustryAuthority { industry, region } => Ok((*region, industry.as_str())),
+        _ => Err(Error::denied("auth.role", message)),
     }
 }
 
-/// The year pages waiting for the calling industry authority's review, oldest first, at most
-/// `limit`, each one it may review.
-pub async fn pending(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<PendingPageView>> {
-    let Scope::IndustryAuthority { industry, region } = actor.principal.scope() else {
-        return Err(Error::denied("auth.role", "只有行业主管部门审核年度登记"));
-    };
-    let pages = requests::pending_year_pages(&ctx.db, *region, industry, limit).await?;
+const ONLY_AUTHORITIES: &str = "只有行业主管部门审核年度登记";
+
+/// The year pages waiting for the calling industry authority's review, narrowed by `filter`
+/// (one unit's staff, a name), oldest first, at most `limit`, each one it may review.
+pub async fn pending(
+    ctx: &Ctx,
+    actor: &Actor,
+    filter: &QueueFilter,
+    limit: i64,
+) -> Result<Vec<PendingPageView>> {
+    let (region, industry) = authority_scope(actor, ONLY_AUTHORITIES)?;
+    let pages = requests::pending_year_pages(&ctx.db, region, industry, filter, limit).await?;
     let mut out = Vec::with_capacity(pages.len());
     for page in pages {
         let unit = xueshi_store::people::UnitPlace {
@@ -85,6 +95,13 @@ pub async fn pending(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<Pending
         }
     }
     Ok(out)
+}
+
+/// The units whose year pages wait for the calling industry authority, by name, with how
+/// many each: what its queue can be narrowed to.
+pub async fn pending_units(ctx: &Ctx, actor: &Actor) -> Result<Vec<QueueUnit>> {
+    let (region, industry) = authority_scope(actor, ONLY_AUTHORITIES)?;
+    Ok(requests::pending_page_units(&ctx.db, region, industry).await?)
 }
 
 /// A reason for rejecting one record of the page.

@@ -460,79 +460,16 @@ pub async fn bookings(ctx: &Ctx, actor: &Actor, unit_id: i64) -> Result<Vec<Book
     booking_infos(ctx, rows).await
 }
 
-/// An application the unit follows: its state in words, who verifies it, and the answer.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct FollowedApplication {
-    pub application_id: i64,
-    pub person_id: i64,
-    pub name: String,
-    /// junior | intermediate | senior
-    pub level: String,
-    pub first_year: i32,
-    pub last_year: i32,
-    /// The day it was filed (Beijing).
-    pub applied_on: String,
-    /// pending | approved | refused
-    pub status: String,
-    /// The verifying agency: the one that answered, else the one it is routed to.
-    pub verifier: String,
-    /// The day of the answer, and a refusal's reason.
-    pub answered_on: Option<String>,
-    pub reason: Option<String>,
-}
-
 /// The latest applications for the unit's staff (at most 100, newest first), so that the unit
 /// follows what it filed: pending with whom, stamped by whom and when, or refused and why.
 pub async fn applications(
     ctx: &Ctx,
     actor: &Actor,
     unit_id: i64,
-) -> Result<Vec<FollowedApplication>> {
+) -> Result<Vec<verifications::Followed>> {
     unit_in_view(ctx, actor, unit_id).await?;
     let list = xueshi_store::requests::unit_applications(&ctx.db, unit_id, 100).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for a in list {
-        let routed = match &a.verifier_zone {
-            Some(z) => format!("zone:{z}"),
-            None => format!("bureau:{}", a.verifier_region.as_u32()),
-        };
-        let routed = xueshi_store::names::actor_name(&ctx.db, &routed)
-            .await?
-            .agency
-            .unwrap_or_default();
-        let answer = match a.answer {
-            Some((act, _)) => {
-                xueshi_store::names::verification_answer(&ctx.db, act, a.subject.person_id, a.id)
-                    .await?
-            }
-            None => None,
-        };
-        let status = match &a.answer {
-            None => "pending",
-            Some((_, true)) => "approved",
-            Some((_, false)) => "refused",
-        };
-        out.push(FollowedApplication {
-            application_id: a.id,
-            person_id: a.subject.person_id,
-            name: a.subject.person_name,
-            level: a.level.as_str().to_owned(),
-            first_year: a.first_year,
-            last_year: a.last_year,
-            applied_on: xueshi_store::accounts::beijing_time(a.applied_ms)
-                .get(..10)
-                .unwrap_or_default()
-                .to_owned(),
-            status: status.to_owned(),
-            verifier: answer
-                .as_ref()
-                .and_then(|w| w.verifier.clone())
-                .unwrap_or(routed),
-            answered_on: answer.as_ref().map(|w| w.decided_on.clone()),
-            reason: answer.and_then(|w| w.reason),
-        });
-    }
-    Ok(out)
+    verifications::follow(ctx, list).await
 }
 
 /// Who verifies a unit's staff for one title level.

@@ -19,6 +19,10 @@ use crate::on_db;
 /// Disclosure of a person's unmasked ID number (D19).
 pub const PERSON_REVEAL: &str = "person.reveal";
 
+/// An official (or a unit) opening a person's evidence file: it may show an ID number, a
+/// diploma, a face (D19).
+pub const EVIDENCE_VIEW: &str = "evidence.view";
+
 /// The most rows one read of the trail returns.
 pub const MAX_LIMIT: u32 = 10_000;
 

@@ -101,3 +101,34 @@ pub async fn evidence(db: &Db, hash: &[u8; 32]) -> Result<Option<Evidence>, Stor
         created_ms,
     }))
 }
+
+/// The evidence file `hash` when one of `person_id`'s records (voided or not) names it: what
+/// those who may read the person's records may open. The content is checked against its hash
+/// before it is handed out: bytes altered in the database are an error, never shown.
+pub async fn person_evidence(
+    db: &Db,
+    person_id: i64,
+    hash: &[u8; 32],
+) -> Result<Option<Evidence>, StoreError> {
+    let sql = "SELECT e.media_type, e.content, e.created_ms FROM evidence e WHERE e.hash = $2
+               AND EXISTS (SELECT 1 FROM records r WHERE r.person_id = $1 AND r.evidence_hash = $2)";
+    let row: Option<(String, Vec<u8>, i64)> = on_db!(db, p => sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(hash.to_vec())
+        .fetch_optional(p)
+        .await?);
+    let Some((media_type, content, created_ms)) = row else {
+        return Ok(None);
+    };
+    if <[u8; 32]>::from(Sha256::digest(&content)) != *hash {
+        return Err(StoreError::corrupt(
+            "证明材料的内容与其摘要不符：数据库中的文件被改动过",
+        ));
+    }
+    Ok(Some(Evidence {
+        hash: *hash,
+        media_type,
+        content,
+        created_ms,
+    }))
+}

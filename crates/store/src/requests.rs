@@ -29,6 +29,99 @@ fn span(within: RegionCode) -> (i64, i64) {
     (i64::from(*s.start()), i64::from(*s.end()))
 }
 
+/// An official's queue narrowed to the staff of one unit and/or to persons whose name holds a
+/// fragment (matched literally: `%` and `_` are not wildcards).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub unit_id: Option<i64>,
+    pub name: Option<String>,
+}
+
+/// A value bound to a numbered parameter of a queue's query.
+#[derive(Clone, Debug)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// `fragment` as a `LIKE … ESCAPE '\'` pattern that matches it anywhere, literally.
+fn contains_pattern(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len() + 2);
+    out.push('%');
+    for c in fragment.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+impl QueueFilter {
+    /// The filter's conditions over `u` (the unit) and `p` (the person), each starting with
+    /// ` AND`, numbered from `$first`, with their values.
+    fn conditions(&self, first: usize) -> (String, Vec<Arg>) {
+        let mut sql = String::new();
+        let mut args = Vec::new();
+        if let Some(unit) = self.unit_id {
+            sql.push_str(&format!(" AND u.id = ${}", first + args.len()));
+            args.push(Arg::Int(unit));
+        }
+        if let Some(name) = self.name.as_deref().filter(|n| !n.is_empty()) {
+            sql.push_str(&format!(
+                " AND p.name LIKE ${} ESCAPE '\\'",
+                first + args.len()
+            ));
+            args.push(Arg::Text(contains_pattern(name)));
+        }
+        (sql, args)
+    }
+}
+
+/// A unit with items waiting in an official's queue: what the queue can be narrowed to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueUnit {
+    pub unit_id: i64,
+    pub name: String,
+    pub waiting: i64,
+}
+
+/// Binds `args` in order to a query built with [`sqlx::query_as`] or [`sqlx::query_scalar`].
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Text(t) => q.bind(t.clone()),
+            };
+        }
+        q
+    }};
+}
+
+/// The units in a queue (`from_where`: the queue's `FROM … WHERE …` over `u`, bound to
+/// `args`), by name, with how many items each has waiting; at most 500.
+async fn queue_units(
+    db: &Db,
+    from_where: &str,
+    args: &[Arg],
+) -> Result<Vec<QueueUnit>, StoreError> {
+    let sql = format!(
+        "SELECT u.id, u.name, COUNT(*) AS waiting {from_where} GROUP BY u.id, u.name ORDER BY u.name, u.id LIMIT 500"
+    );
+    let rows: Vec<(i64, String, i64)> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(unit_id, name, waiting)| QueueUnit {
+            unit_id,
+            name,
+            waiting,
+        })
+        .collect())
+}
+
 /// Who a queue item concerns: the person (masked) and the unit they worked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subject {
@@ -155,20 +248,42 @@ pub(crate) const PAGE_OPEN: &str = "NOT EXISTS (SELECT 1 FROM year_page_submissi
    AND NOT EXISTS (SELECT 1 FROM review_acts r
        WHERE r.person_id = s.person_id AND r.year = s.year AND r.entry_index >= s.ledger_size)";
 
-/// Year pages waiting for review in units of `industry` within `within`, oldest first.
+/// The queue of year pages of units of `industry` within `within`: `FROM … WHERE …`.
+fn page_queue(filter: &QueueFilter) -> (String, Vec<Arg>) {
+    let (more, args) = filter.conditions(4);
+    (
+        format!(
+            "FROM year_page_submissions s JOIN persons p ON p.id = s.person_id
+             JOIN units u ON u.id = s.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+             WHERE u.region BETWEEN $1 AND $2 AND u.industry = $3 AND {PAGE_OPEN}{more}"
+        ),
+        args,
+    )
+}
+
+/// The fixed arguments of a page queue: the region span and the industry.
+fn page_queue_args(within: RegionCode, industry: &str, filter: &QueueFilter) -> (String, Vec<Arg>) {
+    let (lo, hi) = span(within);
+    let (sql, more) = page_queue(filter);
+    let mut args = vec![Arg::Int(lo), Arg::Int(hi), Arg::Text(industry.to_owned())];
+    args.extend(more);
+    (sql, args)
+}
+
+/// Year pages waiting for review in units of `industry` within `within`, narrowed by
+/// `filter`, oldest first.
 pub async fn pending_year_pages(
     db: &Db,
     within: RegionCode,
     industry: &str,
+    filter: &QueueFilter,
     limit: i64,
 ) -> Result<Vec<PendingPage>, StoreError> {
-    let (lo, hi) = span(within);
+    let (from_where, args) = page_queue_args(within, industry, filter);
     let sql = format!(
         "SELECT s.id AS submission_id, s.year, s.submitted_by, s.submitted_ms, {SUBJECT_COLUMNS}
-         FROM year_page_submissions s JOIN persons p ON p.id = s.person_id
-         JOIN units u ON u.id = s.unit_id LEFT JOIN zones z ON z.id = u.zone_id
-         WHERE u.region BETWEEN $1 AND $2 AND u.industry = $3 AND {PAGE_OPEN}
-         ORDER BY s.id LIMIT $4"
+         {from_where} ORDER BY s.id LIMIT {}",
+        limit.max(0)
     );
     #[derive(sqlx::FromRow)]
     struct Raw {
@@ -179,8 +294,7 @@ pub async fn pending_year_pages(
         #[sqlx(flatten)]
         subject: RawSubject,
     }
-    let rows: Vec<Raw> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(lo).bind(hi).bind(industry).bind(limit).fetch_all(p).await?);
+    let rows: Vec<Raw> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &args).fetch_all(p).await?);
     rows.into_iter()
         .map(|r| {
             Ok(PendingPage {
@@ -192,6 +306,16 @@ pub async fn pending_year_pages(
             })
         })
         .collect()
+}
+
+/// The units with year pages waiting in the queue of `industry` within `within`.
+pub async fn pending_page_units(
+    db: &Db,
+    within: RegionCode,
+    industry: &str,
+) -> Result<Vec<QueueUnit>, StoreError> {
+    let (from_where, args) = page_queue_args(within, industry, &QueueFilter::default());
+    queue_units(db, &from_where, &args).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,36 +455,33 @@ impl RawApplication {
     }
 }
 
-/// Applications matching `filter` (SQL over `a` with `$1`, `$2`, … bound to `binds`), at most
-/// `limit`, by id.
+const APPLICATION_FROM: &str =
+    "FROM verification_applications a JOIN persons p ON p.id = a.person_id
+         JOIN units u ON u.id = a.unit_id LEFT JOIN zones z ON z.id = u.zone_id";
+
+/// Applications matching `filter` (SQL over `a`, `p` and `u` with `$1`, `$2`, … bound to
+/// `args`), at most `limit`, by id.
 async fn applications(
     db: &Db,
     filter: &str,
-    binds: &[i64],
+    args: &[Arg],
     limit: i64,
 ) -> Result<Vec<Application>, StoreError> {
     let sql = format!(
         "SELECT a.id, a.level, a.first_year, a.last_year, a.verifier_region, vz.name AS verifier_zone,
            a.applied_by, a.applied_ms, {SUBJECT_COLUMNS}, {ANSWER} AS answer,
            (SELECT v.approved FROM verification_acts v WHERE v.id = {ANSWER}) AS approved
-         FROM verification_applications a JOIN persons p ON p.id = a.person_id
-         JOIN units u ON u.id = a.unit_id LEFT JOIN zones z ON z.id = u.zone_id
-         LEFT JOIN zones vz ON vz.id = a.verifier_zone_id
-         WHERE {filter} ORDER BY a.id LIMIT {limit}"
+         {APPLICATION_FROM} LEFT JOIN zones vz ON vz.id = a.verifier_zone_id
+         WHERE {filter} ORDER BY a.id LIMIT {}",
+        limit.max(0)
     );
-    let rows: Vec<RawApplication> = on_db!(db, p => {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = q.bind(*b);
-        }
-        q.fetch_all(p).await?
-    });
+    let rows: Vec<RawApplication> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(p).await?);
     rows.into_iter().map(RawApplication::decode).collect()
 }
 
 /// One application by id.
 pub async fn application(db: &Db, id: i64) -> Result<Application, StoreError> {
-    applications(db, "a.id = $1", &[id], 1)
+    applications(db, "a.id = $1", &[Arg::Int(id)], 1)
         .await?
         .pop()
         .ok_or(StoreError::NotFound("验证申请"))
@@ -368,7 +489,7 @@ pub async fn application(db: &Db, id: i64) -> Result<Application, StoreError> {
 
 /// A person's applications, oldest first.
 pub async fn person_applications(db: &Db, person_id: i64) -> Result<Vec<Application>, StoreError> {
-    applications(db, "a.person_id = $1", &[person_id], 1000).await
+    applications(db, "a.person_id = $1", &[Arg::Int(person_id)], 1000).await
 }
 
 /// The application's unit has its own verifying office (a state-owned unit, 235号 五(二)):
@@ -383,38 +504,84 @@ pub async fn own_verifier(db: &Db, unit_id: i64) -> Result<Option<String>, Store
     Ok(on_db!(db, p => sqlx::query_scalar(sql).bind(unit_id).fetch_optional(p).await?))
 }
 
-/// Unanswered applications routed to the verifier at `region` (a city or county bureau) or,
-/// with `zone_id`, to that zone's centre — but not those of a unit that verifies its own
-/// staff; oldest first.
-pub async fn pending_applications(
-    db: &Db,
-    region: RegionCode,
-    zone_id: Option<i64>,
-    limit: i64,
-) -> Result<Vec<Application>, StoreError> {
-    match zone_id {
-        Some(z) => {
-            applications(
-                db,
-                &format!("a.verifier_zone_id = $1 AND {ANSWER} IS NULL AND NOT {SELF_VERIFIED}"),
-                &[z],
-                limit,
-            )
-            .await
-        }
-        None => {
-            applications(
-                db,
-                &format!(
-                    "a.verifier_zone_id IS NULL AND a.verifier_region = $1 AND {ANSWER} IS NULL \
-                     AND NOT {SELF_VERIFIED}"
+/// Whose applications a verifier answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verifier {
+    /// Those the routing table sends to the bureau at a region (a city or county), or with a
+    /// zone id to that zone's centre — but not those of a unit that verifies its own staff.
+    Routed(RegionCode, Option<i64>),
+    /// Those of one unit's staff (a state-owned unit verifies its own, 235号 五(二)).
+    Unit(i64),
+}
+
+impl Verifier {
+    /// The condition over `a` selecting the verifier's applications, bound to `$1`.
+    fn condition(self) -> (String, Arg) {
+        match self {
+            Self::Routed(_, Some(zone)) => (
+                format!("a.verifier_zone_id = $1 AND NOT {SELF_VERIFIED}"),
+                Arg::Int(zone),
+            ),
+            Self::Routed(region, None) => (
+                format!(
+                    "a.verifier_zone_id IS NULL AND a.verifier_region = $1 AND NOT {SELF_VERIFIED}"
                 ),
-                &[i64::from(region.as_u32())],
-                limit,
-            )
-            .await
+                Arg::Int(i64::from(region.as_u32())),
+            ),
+            Self::Unit(unit) => ("a.unit_id = $1".to_owned(), Arg::Int(unit)),
         }
     }
+
+    /// The verifier's unanswered applications narrowed by `filter`: a condition and its args.
+    fn waiting(self, filter: &QueueFilter) -> (String, Vec<Arg>) {
+        let (cond, arg) = self.condition();
+        let (more, args) = filter.conditions(2);
+        let mut all = vec![arg];
+        all.extend(args);
+        (format!("{cond} AND {ANSWER} IS NULL{more}"), all)
+    }
+}
+
+/// Unanswered applications the verifier answers, narrowed by `filter`, oldest first.
+pub async fn pending_applications(
+    db: &Db,
+    verifier: Verifier,
+    filter: &QueueFilter,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    let (cond, args) = verifier.waiting(filter);
+    applications(db, &cond, &args, limit).await
+}
+
+/// The units with applications waiting for the verifier.
+pub async fn pending_application_units(
+    db: &Db,
+    verifier: Verifier,
+) -> Result<Vec<QueueUnit>, StoreError> {
+    let (cond, args) = verifier.waiting(&QueueFilter::default());
+    queue_units(db, &format!("{APPLICATION_FROM} WHERE {cond}"), &args).await
+}
+
+/// The latest `limit` applications the verifier has answered, newest first: what it handled.
+pub async fn answered_applications(
+    db: &Db,
+    verifier: Verifier,
+    limit: i64,
+) -> Result<Vec<Application>, StoreError> {
+    let (cond, arg) = verifier.condition();
+    let limit = limit.max(0);
+    let mut out = applications(
+        db,
+        &format!(
+            "a.id IN (SELECT a.id FROM verification_applications a WHERE {cond} \
+             AND {ANSWER} IS NOT NULL ORDER BY a.id DESC LIMIT {limit})"
+        ),
+        &[arg],
+        limit,
+    )
+    .await?;
+    out.reverse();
+    Ok(out)
 }
 
 /// The latest `limit` applications filed for a unit's staff (by the unit or by the persons
@@ -424,32 +591,17 @@ pub async fn unit_applications(
     unit_id: i64,
     limit: i64,
 ) -> Result<Vec<Application>, StoreError> {
+    let limit = limit.max(0);
     let mut out = applications(
         db,
         &format!(
             "a.id IN (SELECT id FROM verification_applications WHERE unit_id = $1 \
              ORDER BY id DESC LIMIT {limit})"
         ),
-        &[unit_id],
+        &[Arg::Int(unit_id)],
         limit,
     )
     .await?;
     out.reverse();
     Ok(out)
-}
-
-/// Unanswered applications of a unit's staff (a state-owned unit verifies its own, 235号
-/// 五(二)), oldest first.
-pub async fn pending_applications_of_unit(
-    db: &Db,
-    unit_id: i64,
-    limit: i64,
-) -> Result<Vec<Application>, StoreError> {
-    applications(
-        db,
-        &format!("a.unit_id = $1 AND {ANSWER} IS NULL"),
-        &[unit_id],
-        limit,
-    )
-    .await
 }

@@ -61,6 +61,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::records::void))
         .routes(routes!(routes::record_check::check))
         .routes(routes!(routes::records::upload_evidence))
+        .routes(routes!(routes::records::evidence_file))
         .routes(routes!(routes::reviews::submit))
         .routes(routes!(routes::reviews::pending))
         .routes(routes!(routes::reviews::review))

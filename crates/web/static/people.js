@@ -5,7 +5,11 @@
 //   until there is one;
 // - the import form: [data-keep-good] switches its ?keep_good=; the per-row report the API
 //   answers is shown in the element named by data-report;
-// - [data-batch-submit]: submits the picked persons' year pages one by one through the API.
+// - form[data-batch]: one API call per picked item, in turn — a year page submitted, a page
+//   stamped — to data-batch-url with "{id}" replaced by the item's value, sending
+//   data-batch-body (JSON) if any; data-batch-confirm and data-batch-ok ("{n}": how many) are
+//   what people read before and after, data-batch-fail heads the items that failed (each
+//   named by its checkbox's aria-label, with the API's message). Each call is its own act.
 (function () {
   "use strict";
   const csrf = () => {
@@ -25,7 +29,7 @@
       if (form) form.querySelectorAll('button[type="submit"]').forEach((b) => (b.disabled = ids.length === 0));
     });
     document.querySelectorAll("[data-pick-count]").forEach((e) => (e.textContent = String(ids.length)));
-    document.querySelectorAll("form[data-batch-submit] button").forEach((b) => (b.disabled = ids.length === 0));
+    document.querySelectorAll("form[data-batch] button").forEach((b) => (b.disabled = ids.length === 0));
     const all = document.querySelector("input[data-pick-all]");
     const boxes = document.querySelectorAll("input[data-pick]");
     if (all) all.checked = boxes.length > 0 && ids.length === boxes.length;
@@ -100,34 +104,40 @@
   });
 
   document.addEventListener("submit", async (ev) => {
-    const form = ev.target.closest("form[data-batch-submit]");
+    const form = ev.target.closest("form[data-batch]");
     if (!form) return;
     ev.preventDefault();
     const ids = picked();
     const out = form.querySelector(".msg");
     if (!ids.length) return;
-    if (!window.confirm("提交所选 " + ids.length + " 人的 " + form.dataset.year + " 年度登记给行业主管部门审核？")) return;
+    const d = form.dataset;
+    if (!window.confirm(d.batchConfirm.replace("{n}", String(ids.length)))) return;
     const button = form.querySelector("button");
     if (button) button.disabled = true;
+    const headers = { "x-csrf-token": csrf() };
+    if (d.batchBody) headers["content-type"] = "application/json";
     let ok = 0;
     const failed = [];
     for (const id of ids) {
-      const res = await fetch("/api/persons/" + encodeURIComponent(id) + "/years/" + encodeURIComponent(form.dataset.year) + "/submit", {
-        method: "POST", headers: { "x-csrf-token": csrf() }, credentials: "same-origin",
+      const res = await fetch(d.batchUrl.replace("{id}", id), {
+        method: "POST", headers, credentials: "same-origin", body: d.batchBody || undefined,
       });
       if (res.ok) { ok += 1; continue; }
       let msg = "请求未能完成";
       try { const j = await res.json(); msg = j.message; } catch (_) { /* not JSON */ }
-      const row = document.getElementById("pick-" + id);
-      const name = row ? row.getAttribute("aria-label").replace(/^选择 /, "") : id;
+      const box = document.querySelector('input[data-pick][value="' + CSS.escape(id) + '"]');
+      const name = box ? box.getAttribute("aria-label").replace(/^选择 /, "") : id;
       failed.push(name + "：" + msg);
     }
     if (out) {
       out.className = "msg " + (failed.length ? "bad" : "ok");
-      out.textContent = "已提交 " + ok + " 人" + (failed.length ? "；未提交：" + failed.join("；") : "");
+      out.textContent = d.batchOk.replace("{n}", String(ok)) + (failed.length ? "；" + d.batchFail + "：" + failed.join("；") : "");
     }
-    if (!failed.length) window.location.reload();
-    else if (button) button.disabled = false;
+    if (!failed.length) {
+      // Said again on the reloaded page (app.js shows the flash).
+      try { window.sessionStorage.setItem("xueshi:flash", out ? out.textContent : ""); } catch (_) { /* storage off */ }
+      window.location.reload();
+    } else if (button) button.disabled = false;
   });
 
   sync();

@@ -204,6 +204,8 @@ struct Subjects {
     power: i64,
     company: i64,
     huoqiu_org: i64,
+    /// The evidence file behind 张晓梅's record (its hash).
+    evidence: String,
     /// 张晓梅's certificate, its credential and its status list.
     certificate: String,
     credential: Value,
@@ -227,12 +229,26 @@ impl Subjects {
         let z = w.persons["zhang"];
         let zhang = w.who("zhang").await;
         let provider = Who::Token(w.tokens["provider"].clone());
+        let png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+        let evidence = w
+            .raw(
+                &zhang,
+                Method::POST,
+                "/api/evidence",
+                Some(("image/png".to_owned(), png)),
+            )
+            .await;
+        let evidence = evidence.expect(StatusCode::CREATED)["hash"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let record = w
             .post(
                 &zhang,
                 &format!("/api/persons/{z}/records"),
                 json!({ "label": "r", "content": CONTENT, "subject": "public", "form": "online",
-                        "provider": "base:1", "completed_on": "2026-09-20", "hours": "10", "exam": "pass" }),
+                        "provider": "base:1", "completed_on": "2026-09-20", "hours": "10", "exam": "pass",
+                        "evidence": evidence }),
             )
             .await;
         let record = record.expect(StatusCode::CREATED)["ids"][0]
@@ -352,6 +368,7 @@ impl Subjects {
             power: w.units["power"],
             company: w.units["company"],
             huoqiu_org: w.orgs["huoqiu"],
+            evidence,
             certificate,
             credential,
             status_list,
@@ -433,6 +450,13 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             format!("/api/records/{record}/void"),
             json_body(json!({ "reason": " " })),
             REGISTER,
+        ),
+        probe(
+            "records.evidence",
+            M::GET,
+            format!("/api/persons/{z}/evidence/{}", s.evidence),
+            None,
+            VIEW,
         ),
         probe(
             "evidence.upload",

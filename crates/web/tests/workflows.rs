@@ -53,6 +53,12 @@ fn training(label: &str, hours: &str, filing: &str) -> Value {
     })
 }
 
+/// How many evidence files officials and units have opened, as the supervisor's trail says.
+async fn evidence_views(w: &World, supervisor: &Who) -> usize {
+    let lines = w.get(supervisor, "/api/audit?action=evidence.view").await;
+    lines.expect(StatusCode::OK).as_array().unwrap().len()
+}
+
 #[tokio::test]
 async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the_deadline() {
     each(|w| async move {
@@ -80,12 +86,36 @@ async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the
         assert!(body["checkpoint"].as_str().unwrap().starts_with("test.xueshi/ledger\n"));
         let first_id = body["ids"][0].as_i64().unwrap();
 
-        // The unit registers for its staff member; another county's unit and another person may not.
+        // The evidence opens for those who read the person's records: as stored, never cached;
+        // the unit's view is in the audit trail, the person's own is not.
         let hospital = w.who("hospital").await;
+        let file = format!("/api/persons/{zhang}/evidence/{hash}");
+        let supervisor = w.who("supervisor").await;
+        let own = w.bytes(&me, Method::GET, &file, None).await;
+        assert_eq!((own.status, own.bytes.as_slice()), (StatusCode::OK, PNG));
+        assert_eq!(own.headers["content-type"], "image/png");
+        assert!(own.headers["cache-control"].to_str().unwrap().contains("no-store"));
+        assert_eq!(own.headers["x-content-type-options"], "nosniff");
+        assert_eq!(evidence_views(&w, &supervisor).await, 0);
+        let unit = w.bytes(&hospital, Method::GET, &file, None).await;
+        assert_eq!((unit.status, unit.bytes.as_slice()), (StatusCode::OK, PNG));
+        assert_eq!(evidence_views(&w, &supervisor).await, 1);
+        let clinic = w.who("clinic").await;
+        let outside = w.get(&clinic, &file).await;
+        assert_eq!((outside.status, outside.code()), (StatusCode::NOT_FOUND, "person.not_found"));
+        let li_id = w.persons["li"];
+        let not_his = w.get(&w.who("li").await, &format!("/api/persons/{li_id}/evidence/{hash}")).await;
+        assert_eq!((not_his.status, not_his.code()), (StatusCode::NOT_FOUND, "evidence.not_found"));
+        let malformed = w.get(&me, &format!("/api/persons/{zhang}/evidence/xyz")).await;
+        assert_eq!((malformed.status, malformed.code()), (StatusCode::BAD_REQUEST, "evidence.hash"));
+        assert_eq!(evidence_views(&w, &supervisor).await, 1, "refusals disclose nothing and log no view");
+        let link = format!("href=\"{file}\"");
+        assert!(w.page(Some(&me), "/me").await.text.contains(&link), "the person's page links the evidence");
+
+        // The unit registers for its staff member; another county's unit and another person may not.
         w.post(&hospital, &uri, public_online("科目二", "10", "2026-10-01"))
             .await
             .expect(StatusCode::CREATED);
-        let clinic = w.who("clinic").await;
         let refused = w.post(&clinic, &uri, public_online("x", "1", "2026-10-01")).await;
         assert_eq!((refused.status, refused.code()), (StatusCode::NOT_FOUND, "person.not_found"));
         let li = w.who("li").await;
@@ -166,6 +196,24 @@ async fn year_pages_are_submitted_then_rejected_with_reasons_or_stamped_by_their
         assert_eq!(queue[0]["subject"]["person_id"], json!(zhang));
         assert_eq!(queue[0]["subject"]["name"], "张晓梅");
         assert!(queue[0]["subject"]["id_masked"].as_str().unwrap().contains('*'));
+        // Narrowed to a name (a fragment, matched literally) or to a unit.
+        let unit_id = queue[0]["subject"]["unit_id"].as_i64().unwrap();
+        for (ask, found) in [
+            ("name=%E6%99%93", 1),              // 晓
+            ("name=%E6%9D%8E", 0),              // 李
+            ("name=%25", 0),                    // % is no wildcard
+            (&*format!("unit_id={unit_id}"), 1),
+            (&*format!("unit_id={}&name=%E5%BC%A0", unit_id + 1000), 0),
+        ] {
+            let narrowed = w.get(&health, &format!("/api/reviews/pending?{ask}")).await;
+            assert_eq!(narrowed.expect(StatusCode::OK).as_array().unwrap().len(), found, "{ask}");
+        }
+        let long = w.get(&health, &format!("/api/reviews/pending?name={}", "%E5%BC%A0".repeat(21))).await;
+        assert_eq!((long.status, long.code()), (StatusCode::BAD_REQUEST, "queue.name"));
+        let desk = w.page(Some(&health), "/reviews?name=%E6%9D%8E").await;
+        assert!(desk.text.contains("没有符合筛选条件的待审核年度登记") && desk.text.contains("共 1 份"), "{}", desk.text);
+        let desk = w.page(Some(&health), &format!("/reviews?unit={unit_id}")).await;
+        assert!(desk.text.contains("张晓梅 · 2026 年度") && desk.text.contains(&format!("value=\"{zhang}/years/2026\"")), "{}", desk.text);
         let other = w.who("health_sc").await;
         let none = w.get(&other, "/api/reviews/pending").await;
         assert_eq!(none.expect(StatusCode::OK).as_array().unwrap().len(), 0);
@@ -309,6 +357,14 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         let shucheng = w.who("shucheng").await;
         let sc_queue = w.get(&shucheng, "/api/verifications/pending").await;
         assert_eq!(sc_queue.expect(StatusCode::OK)[0]["application_id"], json!(li_app));
+        // The queue narrowed to a name or to the applicant's unit.
+        let li_unit = sc_queue.body[0]["subject"]["unit_id"].as_i64().unwrap();
+        for (ask, found) in [("name=%E6%9D%8E", 1), ("name=%E5%BC%A0", 0), (&*format!("unit_id={li_unit}&name=%E5%BC%BA"), 1), (&*format!("unit_id={}", li_unit + 1000), 0)] {
+            let narrowed = w.get(&shucheng, &format!("/api/verifications/pending?{ask}")).await;
+            assert_eq!(narrowed.expect(StatusCode::OK).as_array().unwrap().len(), found, "{ask}");
+        }
+        let desk = w.page(Some(&shucheng), &format!("/verifications?unit={li_unit}")).await;
+        assert!(desk.text.contains("李强") && desk.text.contains("<option value=\"") && desk.text.contains(" selected>"), "{}", desk.text);
 
         // The verifier sees the engine's explanation, with citations.
         let detail = w.get(&huoqiu, &format!("/api/verifications/{zhang_app}")).await;
@@ -335,7 +391,12 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         let no = w.post(&shucheng, &decide_li, json!({ "approved": true })).await;
         assert_eq!((no.status, no.code()), (StatusCode::CONFLICT, "verification.not_compliant"));
         w.post(&shucheng, &decide_li, json!({ "approved": false, "reason": "任职周期内学时不足" })).await.expect(StatusCode::CREATED);
-        // … and then refused: by whom, when and why.
+        // The bureau's queue no longer holds it; its list of what it handled does, with the reason.
+        let desk = w.page(Some(&shucheng), "/verifications").await;
+        let handled = desk.text.split("最近处理").nth(1).expect("a list of what was handled");
+        let row = handled.split(&format!("data-application=\"{li_app}\"")).nth(1).expect("the refusal is listed").split("</tr>").next().unwrap();
+        assert!(row.contains("未通过") && row.contains("任职周期内学时不足") && row.contains("李强"), "{row}");
+        // … and the unit sees it refused: by whom, when and why.
         let followed = w.page(Some(&clinic), "/unit/bookings").await;
         let row = followed.text.split(&format!("data-application=\"{li_app}\"")).nth(1).unwrap().split("</tr>").next().unwrap().to_owned();
         assert!(row.contains("未通过") && row.contains("任职周期内学时不足") && row.contains("舒城县人力资源和社会保障局"), "{row}");

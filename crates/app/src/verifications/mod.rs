@@ -30,6 +30,7 @@ use crate::access::{
 use crate::actor::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::queues::{QueueFilter, QueueUnit};
 use crate::views::{ActDone, SubjectView};
 use crate::{Action, Principal, Scope};
 
@@ -420,16 +421,93 @@ impl Queue {
     }
 }
 
-/// The applications routed to the calling verifier and not yet answered, oldest first, at
-/// most `limit`.
-pub async fn pending(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<ApplicationView>> {
-    let apps = match queue_of(ctx, &actor.principal).await? {
-        Queue::Routed(region, zone) => {
-            requests::pending_applications(&ctx.db, region, zone, limit).await?
+impl From<Queue> for requests::Verifier {
+    fn from(q: Queue) -> Self {
+        match q {
+            Queue::Routed(region, zone) => Self::Routed(region, zone),
+            Queue::Unit(unit) => Self::Unit(unit),
         }
-        Queue::Unit(unit) => requests::pending_applications_of_unit(&ctx.db, unit, limit).await?,
-    };
+    }
+}
+
+/// The applications routed to the calling verifier and not yet answered, narrowed by `filter`
+/// (one unit's staff, a name), oldest first, at most `limit`.
+pub async fn pending(
+    ctx: &Ctx,
+    actor: &Actor,
+    filter: &QueueFilter,
+    limit: i64,
+) -> Result<Vec<ApplicationView>> {
+    let queue = queue_of(ctx, &actor.principal).await?;
+    let apps = requests::pending_applications(&ctx.db, queue.into(), filter, limit).await?;
     Ok(apps.into_iter().map(ApplicationView::from).collect())
+}
+
+/// The units whose staff's applications wait for the calling verifier, by name, with how many
+/// each: what its queue can be narrowed to.
+pub async fn pending_units(ctx: &Ctx, actor: &Actor) -> Result<Vec<QueueUnit>> {
+    let queue = queue_of(ctx, &actor.principal).await?;
+    Ok(requests::pending_application_units(&ctx.db, queue.into()).await?)
+}
+
+/// An application followed to its answer: who verifies it (the agency that answered, else the
+/// one it is routed to), and when and why it was answered.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Followed {
+    pub application: ApplicationView,
+    /// The day it was filed (Beijing).
+    pub applied_on: String,
+    /// The verifying agency, by name.
+    pub verifier: String,
+    /// The day of the answer (Beijing).
+    pub answered_on: Option<String>,
+    /// A refusal's reason.
+    pub reason: Option<String>,
+}
+
+/// `list` followed to their answers, in the same order.
+pub(crate) async fn follow(ctx: &Ctx, list: Vec<Application>) -> Result<Vec<Followed>> {
+    let mut out = Vec::with_capacity(list.len());
+    for a in list {
+        let routed = match &a.verifier_zone {
+            Some(z) => format!("zone:{z}"),
+            None => format!("bureau:{}", a.verifier_region.as_u32()),
+        };
+        let routed = xueshi_store::names::actor_name(&ctx.db, &routed)
+            .await?
+            .agency
+            .unwrap_or_default();
+        let answer = match a.answer {
+            Some((act, _)) => {
+                xueshi_store::names::verification_answer(&ctx.db, act, a.subject.person_id, a.id)
+                    .await?
+            }
+            None => None,
+        };
+        let applied_on = xueshi_store::accounts::beijing_time(a.applied_ms)
+            .get(..10)
+            .unwrap_or_default()
+            .to_owned();
+        out.push(Followed {
+            applied_on,
+            verifier: answer
+                .as_ref()
+                .and_then(|w| w.verifier.clone())
+                .unwrap_or(routed),
+            answered_on: answer.as_ref().map(|w| w.decided_on.clone()),
+            reason: answer.and_then(|w| w.reason),
+            application: a.into(),
+        });
+    }
+    Ok(out)
+}
+
+/// The latest `limit` applications the calling verifier has answered, newest first, with the
+/// answer: the list of what it already handled.
+pub async fn answered(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<Followed>> {
+    let queue = queue_of(ctx, &actor.principal).await?;
+    let list = requests::answered_applications(&ctx.db, queue.into(), limit).await?;
+    follow(ctx, list).await
 }
 
 /// An application with the engine's explanation (with citations and trace) of the cycle, as

@@ -118,7 +118,8 @@ pub(super) struct RecordLine {
     /// Why not (fully) credited: the rule, its id and citation.
     pub reason: String,
     pub certificate_no: String,
-    pub evidence: bool,
+    /// Where its evidence file opens, if it has one.
+    pub evidence: Option<String>,
     pub registered: String,
     pub voided: bool,
     pub is_new: bool,
@@ -209,9 +210,15 @@ fn outcomes(decisions: &[PersonYear]) -> std::collections::HashMap<String, Outco
     out
 }
 
+/// Where a person's evidence file opens (the API serves it, authorized and audited).
+pub(crate) fn evidence_href(person_id: i64, hash: &str) -> String {
+    format!("/api/persons/{person_id}/evidence/{hash}")
+}
+
 async fn record_line(
     state: &AppState,
     names: &mut Names,
+    person_id: i64,
     r: &RecordView,
     o: Option<&Outcome>,
     new: &[i64],
@@ -283,7 +290,7 @@ async fn record_line(
         status,
         reason,
         certificate_no: r.certificate_no.clone().unwrap_or_default(),
-        evidence: r.evidence.is_some(),
+        evidence: r.evidence.as_deref().map(|h| evidence_href(person_id, h)),
         registered: format!("{} 由{}登记", r.registered_on, names.agency(&r.actor).await),
         voided: r.voided.is_some(),
         is_new: new.contains(&r.id),
@@ -371,7 +378,9 @@ async fn year_cards(
             .iter()
             .filter(|r| record_year(r, by_label.get(&r.label)) == year)
         {
-            records.push(record_line(state, &mut names, r, by_label.get(&r.label), new).await);
+            records.push(
+                record_line(state, &mut names, person_id, r, by_label.get(&r.label), new).await,
+            );
         }
         let Some(d) = decisions.iter().find(|d| d.year == year) else {
             let note = missing
@@ -438,7 +447,8 @@ async fn year_cards(
         .iter()
         .filter(|r| !years.contains(&record_year(r, by_label.get(&r.label))))
     {
-        others.push(record_line(state, &mut names, r, by_label.get(&r.label), new).await);
+        others
+            .push(record_line(state, &mut names, person_id, r, by_label.get(&r.label), new).await);
     }
     Ok((cards, others))
 }

@@ -132,3 +132,17 @@ pub fn record_label(label: &str) -> Option<String> {
     }
     Some(label.rsplit(':').next().unwrap_or(label).to_owned())
 }
+
+/// `text` percent-encoded as one component of a URL's query (everything but unreserved ASCII),
+/// for links that carry what was typed (a name, a filter) across pages.
+pub fn url_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

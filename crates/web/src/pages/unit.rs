@@ -97,14 +97,10 @@ fn query(path: &str, year: i32, status: &str, name: &str, page: i64) -> String {
         q.push_str(&format!("&status={status}"));
     }
     if !name.is_empty() {
-        q.push_str("&name=");
-        for b in name.bytes() {
-            if b.is_ascii_alphanumeric() {
-                q.push(char::from(b));
-            } else {
-                q.push_str(&format!("%{b:02X}"));
-            }
-        }
+        q.push_str(&format!(
+            "&name={}",
+            crate::pages::plain::url_component(name)
+        ));
     }
     if page > 1 {
         q.push_str(&format!("&page={page}"));
@@ -464,7 +460,7 @@ struct BookingsPage {
     levels: Vec<Choice>,
     this_year: i32,
     /// The applications the unit follows, newest first.
-    applications: Vec<units::FollowedApplication>,
+    applications: Vec<xueshi_app::verifications::Followed>,
 }
 
 impl BookingsPage {

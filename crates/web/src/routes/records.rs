@@ -4,7 +4,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use xueshi_app::records::{self, RecordWriter};
 pub use xueshi_app::records::{
     EvidenceRef, RecordBody, RecordView, Registered, VoidBody, VoidView,
@@ -120,4 +121,43 @@ pub async fn upload_evidence(
     let media_type = access::media_type(&headers);
     let done = records::upload_evidence(&state.ctx(), &acting, &media_type, &body).await?;
     Ok((StatusCode::CREATED, Json(done)))
+}
+
+/// Opens the evidence file behind one of a person's records, for those who may read the
+/// person's records; an official's or a unit's view is written in the audit trail first.
+/// Served inline with its stored type (checked by its first bytes when it was uploaded) and
+/// never cached.
+#[utoipa::path(get, path = "/api/persons/{person_id}/evidence/{hash}", tag = "records",
+    params(("person_id" = i64, Path), ("hash" = String, Path, description = "证明材料的 SHA-256（64 位十六进制）")),
+    responses(
+        (status = 200, description = "证明材料文件",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 400, description = "摘要格式不正确（evidence.hash）；路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 403, description = "无权查看该人员的记录", body = ErrorBody),
+        (status = 404, description = "人员不存在，或其记录中没有这份证明材料（person.not_found / evidence.not_found）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+    ))]
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    acting: Acting,
+    ApiPath((person_id, hash)): ApiPath<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let file = records::evidence_file(&state.ctx(), &acting, person_id, &hash).await?;
+    let ext = match file.media_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.media_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"evidence-{}.{ext}\"", &file.hash[..12]),
+            ),
+            (header::CACHE_CONTROL, "no-store, private".to_owned()),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }

@@ -12,6 +12,8 @@ use xueshi_app::reviews::{
 };
 pub use xueshi_app::views::{ActDone, Receipt, SubjectView};
 
+use xueshi_app::queues::QueueAsk;
+
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -52,20 +54,20 @@ impl QueueQuery {
 }
 
 /// The year pages waiting for the calling industry authority's review, oldest first.
-#[utoipa::path(get, path = "/api/reviews/pending", tag = "reviews", params(QueueQuery),
+#[utoipa::path(get, path = "/api/reviews/pending", tag = "reviews", params(QueueAsk),
     responses(
         (status = 200, description = "待审核的年度登记", body = [PendingPageView]),
         (status = 403, description = "只有行业主管部门审核（auth.role）", body = ErrorBody),
-        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query），或姓名检索过长（queue.name）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pending(
     State(state): State<AppState>,
     acting: Acting,
-    ApiQuery(q): ApiQuery<QueueQuery>,
+    ApiQuery(q): ApiQuery<QueueAsk>,
 ) -> Result<Json<Vec<PendingPageView>>, ApiError> {
     Ok(Json(
-        reviews::pending(&state.ctx(), &acting, q.limit()).await?,
+        reviews::pending(&state.ctx(), &acting, &q.filter()?, q.limit()).await?,
     ))
 }
 

@@ -13,10 +13,11 @@ use xueshi_app::verifications::{
 };
 use xueshi_app::views::ActDone;
 
+use xueshi_app::queues::QueueAsk;
+
 use crate::auth::Acting;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::routes::reviews::QueueQuery;
 use crate::state::AppState;
 
 /// Applies for verification, for oneself or a unit's staff (all or none).
@@ -42,20 +43,20 @@ pub async fn apply(
 }
 
 /// The applications routed to the calling bureau and not yet answered, oldest first.
-#[utoipa::path(get, path = "/api/verifications/pending", tag = "verifications", params(QueueQuery),
+#[utoipa::path(get, path = "/api/verifications/pending", tag = "verifications", params(QueueAsk),
     responses(
         (status = 200, description = "待核验的申请", body = [ApplicationView]),
         (status = 403, description = "只有人社部门核验（auth.role）", body = ErrorBody),
-        (status = 400, description = "查询参数格式不正确（request.query）", body = ErrorBody),
+        (status = 400, description = "查询参数格式不正确（request.query），或姓名检索过长（queue.name）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn pending(
     State(state): State<AppState>,
     acting: Acting,
-    ApiQuery(q): ApiQuery<QueueQuery>,
+    ApiQuery(q): ApiQuery<QueueAsk>,
 ) -> Result<Json<Vec<ApplicationView>>, ApiError> {
     Ok(Json(
-        verifications::pending(&state.ctx(), &acting, q.limit()).await?,
+        verifications::pending(&state.ctx(), &acting, &q.filter()?, q.limit()).await?,
     ))
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use xueshi_domain::Date;
 
 use super::{day_start_ms, given, guard, level_zh};
-use crate::pages::plain::Names;
+use crate::pages::plain::{Names, url_component};
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
 use xueshi_app::audit::{self, AuditLine, AuditQuery};
@@ -21,7 +21,7 @@ use xueshi_app::audit::{self, AuditLine, AuditQuery};
 const PER_PAGE: u32 = 50;
 
 /// The actions the trail records, for the filter (the API takes any text).
-const ACTIONS: [(&str, &str); 26] = [
+const ACTIONS: [(&str, &str); 27] = [
     ("review.act", "年度登记审核（盖章/退回）"),
     ("verification.act", "学时核验（盖核验章/拒绝）"),
     ("verification.refusal_reason", "核验拒绝理由"),
@@ -36,6 +36,7 @@ const ACTIONS: [(&str, &str); 26] = [
     ("certificate.issue", "签发继续教育证书"),
     ("certificate.revoke", "撤销继续教育证书"),
     ("person.reveal", "查看完整身份证号"),
+    ("evidence.view", "查看证明材料"),
     ("slot.open", "开放预约时段"),
     ("booking.book", "预约核验"),
     ("booking.cancel", "取消预约"),
@@ -180,18 +181,6 @@ struct Audit {
     problem: Option<String>,
 }
 
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The page's filter, read leniently: a malformed day is ignored and said so.
 struct Filter {
     actor: Option<String>,
@@ -236,7 +225,7 @@ impl Filter {
             ("to", self.to.map(|d| d.to_string()).as_deref()),
         ] {
             if let Some(v) = v {
-                base.push_str(&format!("{k}={}&", enc(v)));
+                base.push_str(&format!("{k}={}&", url_component(v)));
             }
         }
         base

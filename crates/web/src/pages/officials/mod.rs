@@ -21,6 +21,9 @@ use std::str::FromStr;
 use xueshi_domain::Date;
 use xueshi_policy::RuleId;
 
+use xueshi_app::queues::{self, QueueFilter, QueueUnit};
+
+use super::plain::url_component;
 use super::{Page, PageError, nav};
 use crate::error::ApiError;
 
@@ -115,4 +118,87 @@ pub fn region_zh(code: &str) -> String {
         .ok()
         .and_then(|r| r.name())
         .map_or_else(|| code.to_owned(), str::to_owned)
+}
+
+/// A unit to narrow a queue to, as the filter's choice shows it.
+#[derive(Debug)]
+pub struct UnitChoice {
+    pub unit_id: i64,
+    pub name: String,
+    pub waiting: i64,
+    pub selected: bool,
+}
+
+/// An official's queue narrowed to one unit and/or a name, as the page's filter form shows it
+/// (`officials/_queue_filter.html`) and its links carry it.
+#[derive(Debug)]
+pub struct Narrow {
+    /// The page the form and its links lead to.
+    pub path: &'static str,
+    pub units: Vec<UnitChoice>,
+    pub name: String,
+    pub filter: QueueFilter,
+}
+
+impl Narrow {
+    /// Takes the page's `unit` and `name` leniently: a unit not in the queue, or a number that
+    /// is none, is no filter; a name is cut to its bound and stripped of control characters.
+    pub fn new(
+        path: &'static str,
+        unit: Option<&str>,
+        name: Option<&str>,
+        units: Vec<QueueUnit>,
+    ) -> Self {
+        let unit_id = unit
+            .and_then(|u| u.trim().parse::<i64>().ok())
+            .filter(|u| units.iter().any(|c| c.unit_id == *u));
+        let name: String = name
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(queues::NAME_MAX_CHARS)
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        let filter = queues::filter(unit_id, Some(&name)).unwrap_or_default();
+        Self {
+            path,
+            units: units
+                .into_iter()
+                .map(|u| UnitChoice {
+                    selected: Some(u.unit_id) == unit_id,
+                    unit_id: u.unit_id,
+                    name: u.name,
+                    waiting: u.waiting,
+                })
+                .collect(),
+            name,
+            filter,
+        }
+    }
+
+    /// Whether the queue is narrowed at all.
+    pub fn narrowed(&self) -> bool {
+        self.filter != QueueFilter::default()
+    }
+
+    /// The filter as the start of a query string (`unit=…&name=…&`), for paging links.
+    pub fn query(&self) -> String {
+        let mut q = String::new();
+        if let Some(u) = self.filter.unit_id {
+            q.push_str(&format!("unit={u}&"));
+        }
+        if let Some(n) = &self.filter.name {
+            q.push_str(&format!("name={}&", url_component(n)));
+        }
+        q
+    }
+
+    /// The chosen unit's name.
+    pub fn unit_name(&self) -> Option<&str> {
+        self.units
+            .iter()
+            .find(|u| u.selected)
+            .map(|u| u.name.as_str())
+    }
 }

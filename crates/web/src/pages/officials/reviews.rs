@@ -1,13 +1,14 @@
 //! `/reviews` 审核学时: the industry authority's queue of submitted year pages, each with its
 //! records of that year and the engine's reading of them, a stamp form and a rejection form
 //! with a reason per record (collapsed until opened, so a long queue stays short on a phone),
-//! ten pages at a time; then what the authority reviewed lately.
+//! ten pages at a time, narrowed to one unit or a name; pages picked on the screen are stamped
+//! together (one act each, by `people.js`); then what the authority reviewed lately.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::{guard, when};
+use super::{Narrow, given, guard, when};
 use crate::pages::plain::Names;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
@@ -21,6 +22,8 @@ const SHOWN: usize = 10;
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct Ask {
     page: Option<String>,
+    unit: Option<String>,
+    name: Option<String>,
 }
 
 /// One review done, as people read it.
@@ -54,7 +57,8 @@ struct Line {
     credited: String,
     /// The rule that rejected or limited it, in Chinese.
     note: Option<String>,
-    evidence: bool,
+    /// Where the record's evidence file opens, if it has one.
+    evidence: Option<String>,
 }
 
 #[derive(Debug)]
@@ -84,6 +88,9 @@ struct Reviews {
     prev: Option<usize>,
     next: Option<usize>,
     done: Vec<Done>,
+    narrow: Narrow,
+    /// How many pages wait in all, before narrowing.
+    waiting_all: i64,
 }
 
 fn subject_zh(s: &str) -> &'static str {
@@ -103,7 +110,10 @@ pub async fn page(
     guard(&page, "/reviews")?;
     let mut names = Names::new(&state);
     let ctx = state.ctx();
-    let pending = reviews::pending(&ctx, &page.acting, 500).await?;
+    let units = reviews::pending_units(&ctx, &page.acting).await?;
+    let waiting_all = units.iter().map(|u| u.waiting).sum();
+    let narrow = Narrow::new("/reviews", given(&ask.unit), given(&ask.name), units);
+    let pending = reviews::pending(&ctx, &page.acting, &narrow.filter, 500).await?;
     let total = pending.len();
     let pages = total.div_ceil(SHOWN).max(1);
     let n = ask
@@ -138,7 +148,10 @@ pub async fn page(
                         claimed: o.claimed.to_string(),
                         credited: o.credited.to_string(),
                         note,
-                        evidence: r.evidence.is_some(),
+                        evidence: r
+                            .evidence
+                            .as_deref()
+                            .map(|h| crate::pages::me::evidence_href(person_id, h)),
                         shown: shown(&r.label),
                         label: r.label,
                     }
@@ -194,5 +207,7 @@ pub async fn page(
         prev: (n > 1).then(|| n - 1),
         next: (n < pages).then(|| n + 1),
         done: done_lines,
+        narrow,
+        waiting_all,
     }))
 }

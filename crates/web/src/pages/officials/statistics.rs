@@ -9,6 +9,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::{given, guard};
+use crate::pages::plain::url_component;
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
 use xueshi_app::statistics::{self, By, StatisticsQuery};
@@ -70,18 +71,6 @@ pub fn rate(permille: i64) -> String {
     format!("{}.{}%", permille / 10, (permille % 10).abs())
 }
 
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The statistics of the asked year and grouping, charted.
 pub async fn page(
     State(state): State<AppState>,
@@ -117,10 +106,10 @@ pub async fn page(
     let by_str = by.as_str();
     let mut query = format!("year={year}&by={by_str}");
     if let Some(p) = &place {
-        query.push_str(&format!("&place={}", enc(p)));
+        query.push_str(&format!("&place={}", url_component(p)));
     }
     if let Some(i) = &industry {
-        query.push_str(&format!("&industry={}", enc(i)));
+        query.push_str(&format!("&industry={}", url_component(i)));
     }
     let bar = |i: i64, name: String, key: String, c: &statistics::Counts, drill| Bar {
         name,
@@ -136,15 +125,22 @@ pub async fn page(
     for (i, r) in (0i64..).zip(&s.rows) {
         // A county leads to its units (a zone is named, its key is internal); an industry too.
         let drill = match by {
-            By::County if r.key.starts_with("zone:") => {
-                Some(format!("year={year}&by=unit&place={}", enc(&r.name)))
-            }
+            By::County if r.key.starts_with("zone:") => Some(format!(
+                "year={year}&by=unit&place={}",
+                url_component(&r.name)
+            )),
             // The city's own row (city-direct units) has no narrower place to open.
             By::County if xueshi_domain::RegionCode::parse(&r.key).is_ok_and(|c| c.city() == c) => {
                 None
             }
-            By::County => Some(format!("year={year}&by=unit&place={}", enc(&r.key))),
-            By::Industry => Some(format!("year={year}&by=unit&industry={}", enc(&r.key))),
+            By::County => Some(format!(
+                "year={year}&by=unit&place={}",
+                url_component(&r.key)
+            )),
+            By::Industry => Some(format!(
+                "year={year}&by=unit&industry={}",
+                url_component(&r.key)
+            )),
             By::Unit => None,
         };
         bars.push(bar(i, r.name.clone(), r.key.clone(), &r.counts, drill));

@@ -8,10 +8,10 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use xueshi_app::verifications::{self, ApplicationView, YearProgress, explain};
+use xueshi_app::verifications::{self, ApplicationView, Followed, YearProgress, explain};
 use xueshi_domain::Role;
 
-use super::{guard, level_zh, rule_zh, when};
+use super::{Narrow, given, guard, level_zh, rule_zh, when};
 use crate::pages::plain::{Names, TechInfo};
 use crate::pages::{Chrome, Page, PageError, render};
 use crate::state::AppState;
@@ -30,17 +30,44 @@ struct Row {
     applied_at: String,
 }
 
+/// An application answered lately, as people read it.
+#[derive(Debug)]
+struct Handled {
+    f: Followed,
+    level: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "officials/verifications.html")]
 struct Queue {
     chrome: Chrome,
     rows: Vec<Row>,
+    narrow: Narrow,
+    /// How many applications wait in all, before narrowing.
+    waiting_all: i64,
+    handled: Vec<Handled>,
 }
 
-/// The queue of applications to verify.
-pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response, PageError> {
+/// The page's query, taken leniently.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Ask {
+    unit: Option<String>,
+    name: Option<String>,
+}
+
+/// The queue of applications to verify (narrowed to one unit or a name), then what was
+/// answered lately.
+pub async fn list(
+    State(state): State<AppState>,
+    page: Page,
+    axum::extract::Query(ask): axum::extract::Query<Ask>,
+) -> Result<Response, PageError> {
     guard(&page, "/verifications")?;
-    let apps = verifications::pending(&state.ctx(), &page.acting, 500).await?;
+    let ctx = state.ctx();
+    let units = verifications::pending_units(&ctx, &page.acting).await?;
+    let waiting_all = units.iter().map(|u| u.waiting).sum();
+    let narrow = Narrow::new("/verifications", given(&ask.unit), given(&ask.name), units);
+    let apps = verifications::pending(&ctx, &page.acting, &narrow.filter, 500).await?;
     let mut names = Names::new(&state);
     let mut rows = Vec::with_capacity(apps.len());
     for a in apps {
@@ -56,9 +83,20 @@ pub async fn list(State(state): State<AppState>, page: Page) -> Result<Response,
             unit_name: a.subject.unit_name,
         });
     }
+    let handled = verifications::answered(&ctx, &page.acting, 20)
+        .await?
+        .into_iter()
+        .map(|f| Handled {
+            level: level_zh(&f.application.level),
+            f,
+        })
+        .collect();
     Ok(render(&Queue {
         chrome: page.chrome("核验", "/verifications"),
         rows,
+        narrow,
+        waiting_all,
+        handled,
     }))
 }
 
@@ -93,6 +131,8 @@ struct RecordLine {
     credited: String,
     fate: Option<String>,
     bad: bool,
+    /// Where the record's evidence file opens, if it has one.
+    evidence: Option<String>,
 }
 
 #[derive(Template)]
@@ -166,17 +206,30 @@ pub async fn detail(
             note: c.note.clone(),
         })
         .collect();
-    // Each record by its content, as the person wrote it (the decision names records by label).
-    let contents: std::collections::HashMap<String, String> =
-        xueshi_app::records::list(&state.ctx(), &page.acting, d.application.subject.person_id)
+    // Each record by its content, as the person wrote it (the decision names records by
+    // label), and its evidence file.
+    let person_id = d.application.subject.person_id;
+    let stored: std::collections::HashMap<String, (String, Option<String>)> =
+        xueshi_app::records::list(&state.ctx(), &page.acting, person_id)
             .await
-            .map(|l| l.into_iter().map(|r| (r.label, r.content)).collect())
+            .map(|l| {
+                l.into_iter()
+                    .map(|r| (r.label, (r.content, r.evidence)))
+                    .collect()
+            })
             .unwrap_or_default();
     let records = e
         .records
         .iter()
         .map(|r| RecordLine {
-            content: contents.get(&r.label).cloned().unwrap_or_default(),
+            content: stored
+                .get(&r.label)
+                .map(|(c, _)| c.clone())
+                .unwrap_or_default(),
+            evidence: stored
+                .get(&r.label)
+                .and_then(|(_, e)| e.as_deref())
+                .map(|h| crate::pages::me::evidence_href(person_id, h)),
             label: shown(&r.label),
             credit_year: r.credit_year,
             claimed: r.claimed.clone(),
