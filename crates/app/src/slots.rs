@@ -16,7 +16,7 @@ use crate::access::{allow, place};
 use crate::actor::Actor;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::verifications::slot_place;
+use crate::verifications::{slot_place, slot_when};
 use crate::{Action, PersonId, Scope, Target, UnitId};
 
 /// A slot as listed.
@@ -31,6 +31,11 @@ pub struct SlotInfo {
     pub booked: i64,
     pub seats_left: i64,
     pub industry: Option<String>,
+    /// From when to when that day ("HH:MM", Beijing); none: the whole working day.
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    /// The day and its times as people read them (`2026-12-10 09:00—11:30`).
+    pub when: String,
 }
 
 impl From<Slot> for SlotInfo {
@@ -43,6 +48,9 @@ impl From<Slot> for SlotInfo {
             capacity: s.capacity,
             booked: s.booked,
             seats_left: s.seats_left(),
+            when: slot_when(s.on, s.times.as_ref()),
+            starts_at: s.times.as_ref().map(|t| t.0.clone()),
+            ends_at: s.times.map(|t| t.1),
             industry: s.industry,
         }
     }
@@ -72,6 +80,51 @@ pub struct SlotBody {
     pub capacity: u32,
     /// Only for this industry (default: any).
     pub industry: Option<String>,
+    /// From when ("HH:MM", Beijing; with `ends_at`, or neither: the whole working day).
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// Until when ("HH:MM", after `starts_at`).
+    #[serde(default)]
+    pub ends_at: Option<String>,
+}
+
+/// A time of day as typed ("9:30", "09:30", or "09:30:00" from a time field) as "HH:MM".
+fn time_of_day(text: &str) -> Option<String> {
+    let mut parts = text.trim().split(':');
+    let h: u8 = parts.next()?.parse().ok()?;
+    let m = parts.next()?;
+    let m: u8 = (m.len() == 2).then(|| m.parse().ok()).flatten()?;
+    match parts.next() {
+        None => {}
+        Some(sec) if sec.len() == 2 && sec.parse::<u8>().is_ok_and(|s| s < 60) => {}
+        Some(_) => return None,
+    }
+    (parts.next().is_none() && h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+}
+
+/// The slot's times from the body: both or neither, each a time of day, the start first.
+fn slot_times(body: &SlotBody) -> Result<Option<(String, String)>> {
+    fn given(t: &Option<String>) -> Option<&str> {
+        t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    match (given(&body.starts_at), given(&body.ends_at)) {
+        (None, None) => Ok(None),
+        (Some(a), Some(b)) => {
+            let bad = || Error::invalid("slot.time", "时间须为 HH:MM（如 09:00）");
+            let (a, b) = (
+                time_of_day(a).ok_or_else(bad)?,
+                time_of_day(b).ok_or_else(bad)?,
+            );
+            if a >= b {
+                return Err(Error::invalid("slot.time", "结束时间须晚于开始时间"));
+            }
+            Ok(Some((a, b)))
+        }
+        _ => Err(Error::invalid(
+            "slot.time",
+            "开始时间和结束时间须同时填写（都不填表示全天）",
+        )),
+    }
 }
 
 /// Opens an appointment slot of the calling bureau.
@@ -109,6 +162,7 @@ pub async fn open(ctx: &Ctx, actor: &Actor, body: SlotBody) -> Result<SlotInfo> 
     if body.capacity == 0 || body.capacity > 10_000 {
         return Err(Error::invalid("slot.capacity", "容量须为 1 至 10000 人"));
     }
+    let times = slot_times(&body)?;
     let id = appointments::open_slot(
         &ctx.db,
         &NewSlot {
@@ -118,6 +172,7 @@ pub async fn open(ctx: &Ctx, actor: &Actor, body: SlotBody) -> Result<SlotInfo> 
             capacity: body.capacity,
             industry: body.industry.filter(|i| !i.trim().is_empty()),
             opened_by: actor.name(),
+            times,
         },
         &actor.line(ctx, "slot.open"),
     )
@@ -325,4 +380,27 @@ pub async fn cancel(ctx: &Ctx, actor: &Actor, booking_id: i64) -> Result<()> {
     allow(ctx, &actor.principal, Action::CancelBooking, &target)?;
     appointments::cancel(&ctx.db, booking_id, &actor.line(ctx, "booking.cancel")).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_of_day_are_read_as_typed_and_bounded() {
+        assert_eq!(time_of_day("9:30").as_deref(), Some("09:30"));
+        assert_eq!(time_of_day("09:30:00").as_deref(), Some("09:30"));
+        for bad in [
+            "24:00",
+            "9:3",
+            "09:60",
+            "x",
+            "09:30:00:00",
+            "",
+            "-1:00",
+            "09:30:61",
+        ] {
+            assert_eq!(time_of_day(bad), None, "{bad}");
+        }
+    }
 }

@@ -35,6 +35,9 @@ pub struct NewSlot {
     pub industry: Option<String>,
     /// The official who opened it.
     pub opened_by: String,
+    /// From when to when that day ("HH:MM", Beijing), checked by the use case; none: the
+    /// whole working day.
+    pub times: Option<(String, String)>,
 }
 
 /// A slot as stored, with its seats taken.
@@ -47,6 +50,8 @@ pub struct Slot {
     pub capacity: i64,
     pub industry: Option<String>,
     pub opened_by: String,
+    /// From when to when that day ("HH:MM", Beijing), if said.
+    pub times: Option<(String, String)>,
     /// Persons in bookings not cancelled.
     pub booked: i64,
 }
@@ -116,8 +121,9 @@ pub async fn open_slot(db: &Db, slot: &NewSlot, line: &Line) -> Result<i64, Stor
             "只有人社部门（市、县人社局或开发区中心）可以开放预约",
         ));
     }
-    let sql = "INSERT INTO appointment_slots (bureau_id, slot_on, online, place, capacity, industry, opened_by, created_ms)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    let sql = "INSERT INTO appointment_slots (bureau_id, slot_on, online, place, capacity, industry, opened_by, created_ms, starts_at, ends_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+    let (starts_at, ends_at) = slot.times.clone().unzip();
     crate::in_tx!(db, tx => {
         let id: i64 = sqlx::query_scalar(sql)
             .bind(slot.bureau_id)
@@ -128,6 +134,8 @@ pub async fn open_slot(db: &Db, slot: &NewSlot, line: &Line) -> Result<i64, Stor
             .bind(slot.industry.as_deref())
             .bind(&slot.opened_by)
             .bind(line.at_ms)
+            .bind(starts_at.as_deref())
+            .bind(ends_at.as_deref())
             .fetch_one(&mut **tx)
             .await?;
         crate::line_in_tx!(tx, &line.about(format!("slot:{id}")))?;
@@ -142,7 +150,7 @@ const BOOKED_SQL: &str =
 /// The columns of a slot with its booked seats, as [`RawSlot`] reads them.
 const SLOT_SQL: &str =
     "SELECT s.id, s.bureau_id, s.slot_on, s.online, s.place, s.capacity, s.industry, s.opened_by,
-      (SELECT COUNT(*) FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
+      s.starts_at, s.ends_at, (SELECT COUNT(*) FROM booking_persons bp JOIN bookings b ON b.id = bp.booking_id
         WHERE b.slot_id = s.id AND b.status = 'booked') AS booked
     FROM appointment_slots s";
 
@@ -156,6 +164,8 @@ struct RawSlot {
     capacity: i64,
     industry: Option<String>,
     opened_by: String,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
     booked: i64,
 }
 
@@ -176,6 +186,7 @@ impl RawSlot {
             capacity: self.capacity,
             industry: self.industry,
             opened_by: self.opened_by,
+            times: self.starts_at.zip(self.ends_at),
             booked: self.booked,
         })
     }
@@ -200,7 +211,7 @@ pub async fn bureau_slots(
 ) -> Result<Vec<Slot>, StoreError> {
     let sql = format!(
         "{SLOT_SQL} WHERE s.bureau_id = $1 AND s.slot_on >= $2 AND ($3 IS NULL OR s.industry IS NULL OR s.industry = $3)
-         ORDER BY s.slot_on, s.id LIMIT {limit}"
+         ORDER BY s.slot_on, s.starts_at, s.id LIMIT {limit}"
     );
     let raws: Vec<RawSlot> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(bureau_id).bind(DbDate(from)).bind(industry).fetch_all(p).await?);

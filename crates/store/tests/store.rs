@@ -1522,6 +1522,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 capacity: 25,
                 industry: Some("卫生健康".to_owned()),
                 opened_by: "bureau:341500 李核验".to_owned(),
+                times: None,
             },
             &line(30),
         )
@@ -1628,6 +1629,7 @@ async fn concurrent_bookings_never_overbook_a_slot() {
                 capacity: 5,
                 industry: None,
                 opened_by: "authority:x".to_owned(),
+                times: None,
             },
             &line(38),
         )
@@ -2647,6 +2649,7 @@ async fn an_act_and_its_audit_line_commit_both_or_neither() {
             capacity: 5,
             industry: None,
             opened_by: actor.to_owned(),
+            times: None,
         };
         both_or_neither(&w, "slot", "appointment_slots", actor, || {
             let (db, slot, l) = (db.clone(), slot.clone(), line(52));
@@ -2755,6 +2758,7 @@ async fn requested(db: Db) -> World {
         capacity: 5,
         industry: None,
         opened_by: "bureau:341500 李核验".to_owned(),
+        times: None,
     };
     let slot = appointments::open_slot(&w.db, &slot, &line(63))
         .await
@@ -2875,6 +2879,7 @@ async fn identical_requests_at_once_give_one_and_refusals_naming_it() {
             capacity: 50,
             industry: None,
             opened_by: "bureau:341500 李核验".to_owned(),
+            times: None,
         };
         let slot = appointments::open_slot(&w.db, &slot, &line(70))
             .await

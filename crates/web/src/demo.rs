@@ -120,6 +120,9 @@ async fn open_slot(
         address: address.map(str::to_owned),
         capacity,
         industry: None,
+        // On-site mornings, online afternoons: what a bureau's week looks like.
+        starts_at: Some(if address.is_some() { "09:00" } else { "14:30" }.to_owned()),
+        ends_at: Some(if address.is_some() { "11:30" } else { "17:00" }.to_owned()),
     };
     let (_, Json(_slot)) = slots::open(State(state.clone()), by.clone(), ApiJson(body)).await?;
     Ok(())

@@ -404,9 +404,15 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         // His readiness: what is missing and by when; the next slot once one is open.
         let li_me = w.who("li").await;
         let ready_uri = format!("/api/persons/{li}/readiness?level=junior&first_year=2026&last_year=2026");
-        w.post(&shucheng, "/api/slots", json!({ "on": "2026-12-10", "online": false, "address": "舒城县政务服务中心三楼", "capacity": 20 }))
-            .await
-            .expect(StatusCode::CREATED);
+        // A slot says when that day; times are both or neither, each a time of day, in order.
+        for (starts, ends) in [("9:00", ""), ("09:00", "08:30"), ("25:00", "26:00"), ("09:00", "11:3")] {
+            let bad = w.post(&shucheng, "/api/slots", json!({ "on": "2026-12-10", "online": true, "capacity": 1, "starts_at": starts, "ends_at": ends })).await;
+            assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, "slot.time"), "{starts}–{ends}");
+        }
+        let opened = w.post(&shucheng, "/api/slots", json!({ "on": "2026-12-10", "online": false, "address": "舒城县政务服务中心三楼", "capacity": 20, "starts_at": "9:00", "ends_at": "11:30:00" }))
+            .await;
+        let opened = opened.expect(StatusCode::CREATED);
+        assert_eq!((&opened["starts_at"], &opened["ends_at"], &opened["when"]), (&json!("09:00"), &json!("11:30"), &json!("2026-12-10 09:00—11:30")));
         let ready = w.get(&li_me, &ready_uri).await;
         let ready = ready.expect(StatusCode::OK).clone();
         assert_eq!(ready["compliant"], false);
@@ -414,6 +420,8 @@ async fn filed_training_counts_and_verification_is_routed_explained_and_refused_
         assert!(missing.as_array().unwrap().iter().any(|m| m["rule"] == "annual.total_min" && m["short_by"] == "90"), "{ready}");
         assert_eq!(ready["years"][0]["register_by"], "2027-05-31");
         assert_eq!(ready["next_slot"]["on"], "2026-12-10");
+        assert_eq!(ready["next_slot"]["when"], "2026-12-10 09:00—11:30");
+        assert!(w.page(Some(&li_me), "/me/readiness?level=junior&first_year=2026&last_year=2026").await.text.contains("2026-12-10 09:00—11:30"));
         assert_eq!(ready["next_slot"]["seats_left"], 20);
         assert_eq!(w.get(&li_me, &format!("/api/persons/{zhang}/readiness?level=junior&first_year=2026&last_year=2026")).await.code(), "person.not_found");
 

@@ -706,9 +706,20 @@ pub async fn record_offline(
 pub struct SlotView {
     pub slot_id: i64,
     pub on: String,
+    /// The day and its times as people read them (`2026-12-10 09:00—11:30`).
+    pub when: String,
     /// "线上" or the address.
     pub place: String,
     pub seats_left: i64,
+}
+
+/// A slot's day and times for people: `2026-12-10 09:00—11:30`, or the day alone when no
+/// times were set (the whole working day).
+pub fn slot_when(on: Date, times: Option<&(String, String)>) -> String {
+    match times {
+        Some((a, b)) => format!("{on} {a}—{b}"),
+        None => on.to_string(),
+    }
 }
 
 /// A slot's place for people.
@@ -759,6 +770,7 @@ pub async fn readiness(
             .map(|s| SlotView {
                 slot_id: s.id,
                 on: s.on.to_string(),
+                when: slot_when(s.on, s.times.as_ref()),
                 place: slot_place(&s.place),
                 seats_left: s.seats_left(),
             }),

@@ -538,7 +538,7 @@ pub(super) fn booking_lines(list: &[BookingInfo], today: &str) -> Vec<BookingLin
     list.iter()
         .map(|b| BookingLine {
             id: b.booking_id,
-            when: b.slot.on.clone(),
+            when: b.slot.when.clone(),
             place: b.slot.place.clone(),
             persons: b
                 .persons

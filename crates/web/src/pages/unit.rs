@@ -505,7 +505,7 @@ pub async fn bookings(
                     .filter(|s| s.seats_left > 0)
                     .map(|s| SlotLine {
                         id: s.slot_id,
-                        label: format!("{} · {}", s.on, s.place),
+                        label: format!("{} · {}", s.when, s.place),
                         seats_left: s.seats_left,
                     })
                     .collect(),
