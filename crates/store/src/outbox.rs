@@ -262,6 +262,23 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, StoreError> {
         .await?))
 }
 
+/// The mail still to go out, for the operators' metrics: how many rows wait in each unsettled
+/// state (pending, sending, committing), and how long the most overdue pending one has been
+/// due at `now_ms` (ms; zero when none is overdue). Reads the `(state, next_attempt_ms)`
+/// index only, so a scrape costs the backlog, not the years of mail already sent.
+pub async fn backlog(db: &Db, now_ms: i64) -> Result<(Vec<(String, i64)>, i64), StoreError> {
+    let counts: Vec<(String, i64)> = on_db!(db, p => sqlx::query_as(
+        "SELECT state, count(*) FROM mail_outbox WHERE state IN ('pending', 'sending', 'committing')
+         GROUP BY state ORDER BY state")
+        .fetch_all(p)
+        .await?);
+    let oldest: Option<i64> = on_db!(db, p => sqlx::query_scalar(
+        "SELECT MIN(next_attempt_ms) FROM mail_outbox WHERE state = 'pending'")
+        .fetch_one(p)
+        .await?);
+    Ok((counts, oldest.map_or(0, |due| (now_ms - due).max(0))))
+}
+
 /// A row's state and attempts, by id (tests, operators).
 pub async fn state(db: &Db, id: i64) -> Result<Option<(String, i64)>, StoreError> {
     Ok(on_db!(db, p => sqlx::query_as(

@@ -448,6 +448,20 @@ async fn an_outbox_row_is_claimed_once_even_by_concurrent_claimers() {
             outbox::counts(&w.db).await.unwrap(),
             [("pending".to_owned(), 40)]
         );
+        // The operators' backlog: what waits, and how long the most overdue has been due.
+        let far = 10_000_000_000_000;
+        let (waiting, overdue) = outbox::backlog(&w.db, far).await.unwrap();
+        assert_eq!(waiting, [("pending".to_owned(), 40)]);
+        let (_, later) = outbox::backlog(&w.db, far + 5_000).await.unwrap();
+        assert!(
+            overdue > 0 && later - overdue == 5_000,
+            "{overdue} then {later}"
+        );
+        assert_eq!(
+            outbox::backlog(&w.db, 0).await.unwrap().1,
+            0,
+            "nothing due yet"
+        );
         let (a, b) = (w.db.clone(), w.db.clone());
         let mut claimers = Vec::new();
         for db in [a, b] {
@@ -470,6 +484,11 @@ async fn an_outbox_row_is_claimed_once_even_by_concurrent_claimers() {
         assert_eq!(all.len(), 40, "every row claimed");
         assert_eq!(distinct.len(), 40, "no row claimed twice: {all:?}");
         assert!(outbox::claim(&w.db, 2_000, 100).await.unwrap().is_empty());
+        assert_eq!(
+            outbox::backlog(&w.db, far).await.unwrap(),
+            (vec![("sending".to_owned(), 40)], 0),
+            "claimed rows are sending, none pending"
+        );
         done(w.db).await;
     }
 }

@@ -175,22 +175,27 @@ pub async fn send_due(
             match outcome {
                 Outcome::Sent => {
                     outbox::sent(db, &c, now).await?;
+                    crate::metrics::registry().mail("sent");
                     sent += 1;
                 }
                 Outcome::Retry(e) => {
                     tracing::info!(outbox = c.id, error = %e, "e-mail deferred");
                     outbox::retry(db, &c, now, &e).await?;
+                    crate::metrics::registry().mail("retry");
                 }
                 Outcome::Failed(e) => {
                     tracing::warn!(outbox = c.id, error = %e, "e-mail refused");
                     outbox::failed(db, &c, now, &e).await?;
+                    crate::metrics::registry().mail("failed");
                 }
                 Outcome::Uncertain(e) => {
                     tracing::warn!(outbox = c.id, error = %e, "e-mail perhaps delivered; not resent");
                     outbox::uncertain(db, &c, now, &e).await?;
+                    crate::metrics::registry().mail("uncertain");
                 }
                 Outcome::Lost => {
                     tracing::warn!(outbox = c.id, "claim taken over; not sent");
+                    crate::metrics::registry().mail("lost");
                 }
             }
         }

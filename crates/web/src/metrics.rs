@@ -115,6 +115,8 @@ pub struct Registry {
     /// (method, route template, status) → latency histogram.
     requests: Mutex<HashMap<(String, String, u16), Histogram>>,
     batches: Mutex<Histogram>,
+    /// E-mails the mailer settled, by outcome (sent, retry, failed, uncertain, lost).
+    mail: Mutex<HashMap<&'static str, u64>>,
 }
 
 /// The process-wide registry.
@@ -142,8 +144,24 @@ impl Registry {
         }
     }
 
+    /// One e-mail of the outbox settled by this instance's mailer (`sent`, `retry`, `failed`,
+    /// `uncertain`, `lost`).
+    pub fn mail(&self, outcome: &'static str) {
+        if let Ok(mut map) = self.mail.lock() {
+            *map.entry(outcome).or_default() += 1;
+        }
+    }
+
     /// The request and batch figures in Prometheus' text format (version 0.0.4).
     fn write(&self, out: &mut String) {
+        out.push_str("# HELP xueshi_mail_total E-mails of the outbox settled by this instance's mailer, by outcome.\n");
+        out.push_str("# TYPE xueshi_mail_total counter\n");
+        if let Ok(map) = self.mail.lock() {
+            for outcome in ["sent", "retry", "failed", "uncertain", "lost"] {
+                let n = map.get(outcome).copied().unwrap_or(0);
+                let _ = writeln!(out, "xueshi_mail_total{{outcome=\"{outcome}\"}} {n}");
+            }
+        }
         out.push_str("# HELP xueshi_http_request_duration_seconds Time to answer a request, by method, route template and status.\n");
         out.push_str("# TYPE xueshi_http_request_duration_seconds histogram\n");
         if let Ok(map) = self.requests.lock() {
@@ -288,7 +306,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
     // xueshi_up) rather than reporting a false zero.
     let ledger = xueshi_store::ops::ledger_size(&state.db).await;
     let backlog = xueshi_store::summaries::pending(&state.db, None).await;
-    let up = u8::from(ledger.is_ok() && backlog.is_ok());
+    let mail = xueshi_store::outbox::backlog(&state.db, state.now_ms()).await;
+    let up = u8::from(ledger.is_ok() && backlog.is_ok() && mail.is_ok());
     if let Ok(size) = ledger {
         out.push_str(
             "# HELP xueshi_ledger_entries Entries in the ledger by its latest signed checkpoint.\n",
@@ -300,6 +319,17 @@ async fn metrics(State(state): State<AppState>) -> Response {
         out.push_str("# HELP xueshi_summary_backlog Person-years waiting to be decided again by the summary refresh.\n");
         out.push_str("# TYPE xueshi_summary_backlog gauge\n");
         let _ = writeln!(out, "xueshi_summary_backlog {n}");
+    }
+    if let Ok((counts, overdue_ms)) = mail {
+        out.push_str("# HELP xueshi_mail_outbox E-mails not yet settled, by state (pending, sending, committing).\n");
+        out.push_str("# TYPE xueshi_mail_outbox gauge\n");
+        for s in ["pending", "sending", "committing"] {
+            let n = counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "xueshi_mail_outbox{{state=\"{s}\"}} {n}");
+        }
+        out.push_str("# HELP xueshi_mail_overdue_seconds How long the most overdue pending e-mail has been due (0: none).\n");
+        out.push_str("# TYPE xueshi_mail_overdue_seconds gauge\n");
+        let _ = writeln!(out, "xueshi_mail_overdue_seconds {}", overdue_ms / 1000);
     }
     out.push_str("# HELP xueshi_database_up Whether the database answered this scrape's reads.\n");
     out.push_str("# TYPE xueshi_database_up gauge\n");

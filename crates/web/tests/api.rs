@@ -975,6 +975,16 @@ async fn metrics_count_requests_by_route_template_never_by_the_path_sent() {
         assert_eq!(gauge("xueshi_ledger_entries"), Some(ledger));
         assert_eq!(gauge("xueshi_database_up"), Some(1));
         assert!(gauge("xueshi_summary_backlog").is_some(), "{text}");
+        // The mail backlog and the mailer's outcomes are reported, zero when there is none.
+        assert!(
+            text.contains("xueshi_mail_outbox{state=\"pending\"} "),
+            "{text}"
+        );
+        assert_eq!(gauge("xueshi_mail_overdue_seconds"), Some(0), "{text}");
+        assert!(
+            text.contains("xueshi_mail_total{outcome=\"sent\"} "),
+            "{text}"
+        );
         assert!(text.contains("xueshi_db_pool_connections{state=\"idle\"}"));
 
         assert_eq!(ops_text(&app, "/livez").await.0, StatusCode::OK);
