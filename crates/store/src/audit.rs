@@ -416,17 +416,10 @@ pub async fn audit_page_named(
     let span = within.span();
     let provincial = within.level() == Level::Province;
     // The name is matched as typed: LIKE's own wildcards in it are escaped.
-    let pattern = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| {
-        let mut p = String::from("%");
-        for c in n.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                p.push('\\');
-            }
-            p.push(c);
-        }
-        p.push('%');
-        p
-    });
+    let pattern = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(crate::db::contains_pattern);
     Ok(
         on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
         .bind(filter.actor)

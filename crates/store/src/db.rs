@@ -255,3 +255,18 @@ pub fn values(backend: Backend, rows: usize, cols: usize) -> String {
     }
     out
 }
+
+/// `text` as a `LIKE … ESCAPE '\'` pattern that finds it anywhere, as typed: LIKE's own
+/// wildcards (`%`, `_`) and the escape character in it match themselves.
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}

@@ -13,7 +13,7 @@ use xueshi_policy::input::TitleLevel;
 
 use crate::audit::Line;
 use crate::covered::Watched;
-use crate::db::Db;
+use crate::db::{Db, contains_pattern};
 use crate::error::StoreError;
 use crate::on_db;
 
@@ -42,20 +42,6 @@ pub struct QueueFilter {
 enum Arg {
     Int(i64),
     Text(String),
-}
-
-/// `fragment` as a `LIKE … ESCAPE '\'` pattern that matches it anywhere, literally.
-fn contains_pattern(fragment: &str) -> String {
-    let mut out = String::with_capacity(fragment.len() + 2);
-    out.push('%');
-    for c in fragment.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
 }
 
 impl QueueFilter {

@@ -139,20 +139,6 @@ const STAFF_FROM: &str = "FROM employments e JOIN persons p ON p.id = e.person_i
           AND e2.from_on <= $3 AND (e2.from_on > e.from_on OR (e2.from_on = e.from_on AND e2.id > e.id)))
       AND ($5 IS NULL OR p.name LIKE $5 ESCAPE '\\')";
 
-/// `%text%` with LIKE's wildcards in `text` escaped.
-fn like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 /// A page of the unit's staff of `year`, by name, with the counts of each state.
 pub async fn unit_staff(
     db: &Db,
@@ -166,7 +152,7 @@ pub async fn unit_staff(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .map(like);
+        .map(crate::db::contains_pattern);
     let count_sql = format!(
         "SELECT COUNT(*),
            COUNT(CASE WHEN y.required AND y.compliant THEN 1 END),
