@@ -212,6 +212,8 @@ async fn year_pages_are_submitted_then_rejected_with_reasons_or_stamped_by_their
         assert_eq!((long.status, long.code()), (StatusCode::BAD_REQUEST, "queue.name"));
         let desk = w.page(Some(&health), "/reviews?name=%E6%9D%8E").await;
         assert!(desk.text.contains("没有符合筛选条件的待审核年度登记") && desk.text.contains("共 1 份"), "{}", desk.text);
+        let desk = w.page(Some(&health), &format!("/reviews?unit={}", unit_id + 1000)).await;
+        assert!(desk.text.contains("所选单位（已无待办）") && desk.text.contains("没有符合筛选条件"), "a unit with nothing left stays chosen: {}", desk.text);
         let desk = w.page(Some(&health), &format!("/reviews?unit={unit_id}")).await;
         assert!(desk.text.contains("张晓梅 · 2026 年度") && desk.text.contains(&format!("value=\"{zhang}/years/2026\"")), "{}", desk.text);
         let other = w.who("health_sc").await;

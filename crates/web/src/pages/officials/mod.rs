@@ -141,17 +141,29 @@ pub struct Narrow {
 }
 
 impl Narrow {
-    /// Takes the page's `unit` and `name` leniently: a unit not in the queue, or a number that
-    /// is none, is no filter; a name is cut to its bound and stripped of control characters.
+    /// Takes the page's `unit` and `name` leniently: what is not a number is no filter; a unit
+    /// with nothing left waiting (its last pages just stamped) stays chosen, so the page says
+    /// so rather than widening to every unit; a name is cut to its bound and stripped of
+    /// control characters. The store reads only the caller's own queue whatever the unit.
     pub fn new(
         path: &'static str,
         unit: Option<&str>,
         name: Option<&str>,
-        units: Vec<QueueUnit>,
+        mut units: Vec<QueueUnit>,
     ) -> Self {
-        let unit_id = unit
-            .and_then(|u| u.trim().parse::<i64>().ok())
-            .filter(|u| units.iter().any(|c| c.unit_id == *u));
+        let unit_id = unit.and_then(|u| u.trim().parse::<i64>().ok());
+        if let Some(u) = unit_id
+            && !units.iter().any(|c| c.unit_id == u)
+        {
+            units.insert(
+                0,
+                QueueUnit {
+                    unit_id: u,
+                    name: "所选单位（已无待办）".to_owned(),
+                    waiting: 0,
+                },
+            );
+        }
         let name: String = name
             .unwrap_or_default()
             .chars()
