@@ -150,9 +150,15 @@ test("the city bureau approves a filing, reads the statistics chart and download
   const before = await count(page, "待审批");
   assert.ok(before >= 1);
   await shot(page, "filings");
-  const card = page.locator("article.filing").first();
+  // A provider's filing: with its hours, venue and content; the bureau assigns the number
+  // when it approves.
+  const card = page.locator("article.filing", { hasText: "待人社部门同意时分配" }).first();
   const title = await card.getByRole("heading").innerText();
-  await Promise.all([page.waitForEvent("load"), card.getByRole("button", { name: "同意备案" }).click()]);
+  assert.match(await card.innerText(), /学时\s*24/);
+  const approve = card.locator("form", { has: page.getByRole("button", { name: "同意备案" }) });
+  assert.ok(await approve.getByLabel("分配备案编号").evaluate((e) => e.required), "no number, no approval");
+  await approve.getByLabel("分配备案编号").fill(`六人社培备〔2026〕${Date.now() % 100000}号`);
+  await Promise.all([page.waitForEvent("load"), approve.getByRole("button", { name: "同意备案" }).click()]);
   assert.equal(await count(page, "待审批"), before - 1);
   assert.ok(!(await page.locator("article.filing h3").allInnerTexts()).includes(title));
 

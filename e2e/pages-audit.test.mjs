@@ -108,11 +108,14 @@ test("pages audit: data with a stamped year, a refused verification and long nam
   await city.context.close();
   const provider = await signIn(app, "demo-provider");
   const filing = await api(provider.page, "POST", "/api/filings", {
-    number: `六人社培备〔2026〕${LONG_LATIN}号`,
     title: LONG_NAME,
     region: "341500",
     starts_on: day(30),
     ends_on: day(32),
+    hours: "24",
+    venue: `六安市金安区梅山北路继续教育培训基地${LONG_LATIN}`,
+    content: `${LONG_NAME}：${LONG_LATIN}`,
+    trainees: 100000,
   });
   assert.ok(filing.status < 300, JSON.stringify(filing.json));
   await provider.context.close();

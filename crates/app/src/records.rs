@@ -455,17 +455,19 @@ pub struct EvidenceRef {
 /// ([`Kind::Unsupported`]: the request's media type, not its content).
 pub async fn upload_evidence(
     ctx: &Ctx,
-    actor: &Actor,
+    agent: &crate::actor::Agent,
     media_type: &str,
     bytes: &[u8],
 ) -> Result<EvidenceRef> {
-    if !Action::RegisterRecord
-        .allowed_roles()
-        .contains(&actor.principal.role())
+    // Records' evidence, and a training provider's plan attached to its filing (a provider
+    // files by API token too).
+    let role = agent.principal.role();
+    if !Action::RegisterRecord.allowed_roles().contains(&role)
+        && !Action::FileTraining.allowed_roles().contains(&role)
     {
         return Err(Error::denied(
             "auth.role",
-            "只有专业技术人员和单位可以上传证明材料",
+            "只有专业技术人员、单位和培训机构可以上传文件",
         ));
     }
     if !evidence::ACCEPTED.contains(&media_type) {

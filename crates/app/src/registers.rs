@@ -8,13 +8,14 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xueshi_domain::Hours;
 use xueshi_domain::{Date, RegionCode};
 use xueshi_policy::input::Place;
 use xueshi_store::entries::ProviderRegistrationRow;
 use xueshi_store::organisations;
-use xueshi_store::registry::{self, Filing, NewFiling};
+use xueshi_store::registry::{self, Filing, FilingDetails, NewFiling};
 
-use crate::access::{allow, place};
+use crate::access::{allow, hex, parse_hash, place};
 use crate::actor::{Actor, Agent};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -33,8 +34,10 @@ fn region(text: &str, code: &'static str) -> Result<RegionCode> {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilingBody {
-    /// The filing's number (unique).
-    pub number: String,
+    /// Only for a filing that already has its 备案编号 (a paper filing from before the system);
+    /// otherwise left out: the approving bureau assigns it.
+    #[serde(default)]
+    pub number: Option<String>,
     pub title: String,
     /// The region of the bureau filed with (the trainees' place), six digits.
     pub region: String,
@@ -42,13 +45,86 @@ pub struct FilingBody {
     pub zone: Option<String>,
     pub starts_on: String,
     pub ends_on: String,
+    /// The training's hours (学时, tenths exact, e.g. `24` or `7.5`).
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// What is taught (at most 2,000 characters).
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Where it is held (at most 200 characters; `线上` for online).
+    #[serde(default)]
+    pub venue: Option<String>,
+    /// How many trainees are expected (1–100,000).
+    #[serde(default)]
+    pub trainees: Option<u32>,
+    /// The plan as an uploaded evidence file: its SHA-256 (hex) from `/api/evidence`.
+    #[serde(default)]
+    pub attachment: Option<String>,
+}
+
+/// The details of `body`, each checked against its bound (`filing.hours`, `filing.content`,
+/// `filing.venue`, `filing.trainees`, `filing.attachment`).
+fn details(body: &FilingBody) -> Result<FilingDetails> {
+    fn text(
+        v: &Option<String>,
+        max: usize,
+        code: &'static str,
+        what: &str,
+    ) -> Result<Option<String>> {
+        match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) if t.chars().count() > max => {
+                Err(Error::invalid(code, format!("{what}至多 {max} 个字")))
+            }
+            t => Ok(t.map(str::to_owned)),
+        }
+    }
+    let hours_tenths = match body
+        .hours
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
+        Some(h) => {
+            let hours = Hours::parse(h)
+                .ok()
+                .filter(|h| (1..=10_000).contains(&h.tenths()))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "filing.hours",
+                        "学时须为 0.1 至 1000 之间、至多一位小数的数",
+                    )
+                })?;
+            Some(i64::try_from(hours.tenths()).unwrap_or(i64::MAX))
+        }
+        None => None,
+    };
+    if body.trainees.is_some_and(|t| !(1..=100_000).contains(&t)) {
+        return Err(Error::invalid(
+            "filing.trainees",
+            "预计参训人数须为 1 至 100000",
+        ));
+    }
+    Ok(FilingDetails {
+        hours_tenths,
+        content: text(&body.content, 2_000, "filing.content", "培训内容")?,
+        venue: text(&body.venue, 200, "filing.venue", "培训地点")?,
+        trainees: body.trainees.map(i64::from),
+        attachment: body
+            .attachment
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| parse_hash(a, "filing.attachment"))
+            .transpose()?,
+    })
 }
 
 /// A filing as shown.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct FilingView {
     pub filing_id: i64,
-    pub number: String,
+    /// The 备案编号; none until the approving bureau assigns it.
+    pub number: Option<String>,
     pub title: String,
     pub region: String,
     pub zone: Option<String>,
@@ -60,13 +136,29 @@ pub struct FilingView {
     pub status: String,
     pub reason: Option<String>,
     pub decided_by: Option<String>,
+    /// The training's hours, content, venue and expected trainees, as filed.
+    pub hours: Option<String>,
+    pub content: Option<String>,
+    pub venue: Option<String>,
+    pub trainees: Option<i64>,
+    /// The attached plan's SHA-256 (hex), opened at `/api/filings/{filing_id}/attachment`.
+    pub attachment: Option<String>,
 }
 
 impl From<Filing> for FilingView {
     fn from(f: Filing) -> Self {
+        let d = f.details;
         Self {
             filing_id: f.id,
-            number: f.number,
+            number: (!registry::is_provisional(&f.number)).then_some(f.number),
+            hours: d
+                .hours_tenths
+                .and_then(|t| u64::try_from(t).ok())
+                .map(|t| Hours::from_tenths(t).to_string()),
+            content: d.content,
+            venue: d.venue,
+            trainees: d.trainees,
+            attachment: d.attachment.map(|a| hex(&a)),
             title: f.title,
             region: f.region.to_string(),
             zone: f.zone,
@@ -131,22 +223,33 @@ pub async fn file(ctx: &Ctx, agent: &Agent, body: &FilingBody) -> Result<FilingV
     };
     let target = filing_target(agent.organisation_id, place(region, body.zone.clone()));
     allow(ctx, &agent.principal, Action::FileTraining, &target)?;
-    if body.number.trim().is_empty() || body.title.trim().is_empty() {
+    if body.title.trim().is_empty() {
+        return Err(Error::invalid("filing.fields", "培训名称不能为空"));
+    }
+    let number = body
+        .number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(n) = number
+        && (n.chars().count() > registry::NUMBER_MAX_CHARS || registry::is_provisional(n))
+    {
         return Err(Error::invalid(
-            "filing.fields",
-            "备案编号和培训名称不能为空",
+            "filing.number",
+            format!("备案编号至多 {} 个字", registry::NUMBER_MAX_CHARS),
         ));
     }
     let id = registry::submit_filing_by(
         &ctx.db,
         &NewFiling {
-            number: body.number.trim().to_owned(),
+            number: number.map(str::to_owned),
             title: body.title.trim().to_owned(),
             region,
             zone_id,
             starts_on: date(&body.starts_on, "filing.starts_on")?,
             ends_on: date(&body.ends_on, "filing.ends_on")?,
             provider_org: agent.organisation_id,
+            details: details(body)?,
         },
         &agent.line(ctx, "filing.submit"),
     )
@@ -203,6 +306,9 @@ pub struct FilingDecisionBody {
     pub approved: bool,
     /// Required for a refusal.
     pub reason: Option<String>,
+    /// The 备案编号 the bureau assigns: required to approve a filing that has none.
+    #[serde(default)]
+    pub number: Option<String>,
 }
 
 /// Approves (备案同意) or refuses filing `id`: a signed ledger act; a filing is decided once.
@@ -225,6 +331,7 @@ pub async fn decide(
         id,
         body.approved,
         body.reason.as_deref(),
+        body.number.as_deref(),
         actor.act(ctx, &name)?,
     )
     .await?;
@@ -310,4 +417,30 @@ pub async fn register_provider(
     )
     .await?;
     Ok(Receipt::from(&inclusion))
+}
+
+/// Opens the plan attached to filing `id`, for its provider and for the bureaus that decide
+/// it (`filing.no_attachment` when none was attached).
+pub async fn attachment(ctx: &Ctx, agent: &Agent, id: i64) -> Result<crate::records::EvidenceFile> {
+    let f = registry::filing(&ctx.db, id).await?;
+    let target = filing_target(f.provider_org, place(f.region, f.zone.clone()));
+    let action = if matches!(agent.principal.scope(), Scope::Provider { .. }) {
+        Action::FileTraining
+    } else {
+        Action::ApproveFiling
+    };
+    allow(ctx, &agent.principal, action, &target)?;
+    let hash = f
+        .details
+        .attachment
+        .ok_or_else(|| Error::not_found("filing.no_attachment", "该备案没有附件"))?;
+    let file = xueshi_store::evidence::evidence(&ctx.db, &hash)
+        .await?
+        .ok_or_else(|| Error::internal("filing.attachment", "attachment missing from evidence"))?;
+    let file = xueshi_store::evidence::checked(file)?;
+    Ok(crate::records::EvidenceFile {
+        media_type: file.media_type,
+        bytes: file.content,
+        hash: hex(&hash),
+    })
 }

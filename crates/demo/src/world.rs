@@ -445,7 +445,7 @@ pub(super) async fn create_filings(
                 let id = registry::submit_filing(
                     db,
                     &NewFiling {
-                        number: filing.number.clone(),
+                        number: Some(filing.number.clone()),
                         title: filing.title.clone(),
                         region: RegionCode::from_u32(seat.region()).map_err(invalid)?,
                         zone_id: match (seat, zone) {
@@ -455,6 +455,7 @@ pub(super) async fn create_filings(
                         starts_on: starts,
                         ends_on: ends,
                         provider_org: None,
+                        details: registry::FilingDetails::default(),
                     },
                     ms(submitted, index),
                 )
@@ -471,10 +472,11 @@ pub(super) async fn create_filings(
                     FilingStatus::Pending => {}
                     FilingStatus::Refused => {
                         let reason = rng.pick(REFUSALS);
-                        registry::decide_filing(db, signer, id, false, Some(reason), act).await?;
+                        registry::decide_filing(db, signer, id, false, Some(reason), None, act)
+                            .await?;
                     }
                     FilingStatus::OnTime | FilingStatus::Late => {
-                        registry::decide_filing(db, signer, id, true, None, act).await?;
+                        registry::decide_filing(db, signer, id, true, None, None, act).await?;
                     }
                 }
                 out.push(filing);

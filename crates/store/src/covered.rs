@@ -46,7 +46,7 @@ impl Watched {
     /// The columns, as text, in digest order (`id` first).
     fn columns(self, backend: Backend) -> &'static [&'static str] {
         match (self, backend) {
-            (Self::Filing, _) => &[
+            (Self::Filing, Backend::Sqlite) => &[
                 "id",
                 "number",
                 "title",
@@ -56,6 +56,27 @@ impl Watched {
                 "starts_on",
                 "ends_on",
                 "submitted_ms",
+                "hours_tenths",
+                "content",
+                "venue",
+                "trainees",
+                "lower(hex(attachment_hash))",
+            ],
+            (Self::Filing, Backend::Postgres) => &[
+                "id",
+                "number",
+                "title",
+                "provider_org",
+                "region",
+                "zone_id",
+                "starts_on",
+                "ends_on",
+                "submitted_ms",
+                "hours_tenths",
+                "content",
+                "venue",
+                "trainees",
+                "encode(attachment_hash, 'hex')",
             ],
             (Self::Application, _) => &[
                 "id",
@@ -119,13 +140,29 @@ impl Watched {
         self.columns(Backend::Sqlite).len()
     }
 
+    /// The columns the table had when the trail first covered it: those added since (a
+    /// filing's details, v17) are hashed only when set, so a row written before keeps its
+    /// digest while a value written into, changed in or taken out of them still changes it.
+    fn first_width(self) -> usize {
+        match self {
+            Self::Filing => 9,
+            _ => self.width(),
+        }
+    }
+
     /// The digest of a row's values as [`Watched::select`] returns them.
     pub fn digest(self, values: &[Option<String>]) -> [u8; 32] {
+        // Trailing later columns that are NULL are left out (see `first_width`).
+        let set = values
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |i| i + 1);
+        let end = set.max(self.first_width()).min(values.len());
         let mut h = Sha256::new();
         h.update(b"xueshi-row-v1\n");
         h.update(self.table().as_bytes());
         h.update(b"\n");
-        for v in values {
+        for v in values.iter().take(end) {
             match v {
                 None => h.update([0]),
                 Some(text) => {
@@ -204,4 +241,34 @@ pub(crate) async fn backfill(db: &crate::db::Db) -> Result<(), crate::error::Sto
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod later_columns {
+    use super::*;
+
+    #[test]
+    fn a_filing_written_before_its_details_keeps_its_digest_and_a_detail_changes_it() {
+        let first: Vec<Option<String>> = (0..9).map(|i| Some(i.to_string())).collect();
+        let mut now = first.clone();
+        now.extend([None, None, None, None, None]);
+        assert_eq!(Watched::width(Watched::Filing), now.len());
+        assert_eq!(Watched::Filing.digest(&first), Watched::Filing.digest(&now));
+        let mut venue = now.clone();
+        venue[11] = Some("线上".to_owned());
+        assert_ne!(Watched::Filing.digest(&venue), Watched::Filing.digest(&now));
+        let mut elsewhere = now.clone();
+        elsewhere[12] = Some("线上".to_owned());
+        assert_ne!(
+            Watched::Filing.digest(&venue),
+            Watched::Filing.digest(&elsewhere)
+        );
+        // A NULL among the first columns still counts.
+        let mut zone = first.clone();
+        zone[5] = None;
+        assert_ne!(
+            Watched::Filing.digest(&zone),
+            Watched::Filing.digest(&first)
+        );
+    }
 }

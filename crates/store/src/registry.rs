@@ -87,7 +87,9 @@ pub async fn init_ledger(db: &Db, signer: &LedgerSigner) -> Result<(), StoreErro
 /// A training filing submitted to a bureau (D8).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewFiling {
-    pub number: String,
+    /// The 备案编号, when the filing already has one (a paper filing from before the
+    /// system); none: the approving bureau assigns it ([`decide_filing`]).
+    pub number: Option<String>,
     pub title: String,
     /// The bureau's region (the trainees' place).
     pub region: RegionCode,
@@ -96,7 +98,31 @@ pub struct NewFiling {
     pub ends_on: Date,
     /// The training provider (an organisation) that filed it, when it filed online.
     pub provider_org: Option<i64>,
+    pub details: FilingDetails,
 }
+
+/// What a provider files besides the dates: hours, content, venue, expected trainees and an
+/// attachment (an evidence file, by its SHA-256). Each optional for filings from before v17.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilingDetails {
+    pub hours_tenths: Option<i64>,
+    pub content: Option<String>,
+    pub venue: Option<String>,
+    pub trainees: Option<i64>,
+    pub attachment: Option<[u8; 32]>,
+}
+
+/// What `filings.number` holds until the approving bureau assigns the 备案编号: this prefix
+/// and the filing's id. No record counts on it: only approved filings count (D8).
+pub const PROVISIONAL: &str = "待分配-";
+
+/// Whether a filing's number is the provisional one (no 备案编号 assigned yet).
+pub fn is_provisional(number: &str) -> bool {
+    number.starts_with(PROVISIONAL)
+}
+
+/// The longest 备案编号 taken.
+pub const NUMBER_MAX_CHARS: usize = 60;
 
 /// Submits a filing; its number must be new (`Conflict` otherwise). The system's own act (an
 /// import, the demo): its line names no person; see [`submit_filing_by`].
@@ -118,12 +144,30 @@ pub async fn submit_filing_by(
             "培训结束日期早于开始日期",
         ));
     }
+    if let Some(a) = &filing.details.attachment {
+        let known: Option<i64> = on_db!(db, p => sqlx::query_scalar("SELECT size FROM evidence WHERE hash = $1")
+            .bind(a.to_vec()).fetch_optional(p).await?);
+        if known.is_none() {
+            return Err(StoreError::invalid(
+                "filing.attachment",
+                "附件须先上传（/api/evidence），再以其摘要填写",
+            ));
+        }
+    }
     let sql =
-        "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms, provider_org)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+        "INSERT INTO filings (number, title, region, zone_id, starts_on, ends_on, submitted_ms, provider_org,
+               hours_tenths, content, venue, trainees, attachment_hash)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+    let d = &filing.details;
+    // Unique until it is replaced by the provisional number of the filing's id, in the same
+    // transaction (writers are serialised: `in_tx!`).
+    let number = filing
+        .number
+        .clone()
+        .unwrap_or_else(|| format!("{PROVISIONAL}new"));
     crate::in_tx!(db, tx => {
         let id: i64 = sqlx::query_scalar(sql)
-            .bind(&filing.number)
+            .bind(&number)
             .bind(&filing.title)
             .bind(i64::from(filing.region.as_u32()))
             .bind(filing.zone_id)
@@ -131,20 +175,36 @@ pub async fn submit_filing_by(
             .bind(DbDate(filing.ends_on))
             .bind(line.at_ms)
             .bind(filing.provider_org)
+            .bind(d.hours_tenths)
+            .bind(d.content.as_deref())
+            .bind(d.venue.as_deref())
+            .bind(d.trainees)
+            .bind(d.attachment.map(|a| a.to_vec()))
             .fetch_one(&mut **tx)
             .await?;
+        if filing.number.is_none() {
+            sqlx::query("UPDATE filings SET number = $1 WHERE id = $2")
+                .bind(format!("{PROVISIONAL}{id}"))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
         crate::line_in_tx!(tx, &line.about(format!("filing:{id}")), Some((crate::covered::Watched::Filing, id)))?;
         Ok(id)
     })
 }
 
 /// The bureau approves or refuses a filing: a signed ledger act; a filing is decided once.
+/// Approving a filing without a 备案编号 assigns `number` (required then, unused by any other
+/// filing: `filing.number_taken`); the act's leaf and its audit line cover the filing as it
+/// then stands, number included.
 pub async fn decide_filing(
     db: &Db,
     signer: &LedgerSigner,
     filing_id: i64,
     approved: bool,
     reason: Option<&str>,
+    number: Option<&str>,
     act: Act<'_>,
 ) -> Result<Inclusion, StoreError> {
     let Act {
@@ -156,12 +216,51 @@ pub async fn decide_filing(
     if !approved && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(StoreError::invalid("filing.reason", "不同意备案须说明理由"));
     }
+    let assigned = number.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = assigned
+        && (n.chars().count() > NUMBER_MAX_CHARS
+            || is_provisional(n)
+            || n.chars().any(char::is_control))
+    {
+        return Err(StoreError::invalid(
+            "filing.number",
+            format!("备案编号至多 {NUMBER_MAX_CHARS} 个字，不含控制字符"),
+        ));
+    }
     in_tx!(db, tx => {
-        let number: Option<String> = sqlx::query_scalar("SELECT number FROM filings WHERE id = $1")
+        let number_now: Option<String> = sqlx::query_scalar("SELECT number FROM filings WHERE id = $1")
             .bind(filing_id)
             .fetch_optional(&mut **tx)
             .await?;
-        let filing_number = number.ok_or(StoreError::NotFound("备案"))?;
+        let current = number_now.ok_or(StoreError::NotFound("备案"))?;
+        let filing_number = match (approved, is_provisional(&current), assigned) {
+            (true, true, None) => {
+                return Err(StoreError::invalid("filing.number", "同意备案须填写所分配的备案编号"));
+            }
+            (true, true, Some(n)) => {
+                let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM filings WHERE number = $1")
+                    .bind(n)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if let Some(existing) = taken {
+                    return Err(StoreError::Duplicate {
+                        code: "filing.number_taken",
+                        message: format!("备案编号“{n}”已用于另一项备案"),
+                        existing,
+                    });
+                }
+                sqlx::query("UPDATE filings SET number = $1 WHERE id = $2")
+                    .bind(n)
+                    .bind(filing_id)
+                    .execute(&mut **tx)
+                    .await?;
+                n.to_owned()
+            }
+            (true, false, Some(n)) if n != current => {
+                return Err(StoreError::invalid("filing.number", format!("该备案已有编号“{current}”")));
+            }
+            _ => current,
+        };
         let mut appender = resume_batch!(tx, now_ms)?;
         let entry_index = appender.next_index();
         let id: i64 = sqlx::query_scalar(
@@ -206,6 +305,7 @@ pub struct Filing {
     pub starts_on: Date,
     pub ends_on: Date,
     pub submitted_ms: i64,
+    pub details: FilingDetails,
     pub decision: Option<FilingDecisionRow>,
 }
 
@@ -220,10 +320,16 @@ struct RawFiling {
     starts_on: DbDate,
     ends_on: DbDate,
     submitted_ms: i64,
+    hours_tenths: Option<i64>,
+    content: Option<String>,
+    venue: Option<String>,
+    trainees: Option<i64>,
+    attachment_hash: Option<Vec<u8>>,
 }
 
 const FILING_SQL: &str = "SELECT f.id, f.number, f.title, f.provider_org, f.region, z.name AS zone,
-    f.starts_on, f.ends_on, f.submitted_ms FROM filings f LEFT JOIN zones z ON z.id = f.zone_id";
+    f.starts_on, f.ends_on, f.submitted_ms, f.hours_tenths, f.content, f.venue, f.trainees,
+    f.attachment_hash FROM filings f LEFT JOIN zones z ON z.id = f.zone_id";
 
 async fn filings_where(
     db: &Db,
@@ -257,6 +363,13 @@ async fn filings_where(
             starts_on: r.starts_on.0,
             ends_on: r.ends_on.0,
             submitted_ms: r.submitted_ms,
+            details: FilingDetails {
+                hours_tenths: r.hours_tenths,
+                content: r.content,
+                venue: r.venue,
+                trainees: r.trainees,
+                attachment: r.attachment_hash.and_then(|h| <[u8; 32]>::try_from(h).ok()),
+            },
             decision: decision.map(FilingDecisionRow::from),
         });
     }

@@ -154,13 +154,14 @@ async fn world(db: Db) -> World {
     let filing = registry::submit_filing(
         &db,
         &NewFiling {
-            number: "六人社培备〔2026〕7号".to_owned(),
+            number: Some("六人社培备〔2026〕7号".to_owned()),
             title: "基层医疗专业能力提升班".to_owned(),
             region: RegionCode::parse("341500").unwrap(),
             zone_id: None,
             starts_on: d("2026-03-02"),
             ends_on: d("2026-03-11"),
             provider_org: None,
+            details: Default::default(),
         },
         2,
     )
@@ -169,13 +170,14 @@ async fn world(db: Db) -> World {
     registry::submit_filing(
         &db,
         &NewFiling {
-            number: "霍人社培备〔2026〕2号".to_owned(),
+            number: Some("霍人社培备〔2026〕2号".to_owned()),
             title: "未决备案".to_owned(),
             region: RegionCode::parse("341522").unwrap(),
             zone_id: None,
             starts_on: d("2026-05-02"),
             ends_on: d("2026-05-03"),
             provider_org: None,
+            details: Default::default(),
         },
         2,
     )
@@ -186,6 +188,7 @@ async fn world(db: Db) -> World {
         &signer,
         filing,
         true,
+        None,
         None,
         Act {
             actor: "bureau:341500",

@@ -355,13 +355,15 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
         let filing = registry::submit_filing(
             &w.db,
             &NewFiling {
-                number: "六人社培备〔2026〕9号".to_owned(),
+                // Filed without a number: the bureau assigns it when approving.
+                number: None,
                 title: "专业能力提升班".to_owned(),
                 provider_org: None,
                 region: region("341500"),
                 zone_id: None,
                 starts_on: d("2026-03-02"),
                 ends_on: d("2026-03-11"),
+                details: Default::default(),
             },
             2,
         )
@@ -379,13 +381,15 @@ async fn a_filing_decision_a_change_of_unit_and_a_leaver_are_followed() {
         // Not yet approved: the class does not count (D8).
         assert!(!w.summary(p).await.compliant);
 
-        // The approval (given before the class started) marks the person-years naming it.
+        // The approval (given before the class started) assigns the number the record names,
+        // and marks the person-years naming it.
         registry::decide_filing(
             &w.db,
             &w.signer,
             filing,
             true,
             None,
+            Some("六人社培备〔2026〕9号"),
             Act {
                 actor: "bureau:341500",
                 region: None,

@@ -228,27 +228,23 @@ pub async fn stage(state: &AppState) -> Result<Vec<String>, ApiError> {
         principal: provider.principal.clone(),
     };
     let trainings = [
-        (
-            "六人社培备〔2026〕D01",
-            "2026年度中小学教师信息技术应用能力提升培训",
-            10,
-            12,
-        ),
-        (
-            "六人社培备〔2026〕D02",
-            "2026年度基层卫生专业技术人员急诊急救培训",
-            14,
-            16,
-        ),
+        ("2026年度中小学教师信息技术应用能力提升培训", 10, 12),
+        ("2026年度基层卫生专业技术人员急诊急救培训", 14, 16),
     ];
-    for (number, title, from, to) in trainings {
+    for (title, from, to) in trainings {
+        // Filed without a number, as providers file: the city bureau assigns it.
         let body = registers::FilingBody {
-            number: number.to_owned(),
+            number: None,
             title: title.to_owned(),
             region: "341500".to_owned(),
             zone: None,
             starts_on: days_after(today, from)?,
             ends_on: days_after(today, to)?,
+            hours: Some("24".to_owned()),
+            content: Some(format!("{title}：政策解读、专题讲授、案例研讨与实操演练")),
+            venue: Some("六安市委党校培训楼".to_owned()),
+            trainees: Some(120),
+            attachment: None,
         };
         let (_, Json(_filing)) =
             registers::file(State(state.clone()), agent.clone(), ApiJson(body)).await?;

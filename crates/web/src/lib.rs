@@ -74,6 +74,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::verifications::readiness))
         .routes(routes!(routes::registers::file, routes::registers::list))
         .routes(routes!(routes::registers::decide))
+        .routes(routes!(routes::registers::attachment))
         .routes(routes!(
             routes::registers::register_list,
             routes::registers::register_provider

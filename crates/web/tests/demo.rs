@@ -93,9 +93,21 @@ async fn every_official_finds_work_waiting() {
         )
         .await
         .unwrap();
-        assert!(
-            filings.iter().filter(|f| f.number.contains("D0")).count() == 2,
+        // Filed as providers file: with their hours, venue and content, numbered by the bureau
+        // when it approves.
+        let waiting: Vec<_> = filings
+            .iter()
+            .filter(|f| f.number.is_none() && f.hours.as_deref() == Some("24"))
+            .collect();
+        assert_eq!(
+            waiting.len(),
+            2,
             "the provider's two filings wait for the city bureau"
+        );
+        assert!(
+            waiting
+                .iter()
+                .all(|f| f.venue.is_some() && f.content.is_some() && f.trainees == Some(120))
         );
         // The sample report the demo writes for its base: two rows written, one refused.
         let sample = xueshi_web::demo::base_sample(&state).await.unwrap();

@@ -264,12 +264,25 @@ impl Subjects {
         let app = app.expect(StatusCode::CREATED)[0]["application_id"]
             .as_i64()
             .unwrap();
+        // The provider attaches its plan (an uploaded file) to the filing.
+        let plan = w
+            .raw(
+                &provider,
+                Method::POST,
+                "/api/evidence",
+                Some(("application/pdf".to_owned(), b"%PDF-1.7 plan".to_vec())),
+            )
+            .await;
+        let plan = plan.expect(StatusCode::CREATED)["hash"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let filing = w
             .post(
                 &provider,
                 "/api/filings",
                 json!({ "number": "F1", "title": FILING, "region": "341500",
-                    "starts_on": "2026-12-01", "ends_on": "2026-12-05" }),
+                    "starts_on": "2026-12-01", "ends_on": "2026-12-05", "attachment": plan }),
             )
             .await;
         let filing = filing.expect(StatusCode::CREATED)["filing_id"]
@@ -463,7 +476,7 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             M::POST,
             "/api/evidence".to_owned(),
             png,
-            &["zhang", "li", "hospital", "clinic"],
+            &["zhang", "li", "hospital", "clinic", "provider", "provider2"],
         ),
         probe(
             "reviews.submit",
@@ -566,6 +579,13 @@ fn api_probes(s: &Subjects) -> Vec<Probe> {
             ],
         )
         .sees(FILING, &["provider", "city"]),
+        probe(
+            "filings.attachment",
+            M::GET,
+            format!("/api/filings/{filing}/attachment"),
+            None,
+            &["provider", "city"],
+        ),
         probe(
             "filings.decide",
             M::POST,

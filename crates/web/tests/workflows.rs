@@ -253,6 +253,73 @@ async fn year_pages_are_submitted_then_rejected_with_reasons_or_stamped_by_their
 }
 
 #[tokio::test]
+async fn a_filing_is_numbered_by_the_bureau_that_approves_it_and_carries_its_plan() {
+    each(|w| async move {
+        w.set_today("2026-02-09");
+        let provider = Who::Token(w.tokens["provider"].clone());
+        let city = w.who("city").await;
+        // An older filing that came with its number (a paper filing entered before).
+        let paper = json!({ "number": "六人社培备〔2026〕7号", "title": "旧备案", "region": "341500",
+                            "starts_on": "2026-03-01", "ends_on": "2026-03-31" });
+        w.post(&provider, "/api/filings", paper).await.expect(StatusCode::CREATED);
+        // The provider attaches its plan and files hours, content, venue and trainees: no number.
+        let pdf = b"%PDF-1.7 training plan".to_vec();
+        let plan = w.raw(&provider, Method::POST, "/api/evidence", Some(("application/pdf".into(), pdf.clone()))).await;
+        let plan = plan.expect(StatusCode::CREATED)["hash"].as_str().unwrap().to_owned();
+        let body = |k: &str, v: Value| {
+            let mut b = json!({ "title": "急诊急救专题培训班", "region": "341500", "starts_on": "2026-03-01",
+                                "ends_on": "2026-03-31", "hours": "24", "content": "心肺复苏与创伤急救",
+                                "venue": "六安市人民医院培训中心", "trainees": 80, "attachment": plan });
+            b[k] = v;
+            b
+        };
+        for (field, value, code) in [
+            ("hours", json!("0"), "filing.hours"),
+            ("hours", json!("1000.1"), "filing.hours"),
+            ("trainees", json!(0), "filing.trainees"),
+            ("venue", json!("地".repeat(201)), "filing.venue"),
+            ("attachment", json!("ab".repeat(32)), "filing.attachment"),
+            ("attachment", json!("xyz"), "filing.attachment"),
+        ] {
+            let bad = w.post(&provider, "/api/filings", body(field, value)).await;
+            assert_eq!((bad.status, bad.code()), (StatusCode::BAD_REQUEST, code), "{field}");
+        }
+        let filed = w.post(&provider, "/api/filings", body("hours", json!("24"))).await;
+        let filed = filed.expect(StatusCode::CREATED).clone();
+        assert_eq!((&filed["number"], &filed["hours"], &filed["trainees"]), (&Value::Null, &json!("24"), &json!(80)), "{filed}");
+        let id = filed["filing_id"].as_i64().unwrap();
+        // The plan opens for the provider and the deciding bureau, not for a county's.
+        let attachment = format!("/api/filings/{id}/attachment");
+        for who in [&provider, &city] {
+            let got = w.bytes(who, Method::GET, &attachment, None).await;
+            assert_eq!((got.status, got.bytes.as_slice()), (StatusCode::OK, pdf.as_slice()));
+            assert_eq!(got.headers["content-type"], "application/pdf");
+        }
+        assert!(w.get(&w.who("huoqiu").await, &attachment).await.status.is_client_error());
+        let desk = w.page(Some(&city), "/filings").await;
+        assert!(desk.text.contains("待人社部门同意时分配") && desk.text.contains("六安市人民医院培训中心") && desk.text.contains("分配备案编号"), "{}", desk.text);
+        // The bureau assigns the number when it approves: required, and not another filing's.
+        let decide = format!("/api/filings/{id}/decision");
+        let none = w.post(&city, &decide, json!({ "approved": true })).await;
+        assert_eq!((none.status, none.code()), (StatusCode::BAD_REQUEST, "filing.number"));
+        let taken = w.post(&city, &decide, json!({ "approved": true, "number": "六人社培备〔2026〕7号" })).await;
+        assert_eq!((taken.status, taken.code()), (StatusCode::CONFLICT, "filing.number_taken"));
+        w.post(&city, &decide, json!({ "approved": true, "number": "六人社培备〔2026〕12号" })).await.expect(StatusCode::CREATED);
+        let mine = w.get(&provider, "/api/filings").await;
+        let mine = mine.expect(StatusCode::OK).clone();
+        assert!(mine.as_array().unwrap().iter().any(|f| f["filing_id"] == json!(id) && f["number"] == "六人社培备〔2026〕12号" && f["status"] == "approved"), "{mine}");
+        // A record naming the assigned number counts (D8).
+        w.set_today("2026-11-26");
+        let zhang = w.persons["zhang"];
+        let me = w.who("zhang").await;
+        let check = w.post(&me, &format!("/api/persons/{zhang}/records/check"), training("培训班", "24", "六人社培备〔2026〕12号")).await;
+        assert_eq!(check.expect(StatusCode::OK)["counts"], json!(true), "{}", check.body);
+        w.db
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn filed_training_counts_and_verification_is_routed_explained_and_refused_when_short() {
     each(|w| async move {
         let (zhang, li) = (w.persons["zhang"], w.persons["li"]);

@@ -107,19 +107,19 @@ pub async fn void(
     responses(
         (status = 201, description = "已保存", body = EvidenceRef),
         (status = 400, description = "内容与所报文件类型不符（evidence.type）", body = ErrorBody),
-        (status = 403, description = "只有专业技术人员和单位可以上传；CSRF 令牌缺失或不符", body = ErrorBody),
+        (status = 403, description = "只有专业技术人员、单位和培训机构可以上传；CSRF 令牌缺失或不符", body = ErrorBody),
         (status = 413, description = "文件超过 10 MiB（evidence.too_large / request.too_large）", body = ErrorBody),
         (status = 415, description = "只接受 PDF、JPEG、PNG（evidence.type）", body = ErrorBody),
         (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
     ))]
 pub async fn upload_evidence(
     State(state): State<AppState>,
-    acting: Acting,
+    agent: crate::auth::Agent,
     headers: HeaderMap,
     ApiBytes(body): ApiBytes<{ evidence::MAX_BYTES + 1 }>,
 ) -> Result<(StatusCode, Json<EvidenceRef>), ApiError> {
     let media_type = access::media_type(&headers);
-    let done = records::upload_evidence(&state.ctx(), &acting, &media_type, &body).await?;
+    let done = records::upload_evidence(&state.ctx(), &agent, &media_type, &body).await?;
     Ok((StatusCode::CREATED, Json(done)))
 }
 
@@ -143,12 +143,18 @@ pub async fn evidence_file(
     ApiPath((person_id, hash)): ApiPath<(i64, String)>,
 ) -> Result<Response, ApiError> {
     let file = records::evidence_file(&state.ctx(), &acting, person_id, &hash).await?;
+    Ok(serve_file(file))
+}
+
+/// An evidence file as answered: inline with its stored type (checked by its first bytes when
+/// it was uploaded), named by its hash, never cached.
+pub fn serve_file(file: records::EvidenceFile) -> Response {
     let ext = match file.media_type.as_str() {
         "application/pdf" => "pdf",
         "image/png" => "png",
         _ => "jpg",
     };
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, file.media_type),
             (
@@ -159,5 +165,5 @@ pub async fn evidence_file(
         ],
         file.bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -125,3 +125,23 @@ pub async fn register_provider(
     let receipt = registers::register_provider(&state.ctx(), &acting, &body).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
+
+/// Opens the plan attached to a filing, for its provider and the bureaus that decide it.
+#[utoipa::path(get, path = "/api/filings/{filing_id}/attachment", tag = "registers",
+    params(("filing_id" = i64, Path)),
+    responses(
+        (status = 200, description = "备案附件（培训计划）",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 400, description = "路径参数格式不正确（request.path）", body = ErrorBody),
+        (status = 403, description = "无权查看该备案", body = ErrorBody),
+        (status = 404, description = "备案不存在，或没有附件（filing.no_attachment）", body = ErrorBody),
+        (status = 401, description = "未登录，或会话、API 令牌无效（auth.required / session.invalid / api_token.invalid）", body = ErrorBody),
+    ))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    agent: Agent,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    let file = registers::attachment(&state.ctx(), &agent, id).await?;
+    Ok(crate::routes::records::serve_file(file))
+}
