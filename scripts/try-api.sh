@@ -99,14 +99,14 @@ send "为本单位人员预约验证" 201 POST "/slots/$SLOT/bookings" "{\"perso
 
 echo "== 培训机构（API 令牌）"
 step "申报培训备案" 201 -H "authorization: Bearer $(token demo-provider)" -H 'content-type: application/json' \
-  -d '{"number":"皖西专培备〔2026〕99号","title":"幼儿园教师专业能力提升培训","region":"341500","starts_on":"2026-12-20","ends_on":"2026-12-24"}' \
+  -d '{"title":"幼儿园教师专业能力提升培训","region":"341500","starts_on":"2026-12-20","ends_on":"2026-12-24","hours":"24","venue":"六安市实验幼儿园","trainees":50,"content":"游戏化教学与家园共育"}' \
   "$API/filings"
 FILING=$(jq -r .filing_id <<<"$LAST")
 
 echo "== 市人社局"
 sign_in demo-city-bureau
 get "待审批的培训备案" 200 /filings
-send "同意备案" 201 POST "/filings/$FILING/decision" '{"approved":true}'
+send "同意备案" 201 POST "/filings/$FILING/decision" '{"approved":true,"number":"六人社培备〔2026〕99号"}'
 send "课件提供方备案（2027 年度）" 201 POST /providers '{"provider":"皖江在线学院","from":"2027-01-01","to":"2027-12-31"}'
 get "课件提供方备案名录" 200 /providers
 get "2026 年度达标统计（按县区）" 200 "/statistics?year=2026&by=county"
