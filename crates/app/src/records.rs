@@ -493,6 +493,16 @@ pub struct EvidenceFile {
     pub hash: String,
 }
 
+impl From<evidence::Evidence> for EvidenceFile {
+    fn from(e: evidence::Evidence) -> Self {
+        Self {
+            hash: hex(&e.hash),
+            media_type: e.media_type,
+            bytes: e.content,
+        }
+    }
+}
+
 /// Opens the evidence file `hash` (hex) behind one of `person_id`'s records, for those who may
 /// read the person's records; anyone but the person is written in the audit trail first
 /// (`evidence.view`), so no one else sees it unlogged. A hash none of the person's records
@@ -511,7 +521,7 @@ pub async fn evidence_file(
         .ok_or_else(|| {
             Error::not_found("evidence.not_found", "该人员的学时记录中没有这份证明材料")
         })?;
-    let hash = hex(&hash);
+    let file = EvidenceFile::from(file);
     if actor.account.person_id != Some(person_id) {
         xueshi_store::audit::audit(
             &ctx.db,
@@ -520,13 +530,9 @@ pub async fn evidence_file(
             actor.region,
             xueshi_store::audit::EVIDENCE_VIEW,
             Some(&format!("person:{person_id}")),
-            Some(&hash),
+            Some(&file.hash),
         )
         .await?;
     }
-    Ok(EvidenceFile {
-        media_type: file.media_type,
-        bytes: file.content,
-        hash,
-    })
+    Ok(file)
 }

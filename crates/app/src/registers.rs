@@ -437,10 +437,5 @@ pub async fn attachment(ctx: &Ctx, agent: &Agent, id: i64) -> Result<crate::reco
     let file = xueshi_store::evidence::evidence(&ctx.db, &hash)
         .await?
         .ok_or_else(|| Error::internal("filing.attachment", "attachment missing from evidence"))?;
-    let file = xueshi_store::evidence::checked(file)?;
-    Ok(crate::records::EvidenceFile {
-        media_type: file.media_type,
-        bytes: file.content,
-        hash: hex(&hash),
-    })
+    Ok(xueshi_store::evidence::checked(file)?.into())
 }

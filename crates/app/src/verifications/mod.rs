@@ -19,7 +19,7 @@ use xueshi_policy::case::Question;
 use xueshi_policy::input::{Place, TitleLevel};
 use xueshi_policy::{Decision, Options, RouteDecision, render};
 use xueshi_store::acts::{self, Mode, Verification, Verifier};
-use xueshi_store::requests::{self, Application, NewApplication};
+use xueshi_store::requests::{self, Application, NewApplication, Verifier as Queue};
 use xueshi_store::{appointments, export, organisations, registry};
 
 pub use explain::Explanation;
@@ -370,15 +370,9 @@ impl From<Application> for ApplicationView {
     }
 }
 
-/// Whose applications a verifier answers: those routed to a bureau's place (region, zone
-/// id), or — for a state-owned unit, which verifies its own staff online (235号 五(二)) —
-/// those of its unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Queue {
-    Routed(RegionCode, Option<i64>),
-    Unit(i64),
-}
-
+/// Whose applications the caller answers (the store's [`Queue`]): those routed to a bureau's
+/// place (region, zone id), or — for a state-owned unit, which verifies its own staff online
+/// (235号 五(二)) — those of its unit.
 async fn queue_of(ctx: &Ctx, principal: &Principal) -> Result<Queue> {
     match principal.scope() {
         Scope::CityBureau { city } => Ok(Queue::Routed(*city, None)),
@@ -399,35 +393,24 @@ async fn queue_of(ctx: &Ctx, principal: &Principal) -> Result<Queue> {
     }
 }
 
-impl Queue {
-    /// Whether the application is answered here.
-    async fn holds(self, ctx: &Ctx, a: &Application) -> Result<bool> {
-        if !matches!(self, Queue::Unit(_))
-            && requests::own_verifier(&ctx.db, a.subject.unit_id)
-                .await?
-                .is_some()
-        {
-            // A state-owned unit's staff are verified by its own office only.
-            return Ok(false);
-        }
-        Ok(match self {
-            Queue::Unit(unit) => a.subject.unit_id == unit,
-            Queue::Routed(region, None) => a.verifier_zone.is_none() && a.verifier_region == region,
-            Queue::Routed(_, Some(zone)) => match &a.verifier_zone {
-                Some(name) => registry::zone_id(&ctx.db, name).await? == Some(zone),
-                None => false,
-            },
-        })
+/// Whether application `a` is answered in `queue`.
+async fn holds(queue: Queue, ctx: &Ctx, a: &Application) -> Result<bool> {
+    if !matches!(queue, Queue::Unit(_))
+        && requests::own_verifier(&ctx.db, a.subject.unit_id)
+            .await?
+            .is_some()
+    {
+        // A state-owned unit's staff are verified by its own office only.
+        return Ok(false);
     }
-}
-
-impl From<Queue> for requests::Verifier {
-    fn from(q: Queue) -> Self {
-        match q {
-            Queue::Routed(region, zone) => Self::Routed(region, zone),
-            Queue::Unit(unit) => Self::Unit(unit),
-        }
-    }
+    Ok(match queue {
+        Queue::Unit(unit) => a.subject.unit_id == unit,
+        Queue::Routed(region, None) => a.verifier_zone.is_none() && a.verifier_region == region,
+        Queue::Routed(_, Some(zone)) => match &a.verifier_zone {
+            Some(name) => registry::zone_id(&ctx.db, name).await? == Some(zone),
+            None => false,
+        },
+    })
 }
 
 /// The applications routed to the calling verifier and not yet answered, narrowed by `filter`
@@ -439,7 +422,7 @@ pub async fn pending(
     limit: i64,
 ) -> Result<Vec<ApplicationView>> {
     let queue = queue_of(ctx, &actor.principal).await?;
-    let apps = requests::pending_applications(&ctx.db, queue.into(), filter, limit).await?;
+    let apps = requests::pending_applications(&ctx.db, queue, filter, limit).await?;
     Ok(apps.into_iter().map(ApplicationView::from).collect())
 }
 
@@ -447,7 +430,7 @@ pub async fn pending(
 /// each: what its queue can be narrowed to.
 pub async fn pending_units(ctx: &Ctx, actor: &Actor) -> Result<Vec<QueueUnit>> {
     let queue = queue_of(ctx, &actor.principal).await?;
-    Ok(requests::pending_application_units(&ctx.db, queue.into()).await?)
+    Ok(requests::pending_application_units(&ctx.db, queue).await?)
 }
 
 /// An application followed to its answer: who verifies it (the agency that answered, else the
@@ -506,7 +489,7 @@ pub(crate) async fn follow(ctx: &Ctx, list: Vec<Application>) -> Result<Vec<Foll
 /// answer: the list of what it already handled.
 pub async fn answered(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<Followed>> {
     let queue = queue_of(ctx, &actor.principal).await?;
-    let list = requests::answered_applications(&ctx.db, queue.into(), limit).await?;
+    let list = requests::answered_applications(&ctx.db, queue, limit).await?;
     follow(ctx, list).await
 }
 
@@ -584,11 +567,7 @@ pub async fn decide(ctx: &Ctx, actor: &Actor, id: i64, body: &DecisionBody) -> R
         Action::Verify,
         &application_target(&a),
     )?;
-    if !queue_of(ctx, &actor.principal)
-        .await?
-        .holds(ctx, &a)
-        .await?
-    {
+    if !holds(queue_of(ctx, &actor.principal).await?, ctx, &a).await? {
         return Err(Error::denied(
             "verification.not_routed_here",
             "按路由表，该申请不由本机构核验",
