@@ -12,7 +12,7 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xueshi_domain::{Date, Hours};
+use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::input::{Amount, Exam, Form, MAX_MINUTES, Provider, Record, Subject};
 use xueshi_store::ledger::{self, Inclusion};
 use xueshi_store::records::{self, NewRecord, StoredRecord};
@@ -252,12 +252,14 @@ async fn registered(ctx: &Ctx, written: Vec<(i64, Inclusion)>) -> Result<Registe
     })
 }
 
-/// Who writes a checked record (with its ledger leaf, in one transaction).
+/// Who writes a checked record (with its ledger leaf and its `record.register` audit line
+/// naming the registrar, who acted in `region`, in one transaction).
 pub trait RecordWriter {
     /// Writes `record`; answers its id and place in the ledger.
     fn write(
         &self,
         record: NewRecord,
+        region: Option<RegionCode>,
     ) -> impl Future<Output = Result<(i64, Inclusion), StoreError>> + Send;
 }
 
@@ -266,13 +268,18 @@ pub trait RecordWriter {
 pub struct Direct(pub Ctx);
 
 impl RecordWriter for Direct {
-    async fn write(&self, record: NewRecord) -> Result<(i64, Inclusion), StoreError> {
+    async fn write(
+        &self,
+        record: NewRecord,
+        region: Option<RegionCode>,
+    ) -> Result<(i64, Inclusion), StoreError> {
         let ctx = &self.0;
-        records::register(
+        records::register_audited(
             &ctx.db,
             &ctx.signer,
             std::slice::from_ref(&record),
             ctx.now_ms(),
+            records::Trail::PerRecord(&[region]),
         )
         .await?
         .pop()
@@ -294,7 +301,7 @@ pub async fn register<W: RecordWriter>(
     let label = label_or_new(body.label.as_deref())?;
     let new = body.to_new(person_id, label, today, &actor.name())?;
     check_open(ctx, &new.record, today)?;
-    let written = writer.write(new).await?;
+    let written = writer.write(new, actor.region).await?;
     registered(ctx, vec![written]).await
 }
 

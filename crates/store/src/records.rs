@@ -433,19 +433,38 @@ pub async fn register(
     batch: &[NewRecord],
     now_ms: i64,
 ) -> Result<Vec<(i64, Inclusion)>, StoreError> {
-    register_audited(db, signer, batch, now_ms, None).await
+    register_audited(db, signer, batch, now_ms, Trail::Batch(None)).await
 }
 
-/// [`register`] with an audit line (an import's) written in the batch's transaction.
+/// The audit lines a registration writes in its transaction.
+#[derive(Clone, Copy, Debug)]
+pub enum Trail<'a> {
+    /// One line for the whole batch (an import's), or none.
+    Batch(Option<&'a crate::audit::Line>),
+    /// One `record.register` line per record, registered by hand: its registrar
+    /// ([`NewRecord::actor`]) acting in the given region (one per record, in order), naming the
+    /// record written and its ledger leaf.
+    PerRecord(&'a [Option<xueshi_domain::RegionCode>]),
+}
+
+/// [`register`] with its audit lines ([`Trail`]) written in the batch's transaction.
 pub async fn register_audited(
     db: &Db,
     signer: &LedgerSigner,
     batch: &[NewRecord],
     now_ms: i64,
-    line: Option<&crate::audit::Line>,
+    trail: Trail<'_>,
 ) -> Result<Vec<(i64, Inclusion)>, StoreError> {
     for n in batch {
         validate(n)?;
+    }
+    if let Trail::PerRecord(regions) = trail
+        && regions.len() != batch.len()
+    {
+        return Err(StoreError::invalid(
+            "record.trail",
+            "每条登记须有一行审计记录",
+        ));
     }
     if batch.is_empty() {
         return Ok(Vec::new());
@@ -453,8 +472,16 @@ pub async fn register_audited(
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, now_ms)?;
         let rows = register_in_tx!(tx, appender, batch, None);
-        if let Some(line) = line {
-            crate::line_in_tx!(tx, line)?;
+        match trail {
+            Trail::Batch(Some(line)) => crate::line_in_tx!(tx, line)?,
+            Trail::Batch(None) => {}
+            Trail::PerRecord(regions) => {
+                for ((n, row), region) in batch.iter().zip(&rows).zip(regions) {
+                    crate::audit_in_tx!(tx, now_ms, &n.actor, *region,
+                        EntryKind::RecordRegister.as_str(),
+                        format!("person:{}/record:{}", n.person_id, row.id), row.entry_index)?;
+                }
+            }
         }
         write_batch!(tx, &appender, signer)?;
         Ok(rows.iter().map(|r| r.id).zip(appender.inclusions()).collect())

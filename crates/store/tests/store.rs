@@ -2694,9 +2694,55 @@ async fn an_act_and_its_audit_line_commit_both_or_neither() {
             let db = w.db.clone();
             let signer = w.signer.clone();
             let l = line(56);
-            async move { records::register_audited(&db, &signer, &[r], 56, Some(&l)).await }
+            async move {
+                records::register_audited(&db, &signer, &[r], 56, records::Trail::Batch(Some(&l)))
+                    .await
+            }
         })
         .await;
+        // A record registered by hand: its own `record.register` line, naming the record and
+        // its leaf, in the record's transaction.
+        both_or_neither(&w, "one registration", "records", actor, || {
+            let mut r = new_record(
+                w.other,
+                record("手工登记", Subject::Public, Form::Academic, "2026-06-02", 1),
+            );
+            r.actor = actor.to_owned();
+            let (db, signer) = (w.db.clone(), w.signer.clone());
+            let region = Some(RegionCode::parse("341502").unwrap());
+            async move {
+                records::register_audited(
+                    &db,
+                    &signer,
+                    &[r],
+                    56,
+                    records::Trail::PerRecord(&[region]),
+                )
+                .await
+            }
+        })
+        .await;
+        let registered = xueshi_store::audit::audit_trail(
+            &w.db,
+            RegionCode::parse("341502").unwrap(),
+            &xueshi_store::audit::AuditFilter {
+                action: Some("record.register"),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+        assert_eq!(registered.len(), 1, "{registered:?}");
+        assert_eq!(registered[0].actor, actor);
+        let id: i64 = xueshi_store::on_db!(&w.db, p => sqlx::query_scalar("SELECT MAX(id) FROM records").fetch_one(p).await.unwrap());
+        assert!(
+            registered[0]
+                .subject
+                .as_deref()
+                .is_some_and(|s| s.ends_with(&format!("/record:{id}"))),
+            "{registered:?}"
+        );
         let entries = count(&w.db, "ledger_entries").await;
         let authority = w.authority;
         both_or_neither(&w, "review", "review_acts", actor, || {

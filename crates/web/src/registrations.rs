@@ -6,6 +6,7 @@
 //! its own answer and one bad record never sinks another's.
 
 use tokio::sync::{mpsc, oneshot};
+use xueshi_domain::RegionCode;
 use xueshi_store::ledger::Inclusion;
 use xueshi_store::records::{self, NewRecord};
 use xueshi_store::{Db, LedgerSigner, StoreError};
@@ -17,10 +18,13 @@ pub const MAX_BATCH: usize = 256;
 
 type Reply = oneshot::Sender<Result<(i64, Inclusion), StoreError>>;
 
+/// A record to write, the region its registrar acts in (for its audit line), and who waits.
+type Job = (NewRecord, Option<RegionCode>, Reply);
+
 /// The queue to the writer task.
 #[derive(Clone, Debug)]
 pub struct Registrations {
-    queue: mpsc::Sender<(NewRecord, Reply)>,
+    queue: mpsc::Sender<Job>,
 }
 
 impl Registrations {
@@ -31,13 +35,17 @@ impl Registrations {
         Self { queue }
     }
 
-    /// Registers one record (with the others waiting at the same moment) and answers with its
-    /// id and place in the ledger.
-    pub async fn register(&self, record: NewRecord) -> Result<(i64, Inclusion), StoreError> {
+    /// Registers one record (with the others waiting at the same moment), with its audit line
+    /// (its registrar acting in `region`), and answers with its id and place in the ledger.
+    pub async fn register(
+        &self,
+        record: NewRecord,
+        region: Option<RegionCode>,
+    ) -> Result<(i64, Inclusion), StoreError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Ledger("登记写入任务已停止".to_owned());
         self.queue
-            .send((record, reply))
+            .send((record, region, reply))
             .await
             .map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -48,27 +56,40 @@ async fn write_loop(
     db: Db,
     signer: std::sync::Arc<LedgerSigner>,
     clock: Clock,
-    mut jobs: mpsc::Receiver<(NewRecord, Reply)>,
+    mut jobs: mpsc::Receiver<Job>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while jobs.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let (records, replies): (Vec<NewRecord>, Vec<Reply>) = batch.drain(..).unzip();
+        let mut records = Vec::with_capacity(batch.len());
+        let mut regions = Vec::with_capacity(batch.len());
+        let mut replies = Vec::with_capacity(batch.len());
+        for (record, region, reply) in batch.drain(..) {
+            records.push(record);
+            regions.push(region);
+            replies.push(reply);
+        }
         crate::metrics::registry().registration_batch(records.len());
-        match records::register(&db, &signer, &records, clock()).await {
+        let trail = records::Trail::PerRecord(&regions);
+        match records::register_audited(&db, &signer, &records, clock(), trail).await {
             Ok(written) if written.len() == replies.len() => {
                 for (reply, w) in replies.into_iter().zip(written) {
                     let _ = reply.send(Ok(w));
                 }
             }
             _ => {
-                for (record, reply) in records.into_iter().zip(replies) {
-                    let one =
-                        records::register(&db, &signer, std::slice::from_ref(&record), clock())
-                            .await
-                            .and_then(|mut w| {
-                                w.pop()
-                                    .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
-                            });
+                for ((record, region), reply) in records.into_iter().zip(regions).zip(replies) {
+                    let one = records::register_audited(
+                        &db,
+                        &signer,
+                        std::slice::from_ref(&record),
+                        clock(),
+                        records::Trail::PerRecord(&[region]),
+                    )
+                    .await
+                    .and_then(|mut w| {
+                        w.pop()
+                            .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+                    });
                     let _ = reply.send(one);
                 }
             }

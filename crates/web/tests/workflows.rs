@@ -159,6 +159,14 @@ async fn records_are_registered_with_evidence_listed_voided_and_closed_after_the
         assert_eq!(list[2]["label"], "科目一更正");
         assert_eq!(list[2]["hours"], "20");
         assert!(list[1]["voided"].is_null());
+        // Each record registered by hand has its own audit line: who, the record, its leaf.
+        let lines = w.get(&supervisor, "/api/audit?action=record.register").await;
+        let lines = lines.expect(StatusCode::OK).as_array().unwrap().clone();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0]["actor"].as_str().unwrap().starts_with("zhang"), "{lines:?}");
+        assert!(lines[1]["actor"].as_str().unwrap().starts_with("hospital"), "{lines:?}");
+        assert_eq!(lines[0]["subject"], format!("person:{zhang}/record:{first_id}"));
+        assert_eq!(lines[0]["entry_index"], receipt["entry_index"]);
         // The decision counts the live records only: 10 + 20 public hours.
         let year = w.get(&me, &format!("/api/persons/{zhang}/years/2026")).await;
         assert_eq!(year.expect(StatusCode::OK)["hours"]["public"], "30", "{}", year.body);

@@ -436,7 +436,14 @@ pub async fn import_records(
         .audit
         .as_ref()
         .map(|l| l.about(format!("{}/rows:{}", l.subject, records.len())));
-    register_audited(db, signer, &records, opts.now_ms, line.as_ref()).await?;
+    register_audited(
+        db,
+        signer,
+        &records,
+        opts.now_ms,
+        crate::records::Trail::Batch(line.as_ref()),
+    )
+    .await?;
     progress(Progress {
         phase: Phase::Writing,
         done: total,

@@ -23,8 +23,12 @@ use crate::registrations::Registrations;
 use crate::state::AppState;
 
 impl RecordWriter for Registrations {
-    async fn write(&self, record: NewRecord) -> Result<(i64, Inclusion), StoreError> {
-        self.register(record).await
+    async fn write(
+        &self,
+        record: NewRecord,
+        region: Option<xueshi_domain::RegionCode>,
+    ) -> Result<(i64, Inclusion), StoreError> {
+        self.register(record, region).await
     }
 }
 

@@ -13,8 +13,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xueshi_store::StoreError;
-use xueshi_store::accounts::{self, Account};
+use xueshi_app::session;
+use xueshi_store::accounts::Account;
 
 use crate::auth::{Caller, clear_cookie, session_cookie};
 use crate::error::{ApiError, ErrorBody};
@@ -125,57 +125,24 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let now = state.now_ms();
-    if let Some(wait_ms) = state.throttle.wait_ms(&req.login, address, now) {
-        return Ok(throttled(wait_ms));
-    }
-    // Throttling replaces the store's lockout, which anyone could renew to keep an account
-    // locked and which answered differently for a real account.
-    let policy = accounts::AccountPolicy {
-        max_failures: i64::MAX,
-        ..state.accounts
+    let try_with = session::Credentials {
+        login: &req.login,
+        password: &req.password,
+        address,
     };
-    let outcome = match accounts::login_or_unknown(
-        &state.db,
-        &policy,
-        &req.login,
-        &req.password,
-        now,
-    )
-    .await
-    {
-        Ok(Some(outcome)) => outcome,
-        Ok(None) => {
-            // An unknown login: throttled and answered as a wrong password, audited in one
-            // line per address and window (anyone can make up names; the trail must not grow
-            // by one line per name).
-            state.throttle.failed(&req.login, address, now);
-            if let Some(attempts) = state.throttle.unknown_login(address, now) {
-                let from = address.map(|a| a.to_string());
-                accounts::audit_unknown_logins(&state.db, now, attempts, from.as_deref()).await?;
-            }
-            return Err(accounts::login_failed().into());
-        }
-        // A lock set before (or by another tool) answers as an unknown login or a wrong
-        // password does, and counts as a failure alike: the answers never tell an account
-        // exists.
-        Err(StoreError::AccountLocked { .. }) => {
-            state.throttle.failed(&req.login, address, now);
-            return Err(accounts::login_failed().into());
-        }
-        Err(e) => {
-            if e.code() == "auth.failed" {
-                state.throttle.failed(&req.login, address, now);
-            }
-            return Err(e.into());
-        }
-    };
-    state.throttle.succeeded(&req.login, address);
-    let session =
-        accounts::start_session(&state.db, &state.accounts, outcome.account.id, now).await?;
+    let signed_in =
+        match session::sign_in(&state.ctx(), &state.accounts, &state.throttle, try_with).await? {
+            session::SignIn::Started(signed_in) => signed_in,
+            session::SignIn::Throttled { wait_ms } => return Ok(throttled(wait_ms)),
+        };
+    let session::SignedIn {
+        account,
+        must_change_password,
+        session,
+    } = *signed_in;
     let body = LoginResponse {
-        account: AccountView::from(&outcome.account),
-        must_change_password: outcome.must_change_password,
+        account: AccountView::from(&account),
+        must_change_password,
         csrf_token: session.csrf_token,
     };
     Ok((
@@ -238,7 +205,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
             "API 令牌没有会话可退出",
         ));
     };
-    accounts::end_session(&state.db, &token).await?;
+    session::sign_out(&state.ctx(), &token).await?;
     state.sessions.forget_account(account.id);
     Ok((
         StatusCode::NO_CONTENT,
@@ -295,15 +262,14 @@ pub async fn change_password(
             "API 令牌不能修改密码",
         ));
     };
-    accounts::change_password_in_session(
-        &state.db,
+    session::change_password(
+        &state.ctx(),
         &state.keys,
         &state.accounts,
         account.id,
+        session.id,
         &req.old_password,
         &req.new_password,
-        Some(session.id),
-        state.now_ms(),
     )
     .await?;
     // Every other session of the account has ended: none may live on in this process's cache.
@@ -337,7 +303,7 @@ pub async fn sign_out_everywhere(
             "API 令牌没有会话可退出",
         ));
     };
-    let ended = accounts::sign_out_everywhere(&state.db, account.id, state.now_ms()).await?;
+    let ended = session::sign_out_everywhere(&state.ctx(), account.id).await?;
     state.sessions.forget_account(account.id);
     Ok((
         [
