@@ -15,7 +15,6 @@
 
 use std::collections::BTreeSet;
 
-use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, RegionCode, Role};
 use xueshi_policy::input::{Cohort, TitleLevel};
@@ -26,8 +25,8 @@ use xueshi_store::entries::ReviewReason;
 use xueshi_store::ledger::Act;
 use xueshi_store::messages::{self, Kind, Mailbox};
 use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
-use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
-use xueshi_store::{Db, Keys, LedgerSigner, outbox, people, registry, reminders, requests};
+use xueshi_store::people::NewPerson;
+use xueshi_store::{Db, LedgerSigner, outbox, people, reminders, requests};
 use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 
 fn d(s: &str) -> Date {
@@ -60,24 +59,7 @@ fn org(kind: OrgKind, name: &str, industry: Option<&str>) -> NewOrganisation {
 }
 
 async fn world(db: Db) -> World {
-    let keys = Keys::from_master([7; 32]);
-    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
-    registry::seed_places(&db, policy()).await.unwrap();
-    registry::init_ledger(&db, &signer).await.unwrap();
-    let unit = people::insert_unit(
-        &db,
-        &NewUnit {
-            credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
-            name: "霍邱县第一人民医院".to_owned(),
-            region: RegionCode::parse("341522").unwrap(),
-            zone_id: None,
-            industry: "卫生健康".to_owned(),
-            kind: UnitKind::Institution,
-        },
-        1,
-    )
-    .await
-    .unwrap();
+    let xueshi_testkit::Start { keys, signer, unit } = xueshi_testkit::start(&db, 7).await;
     let mut persons = Vec::new();
     for (id, name) in [
         ("34152219850612301", "张晓梅"),

@@ -14,7 +14,6 @@
     clippy::indexing_slicing
 )]
 
-use xueshi_domain::credit_code::CreditCode;
 use xueshi_domain::id_number::IdNumber;
 use xueshi_domain::{Date, Hours, RegionCode};
 use xueshi_policy::input::{Amount, Cohort, Exam, Form, Provider, Record, Subject, TitleLevel};
@@ -23,7 +22,7 @@ use xueshi_store::acts::{self, Mode, Review, Verification, Verifier};
 use xueshi_store::entries::ReviewReason;
 use xueshi_store::ledger::Act;
 use xueshi_store::organisations::{self, NewOrganisation, OrgKind};
-use xueshi_store::people::{NewPerson, NewUnit, UnitKind};
+use xueshi_store::people::NewPerson;
 use xueshi_store::records::NewRecord;
 use xueshi_store::registry::NewFiling;
 use xueshi_store::{
@@ -103,24 +102,7 @@ fn new_record(person_id: i64, record: Record) -> NewRecord {
 /// of every covered kind, a void with its correction, and (last, entries 10 and 11) the
 /// authority's review stamp and the bureau's verification.
 async fn world(db: Db) -> World {
-    let keys = Keys::from_master([42; 32]);
-    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
-    registry::seed_places(&db, policy()).await.unwrap();
-    registry::init_ledger(&db, &signer).await.unwrap();
-    let unit = people::insert_unit(
-        &db,
-        &NewUnit {
-            credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
-            name: "霍邱县第一人民医院".to_owned(),
-            region: RegionCode::parse("341522").unwrap(),
-            zone_id: None,
-            industry: "卫生健康".to_owned(),
-            kind: UnitKind::Institution,
-        },
-        1,
-    )
-    .await
-    .unwrap();
+    let xueshi_testkit::Start { keys, signer, unit } = xueshi_testkit::start(&db, 42).await;
     let id_number = IdNumber::complete("34152219850612301").unwrap();
     let person = people::insert_person(
         &db,

@@ -12,9 +12,12 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+use xueshi_domain::RegionCode;
+use xueshi_domain::credit_code::CreditCode;
 use xueshi_policy::{Policy, load_embedded};
-use xueshi_store::Db;
 use xueshi_store::accounts::{AccountPolicy, PasswordParams};
+use xueshi_store::people::{self, NewUnit, UnitKind};
+use xueshi_store::{Db, Keys, LedgerSigner, registry};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -22,6 +25,38 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 pub fn policy() -> &'static Policy {
     static P: OnceLock<Policy> = OnceLock::new();
     P.get_or_init(|| load_embedded("anhui").unwrap())
+}
+
+/// Where most suites start: the places seeded, the ledger initialised under keys derived from
+/// `master`, and one unit, 霍邱县第一人民医院 (an institution of 卫生健康 in 341522).
+#[allow(missing_debug_implementations)] // keys and signer do not print
+pub struct Start {
+    pub keys: Keys,
+    pub signer: LedgerSigner,
+    pub unit: i64,
+}
+
+/// Seeds `db` as [`Start`] says.
+pub async fn start(db: &Db, master: u8) -> Start {
+    let keys = Keys::from_master([master; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
+    registry::seed_places(db, policy()).await.unwrap();
+    registry::init_ledger(db, &signer).await.unwrap();
+    let unit = people::insert_unit(
+        db,
+        &NewUnit {
+            credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
+            name: "霍邱县第一人民医院".to_owned(),
+            region: RegionCode::parse("341522").unwrap(),
+            zone_id: None,
+            industry: "卫生健康".to_owned(),
+            kind: UnitKind::Institution,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    Start { keys, signer, unit }
 }
 
 /// Small argon2 costs so the suites stay fast; production uses the OWASP default.

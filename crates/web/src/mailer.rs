@@ -484,13 +484,13 @@ mod tests {
     use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
     use tokio::net::TcpListener;
-    use xueshi_domain::credit_code::CreditCode;
+
+    use xueshi_domain::Role;
     use xueshi_domain::id_number::IdNumber;
-    use xueshi_domain::{RegionCode, Role};
     use xueshi_policy::input::Cohort;
     use xueshi_store::accounts::{self, NewAccount};
-    use xueshi_store::people::{self, NewPerson, NewUnit, UnitKind};
-    use xueshi_store::{Keys, LedgerSigner, registry};
+    use xueshi_store::people::{self, NewPerson};
+
     use xueshi_testkit::{account_policy, done, fresh_dbs, policy};
 
     /// How the scripted SMTP server behaves.
@@ -552,24 +552,7 @@ mod tests {
     /// A state over a database where a professional and her unit's administrator, both with
     /// an address, lack 2026's hours: each run of reminders on a new threshold queues 2 e-mails.
     async fn world(db: xueshi_store::Db) -> AppState {
-        let keys = Keys::from_master([9; 32]);
-        let signer = LedgerSigner::new(&keys, "test.xueshi/ledger").unwrap();
-        registry::seed_places(&db, policy()).await.unwrap();
-        registry::init_ledger(&db, &signer).await.unwrap();
-        let unit = people::insert_unit(
-            &db,
-            &NewUnit {
-                credit_code: CreditCode::complete("12341522MB0000001").unwrap(),
-                name: "霍邱县第一人民医院".to_owned(),
-                region: RegionCode::parse("341522").unwrap(),
-                zone_id: None,
-                industry: "卫生健康".to_owned(),
-                kind: UnitKind::Institution,
-            },
-            1,
-        )
-        .await
-        .unwrap();
+        let xueshi_testkit::Start { keys, signer, unit } = xueshi_testkit::start(&db, 9).await;
         let person = people::insert_person(
             &db,
             &keys,
