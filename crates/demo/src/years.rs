@@ -825,22 +825,30 @@ pub(super) async fn seed_batch(
 ) -> Result<(), StoreError> {
     let first = world.years.first().map_or(2024, |y| y.year);
     let last = world.years.last().map_or(first, |y| y.year);
+    // The batch's persons and their employments in one transaction.
     let mut plans = Vec::new();
+    let mut news = Vec::new();
+    let created = ymd(first, 1, 1)?;
+    let created_ms = ms(created, range.start);
     for index in range {
-        let (person, mut plan) = plan_person(world, index, used_ids)?;
-        let created = ymd(first, 1, 1)?;
-        plan.id = people::insert_person(db, keys, &person, ms(created, index)).await?;
+        let (person, plan) = plan_person(world, index, used_ids)?;
+        let mut jobs = Vec::with_capacity(plan.jobs.len());
         for (from, unit) in &plan.jobs {
             let unit_id = world
                 .units
                 .get(*unit)
                 .map(|u| u.id)
                 .ok_or_else(|| invalid("单位不存在"))?;
-            people::employ(db, plan.id, unit_id, *from).await?;
+            jobs.push((unit_id, *from));
         }
-        summary.persons += 1;
+        news.push((person, jobs));
         plans.push(plan);
     }
+    let ids = people::insert_persons(db, keys, &news, created_ms).await?;
+    for (plan, id) in plans.iter_mut().zip(ids) {
+        plan.id = id;
+    }
+    summary.persons += u64::try_from(plans.len()).unwrap_or(0);
 
     let mut drafts: Vec<Draft> = Vec::new();
     for (person, plan) in plans.iter().enumerate() {

@@ -220,6 +220,31 @@ pub async fn insert_person(
     Ok(on_db!(db, p => insert_person_row!(p, &sealed, now_ms)))
 }
 
+/// Inserts persons with their employments (unit, from) in one transaction, answering their
+/// ids in order: the bulk path of a seed (each person sealed as [`insert_person`] does).
+pub async fn insert_persons(
+    db: &Db,
+    keys: &Keys,
+    persons: &[(NewPerson, Vec<(i64, Date)>)],
+    now_ms: i64,
+) -> Result<Vec<i64>, StoreError> {
+    let sealed = persons
+        .iter()
+        .map(|(p, _)| SealedPerson::new(keys, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::in_tx!(db, tx => {
+        let mut ids = Vec::with_capacity(persons.len());
+        for ((_, jobs), s) in persons.iter().zip(&sealed) {
+            let id = insert_person_row!(&mut **tx, s, now_ms);
+            for (unit_id, from) in jobs {
+                employ_rows!(*tx, id, *unit_id, *from);
+            }
+            ids.push(id);
+        }
+        Ok::<_, StoreError>(ids)
+    })
+}
+
 /// Finds a person by ID number through the blind index (the number itself is never queried).
 pub async fn person_by_id_number(
     db: &Db,
