@@ -184,3 +184,14 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
         Self::Migrate(e.to_string())
     }
 }
+
+impl From<xueshi_table::TableError> for StoreError {
+    fn from(e: xueshi_table::TableError) -> Self {
+        use xueshi_table::TableError as T;
+        match e {
+            T::Invalid { code, message } => Self::Invalid { code, message },
+            T::TooLarge { code, message } => Self::TooLarge { code, message },
+            T::Malformed { code, message } => Self::Malformed { code, message },
+        }
+    }
+}

@@ -612,6 +612,7 @@ pub(crate) async fn open(
         limits: opts.limits,
     })
     .await
+    .map_err(StoreError::from)
 }
 
 /// Reports validation progress every so many rows (and at the end).

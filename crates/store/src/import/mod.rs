@@ -46,11 +46,11 @@
 
 pub mod certificates;
 mod fields;
-pub mod limits;
+#[cfg(test)]
+mod limits;
 mod lookup;
 pub mod persons;
 pub mod records;
-pub(crate) mod table;
 pub mod units;
 
 #[cfg(test)]
@@ -61,11 +61,12 @@ use std::fmt;
 use xueshi_domain::Date;
 
 pub use certificates::import_certificates;
-pub use limits::Limits;
 pub use persons::import_persons;
 pub use records::import_records;
 pub use table::Format;
 pub use units::import_units;
+use xueshi_table as table;
+pub use xueshi_table::limits::Limits;
 
 /// What happens when some rows are bad.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use std::rc::Rc;
 use calamine::{DataRef, Reader, Xlsx, open_workbook};
 use tokio::sync::mpsc;
 
-use super::limits::Limits;
-use crate::error::StoreError;
+use crate::TableError;
+use crate::limits::Limits;
 
 /// The formats `xueshi import` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,15 +31,15 @@ pub enum Format {
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn invalid(code: &'static str, message: String) -> StoreError {
-    StoreError::invalid(code, message)
+fn invalid(code: &'static str, message: String) -> TableError {
+    TableError::invalid(code, message)
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> StoreError {
+fn io_error(path: &Path, e: &std::io::Error) -> TableError {
     invalid("import.io", format!("无法读取文件 {}：{e}", path.display()))
 }
 
-fn old_excel() -> StoreError {
+fn old_excel() -> TableError {
     invalid(
         "import.format",
         "不支持旧版 Excel 97-2003 工作簿（.xls）：请在 Excel 中另存为 .xlsx，或另存为「CSV UTF-8（逗号分隔）」"
@@ -49,7 +49,7 @@ fn old_excel() -> StoreError {
 
 impl Format {
     /// The format of a file: by its extension, else by its first bytes.
-    pub fn detect(path: &Path) -> Result<Self, StoreError> {
+    pub fn detect(path: &Path) -> Result<Self, TableError> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -80,7 +80,7 @@ impl Format {
 
 /// What a cell held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CellKind {
+pub enum CellKind {
     Text,
     /// An XLSX number (its text is the number's shortest decimal form).
     Number,
@@ -91,7 +91,7 @@ pub(crate) enum CellKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Cell {
+pub struct Cell {
     pub text: String,
     pub kind: CellKind,
 }
@@ -107,7 +107,7 @@ impl Cell {
 
 /// One row of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Row {
+pub struct Row {
     /// As Excel shows it, 1-based.
     pub number: usize,
     pub cells: Vec<Cell>,
@@ -121,13 +121,13 @@ impl Row {
 
 /// A cell's text without surrounding white space (incl. full-width and no-break spaces), BOM
 /// and zero-width spaces.
-pub(crate) fn clean(s: &str) -> &str {
+pub fn clean(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}')
 }
 
 /// A header cell as matched against column names: no white space, no `*` marking required
 /// columns, no note in parentheses (`学时（小时）`), no trailing colon, ASCII lowercase.
-pub(crate) fn normalise_header(s: &str) -> String {
+pub fn normalise_header(s: &str) -> String {
     let s = clean(s);
     let s = s.split(['(', '（']).next().unwrap_or(s);
     s.chars()
@@ -138,7 +138,7 @@ pub(crate) fn normalise_header(s: &str) -> String {
 
 /// What the reader thread is asked to read.
 #[derive(Clone, Debug)]
-pub(crate) struct Request {
+pub struct Request {
     pub path: PathBuf,
     pub format: Format,
     pub sheet: Option<String>,
@@ -155,12 +155,12 @@ enum Msg {
     Start { header: Row, estimate: Option<u64> },
     Rows(Vec<Row>),
     End,
-    Fail(StoreError),
+    Fail(TableError),
 }
 
 /// An open file: its header, then its data rows in batches.
 #[derive(Debug)]
-pub(crate) struct Source {
+pub struct Source {
     rx: mpsc::Receiver<Msg>,
     pub header: Row,
     /// Data rows after the header: exact for a counted CSV, the declared size for XLSX.
@@ -179,7 +179,7 @@ impl std::fmt::Debug for Msg {
     }
 }
 
-fn reader_died() -> StoreError {
+fn reader_died() -> TableError {
     invalid(
         "import.reader",
         "读取文件的线程意外结束，导入已中止".to_owned(),
@@ -188,7 +188,7 @@ fn reader_died() -> StoreError {
 
 impl Source {
     /// Opens a file (the reading happens on a thread of its own) and reads up to its header.
-    pub async fn open(request: Request) -> Result<Self, StoreError> {
+    pub async fn open(request: Request) -> Result<Self, TableError> {
         let (tx, mut rx) = mpsc::channel(4);
         std::thread::Builder::new()
             .name("xueshi-import-reader".to_owned())
@@ -218,7 +218,7 @@ impl Source {
     }
 
     /// The next batch of data rows; `None` at the end of the file.
-    pub async fn next_batch(&mut self) -> Result<Option<Vec<Row>>, StoreError> {
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<Row>>, TableError> {
         if self.ended {
             return Ok(None);
         }
@@ -333,7 +333,7 @@ impl<'a> Emitter<'a> {
         rows.all(|r| self.push(r))
     }
 
-    fn finish(mut self) -> Result<(), StoreError> {
+    fn finish(mut self) -> Result<(), TableError> {
         if !self.started {
             if self.before.is_empty() {
                 return Err(invalid(
@@ -358,7 +358,7 @@ fn to_usize(n: u64) -> usize {
 }
 
 /// Refuses a CSV that is not UTF-8, by its first 64 KiB, with what to do about it.
-fn check_csv_encoding(path: &Path) -> Result<(), StoreError> {
+fn check_csv_encoding(path: &Path) -> Result<(), TableError> {
     let mut head = Vec::with_capacity(1 << 16);
     File::open(path)
         .and_then(|f| f.take(1 << 16).read_to_end(&mut head))
@@ -381,7 +381,7 @@ fn check_csv_encoding(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, StoreError> {
+fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, TableError> {
     let file = File::open(path).map_err(|e| io_error(path, &e))?;
     Ok(csv::ReaderBuilder::new()
         .has_headers(false)
@@ -389,7 +389,7 @@ fn csv_reader(path: &Path) -> Result<csv::Reader<BufReader<File>>, StoreError> {
         .from_reader(BufReader::with_capacity(1 << 16, file)))
 }
 
-fn csv_error(e: &csv::Error) -> StoreError {
+fn csv_error(e: &csv::Error) -> TableError {
     let at = e
         .position()
         .map(|p| format!("（第 {} 行附近）", p.line()))
@@ -398,7 +398,7 @@ fn csv_error(e: &csv::Error) -> StoreError {
 }
 
 /// Non-empty records of a CSV.
-fn count_csv(path: &Path) -> Result<u64, StoreError> {
+fn count_csv(path: &Path) -> Result<u64, TableError> {
     let mut reader = csv_reader(path)?;
     let mut record = csv::ByteRecord::new();
     let mut n = 0u64;
@@ -439,7 +439,7 @@ impl<R: Read> Read for Tap<R> {
     }
 }
 
-fn read_csv(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError> {
+fn read_csv(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), TableError> {
     request.limits.check_file(&request.path)?;
     check_csv_encoding(&request.path)?;
     let estimate = if request.count {
@@ -525,7 +525,7 @@ fn read_csv(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError>
     emitter.finish()
 }
 
-fn xlsx_error(e: &calamine::XlsxError) -> StoreError {
+fn xlsx_error(e: &calamine::XlsxError) -> TableError {
     invalid("import.xlsx", format!("无法读取 Excel 文件：{e}"))
 }
 
@@ -554,7 +554,7 @@ fn xlsx_cell(value: &DataRef<'_>) -> Option<Cell> {
     })
 }
 
-fn read_xlsx(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), StoreError> {
+fn read_xlsx(request: &Request, tx: &mpsc::Sender<Msg>) -> Result<(), TableError> {
     request.limits.check_xlsx(&request.path)?;
     let mut workbook: Xlsx<BufReader<File>> =
         open_workbook(&request.path).map_err(|e| xlsx_error(&e))?;
@@ -653,7 +653,7 @@ mod tests {
 
     #[tokio::test]
     async fn csv_rows_are_numbered_as_excel_shows_them() {
-        let dir = crate::import::testkit::temp_dir();
+        let dir = crate::tests_dir::temp_dir();
         let path = dir.join("rows.csv");
         std::fs::write(
             &path,
@@ -673,7 +673,7 @@ mod tests {
     /// the ones Excel shows.
     #[tokio::test]
     async fn row_numbers_survive_any_line_endings() {
-        let dir = crate::import::testkit::temp_dir();
+        let dir = crate::tests_dir::temp_dir();
         for (case, eol) in ["\n", "\r\n"].iter().enumerate() {
             for blank_lines in 0..3 {
                 for inner in ["", "\"a\nb\"", "\"a\r\nb\r\nc\""] {
@@ -701,7 +701,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_bom_is_not_part_of_the_first_header() {
-        let dir = crate::import::testkit::temp_dir();
+        let dir = crate::tests_dir::temp_dir();
         let path = dir.join("bom.csv");
         std::fs::write(&path, "\u{feff}身份证号,姓名\n1,甲\n").unwrap();
         let (source, rows) = all_rows(&path).await;
@@ -711,7 +711,7 @@ mod tests {
 
     #[tokio::test]
     async fn non_utf8_and_old_excel_files_are_refused_in_chinese() {
-        let dir = crate::import::testkit::temp_dir();
+        let dir = crate::tests_dir::temp_dir();
         let gbk = dir.join("gbk.csv");
         // "身份证号,姓名" in GBK.
         std::fs::write(&gbk, b"\xc9\xed\xb7\xdd\xd6\xa4\xba\xc5,\xd0\xd5\xc3\xfb\n").unwrap();
