@@ -581,3 +581,20 @@ pub async fn check_text(ctx: &Ctx, issuing: &Issuing<'_>, text: &str) -> Result<
     };
     check_value(ctx, issuing, &presented).await.map(Some)
 }
+
+/// Revocation status list `list` as a signed W3C Bitstring Status List credential, as the
+/// ledger stands now (public: anyone checking a certificate fetches it).
+pub async fn status_list(ctx: &Ctx, issuing: &Issuing<'_>, list: i64) -> Result<Value> {
+    if !certificates::status_list_exists(&ctx.db, list).await? {
+        return Err(Error::not_found("status_list.not_found", "没有该状态列表"));
+    }
+    let bits = certificates::status_bits(&ctx.db, list).await?;
+    let url = certificates::status_list_url(issuing.public_url, list);
+    let now = credential::datetime(ctx.now_ms());
+    let mut vc = xueshi_certificate::status::list_credential(&url, issuing.key.did(), &now, &bits);
+    issuing
+        .key
+        .sign(&mut vc, &now)
+        .map_err(|e| Error::internal("status_list.sign", e))?;
+    Ok(vc)
+}

@@ -133,6 +133,30 @@ impl Rng {
         0
     }
 
+    /// [`Rng::weighted`] over the running sums of the weights (`cumulative[i]` = the sum of
+    /// the first i + 1), by binary search: the same draw and the same answer, in O(log n).
+    fn weighted_cumulative(&mut self, cumulative: &[u64]) -> usize {
+        let x = self.below(cumulative.last().copied().unwrap_or(0));
+        let i = cumulative.partition_point(|&c| c <= x);
+        if i < cumulative.len() { i } else { 0 }
+    }
+
+    /// An element of `all` (ascending) other than `skip`, drawn as `rng.index` over the list
+    /// without it would draw; `None` when there is none.
+    fn other_than(&mut self, all: &[usize], skip: usize) -> Option<usize> {
+        let at = all.binary_search(&skip).ok();
+        let len = all.len() - usize::from(at.is_some());
+        let k = self.index(len);
+        if k >= len {
+            return None;
+        }
+        all.get(match at {
+            Some(p) if k >= p => k + 1,
+            _ => k,
+        })
+        .copied()
+    }
+
     fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.index(i + 1);
@@ -185,6 +209,8 @@ pub async fn seed(
     let providers = register_providers(db, signer, &years, &mut summary).await?;
     let mut world = World {
         seed: opts.seed,
+        staff_cumulative: staff_cumulative(&units),
+        by_industry: units_by_industry(&units),
         units,
         filings: Vec::new(),
         providers,

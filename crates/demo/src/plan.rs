@@ -118,8 +118,7 @@ pub(super) fn plan_person(
     let mut rng = Rng::new(world.seed, "person", index);
     let first_year = world.years.first().map_or(2024, |y| y.year);
     let last_year = world.years.last().map_or(first_year, |y| y.year);
-    let staff: Vec<u64> = world.units.iter().map(|u| u.staff).collect();
-    let unit = rng.weighted(&staff);
+    let unit = rng.weighted_cumulative(&world.staff_cumulative);
     let seat = world.units.get(unit).map_or(Seat::City, |u| u.seat);
     let county_weights: Vec<u64> = COUNTIES.iter().map(|c| c.weight).collect();
     let born_in = match seat {
@@ -184,12 +183,14 @@ pub(super) fn plan_person(
         jobs.push((hired, unit));
     }
     if rng.per_mille(80) {
-        let ind = world.units.get(unit).map(|u| u.industry);
-        let same: Vec<usize> = (0..unit_count)
-            .filter(|&u| u != unit && world.units.get(u).map(|x| x.industry) == ind)
-            .collect();
-        let next = if !same.is_empty() && rng.per_mille(700) {
-            same.get(rng.index(same.len())).copied()
+        let same = world
+            .units
+            .get(unit)
+            .and_then(|u| world.by_industry.get(&u.industry))
+            .map_or(&[][..], Vec::as_slice);
+        let others = same.len() - usize::from(same.binary_search(&unit).is_ok());
+        let next = if others > 0 && rng.per_mille(700) {
+            rng.other_than(same, unit)
         } else {
             Some(rng.index(unit_count)).filter(|&u| u != unit)
         };

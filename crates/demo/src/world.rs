@@ -164,6 +164,10 @@ pub(super) fn zone_name(policy: &Policy) -> Option<String> {
 pub(super) struct World {
     pub(super) seed: u64,
     pub(super) units: Vec<UnitInfo>,
+    /// Running sums of the units' staff weights ([`staff_cumulative`]).
+    pub(super) staff_cumulative: Vec<u64>,
+    /// The units of each industry (by index into `units`, ascending).
+    pub(super) by_industry: std::collections::HashMap<usize, Vec<usize>>,
     pub(super) filings: Vec<FilingInfo>,
     pub(super) providers: Vec<ProviderInfo>,
     pub(super) years: Vec<YearCtx>,
@@ -173,6 +177,27 @@ pub(super) struct World {
 }
 
 // ------------------------------------------------------------------------------- units
+
+/// Running sums of the units' staff weights: a person's unit is drawn by binary search instead
+/// of a scan of every unit (a province's seed has tens of thousands).
+pub(super) fn staff_cumulative(units: &[UnitInfo]) -> Vec<u64> {
+    units
+        .iter()
+        .scan(0u64, |sum, u| {
+            *sum = sum.saturating_add(u.staff);
+            Some(*sum)
+        })
+        .collect()
+}
+
+/// The units of each industry, ascending.
+pub(super) fn units_by_industry(units: &[UnitInfo]) -> std::collections::HashMap<usize, Vec<usize>> {
+    let mut by = std::collections::HashMap::<usize, Vec<usize>>::new();
+    for (i, u) in units.iter().enumerate() {
+        by.entry(u.industry).or_default().push(i);
+    }
+    by
+}
 
 pub(super) fn credit_code(
     rng: &mut Rng,

@@ -257,19 +257,18 @@ impl<'a> YearBuilder<'a> {
     pub(super) fn practice(&mut self, rng: &mut Rng) -> Result<u64, StoreError> {
         let (start, end) = self.span(rng, 10, 20)?;
         let tenths = rng.range(16, 40) * 10;
-        let ind = self.industry.name;
-        let hosts: Vec<&str> = self
+        // Another unit of the same industry (industries are named once each).
+        let same = self
             .world
             .units
-            .iter()
-            .enumerate()
-            .filter(|(i, u)| *i != self.unit && industry(u.industry).name == ind)
-            .map(|(_, u)| u.name.as_str())
-            .collect();
-        let host = hosts
-            .get(rng.index(hosts.len()))
-            .copied()
-            .unwrap_or("上级业务单位");
+            .get(self.unit)
+            .filter(|u| industry(u.industry).name == self.industry.name)
+            .and_then(|u| self.world.by_industry.get(&u.industry))
+            .map_or(&[][..], Vec::as_slice);
+        let host = rng
+            .other_than(same, self.unit)
+            .and_then(|i| self.world.units.get(i))
+            .map_or("上级业务单位", |u| u.name.as_str());
         let mut r = record(Subject::Professional, Form::Practice, end);
         r.started = Some(start);
         r.amount = Some(self.amount(rng, tenths, 200));

@@ -1,7 +1,8 @@
 //! The web pages: server-rendered HTML in Chinese (askama templates under `templates/`), one set
-//! per role, usable on a phone. Pages read through the same handlers as the JSON API (a page
-//! handler calls e.g. `routes::reviews::pending` with the caller's [`Acting`]), so every page
-//! is authorized exactly as the API is and no logic is written twice. Forms change nothing by
+//! per role, usable on a phone. Pages read through the same use cases as the JSON API (a page
+//! handler calls e.g. `xueshi_app::reviews` with the caller's [`Acting`]) and import nothing
+//! from `routes/`, so every page is authorized exactly as the API is and no logic is written
+//! twice. Forms change nothing by
 //! themselves: `static/app.js` sends them as JSON to the API with the session's CSRF token and
 //! shows the API's Chinese message on failure, so a refusal reads the same on a page as over
 //! the API.

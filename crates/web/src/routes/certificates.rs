@@ -2,8 +2,8 @@
 //! `xueshi_app::certificates`, which holds each use case — issuing (the professional for
 //! themself, a bureau within its jurisdiction), reading, revoking (a bureau, with a reason; a
 //! ledger act with its audit line) and the public checklist of a certificate by number or of a
-//! pasted credential. Here: rendering the PDF, signing the Bitstring Status List (public), and
-//! the anonymous look-ups' allowance.
+//! pasted credential. Here: rendering the PDF, serving the signed Bitstring Status List
+//! (public), and the anonymous look-ups' allowance.
 
 use axum::Json;
 use axum::extract::State;
@@ -15,9 +15,7 @@ pub use xueshi_app::certificates::{
     CertificateView, Checklist, IssuedView, IssuerItem, Item, LedgerItem, RevocationItem,
     RevokeBody, RevokedView,
 };
-use xueshi_certificate::credential;
 use xueshi_certificate::pdf::{self, PdfError, Print};
-use xueshi_certificate::status;
 use xueshi_store::certificates::Issued;
 
 use crate::auth::Acting;
@@ -198,20 +196,7 @@ pub async fn status_list(
     State(state): State<AppState>,
     ApiPath(list): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    if !xueshi_store::certificates::status_list_exists(&state.db, list).await? {
-        return Err(ApiError::not_found(
-            "status_list.not_found",
-            "没有该状态列表",
-        ));
-    }
-    let bits = xueshi_store::certificates::status_bits(&state.db, list).await?;
-    let url = xueshi_store::certificates::status_list_url(&state.public_url, list);
-    let now = credential::datetime(state.now_ms());
-    let mut vc = status::list_credential(&url, state.issuer.did(), &now, &bits);
-    state
-        .issuer
-        .sign(&mut vc, &now)
-        .map_err(|e| ApiError::internal("status_list.sign", &e))?;
+    let vc = certificates::status_list(&state.ctx(), &state.issuing(), list).await?;
     Ok(Json(vc))
 }
 
