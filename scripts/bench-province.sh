@@ -12,7 +12,7 @@
 #
 #   scripts/bench-province.sh [P=1000000] [YEAR=2026]
 #   WORK=/tmp/dir scripts/bench-province.sh …      # reuse databases seeded before in WORK
-#   SKIP_PG=1 / SKIP_WRK=1                          # leave a backend or the HTTP rows out
+#   SKIP_SQLITE=1 / SKIP_PG=1 / SKIP_WRK=1          # leave a backend or the HTTP rows out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-1000000}
@@ -94,18 +94,20 @@ measure() { # label url
 }
 
 echo "bench-province: $P persons, year $YEAR, $(nproc) CPUs, $(uname -r), load $(load)"
-SQLITE="sqlite://$WORK/bench.db"
-measure sqlite "$SQLITE"
-ls -l --block-size=M "$WORK/bench.db" | awk '{print "sqlite: database " $5}'
+if [[ -z "${SKIP_SQLITE:-}" ]]; then
+  SQLITE="sqlite://$WORK/bench.db"
+  measure sqlite "$SQLITE"
+  ls -l --block-size=M "$WORK/bench.db" | awk '{print "sqlite: database " $5}'
 
-echo "anchor: exporting the records (load $(load))"
-sqlite3 -csv -header "$WORK/bench.db" \
-  "SELECT r.person_id, r.subject, r.form, r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.for_year
-     FROM records r WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)" >"$WORK/records.csv"
-echo "anchor: $(($(wc -l <"$WORK/records.csv") - 1)) records (load $(load))"
-python3 scripts/duckdb-anchor.py "$WORK/records.csv" "$YEAR"
-echo "anchor: SHA-256 of 256-byte messages, one core (load $(load))"
-openssl speed -seconds 3 -bytes 256 sha256 2>/dev/null | tail -1
+  echo "anchor: exporting the records (load $(load))"
+  sqlite3 -csv -header "$WORK/bench.db" \
+    "SELECT r.person_id, r.subject, r.form, r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.for_year
+       FROM records r WHERE NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)" >"$WORK/records.csv"
+  echo "anchor: $(($(wc -l <"$WORK/records.csv") - 1)) records (load $(load))"
+  python3 scripts/duckdb-anchor.py "$WORK/records.csv" "$YEAR"
+  echo "anchor: SHA-256 of 256-byte messages, one core (load $(load))"
+  openssl speed -seconds 3 -bytes 256 sha256 2>/dev/null | tail -1
+fi
 
 if [[ -z "${SKIP_PG:-}" ]]; then
   psql "$PG" -Atc 'select 1' >/dev/null || { echo "bench-province: PostgreSQL does not answer at $PG (or SKIP_PG=1)" >&2; exit 1; }

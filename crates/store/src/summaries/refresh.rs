@@ -219,6 +219,9 @@ async fn write(
     }
 }
 
+/// Batches between two checkpoints of SQLite's log ([`Db::checkpoint`]) in a drain.
+const CHECKPOINT_EVERY: u64 = 16;
+
 /// Takes, reads, decides and writes batches until no mark in `scope` is left; `progress` is
 /// told the person-years decided so far after each batch. Returns that number.
 pub async fn drain(
@@ -229,6 +232,7 @@ pub async fn drain(
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, StoreError> {
     let mut total = 0;
+    let mut batches = 0u64;
     let mut current = read(db, take(db, scope, 0, &HashSet::new()).await?).await?;
     // After the cursor reaches the end, one pass from the start again: marks skipped while
     // another refresher held them, or left by a write that lost its race, are found there.
@@ -236,6 +240,7 @@ pub async fn drain(
     loop {
         if current.taken.marks.is_empty() {
             if restarted || current.taken.cursor == 0 {
+                db.checkpoint().await?;
                 return Ok(total);
             }
             restarted = true;
@@ -262,6 +267,11 @@ pub async fn drain(
         let (next, done) = tokio::join!(next, this);
         total += done?;
         progress(total);
+        batches += 1;
+        // Neither our read nor our write is open here: the moment to empty SQLite's log.
+        if batches % CHECKPOINT_EVERY == 0 {
+            db.checkpoint().await?;
+        }
         current = next.map_err(|e| {
             StoreError::invalid("summary.refresh", format!("读取下一批失败：{e}"))
         })??;
