@@ -191,7 +191,9 @@ pub(super) fn staff_cumulative(units: &[UnitInfo]) -> Vec<u64> {
 }
 
 /// The units of each industry, ascending.
-pub(super) fn units_by_industry(units: &[UnitInfo]) -> std::collections::HashMap<usize, Vec<usize>> {
+pub(super) fn units_by_industry(
+    units: &[UnitInfo],
+) -> std::collections::HashMap<usize, Vec<usize>> {
     let mut by = std::collections::HashMap::<usize, Vec<usize>>::new();
     for (i, u) in units.iter().enumerate() {
         by.entry(u.industry).or_default().push(i);
