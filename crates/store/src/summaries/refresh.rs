@@ -269,7 +269,7 @@ pub async fn drain(
         progress(total);
         batches += 1;
         // Neither our read nor our write is open here: the moment to empty SQLite's log.
-        if batches % CHECKPOINT_EVERY == 0 {
+        if batches.is_multiple_of(CHECKPOINT_EVERY) {
             db.checkpoint().await?;
         }
         current = next.map_err(|e| {
