@@ -3,8 +3,8 @@
 //! unknown login, a wrong password and an account locked before all answer `auth.failed`
 //! alike, count as failures alike, and unknown logins are audited in one line per address and
 //! window. Every other act (a started session, a failure, a password change, signing out
-//! everywhere) writes its audit line in the store's transaction. The adapter sets or clears
-//! the cookie and forgets cached sessions; passwords are never logged nor echoed.
+//! everywhere) is audited by the store. The adapter sets or clears the cookie and forgets
+//! cached sessions; passwords are never logged nor echoed.
 
 use std::net::IpAddr;
 
