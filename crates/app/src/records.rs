@@ -274,16 +274,7 @@ impl RecordWriter for Direct {
         region: Option<RegionCode>,
     ) -> Result<(i64, Inclusion), StoreError> {
         let ctx = &self.0;
-        records::register_audited(
-            &ctx.db,
-            &ctx.signer,
-            std::slice::from_ref(&record),
-            ctx.now_ms(),
-            records::Trail::PerRecord(&[region]),
-        )
-        .await?
-        .pop()
-        .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+        records::register_one(&ctx.db, &ctx.signer, &record, region, ctx.now_ms()).await
     }
 }
 

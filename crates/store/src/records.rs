@@ -488,6 +488,22 @@ pub async fn register_audited(
     })
 }
 
+/// Registers one record by hand, with its `record.register` audit line (its registrar acting
+/// in `region`): its id and place in the ledger.
+pub async fn register_one(
+    db: &Db,
+    signer: &LedgerSigner,
+    record: &NewRecord,
+    region: Option<xueshi_domain::RegionCode>,
+    now_ms: i64,
+) -> Result<(i64, Inclusion), StoreError> {
+    let trail = Trail::PerRecord(std::slice::from_ref(&region));
+    register_audited(db, signer, std::slice::from_ref(record), now_ms, trail)
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
+}
+
 /// Voids a record with a reason, optionally registering its correction in the same act.
 pub async fn void(
     db: &Db,

@@ -78,18 +78,7 @@ async fn write_loop(
             }
             _ => {
                 for ((record, region), reply) in records.into_iter().zip(regions).zip(replies) {
-                    let one = records::register_audited(
-                        &db,
-                        &signer,
-                        std::slice::from_ref(&record),
-                        clock(),
-                        records::Trail::PerRecord(&[region]),
-                    )
-                    .await
-                    .and_then(|mut w| {
-                        w.pop()
-                            .ok_or_else(|| StoreError::Ledger("空批次".to_owned()))
-                    });
+                    let one = records::register_one(&db, &signer, &record, region, clock()).await;
                     let _ = reply.send(one);
                 }
             }
