@@ -345,6 +345,62 @@ type EmploymentRow = (
     String,
 );
 
+type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
+
+/// The persons query of [`Batch::load`] on a connection of our own ([`crate::direct`]).
+fn persons_direct(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    ids: &str,
+) -> Result<Vec<PersonRow>, StoreError> {
+    use crate::direct::{blob, date, int, required, text};
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([ids])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let v = |i: usize| row.get_ref(i);
+        let owned = |s: Option<&str>, what| required(s, what).map(str::to_owned);
+        out.push((
+            required(int(v(0)?, "人员编号")?, "人员编号")?,
+            owned(text(v(1)?, "证件号")?, "证件号")?,
+            owned(text(v(2)?, "姓名")?, "姓名")?,
+            owned(text(v(3)?, "人员类别")?, "人员类别")?,
+            date(v(4)?, "离职日期")?,
+            required(blob(v(5)?, "人员承诺值")?, "人员承诺值")?.to_vec(),
+        ));
+    }
+    Ok(out)
+}
+
+/// The employments query of [`Batch::load`] on a connection of our own.
+fn employments_direct(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    ids: &str,
+) -> Result<Vec<EmploymentRow>, StoreError> {
+    use crate::direct::{date, int, required, text};
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([ids])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let v = |i: usize| row.get_ref(i);
+        let id = |i: usize, what| -> Result<i64, StoreError> { required(int(v(i)?, what)?, what) };
+        out.push((
+            id(0, "人员编号")?,
+            id(1, "任职编号")?,
+            required(date(v(2)?, "任职开始")?, "任职开始")?,
+            date(v(3)?, "任职结束")?,
+            id(4, "单位编号")?,
+            id(5, "单位地区")?,
+            int(v(6)?, "园区")?,
+            text(v(7)?, "园区名称")?.map(str::to_owned),
+            int(v(8)?, "园区所在市")?,
+            required(text(v(9)?, "行业")?, "行业")?.to_owned(),
+        ));
+    }
+    Ok(out)
+}
+
 /// Everything the cases of a batch of persons are built from, loaded with one query per kind
 /// of fact.
 pub(crate) struct Batch {
@@ -401,18 +457,39 @@ impl Batch {
             case_record_json(b),
             in_list(b, "r.person_id", 1, Item::Int)
         );
-        type PersonRow = (i64, String, String, String, Option<DbDate>, Vec<u8>);
-        let (persons, employments): (Vec<PersonRow>, Vec<EmploymentRow>) = on_db!(db, p => (
-            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
-            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
-        ));
-        let all = match years {
-            Some(span) => crate::summaries::facts::records_for_years(db, &ids, span).await?,
+        let direct = match (db, years) {
+            (Db::Sqlite(p), Some(span)) => crate::direct::file_of(p).map(|path| (path, span)),
+            _ => None,
+        };
+        let (persons, employments, all) = match direct {
+            // A refresh's batch on SQLite: the three reads on a connection of our own.
+            Some((path, span)) => {
+                crate::direct::read(path, move |conn| {
+                    Ok((
+                        persons_direct(conn, &persons_sql, &ids)?,
+                        employments_direct(conn, &employments_sql, &ids)?,
+                        crate::summaries::facts::records_for_years_direct(conn, &ids, span)?,
+                    ))
+                })
+                .await?
+            }
             None => {
-                let records: Option<String> = on_db!(db, p => sqlx::query_scalar(
-                    sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?);
-                // PostgreSQL's json_agg over no rows is NULL.
-                decode_case_records(records.as_deref())?
+                let (persons, employments): (Vec<PersonRow>, Vec<EmploymentRow>) = on_db!(db, p => (
+                    sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
+                ));
+                let all = match years {
+                    Some(span) => {
+                        crate::summaries::facts::records_for_years(db, &ids, span).await?
+                    }
+                    None => {
+                        let records: Option<String> = on_db!(db, p => sqlx::query_scalar(
+                            sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?);
+                        // PostgreSQL's json_agg over no rows is NULL.
+                        decode_case_records(records.as_deref())?
+                    }
+                };
+                (persons, employments, all)
             }
         };
         let persons = persons

@@ -13,6 +13,7 @@ mod bulk;
 pub mod certificates;
 pub mod covered;
 pub mod db;
+mod direct;
 pub mod entries;
 pub mod error;
 pub mod evidence;

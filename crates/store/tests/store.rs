@@ -354,6 +354,23 @@ async fn check(w: &World) -> verify::Report {
         .unwrap()
 }
 
+/// The whole file can be memory-mapped: the bundled SQLite's 2 GB cap on the map is raised at
+/// build time (`.cargo/config.toml`), else SQLite silently lowers `mmap_size` to it and reads a
+/// province's database page by page through `read()`.
+#[tokio::test]
+async fn a_sqlite_database_is_mapped_whole() {
+    for db in fresh_dbs("store").await {
+        if let Db::Sqlite(p) = &db {
+            let size: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+                .fetch_one(p)
+                .await
+                .unwrap();
+            assert_eq!(size, 256 << 30, "mmap_size capped at build time");
+        }
+        done(db).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registration_and_corrections_behave_the_same_on_both_backends() {
     for db in fresh_dbs("store").await {

@@ -16,7 +16,7 @@
 use xueshi_domain::Date;
 
 use crate::bulk::{Item, in_list};
-use crate::db::{Db, DbDate};
+use crate::db::{Backend, Db, DbDate};
 use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::on_db;
@@ -76,18 +76,11 @@ impl CaseRecord {
     }
 }
 
-/// The non-voided records of the persons in `ids` (a JSON list) that can bear on a decision of
-/// a year in `first..=last` (see the module header), per person in registration order.
-pub(crate) async fn records_for_years(
-    db: &Db,
-    ids: &str,
-    (first, last): (i32, i32),
-) -> Result<Vec<RecordRow>, StoreError> {
-    let bad = |_| StoreError::invalid("summary.year", "年度无效");
-    let from = Date::first_of_year(first).map_err(bad)?;
-    let to = Date::last_of_year(last).map_err(bad)?;
-    let persons = in_list(db.backend(), "r.person_id", 1, Item::Int);
-    let sql = format!(
+/// The query of [`records_for_years`]: `$1` the persons (a JSON list), `$2`/`$3` the first and
+/// last day of the years, `$4`/`$5` the first and last year.
+fn records_sql(backend: Backend) -> String {
+    let persons = in_list(backend, "r.person_id", 1, Item::Int);
+    format!(
         "WITH span AS (
             SELECT r.person_id, MIN(COALESCE(r.started_on, r.completed_on)) AS lo,
                    MAX(r.completed_on) AS hi
@@ -105,7 +98,27 @@ pub(crate) async fn records_for_years(
                  OR (r.completed_on >= s.lo AND COALESCE(r.started_on, r.completed_on) <= s.hi))
             AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.record_id = r.id)
           ORDER BY r.person_id, r.entry_index"
-    );
+    )
+}
+
+/// The first and last day of the years `first..=last`.
+fn days(first: i32, last: i32) -> Result<(Date, Date), StoreError> {
+    let bad = |_| StoreError::invalid("summary.year", "年度无效");
+    Ok((
+        Date::first_of_year(first).map_err(bad)?,
+        Date::last_of_year(last).map_err(bad)?,
+    ))
+}
+
+/// The non-voided records of the persons in `ids` (a JSON list) that can bear on a decision of
+/// a year in `first..=last` (see the module header), per person in registration order.
+pub(crate) async fn records_for_years(
+    db: &Db,
+    ids: &str,
+    (first, last): (i32, i32),
+) -> Result<Vec<RecordRow>, StoreError> {
+    let (from, to) = days(first, last)?;
+    let sql = records_sql(db.backend());
     let rows: Vec<CaseRecord> = on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(ids)
         .bind(DbDate(from))
@@ -115,4 +128,50 @@ pub(crate) async fn records_for_years(
         .fetch_all(p)
         .await?);
     rows.into_iter().map(CaseRecord::into_row).collect()
+}
+
+/// [`records_for_years`] on a SQLite connection of our own ([`crate::direct`]): the same query,
+/// each row decoded where SQLite holds it.
+pub(crate) fn records_for_years_direct(
+    conn: &rusqlite::Connection,
+    ids: &str,
+    (first, last): (i32, i32),
+) -> Result<Vec<RecordRow>, StoreError> {
+    use crate::direct::{date, int, required, text};
+    let (from, to) = days(first, last)?;
+    let mut stmt = conn.prepare(&records_sql(Backend::Sqlite))?;
+    let mut rows = stmt.query(rusqlite::params![
+        ids,
+        from.to_string(),
+        to.to_string(),
+        i64::from(first),
+        i64::from(last)
+    ])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let v = |i: usize| row.get_ref(i);
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let record = CaseRecord {
+            id: required(int(v(0)?, "记录编号")?, "记录编号")?,
+            person_id: required(int(v(1)?, "人员编号")?, "人员编号")?,
+            label: required(owned(text(v(2)?, "记录名称")?), "记录名称")?,
+            subject: required(owned(text(v(3)?, "科目")?), "科目")?,
+            form: required(owned(text(v(4)?, "学习形式")?), "学习形式")?,
+            provider: owned(text(v(5)?, "机构")?),
+            started_on: date(v(6)?, "开始日期")?,
+            completed_on: required(date(v(7)?, "完成日期")?, "完成日期")?,
+            hours_tenths: int(v(8)?, "学时")?,
+            minutes: int(v(9)?, "分钟数")?,
+            exam: required(owned(text(v(10)?, "考试结果")?), "考试结果")?,
+            for_year: int(v(11)?, "年度")?,
+            filing_number: owned(text(v(12)?, "备案号")?),
+            conversion_kind: owned(text(v(13)?, "折算类型")?),
+            achievement: owned(text(v(14)?, "成果")?),
+            corrects: int(v(15)?, "更正记录")?,
+            registered_on: required(date(v(16)?, "登记日期")?, "登记日期")?,
+            entry_index: required(int(v(17)?, "账本序号")?, "账本序号")?,
+        };
+        out.push(record.into_row()?);
+    }
+    Ok(out)
 }

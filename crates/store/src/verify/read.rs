@@ -1,7 +1,9 @@
-//! The two big tables of a chunk — ledger entries and records — read as one JSON text each,
-//! built by the database (`json_group_array` on SQLite, `json_agg` on PostgreSQL) and decoded
-//! here. Through the driver row by row, every value of every row crossed sqlx's SQLite worker
-//! channel on its own: that hop, not SQLite, was most of `verify`'s time. Blobs travel as hex.
+//! The two big tables of a chunk — ledger entries and records. On PostgreSQL, and on SQLite
+//! without a file, each is read as one JSON text built by the database (`json_agg`,
+//! `json_group_array`) and decoded here: through sqlx row by row, every value of every row
+//! crossed its SQLite worker channel on its own, and that hop, not SQLite, was most of
+//! `verify`'s time (blobs travel as hex). On a SQLite file they are read as plain rows on a
+//! connection of our own ([`crate::direct`]), each value decoded where SQLite holds it.
 
 use crate::bulk::{Col, json_rows};
 use crate::db::{Db, DbDate};
@@ -9,7 +11,7 @@ use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::keys::unhex;
 use crate::on_db;
-use crate::records::{RawRecord, corrupt, decode_record};
+use crate::records::{RECORD_COLUMNS, RawRecord, corrupt, decode_record};
 
 /// A ledger entry as `verify` reads it; `leaf` is `None` when it is not 32 bytes.
 pub(super) struct EntryRow {
@@ -116,8 +118,19 @@ fn undecodable(what: &str, e: &serde_json::Error) -> StoreError {
     StoreError::corrupt(format!("数据库中的{what}无法读取：{e}"))
 }
 
+/// The SQLite file of `db`, if its chunks can be read on a connection of our own.
+fn direct_file(db: &Db) -> Option<std::path::PathBuf> {
+    match db {
+        Db::Sqlite(p) => crate::direct::file_of(p),
+        Db::Postgres(_) => None,
+    }
+}
+
 /// The entries with `from <= idx < to`, in order.
 pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>, StoreError> {
+    if let Some(path) = direct_file(db) {
+        return crate::direct::read(path, move |conn| entries_direct(conn, from, to)).await;
+    }
     let text = json_text(db, &entries_sql(db), from, to).await?;
     let raw: Vec<(i64, String, i64, Option<i64>, String)> =
         serde_json::from_str(&text).map_err(|e| undecodable("账本条目", &e))?;
@@ -135,6 +148,9 @@ pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>
 
 /// The records with `from <= entry_index < to` (joined with their person's commitment).
 pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordRow>, StoreError> {
+    if let Some(path) = direct_file(db) {
+        return crate::direct::read(path, move |conn| records_direct(conn, from, to)).await;
+    }
     let text = json_text(db, &records_sql(db), from, to).await?;
     let raw: Vec<(RecordHead, RecordTail)> =
         serde_json::from_str(&text).map_err(|e| undecodable("学习记录", &e))?;
@@ -178,4 +194,78 @@ fn record((h, t): (RecordHead, RecordTail)) -> Result<RecordRow, StoreError> {
         actor: t.9,
         entry_index: t.10,
     })
+}
+
+fn entries_direct(
+    conn: &rusqlite::Connection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<EntryRow>, StoreError> {
+    use crate::direct::{blob, int, required, text};
+    let mut stmt = conn.prepare(
+        "SELECT idx, kind, ref_id, person_id, leaf FROM ledger_entries
+          WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+    )?;
+    let mut rows = stmt.query([from, to])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let v = |i: usize| row.get_ref(i);
+        out.push(EntryRow {
+            idx: required(int(v(0)?, "账本序号")?, "账本序号")?,
+            kind: required(text(v(1)?, "条目类型")?, "条目类型")?.to_owned(),
+            ref_id: required(int(v(2)?, "条目数据行")?, "条目数据行")?,
+            person_id: int(v(3)?, "人员编号")?,
+            // A leaf that is not 32 bytes is a problem to report, not a failure to read.
+            leaf: blob(v(4)?, "叶哈希")?.and_then(|l| <[u8; 32]>::try_from(l).ok()),
+        });
+    }
+    Ok(out)
+}
+
+fn records_direct(
+    conn: &rusqlite::Connection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<RecordRow>, StoreError> {
+    use crate::direct::{blob, date, int, required, text};
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
+          WHERE r.entry_index >= ?1 AND r.entry_index < ?2"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([from, to])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let v = |i: usize| row.get_ref(i);
+        let owned = |i: usize, what| -> Result<Option<String>, StoreError> {
+            Ok(text(v(i)?, what)?.map(str::to_owned))
+        };
+        let string = |i: usize, what| required(owned(i, what)?, what);
+        out.push(decode_record(RawRecord {
+            id: required(int(v(0)?, "记录编号")?, "记录编号")?,
+            person_id: required(int(v(1)?, "人员编号")?, "人员编号")?,
+            commitment: blob(v(2)?, "人员承诺值")?.unwrap_or_default().to_vec(),
+            label: string(3, "记录名称")?,
+            content: string(4, "学习内容")?,
+            subject: string(5, "科目")?,
+            form: string(6, "学习形式")?,
+            provider: owned(7, "机构")?,
+            started_on: date(v(8)?, "开始日期")?,
+            completed_on: required(date(v(9)?, "完成日期")?, "完成日期")?,
+            hours_tenths: int(v(10)?, "学时")?,
+            minutes: int(v(11)?, "分钟数")?,
+            exam: string(12, "考试结果")?,
+            for_year: int(v(13)?, "年度")?,
+            filing_number: owned(14, "备案号")?,
+            conversion_kind: owned(15, "折算类型")?,
+            achievement: owned(16, "成果")?,
+            certificate_no: owned(17, "证书编号")?,
+            corrects: int(v(18)?, "更正记录")?,
+            evidence_hash: blob(v(19)?, "证明材料哈希")?.map(<[u8]>::to_vec),
+            registered_on: required(date(v(20)?, "登记日期")?, "登记日期")?,
+            actor: string(21, "登记人")?,
+            entry_index: required(int(v(22)?, "账本序号")?, "账本序号")?,
+        })?);
+    }
+    Ok(out)
 }

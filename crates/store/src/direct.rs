@@ -1,0 +1,112 @@
+//! SQLite's bulk reads through a connection of our own, each value read in place while stepping.
+//!
+//! sqlx reads SQLite on a worker thread per connection, copies every value of every row
+//! (`sqlite3_value_dup`: a `malloc` per value) and sends the rows over a channel to the task
+//! that decodes them. For the refresh's reads (about seven records of 18 columns per
+//! person-year) that machinery — copies, `malloc`/`free`, the connection's mutex, the threads
+//! waking each other — was about 70 % of the CPU and SQLite's own B-tree work about 15 %
+//! (`perf`, BENCH.md). Here a read runs on a blocking thread with a connection opened for it
+//! (rusqlite, linked against the same SQLite) and each value is decoded where SQLite holds it: a
+//! string is copied once, into the struct that keeps it.
+//!
+//! A read is one transaction, so its statements see one snapshot (the sqlx reads it replaces ran
+//! on whichever pool connection was free). Only a database in a file can be read this way (a
+//! second connection cannot see an in-memory one): [`file_of`] says whether the pool's is, and
+//! callers keep sqlx otherwise.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use xueshi_domain::Date;
+
+use crate::db::DbDate;
+use crate::error::StoreError;
+
+/// The pool's database file, if it is one a second connection can open.
+pub(crate) fn file_of(pool: &sqlx::SqlitePool) -> Option<PathBuf> {
+    let options = pool.connect_options();
+    let path = options.get_filename();
+    path.is_file().then(|| path.to_owned())
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(sqlx::Error::Protocol(format!("sqlite: {e}")))
+    }
+}
+
+/// Opens `path` for reading: never creates it, refuses to write (`query_only`), and maps the
+/// whole file as the pool's connections do (db.rs).
+fn open(path: &Path) -> Result<Connection, StoreError> {
+    // Read-write at the file level: a reader of a WAL database writes its shared-memory index.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    conn.execute_batch(
+        "PRAGMA query_only = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 274877906944;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(conn)
+}
+
+/// Runs `read` on a blocking thread with a connection to `path` inside one read transaction.
+pub(crate) async fn read<T, F>(path: PathBuf, read: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let mut conn = open(&path)?;
+        let tx = conn.transaction()?;
+        read(&tx)
+        // The transaction rolls back on drop: it wrote nothing.
+    })
+    .await
+    .map_err(|e| StoreError::invalid("store.read", format!("读取线程失败：{e}")))?
+}
+
+/// A column's value as text (`None` for NULL); anything else is corrupt data.
+pub(crate) fn text<'a>(v: ValueRef<'a>, what: &str) -> Result<Option<&'a str>, StoreError> {
+    match v {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(Some)
+            .map_err(|_| StoreError::corrupt(format!("{what}不是文本"))),
+        _ => Err(StoreError::corrupt(format!("{what}不是文本"))),
+    }
+}
+
+/// A column's value as an integer (`None` for NULL).
+pub(crate) fn int(v: ValueRef<'_>, what: &str) -> Result<Option<i64>, StoreError> {
+    match v {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(i) => Ok(Some(i)),
+        _ => Err(StoreError::corrupt(format!("{what}不是整数"))),
+    }
+}
+
+/// A column's value as a blob (`None` for NULL).
+pub(crate) fn blob<'a>(v: ValueRef<'a>, what: &str) -> Result<Option<&'a [u8]>, StoreError> {
+    match v {
+        ValueRef::Null => Ok(None),
+        ValueRef::Blob(b) => Ok(Some(b)),
+        _ => Err(StoreError::corrupt(format!("{what}不是二进制值"))),
+    }
+}
+
+/// A column's value as a date (stored as `YYYY-MM-DD` text, as [`DbDate`] writes it).
+pub(crate) fn date(v: ValueRef<'_>, what: &str) -> Result<Option<DbDate>, StoreError> {
+    text(v, what)?
+        .map(|t| {
+            Date::parse(t)
+                .map(DbDate)
+                .map_err(|_| StoreError::corrupt(format!("{what}不是日期")))
+        })
+        .transpose()
+}
+
+/// A value that may not be NULL.
+pub(crate) fn required<T>(v: Option<T>, what: &str) -> Result<T, StoreError> {
+    v.ok_or_else(|| StoreError::corrupt(format!("{what}为空")))
+}
