@@ -34,15 +34,28 @@ SERVER=$PWD/target/release/examples/bench_server
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-# timed LABEL CMD…: runs CMD, prints its last output line and "LABEL: wall W s, cpu C s, rss R MB (load …)".
+# timed LABEL CMD…: runs CMD, prints its last output line and "LABEL: wall W s, cpu C s, peak rss R MB
+# (heap H MB, file pages F MB) (load …)". Heap (RssAnon) and mapped file pages (RssFile: the SQLite
+# file under mmap, shared with the kernel's page cache) are sampled from /proc twice a second.
 timed() {
   local label=$1; shift
   local before; before=$(load)
-  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || {
-    echo "$label: failed" >&2; tail -5 "$WORK/err" >&2; exit 1; }
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" &
+  local tpid=$! anon=0 file=0 a f cpid
+  while kill -0 "$tpid" 2>/dev/null; do
+    cpid=$(pgrep -P "$tpid" | head -1 || true)
+    if [[ -n "$cpid" && -r /proc/$cpid/status ]]; then
+      a=$(awk '/^RssAnon/{print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)
+      f=$(awk '/^RssFile/{print $2}' "/proc/$cpid/status" 2>/dev/null || echo 0)
+      (( ${a:-0} > anon )) && anon=${a:-0}
+      (( ${f:-0} > file )) && file=${f:-0}
+    fi
+    sleep 0.5
+  done
+  wait "$tpid" || { echo "$label: failed" >&2; tail -5 "$WORK/err" >&2; exit 1; }
   read -r wall user sys rss <"$WORK/time"
   tail -1 "$WORK/out"
-  echo "$label: wall ${wall} s, cpu $(echo "$user + $sys" | bc) s, peak rss $((rss / 1024)) MB (load before $before, after $(load))"
+  echo "$label: wall ${wall} s, cpu $(echo "$user + $sys" | bc) s, peak rss $((rss / 1024)) MB (heap $((anon / 1024)) MB, file pages $((file / 1024)) MB) (load before $before, after $(load))"
   echo "$wall $(echo "$user + $sys" | bc)" >"$WORK/last"
 }
 rate() { # COUNT → "N/s wall, M per CPU-second" from $WORK/last

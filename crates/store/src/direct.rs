@@ -9,12 +9,16 @@
 //! (rusqlite, linked against the same SQLite) and each value is decoded where SQLite holds it: a
 //! string is copied once, into the struct that keeps it.
 //!
-//! A read is one transaction, so its statements see one snapshot (the sqlx reads it replaces ran
-//! on whichever pool connection was free). Only a database in a file can be read this way (a
-//! second connection cannot see an in-memory one): [`file_of`] says whether the pool's is, and
-//! callers keep sqlx otherwise.
+//! A bulk read ([`read`]) is one transaction, so its statements see one snapshot (the sqlx reads
+//! it replaces ran on whichever pool connection was free). A point read on the request path
+//! ([`point`]) runs on the calling thread with a kept connection: an indexed look-up in mapped
+//! pages takes microseconds, and handing it to sqlx's worker thread and back cost more than the
+//! look-up (context switches were 45 % of the compliance read's CPU, BENCH.md). Only a database
+//! in a file can be read this way (a second connection cannot see an in-memory one): both say
+//! so by returning `None`, and callers keep sqlx then.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
@@ -64,6 +68,59 @@ where
     })
     .await
     .map_err(|e| StoreError::invalid("store.read", format!("读取线程失败：{e}")))?
+}
+
+/// A database file as the kernel knows it: a file replaced at the same path is another file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    device: u64,
+    inode: u64,
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    Some(FileId {
+        device: meta.dev(),
+        inode: meta.ino(),
+    })
+}
+
+/// Connections kept for point reads (at most [`KEEP`], of any file).
+static IDLE: Mutex<Vec<(FileId, Connection)>> = Mutex::new(Vec::new());
+const KEEP: usize = 16;
+
+/// Runs a point read on the calling thread with a kept connection to the pool's file; `None`
+/// when the pool's database is not a file. Meant for a few indexed look-ups: it blocks the
+/// thread for as long as `read` runs. Statements run outside any transaction, so each sees the
+/// latest commit.
+pub(crate) fn point<T>(
+    pool: &sqlx::SqlitePool,
+    read: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Option<Result<T, StoreError>> {
+    let options = pool.connect_options();
+    let path = options.get_filename();
+    let id = file_id(path)?;
+    let kept = {
+        let mut idle = IDLE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        idle.iter()
+            .position(|(f, _)| *f == id)
+            .map(|i| idle.swap_remove(i).1)
+    };
+    let conn = match kept.map_or_else(|| open(path), Ok) {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e)),
+    };
+    let out = read(&conn);
+    let mut idle = IDLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if idle.len() < KEEP {
+        idle.push((id, conn));
+    }
+    Some(out)
 }
 
 /// A column's value as text (`None` for NULL); anything else is corrupt data.

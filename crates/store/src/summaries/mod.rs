@@ -388,18 +388,63 @@ pub struct SummaryNow {
     pub decided_ms: i64,
 }
 
+const SUMMARY_NOW_SQL: &str = "SELECT s.unit_id, s.region, s.zone_id, s.city, s.industry,
+        s.required, s.compliant, s.total_tenths, s.professional_tenths, s.public_tenths,
+        s.total_short_tenths, s.professional_short_tenths, z.name AS zone,
+        d.seq IS NOT NULL AS stale, s.decided_ms
+   FROM person_year_summaries s LEFT JOIN zones z ON z.id = s.zone_id
+   LEFT JOIN summary_dirty d ON d.person_id = s.person_id AND d.year = s.year
+  WHERE s.person_id = $1 AND s.year = $2";
+
+/// [`summary_now`] on a kept SQLite connection ([`crate::direct::point`]).
+fn summary_now_direct(
+    conn: &rusqlite::Connection,
+    person_id: i64,
+    year: i32,
+) -> Result<Option<SummaryNow>, StoreError> {
+    use crate::direct::{int, required, text};
+    let mut stmt = conn.prepare_cached(SUMMARY_NOW_SQL)?;
+    let mut rows = stmt.query([person_id, i64::from(year)])?;
+    let Some(row) = rows.next()? else {
+        return Ok(None);
+    };
+    let v = |i: usize| row.get_ref(i);
+    let n = |i: usize, what| -> Result<i64, StoreError> { required(int(v(i)?, what)?, what) };
+    Ok(Some(SummaryNow {
+        summary: Summary {
+            person_id,
+            year,
+            unit_id: n(0, "单位编号")?,
+            region: n(1, "地区")?,
+            zone_id: int(v(2)?, "园区")?,
+            city: n(3, "市")?,
+            industry: required(text(v(4)?, "行业")?, "行业")?.to_owned(),
+            required: n(5, "是否须达标")? != 0,
+            compliant: n(6, "是否达标")? != 0,
+            total_tenths: n(7, "总学时")?,
+            professional_tenths: n(8, "专业科目学时")?,
+            public_tenths: n(9, "公需科目学时")?,
+            total_short_tenths: n(10, "总学时缺口")?,
+            professional_short_tenths: n(11, "专业科目缺口")?,
+        },
+        zone: text(v(12)?, "园区名称")?.map(str::to_owned),
+        stale: n(13, "是否待更新")? != 0,
+        decided_ms: n(14, "判定时间")?,
+    }))
+}
+
 /// The summary of a person-year with its zone name and staleness, in one query.
 pub async fn summary_now(
     db: &Db,
     person_id: i64,
     year: i32,
 ) -> Result<Option<SummaryNow>, StoreError> {
-    let sql = "SELECT s.unit_id, s.region, s.zone_id, s.city, s.industry, s.required, s.compliant,
-                      s.total_tenths, s.professional_tenths, s.public_tenths, s.total_short_tenths,
-                      s.professional_short_tenths, z.name AS zone, d.seq IS NOT NULL AS stale, s.decided_ms
-               FROM person_year_summaries s LEFT JOIN zones z ON z.id = s.zone_id
-               LEFT JOIN summary_dirty d ON d.person_id = s.person_id AND d.year = s.year
-               WHERE s.person_id = $1 AND s.year = $2";
+    let sql = SUMMARY_NOW_SQL;
+    if let Db::Sqlite(p) = db
+        && let Some(read) = crate::direct::point(p, |c| summary_now_direct(c, person_id, year))
+    {
+        return read;
+    }
     #[derive(sqlx::FromRow)]
     struct Raw {
         unit_id: i64,
