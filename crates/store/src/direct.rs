@@ -100,7 +100,9 @@ const KEEP: usize = 16;
 fn checkout(path: &Path) -> Result<(FileId, Connection), StoreError> {
     let id = file_id(path).ok_or(StoreError::NotFound("数据库文件"))?;
     let kept = {
-        let mut idle = IDLE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut idle = IDLE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         idle.iter()
             .position(|(f, _)| *f == id)
             .map(|i| idle.swap_remove(i).1)
@@ -110,7 +112,9 @@ fn checkout(path: &Path) -> Result<(FileId, Connection), StoreError> {
 
 /// Keeps a connection for the next read, if fewer than [`KEEP`] are kept.
 fn checkin(id: FileId, conn: Connection) {
-    let mut idle = IDLE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut idle = IDLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if idle.len() < KEEP {
         idle.push((id, conn));
     }
