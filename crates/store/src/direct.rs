@@ -5,9 +5,9 @@
 //! that decodes them. For the refresh's reads (about seven records of 18 columns per
 //! person-year) that machinery — copies, `malloc`/`free`, the connection's mutex, the threads
 //! waking each other — was about 70 % of the CPU and SQLite's own B-tree work about 15 %
-//! (`perf`, BENCH.md). Here a read runs on a blocking thread with a connection opened for it
-//! (rusqlite, linked against the same SQLite) and each value is decoded where SQLite holds it: a
-//! string is copied once, into the struct that keeps it.
+//! (`perf`, BENCH.md). Here a read runs on a blocking thread with a connection of our own
+//! (rusqlite, linked against the same SQLite; kept between reads) and each value is decoded where
+//! SQLite holds it: a string is copied once, into the struct that keeps it.
 //!
 //! A bulk read ([`read`]) is one transaction, so its statements see one snapshot (the sqlx reads
 //! it replaces ran on whichever pool connection was free). A point read on the request path
