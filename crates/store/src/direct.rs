@@ -99,6 +99,11 @@ const KEEP: usize = 16;
 /// A kept connection to the file at `path`, or a new one.
 fn checkout(path: &Path) -> Result<(FileId, Connection), StoreError> {
     let id = file_id(path).ok_or(StoreError::NotFound("数据库文件"))?;
+    Ok((id, take_or_open(path, id)?))
+}
+
+/// A kept connection to the file `id` (at `path`), or a new one.
+fn take_or_open(path: &Path, id: FileId) -> Result<Connection, StoreError> {
     let kept = {
         let mut idle = IDLE
             .lock()
@@ -107,7 +112,7 @@ fn checkout(path: &Path) -> Result<(FileId, Connection), StoreError> {
             .position(|(f, _)| *f == id)
             .map(|i| idle.swap_remove(i).1)
     };
-    Ok((id, kept.map_or_else(|| open(path), Ok)?))
+    kept.map_or_else(|| open(path), Ok)
 }
 
 /// Keeps a connection for the next read, if fewer than [`KEEP`] are kept.
@@ -130,8 +135,8 @@ pub(crate) fn point<T>(
 ) -> Option<Result<T, StoreError>> {
     let options = pool.connect_options();
     let path = options.get_filename();
-    file_id(path)?;
-    Some(checkout(path).and_then(|(id, conn)| {
+    let id = file_id(path)?;
+    Some(take_or_open(path, id).and_then(|conn| {
         let out = read(&conn);
         checkin(id, conn);
         out
