@@ -143,6 +143,22 @@ pub(crate) fn point<T>(
     }))
 }
 
+/// Runs `sql` with `params` and decodes each row with `decode`, in order.
+pub(crate) fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut decode: impl FnMut(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(row)?);
+    }
+    Ok(out)
+}
+
 /// A column's value as text (`None` for NULL); anything else is corrupt data.
 pub(crate) fn text<'a>(v: ValueRef<'a>, what: &str) -> Result<Option<&'a str>, StoreError> {
     match v {

@@ -354,22 +354,18 @@ fn persons_direct(
     ids: &str,
 ) -> Result<Vec<PersonRow>, StoreError> {
     use crate::direct::{blob, date, int, required, text};
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([ids])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    crate::direct::rows(conn, sql, [ids], |row| {
         let v = |i: usize| row.get_ref(i);
         let owned = |s: Option<&str>, what| required(s, what).map(str::to_owned);
-        out.push((
+        Ok((
             required(int(v(0)?, "人员编号")?, "人员编号")?,
             owned(text(v(1)?, "证件号")?, "证件号")?,
             owned(text(v(2)?, "姓名")?, "姓名")?,
             owned(text(v(3)?, "人员类别")?, "人员类别")?,
             date(v(4)?, "离职日期")?,
             required(blob(v(5)?, "人员承诺值")?, "人员承诺值")?.to_vec(),
-        ));
-    }
-    Ok(out)
+        ))
+    })
 }
 
 /// The employments query of [`Batch::load`] on a connection of our own.
@@ -379,13 +375,10 @@ fn employments_direct(
     ids: &str,
 ) -> Result<Vec<EmploymentRow>, StoreError> {
     use crate::direct::{date, int, required, text};
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([ids])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    crate::direct::rows(conn, sql, [ids], |row| {
         let v = |i: usize| row.get_ref(i);
         let id = |i: usize, what| -> Result<i64, StoreError> { required(int(v(i)?, what)?, what) };
-        out.push((
+        Ok((
             id(0, "人员编号")?,
             id(1, "任职编号")?,
             required(date(v(2)?, "任职开始")?, "任职开始")?,
@@ -396,9 +389,8 @@ fn employments_direct(
             text(v(7)?, "园区名称")?.map(str::to_owned),
             int(v(8)?, "园区所在市")?,
             required(text(v(9)?, "行业")?, "行业")?.to_owned(),
-        ));
-    }
-    Ok(out)
+        ))
+    })
 }
 
 /// Everything the cases of a batch of persons are built from, loaded with one query per kind

@@ -139,16 +139,14 @@ pub(crate) fn records_for_years_direct(
 ) -> Result<Vec<RecordRow>, StoreError> {
     use crate::direct::{date, int, required, text};
     let (from, to) = days(first, last)?;
-    let mut stmt = conn.prepare(&records_sql(Backend::Sqlite))?;
-    let mut rows = stmt.query(rusqlite::params![
+    let params = rusqlite::params![
         ids,
         from.to_string(),
         to.to_string(),
         i64::from(first),
         i64::from(last)
-    ])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    ];
+    crate::direct::rows(conn, &records_sql(Backend::Sqlite), params, |row| {
         let v = |i: usize| row.get_ref(i);
         let owned = |s: Option<&str>| s.map(str::to_owned);
         let record = CaseRecord {
@@ -171,7 +169,6 @@ pub(crate) fn records_for_years_direct(
             registered_on: required(date(v(16)?, "登记日期")?, "登记日期")?,
             entry_index: required(int(v(17)?, "账本序号")?, "账本序号")?,
         };
-        out.push(record.into_row()?);
-    }
-    Ok(out)
+        record.into_row()
+    })
 }

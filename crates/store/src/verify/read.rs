@@ -202,24 +202,19 @@ fn entries_direct(
     to: i64,
 ) -> Result<Vec<EntryRow>, StoreError> {
     use crate::direct::{blob, int, required, text};
-    let mut stmt = conn.prepare(
-        "SELECT idx, kind, ref_id, person_id, leaf FROM ledger_entries
-          WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
-    )?;
-    let mut rows = stmt.query([from, to])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    let sql = "SELECT idx, kind, ref_id, person_id, leaf FROM ledger_entries
+                WHERE idx >= ?1 AND idx < ?2 ORDER BY idx";
+    crate::direct::rows(conn, sql, [from, to], |row| {
         let v = |i: usize| row.get_ref(i);
-        out.push(EntryRow {
+        Ok(EntryRow {
             idx: required(int(v(0)?, "账本序号")?, "账本序号")?,
             kind: required(text(v(1)?, "条目类型")?, "条目类型")?.to_owned(),
             ref_id: required(int(v(2)?, "条目数据行")?, "条目数据行")?,
             person_id: int(v(3)?, "人员编号")?,
             // A leaf that is not 32 bytes is a problem to report, not a failure to read.
             leaf: blob(v(4)?, "叶哈希")?.and_then(|l| <[u8; 32]>::try_from(l).ok()),
-        });
-    }
-    Ok(out)
+        })
+    })
 }
 
 fn records_direct(
@@ -232,16 +227,13 @@ fn records_direct(
         "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
           WHERE r.entry_index >= ?1 AND r.entry_index < ?2"
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([from, to])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
+    crate::direct::rows(conn, &sql, [from, to], |row| {
         let v = |i: usize| row.get_ref(i);
         let owned = |i: usize, what| -> Result<Option<String>, StoreError> {
             Ok(text(v(i)?, what)?.map(str::to_owned))
         };
         let string = |i: usize, what| required(owned(i, what)?, what);
-        out.push(decode_record(RawRecord {
+        decode_record(RawRecord {
             id: required(int(v(0)?, "记录编号")?, "记录编号")?,
             person_id: required(int(v(1)?, "人员编号")?, "人员编号")?,
             commitment: blob(v(2)?, "人员承诺值")?.unwrap_or_default().to_vec(),
@@ -265,7 +257,6 @@ fn records_direct(
             registered_on: required(date(v(20)?, "登记日期")?, "登记日期")?,
             actor: string(21, "登记人")?,
             entry_index: required(int(v(22)?, "账本序号")?, "账本序号")?,
-        })?);
-    }
-    Ok(out)
+        })
+    })
 }
