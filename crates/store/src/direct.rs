@@ -1,4 +1,5 @@
-//! SQLite's bulk reads through a connection of our own, each value read in place while stepping.
+//! SQLite's bulk reads, and the refresh's writes, through a connection of our own: each value
+//! read in place while stepping, each row written by a cached statement.
 //!
 //! sqlx reads SQLite on a worker thread per connection, copies every value of every row
 //! (`sqlite3_value_dup`: a `malloc` per value) and sends the rows over a channel to the task
@@ -16,6 +17,11 @@
 //! look-up (context switches were 45 % of the compliance read's CPU, BENCH.md). Only a database
 //! in a file can be read this way (a second connection cannot see an in-memory one): both say
 //! so by returning `None`, and callers keep sqlx then.
+//!
+//! A refresh batch's write ([`write`]) is one `BEGIN IMMEDIATE` transaction of a few thousand
+//! executions of cached statements. Through sqlx it was one statement per kind over a JSON
+//! parameter: the JSON built here, parsed again by SQLite, and the statement run on sqlx's
+//! worker thread — about as much CPU as the writing itself (BENCH.md).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -40,17 +46,30 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// Opens `path` for reading: never creates it, refuses to write (`query_only`), and maps the
-/// whole file as the pool's connections do (db.rs).
-fn open(path: &Path) -> Result<Connection, StoreError> {
+/// What a kept connection may do.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// Refuses to write (`query_only`).
+    Read,
+    /// Writes as the pool's connections do: foreign keys enforced, `synchronous = NORMAL`.
+    Write,
+}
+
+/// Opens `path` (never creating it) and maps the whole file as the pool's connections do
+/// (db.rs).
+fn open(path: &Path, using: Use) -> Result<Connection, StoreError> {
     // Read-write at the file level: a reader of a WAL database writes its shared-memory index.
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     conn.execute_batch(
-        "PRAGMA query_only = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 274877906944;
-         PRAGMA temp_store = MEMORY;",
+        "PRAGMA cache_size = -65536; PRAGMA mmap_size = 274877906944; PRAGMA temp_store = MEMORY;",
     )?;
+    conn.execute_batch(match using {
+        Use::Read => "PRAGMA query_only = ON;",
+        // The settings db.rs gives the pool (the file is in WAL mode already: it is the pool's).
+        Use::Write => "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    })?;
     Ok(conn)
 }
 
@@ -61,7 +80,7 @@ where
     F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
 {
     tokio::task::spawn_blocking(move || {
-        let (id, mut conn) = checkout(&path)?;
+        let (id, mut conn) = checkout(&path, Use::Read)?;
         let out = {
             let tx = conn.transaction()?;
             read(&tx)
@@ -74,19 +93,46 @@ where
     .map_err(|e| StoreError::invalid("store.read", format!("读取线程失败：{e}")))?
 }
 
-/// A database file as the kernel knows it: a file replaced at the same path is another file.
+/// Runs `write` on a blocking thread with a writing connection to `path`, inside one
+/// `BEGIN IMMEDIATE` transaction (it waits for the write lock up front, as the pool's writers
+/// do), committed when `write` returns `Ok` and rolled back otherwise. SQLite has one writer at
+/// a time whichever connection writes: this one and the pool's take turns on the file's lock.
+pub(crate) async fn write<T, F>(path: PathBuf, write: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(move || {
+        let (id, mut conn) = checkout(&path, Use::Write)?;
+        let out = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = write(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        checkin(id, conn);
+        out
+    })
+    .await
+    .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+}
+
+/// A database file as the kernel knows it (a file replaced at the same path is another file),
+/// and what its kept connection may do.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct FileId {
     device: u64,
     inode: u64,
+    using: Use,
 }
 
-fn file_id(path: &Path) -> Option<FileId> {
+fn file_id(path: &Path, using: Use) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     Some(FileId {
         device: meta.dev(),
         inode: meta.ino(),
+        using,
     })
 }
 
@@ -96,9 +142,9 @@ fn file_id(path: &Path) -> Option<FileId> {
 static IDLE: Mutex<Vec<(FileId, Connection)>> = Mutex::new(Vec::new());
 const KEEP: usize = 16;
 
-/// A kept connection to the file at `path`, or a new one.
-fn checkout(path: &Path) -> Result<(FileId, Connection), StoreError> {
-    let id = file_id(path).ok_or(StoreError::NotFound("数据库文件"))?;
+/// A kept connection to the file at `path` for `using`, or a new one.
+fn checkout(path: &Path, using: Use) -> Result<(FileId, Connection), StoreError> {
+    let id = file_id(path, using).ok_or(StoreError::NotFound("数据库文件"))?;
     Ok((id, take_or_open(path, id)?))
 }
 
@@ -112,7 +158,7 @@ fn take_or_open(path: &Path, id: FileId) -> Result<Connection, StoreError> {
             .position(|(f, _)| *f == id)
             .map(|i| idle.swap_remove(i).1)
     };
-    kept.map_or_else(|| open(path), Ok)
+    kept.map_or_else(|| open(path, id.using), Ok)
 }
 
 /// Keeps a connection for the next read, if fewer than [`KEEP`] are kept.
@@ -135,7 +181,7 @@ pub(crate) fn point<T>(
 ) -> Option<Result<T, StoreError>> {
     let options = pool.connect_options();
     let path = options.get_filename();
-    let id = file_id(path)?;
+    let id = file_id(path, Use::Read)?;
     Some(take_or_open(path, id).and_then(|conn| {
         let out = read(&conn);
         checkin(id, conn);

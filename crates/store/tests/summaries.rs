@@ -533,6 +533,24 @@ async fn a_policy_change_to_one_year_re_decides_that_year_only() {
             2
         );
         assert_eq!(summaries::pending(&w.db, Some(2025)).await.unwrap(), 2);
+        // Re-deciding them under the same policy confirms what is kept: the rows are not
+        // rewritten, so each still says when its decision was reached.
+        let n = summaries::drain(&w.db, &changed, 400, one, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(decided(&w.db, p, 2025).await, (300, true));
+        assert_eq!(decided(&w.db, q, 2025).await, (200, false));
+        assert_eq!(summaries::pending(&w.db, Some(2025)).await.unwrap(), 0);
+        // A re-decision that differs replaces the row: q's 30 hours of 2025 change q's
+        // summary (still short of 96), and only q's.
+        w.study(q, "补课", "2025-10-01", 30).await;
+        let n = summaries::drain(&w.db, &changed, 500, one, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(decided(&w.db, q, 2025).await, (500, false));
+        assert_eq!(decided(&w.db, p, 2025).await, (300, true));
         done(w.db).await;
     }
 }

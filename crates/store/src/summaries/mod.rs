@@ -173,6 +173,10 @@ pub(crate) const SUMMARY_COLUMNS: &str =
     compliant, total_tenths, professional_tenths, public_tenths, total_short_tenths,
     professional_short_tenths, policy_hash, decided_ms";
 
+/// A re-decision replaces a summary only where it differs (its `decided_ms` then says when the
+/// decision now kept was reached). Why: re-deciding a year after a policy change mostly
+/// confirms what is kept, and rewriting every row anyway re-indexed it and wrote it to the log
+/// (on PostgreSQL 86 ms of a 2,000-person batch's ~200 ms at 751,500 persons).
 pub(crate) const ON_CONFLICT: &str =
     "ON CONFLICT (person_id, year) DO UPDATE SET unit_id = excluded.unit_id,
         region = excluded.region, zone_id = excluded.zone_id, city = excluded.city,
@@ -180,7 +184,21 @@ pub(crate) const ON_CONFLICT: &str =
         total_tenths = excluded.total_tenths, professional_tenths = excluded.professional_tenths,
         public_tenths = excluded.public_tenths, total_short_tenths = excluded.total_short_tenths,
         professional_short_tenths = excluded.professional_short_tenths,
-        policy_hash = excluded.policy_hash, decided_ms = excluded.decided_ms";
+        policy_hash = excluded.policy_hash, decided_ms = excluded.decided_ms
+     WHERE person_year_summaries.unit_id IS DISTINCT FROM excluded.unit_id
+        OR person_year_summaries.region IS DISTINCT FROM excluded.region
+        OR person_year_summaries.zone_id IS DISTINCT FROM excluded.zone_id
+        OR person_year_summaries.city IS DISTINCT FROM excluded.city
+        OR person_year_summaries.industry IS DISTINCT FROM excluded.industry
+        OR person_year_summaries.required IS DISTINCT FROM excluded.required
+        OR person_year_summaries.compliant IS DISTINCT FROM excluded.compliant
+        OR person_year_summaries.total_tenths IS DISTINCT FROM excluded.total_tenths
+        OR person_year_summaries.professional_tenths IS DISTINCT FROM excluded.professional_tenths
+        OR person_year_summaries.public_tenths IS DISTINCT FROM excluded.public_tenths
+        OR person_year_summaries.total_short_tenths IS DISTINCT FROM excluded.total_short_tenths
+        OR person_year_summaries.professional_short_tenths
+           IS DISTINCT FROM excluded.professional_short_tenths
+        OR person_year_summaries.policy_hash IS DISTINCT FROM excluded.policy_hash";
 
 /// A mark `(seq, person_id, year)` with its person-year's summary, if it counts.
 pub(crate) type Evaluated = ((i64, i64, i64), Option<Summary>);

@@ -79,8 +79,38 @@ async fn take(
         let list = crate::bulk::in_list(db.backend(), "person_id", persons, crate::bulk::Item::Int);
         format!("SELECT seq, person_id, year FROM summary_dirty WHERE {list}{lock}")
     };
-    let (oldest, others, tx): (Vec<Mark>, Vec<Mark>, _) = match db {
-        Db::Sqlite(p) => {
+    let file = match db {
+        Db::Sqlite(p) => crate::direct::file_of(p),
+        Db::Postgres(_) => None,
+    };
+    let (oldest, others, tx): (Vec<Mark>, Vec<Mark>, _) = match (db, file) {
+        // On a connection of our own, as the batch's read and write (`crate::direct`).
+        (Db::Sqlite(_), Some(path)) => {
+            let others_sql = others_sql(1);
+            let read = crate::direct::read(path, move |conn| {
+                let mark = |row: &rusqlite::Row<'_>| -> Result<Mark, StoreError> {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                };
+                // Bound by name: to SQLite `$N` is a name, numbered where it first appears
+                // (`$3` before `$2` here).
+                let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
+                    vec![("$1", &after), ("$2", &scope.batch)];
+                if let Some(y) = &year {
+                    params.push(("$3", y));
+                }
+                let oldest = crate::direct::rows(conn, &oldest_sql, params.as_slice(), mark)?;
+                let others = if year.is_none() && !oldest.is_empty() {
+                    let persons = json_list(oldest.iter().map(|m| m.1));
+                    crate::direct::rows(conn, &others_sql, [persons], mark)?
+                } else {
+                    Vec::new()
+                };
+                Ok((oldest, others))
+            });
+            let (oldest, others) = read.await?;
+            (oldest, others, None)
+        }
+        (Db::Sqlite(p), None) => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(oldest_sql))
                 .bind(after)
                 .bind(scope.batch);
@@ -99,7 +129,7 @@ async fn take(
             };
             (oldest, others, None)
         }
-        Db::Postgres(p) => {
+        (Db::Postgres(p), _) => {
             let mut tx = p.begin().await?;
             // Derived data: a commit lost in a crash loses the marks' deletion with it, so the
             // person-years are simply decided again.
@@ -214,7 +244,15 @@ async fn write(
     let hashes = hashes(policy, &decided);
     match (db, taken.tx) {
         (Db::Postgres(_), Some(tx)) => super::write::postgres(tx, now_ms, &hashes, &decided).await,
-        (Db::Sqlite(p), _) => super::write::sqlite(p, now_ms, &hashes, &decided).await,
+        (Db::Sqlite(p), _) => match crate::direct::file_of(p) {
+            Some(path) => {
+                crate::direct::write(path, move |tx| {
+                    super::write::sqlite_direct(tx, now_ms, &hashes, &decided)
+                })
+                .await
+            }
+            None => super::write::sqlite(p, now_ms, &hashes, &decided).await,
+        },
         (Db::Postgres(_), None) => Err(StoreError::invalid("summary.refresh", "刷新批次缺少事务")),
     }
 }

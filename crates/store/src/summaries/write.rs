@@ -1,9 +1,10 @@
 //! Writing a decided batch: its summaries replaced and its marks deleted in one transaction of
 //! set-based statements (one statement per kind of change, whatever the batch's size).
 //!
-//! SQLite takes the batch as one JSON parameter per statement (`jsonb_each`) and keeps only the
-//! person-years whose mark still has the `seq` read: a write that renumbered a mark meanwhile
-//! leaves it for the next batch. PostgreSQL takes it as arrays (`UNNEST`) in the transaction
+//! SQLite keeps only the person-years whose mark still has the `seq` read: a write that
+//! renumbered a mark meanwhile leaves it for the next batch. A database in a file is written row
+//! by row with cached statements on a connection of our own (`crate::direct`); an in-memory one
+//! through sqlx, the batch as one JSON parameter per statement (`jsonb_each`). PostgreSQL takes it as arrays (`UNNEST`) in the transaction
 //! that holds the batch's marks locked, so nothing can have renumbered them.
 
 use std::collections::BTreeMap;
@@ -87,6 +88,67 @@ pub(super) async fn sqlite(
     .await?;
     tx.commit().await?;
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// SQLite's `unchanged` test for one row: its mark `(?1, ?2)` still has the `seq` read (`?3`
+/// of the mark deletion, `?17` of the upsert).
+const MARK_KEPT: &str = "EXISTS (SELECT 1 FROM summary_dirty d
+    WHERE d.person_id = ?1 AND d.year = ?2 AND d.seq = ?{seq})";
+
+/// Writes the batch on SQLite through a connection of our own ([`crate::direct::write`]), row by
+/// row with cached statements inside its transaction; the same statements as [`sqlite`], with
+/// parameters for the JSON. Returns the person-years written.
+pub(super) fn sqlite_direct(
+    tx: &rusqlite::Connection,
+    now_ms: i64,
+    hashes: &BTreeMap<i64, String>,
+    marks: &[Evaluated],
+) -> Result<usize, StoreError> {
+    let kept = |seq: u8| MARK_KEPT.replace("{seq}", &seq.to_string());
+    let params: Vec<String> = (1..=16).map(|i| format!("?{i}")).collect();
+    let upsert = format!(
+        "INSERT INTO person_year_summaries ({SUMMARY_COLUMNS}) SELECT {} WHERE {} {ON_CONFLICT}",
+        params.join(", "),
+        kept(17)
+    );
+    let delete = format!(
+        "DELETE FROM person_year_summaries WHERE person_id = ?1 AND year = ?2 AND {}",
+        kept(3)
+    );
+    let mut upsert = tx.prepare_cached(&upsert)?;
+    let mut delete = tx.prepare_cached(&delete)?;
+    let mut written = 0;
+    for &((seq, person_id, year), ref summary) in marks {
+        written += match summary {
+            Some(s) => upsert.execute(rusqlite::params![
+                person_id,
+                year,
+                s.unit_id,
+                s.region,
+                s.zone_id,
+                s.city,
+                s.industry,
+                s.required,
+                s.compliant,
+                s.total_tenths,
+                s.professional_tenths,
+                s.public_tenths,
+                s.total_short_tenths,
+                s.professional_short_tenths,
+                hash_of(hashes, year),
+                now_ms,
+                seq
+            ])?,
+            None => delete.execute(rusqlite::params![person_id, year, seq])?,
+        };
+    }
+    let mut unmark = tx.prepare_cached(
+        "DELETE FROM summary_dirty WHERE person_id = ?1 AND year = ?2 AND seq = ?3",
+    )?;
+    for &((seq, person_id, year), _) in marks {
+        unmark.execute(rusqlite::params![person_id, year, seq])?;
+    }
+    Ok(written)
 }
 
 /// Writes the batch on PostgreSQL in the transaction holding its marks, and commits.
