@@ -228,6 +228,10 @@ pub async fn seed(
     .await?;
     let mut used_ids = HashSet::new();
     let mut done = 0;
+    // The planner's statistics are refreshed as the tables grow (at 1,000 persons, then each
+    // time they have grown fourfold, and at the end): a plan chosen for empty tables turns an
+    // indexed look-up per person into a scan that grows with the data (Db::analyze).
+    let mut analyze_at = 1_000;
     while done < opts.persons {
         let end = (done + BATCH).min(opts.persons);
         seed_batch(
@@ -241,6 +245,10 @@ pub async fn seed(
         )
         .await?;
         done = end;
+        if done >= analyze_at || done == opts.persons {
+            db.analyze().await?;
+            analyze_at = done.saturating_mul(4);
+        }
         progress(done, opts.persons);
     }
     Ok(summary)
