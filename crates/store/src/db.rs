@@ -174,6 +174,25 @@ impl Db {
         Ok(())
     }
 
+    /// Keeps PostgreSQL's picture of the summaries' mark queue (`summary_dirty`) true after a
+    /// large change to it: `ANALYZE` after marking many, `VACUUM (ANALYZE)` after draining many
+    /// (`vacuum`). A refresh takes its marks by `seq` after a cursor; with statistics from when
+    /// the queue was nearly empty and millions of dead rows left by earlier drains, the planner
+    /// scanned the whole unique key and sorted instead — 225 ms of a 2,000-mark batch, half the
+    /// refresh at 1M persons with autovacuum off (BENCH.md). Autovacuum, where it runs, gets
+    /// there too, but minutes later. SQLite is left as it is (see [`Db::analyze`]).
+    pub async fn tidy_queue(&self, vacuum: bool) -> Result<(), StoreError> {
+        if let Db::Postgres(pool) = self {
+            let sql = if vacuum {
+                "VACUUM (ANALYZE) summary_dirty"
+            } else {
+                "ANALYZE summary_dirty"
+            };
+            sqlx::query(sql).execute(pool).await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,

@@ -93,6 +93,84 @@ where
     .map_err(|e| StoreError::invalid("store.read", format!("读取线程失败：{e}")))?
 }
 
+/// One read transaction kept open across several bulk reads: a refresh's batches.
+///
+/// In WAL mode, a connection that begins a read transaction after another connection has
+/// written resets its page cache **and unmaps the whole file** (`pagerBeginReadTransaction` →
+/// `sqlite3OsUnfetch`), so its next reads fault every page back in. A refresh writes every batch
+/// between its reads: with a transaction per read that was a third of its CPU at 1M persons
+/// (page faults and `munmap`, BENCH.md). Holding one snapshot for many batches keeps the map.
+/// Reading an older snapshot is safe for a refresh: what it reads is facts it never writes, a
+/// concurrent write renumbers the marks of what it changes, and a batch's write keeps only the
+/// person-years whose mark still has the `seq` read (`summaries::write`). [`Snapshot::renew`]
+/// lets it go — before a checkpoint, which cannot pass a snapshot still open.
+pub(crate) struct Snapshot {
+    path: PathBuf,
+    conn: std::sync::Arc<Mutex<Option<(FileId, Connection)>>>,
+}
+
+impl Snapshot {
+    pub(crate) fn new(path: PathBuf) -> Self {
+        Snapshot {
+            path,
+            conn: std::sync::Arc::default(),
+        }
+    }
+
+    /// Runs `read` on a blocking thread inside the kept read transaction, begun by the first
+    /// read after [`Snapshot::new`] or [`Snapshot::renew`]. A failed read ends it.
+    pub(crate) async fn read<T, F>(&self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (path, kept) = (self.path.clone(), self.conn.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut kept = kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if kept.is_none() {
+                let (id, conn) = checkout(&path, Use::Read)?;
+                // Deferred: the snapshot is taken by the first statement that reads.
+                conn.execute_batch("BEGIN")?;
+                *kept = Some((id, conn));
+            }
+            let out = kept.as_ref().map(|(_, conn)| read(conn));
+            if !matches!(out, Some(Ok(_))) {
+                end(kept.take());
+            }
+            out.unwrap_or(Err(StoreError::NotFound("数据库连接")))
+        })
+        .await
+        .map_err(|e| StoreError::invalid("store.read", format!("读取线程失败：{e}")))?
+    }
+
+    /// Ends the kept transaction: the next read sees the latest commit.
+    pub(crate) fn renew(&self) {
+        let mut kept = self
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        end(kept.take());
+    }
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        self.renew();
+    }
+}
+
+/// Ends a kept read transaction and keeps its connection for the next read (dropped instead if
+/// the transaction cannot be ended).
+fn end(kept: Option<(FileId, Connection)>) {
+    if let Some((id, conn)) = kept
+        && conn.execute_batch("ROLLBACK").is_ok()
+    {
+        checkin(id, conn);
+    }
+}
+
 /// Runs `write` on a blocking thread with a writing connection to `path`, inside one
 /// `BEGIN IMMEDIATE` transaction (it waits for the write lock up front, as the pool's writers
 /// do), committed when `write` returns `Ok` and rolled back otherwise. SQLite has one writer at

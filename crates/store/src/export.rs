@@ -393,6 +393,73 @@ fn employments_direct(
     })
 }
 
+/// A batch's persons and employments queries (`$1`: the persons, a JSON list).
+fn batch_sql(b: Backend) -> (String, String) {
+    let persons = format!(
+        "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE {}",
+        in_list(b, "id", 1, Item::Int)
+    );
+    let employments = format!(
+        "SELECT e.person_id, e.id, e.from_on, e.to_on, u.id, u.region, u.zone_id, z.name, z.city,
+                u.industry
+         FROM employments e JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
+         WHERE {}",
+        in_list(b, "e.person_id", 1, Item::Int)
+    );
+    (persons, employments)
+}
+
+/// What a batch's records name: filing numbers, registered providers, achievement keys.
+type Named<'a> = (BTreeSet<&'a str>, BTreeSet<String>, BTreeSet<String>);
+
+fn named(all: &[RecordRow]) -> Named<'_> {
+    let numbers = all.iter().filter_map(|r| r.filing.as_deref()).collect();
+    let keys = all
+        .iter()
+        .filter_map(|r| r.achievement.as_deref().map(normalise_achievement))
+        .collect();
+    (numbers, named_providers(all), keys)
+}
+
+/// A batch from its rows.
+fn batch_of(
+    persons: Vec<PersonRow>,
+    employments: Vec<EmploymentRow>,
+    all: Vec<RecordRow>,
+    registered: Registered,
+) -> Result<Batch, StoreError> {
+    let persons = persons
+        .into_iter()
+        .map(|row| person_from_row(row).map(|p| (p.id, p)))
+        .collect::<Result<HashMap<_, _>, _>>()?;
+    let mut by_person: HashMap<i64, Vec<Employment>> = HashMap::new();
+    for (person, id, from, to, unit_id, region, zone_id, zone_name, zone_city, industry) in
+        employments
+    {
+        by_person.entry(person).or_default().push(Employment {
+            id,
+            from: from.0,
+            to: to.map(|t| t.0),
+            unit_id,
+            region,
+            zone_id,
+            zone_name,
+            zone_city,
+            industry,
+        });
+    }
+    let mut live: HashMap<i64, Vec<RecordRow>> = HashMap::new();
+    for r in all {
+        live.entry(r.person_id).or_default().push(r);
+    }
+    Ok(Batch {
+        persons,
+        employments: by_person,
+        live,
+        registered,
+    })
+}
+
 /// Everything the cases of a batch of persons are built from, loaded with one query per kind
 /// of fact.
 pub(crate) struct Batch {
@@ -419,6 +486,25 @@ impl Batch {
         Self::load_with(db, person_ids, Some((first, last))).await
     }
 
+    /// [`Batch::load_for_years`] on a SQLite connection of our own, inside the caller's read
+    /// transaction: every read of the batch — the look-ups of filings, providers and conversions
+    /// too — on one snapshot and one connection (a refresh keeps it across batches:
+    /// `crate::direct::Snapshot`).
+    pub(crate) fn load_for_years_direct(
+        conn: &rusqlite::Connection,
+        person_ids: &[i64],
+        span: (i32, i32),
+    ) -> Result<Batch, StoreError> {
+        let ids = json_list(person_ids.iter().copied());
+        let (persons_sql, employments_sql) = batch_sql(Backend::Sqlite);
+        let persons = persons_direct(conn, &persons_sql, &ids)?;
+        let employments = employments_direct(conn, &employments_sql, &ids)?;
+        let all = crate::summaries::facts::records_for_years_direct(conn, &ids, span)?;
+        let (numbers, names, keys) = named(&all);
+        let registered = Registered::load_direct(conn, &numbers, &names, &keys)?;
+        batch_of(persons, employments, all, registered)
+    }
+
     async fn load_with(
         db: &Db,
         person_ids: &[i64],
@@ -426,17 +512,7 @@ impl Batch {
     ) -> Result<Batch, StoreError> {
         let b = db.backend();
         let ids = json_list(person_ids.iter().copied());
-        let persons_sql = format!(
-            "SELECT id, id_masked, name, cohort, left_on, commitment FROM persons WHERE {}",
-            in_list(b, "id", 1, Item::Int)
-        );
-        let employments_sql = format!(
-            "SELECT e.person_id, e.id, e.from_on, e.to_on, u.id, u.region, u.zone_id, z.name, z.city,
-                    u.industry
-             FROM employments e JOIN units u ON u.id = e.unit_id LEFT JOIN zones z ON z.id = u.zone_id
-             WHERE {}",
-            in_list(b, "e.person_id", 1, Item::Int)
-        );
+        let (persons_sql, employments_sql) = batch_sql(b);
         // Most of a batch's rows: as one JSON text, not row by row through sqlx.
         let (agg, cast) = match b {
             Backend::Sqlite => ("json_group_array", ""),
@@ -449,78 +525,32 @@ impl Batch {
             case_record_json(b),
             in_list(b, "r.person_id", 1, Item::Int)
         );
-        let direct = match (db, years) {
-            (Db::Sqlite(p), Some(span)) => crate::direct::file_of(p).map(|path| (path, span)),
-            _ => None,
-        };
-        let (persons, employments, all) = match direct {
-            // A refresh's batch on SQLite: the three reads on a connection of our own.
-            Some((path, span)) => {
-                crate::direct::read(path, move |conn| {
-                    Ok((
-                        persons_direct(conn, &persons_sql, &ids)?,
-                        employments_direct(conn, &employments_sql, &ids)?,
-                        crate::summaries::facts::records_for_years_direct(conn, &ids, span)?,
-                    ))
-                })
-                .await?
-            }
-            None => {
-                let (persons, employments): (Vec<PersonRow>, Vec<EmploymentRow>) = on_db!(db, p => (
-                    sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
-                    sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
-                ));
-                let all = match years {
-                    Some(span) => {
-                        crate::summaries::facts::records_for_years(db, &ids, span).await?
-                    }
-                    None => {
-                        let records: Option<String> = on_db!(db, p => sqlx::query_scalar(
-                            sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?);
-                        // PostgreSQL's json_agg over no rows is NULL.
-                        decode_case_records(records.as_deref())?
-                    }
-                };
-                (persons, employments, all)
-            }
-        };
-        let persons = persons
-            .into_iter()
-            .map(|row| person_from_row(row).map(|p| (p.id, p)))
-            .collect::<Result<HashMap<_, _>, _>>()?;
-        let mut by_person: HashMap<i64, Vec<Employment>> = HashMap::new();
-        for (person, id, from, to, unit_id, region, zone_id, zone_name, zone_city, industry) in
-            employments
+        if let (Db::Sqlite(p), Some(span)) = (db, years)
+            && let Some(path) = crate::direct::file_of(p)
         {
-            by_person.entry(person).or_default().push(Employment {
-                id,
-                from: from.0,
-                to: to.map(|t| t.0),
-                unit_id,
-                region,
-                zone_id,
-                zone_name,
-                zone_city,
-                industry,
-            });
+            // A refresh's batch on SQLite: on a connection of our own.
+            let ids = person_ids.to_vec();
+            return crate::direct::read(path, move |conn| {
+                Self::load_for_years_direct(conn, &ids, span)
+            })
+            .await;
         }
-        let mut live: HashMap<i64, Vec<RecordRow>> = HashMap::new();
-        let numbers: BTreeSet<&str> = all.iter().filter_map(|r| r.filing.as_deref()).collect();
-        let names = named_providers(&all);
-        let keys: BTreeSet<String> = all
-            .iter()
-            .filter_map(|r| r.achievement.as_deref().map(normalise_achievement))
-            .collect();
+        let (persons, employments): (Vec<PersonRow>, Vec<EmploymentRow>) = on_db!(db, p => (
+            sqlx::query_as(sqlx::AssertSqlSafe(persons_sql)).bind(&ids).fetch_all(p).await?,
+            sqlx::query_as(sqlx::AssertSqlSafe(employments_sql)).bind(&ids).fetch_all(p).await?,
+        ));
+        let all = match years {
+            Some(span) => crate::summaries::facts::records_for_years(db, &ids, span).await?,
+            None => {
+                let records: Option<String> = on_db!(db, p => sqlx::query_scalar(
+                    sqlx::AssertSqlSafe(records_sql)).bind(&ids).fetch_one(p).await?);
+                // PostgreSQL's json_agg over no rows is NULL.
+                decode_case_records(records.as_deref())?
+            }
+        };
+        let (numbers, names, keys) = named(&all);
         let registered = Registered::load(db, &numbers, &names, &keys).await?;
-        for r in all {
-            live.entry(r.person_id).or_default().push(r);
-        }
-        Ok(Batch {
-            persons,
-            employments: by_person,
-            live,
-            registered,
-        })
+        batch_of(persons, employments, all, registered)
     }
 
     /// The person's employments (unordered).
@@ -558,6 +588,77 @@ impl Batch {
 }
 
 impl Registered {
+    /// [`Registered::load`] on a SQLite connection of our own (`crate::direct`).
+    fn load_direct(
+        conn: &rusqlite::Connection,
+        numbers: &BTreeSet<&str>,
+        names: &BTreeSet<String>,
+        keys: &BTreeSet<String>,
+    ) -> Result<Registered, StoreError> {
+        use crate::direct::{date, int, required, rows, text};
+        let b = Backend::Sqlite;
+        let mut registered = Registered::default();
+        if !numbers.is_empty() {
+            let sql = format!("{FILINGS} {}", in_list(b, "f.number", 1, Item::Text));
+            let numbers = json_list(numbers.iter().copied());
+            for row in rows(conn, &sql, [numbers], |row| {
+                let v = |i: usize| row.get_ref(i);
+                Ok((
+                    required(text(v(0)?, "备案号")?, "备案号")?.to_owned(),
+                    required(date(v(1)?, "备案日期")?, "备案日期")?,
+                    required(int(v(2)?, "备案地区")?, "备案地区")?,
+                    text(v(3)?, "园区名称")?.map(str::to_owned),
+                ))
+            })? {
+                registered.add_filing(row)?;
+            }
+        }
+        if !names.is_empty() {
+            let sql = format!(
+                "{REGISTRATIONS} {} ORDER BY r.entry_index",
+                in_list(b, "c.name", 1, Item::Text)
+            );
+            let names = json_list(names.iter().map(String::as_str));
+            for row in rows(conn, &sql, [names], |row| {
+                let v = |i: usize| row.get_ref(i);
+                Ok((
+                    required(text(v(0)?, "机构名称")?, "机构名称")?.to_owned(),
+                    required(int(v(1)?, "登记地区")?, "登记地区")?,
+                    required(date(v(2)?, "登记开始")?, "登记开始")?,
+                    required(date(v(3)?, "登记结束")?, "登记结束")?,
+                ))
+            })? {
+                registered.add_registration(row)?;
+            }
+        }
+        if !keys.is_empty() {
+            let sql = format!(
+                "{CONVERSIONS} {}",
+                in_list(b, "r.achievement_key", 1, Item::Text)
+            );
+            let keys = json_list(keys.iter().map(String::as_str));
+            for row in rows(conn, &sql, [keys], |row| {
+                let v = |i: usize| row.get_ref(i);
+                let owned = |s: Option<&str>| s.map(str::to_owned);
+                Ok((
+                    required(owned(text(v(0)?, "成果")?), "成果")?,
+                    required(int(v(1)?, "人员编号")?, "人员编号")?,
+                    required(int(v(2)?, "账本序号")?, "账本序号")?,
+                    required(owned(text(v(3)?, "科目")?), "科目")?,
+                    required(date(v(4)?, "完成日期")?, "完成日期")?,
+                    required(date(v(5)?, "登记日期")?, "登记日期")?,
+                    int(v(6)?, "年度")?,
+                    owned(text(v(7)?, "折算类型")?),
+                    int(v(8)?, "学时")?,
+                    int(v(9)?, "分钟数")?,
+                ))
+            })? {
+                registered.add_conversion(row)?;
+            }
+        }
+        Ok(registered)
+    }
+
     /// The approved filings, provider registrations and non-voided conversions named.
     async fn load(
         db: &Db,

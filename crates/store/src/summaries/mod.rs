@@ -220,6 +220,7 @@ pub async fn open_year(db: &Db, year: i32) -> Result<(), StoreError> {
             "INSERT INTO summary_dirty (person_id, year)
              SELECT DISTINCT e.person_id, $1 FROM employments e
               WHERE e.from_on <= $2 AND (e.to_on IS NULL OR e.to_on >= $3)
+              ORDER BY e.person_id
              ON CONFLICT (person_id, year) DO NOTHING",
         )
         .bind(i64::from(year))

@@ -18,11 +18,13 @@
 //! A refresher never waits on a writer's lock (it skips), so the two cannot deadlock.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use xueshi_policy::Policy;
 
 use super::{Evaluated, decide_in, policy_hash::year_hash};
 use crate::db::{Backend, Db, DbDate};
+use crate::direct::Snapshot;
 use crate::error::StoreError;
 use crate::export::{Batch, json_list};
 use crate::on_db;
@@ -57,8 +59,59 @@ struct Taken {
     tx: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
 }
 
-/// Takes up to `scope.batch` marks with `seq > after`, oldest first, plus their persons' other
-/// marked years (all years in scope), leaving out `busy` (marks of batches still in flight).
+/// The queries taking marks: the oldest after `$1` (`$2` of them, `$3` the year if one), and
+/// the other marks of a list of persons (`$1`).
+fn take_sql(backend: Backend, scope: Scope) -> (String, String) {
+    let in_year = if scope.year.is_some() {
+        " AND year = $3"
+    } else {
+        ""
+    };
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    let list = crate::bulk::in_list(backend, "person_id", 1, crate::bulk::Item::Int);
+    (
+        format!(
+            "SELECT seq, person_id, year FROM summary_dirty WHERE seq > $1{in_year}
+             ORDER BY seq LIMIT $2{lock}"
+        ),
+        format!("SELECT seq, person_id, year FROM summary_dirty WHERE {list}{lock}"),
+    )
+}
+
+/// Up to `scope.batch` marks with `seq > after`, oldest first, plus their persons' other marked
+/// years (all years in scope), leaving out `busy` (marks of batches still in flight).
+fn taken(
+    oldest: Vec<Mark>,
+    others: Vec<Mark>,
+    after: i64,
+    busy: &HashSet<(i64, i64)>,
+    tx: Option<sqlx::Transaction<'static, sqlx::Postgres>>,
+) -> Taken {
+    let cursor = oldest.iter().map(|m| m.0).max().unwrap_or(after);
+    // A mark renumbered between the two reads keeps the newer number (SQLite; on PostgreSQL
+    // both reads see the locked row as it is).
+    let mut by_key = BTreeMap::new();
+    for (seq, person, year) in oldest.into_iter().chain(others) {
+        if busy.contains(&(person, year)) {
+            continue;
+        }
+        let s = by_key.entry((person, year)).or_insert(seq);
+        *s = (*s).max(seq);
+    }
+    Taken {
+        marks: by_key
+            .into_iter()
+            .map(|((person, year), seq)| (seq, person, year))
+            .collect(),
+        cursor,
+        tx,
+    }
+}
+
+/// Takes a batch's marks through the pool (PostgreSQL; SQLite in memory).
 async fn take(
     db: &Db,
     scope: Scope,
@@ -66,51 +119,9 @@ async fn take(
     busy: &HashSet<(i64, i64)>,
 ) -> Result<Taken, StoreError> {
     let year = scope.year.map(i64::from);
-    let in_year = if year.is_some() { " AND year = $3" } else { "" };
-    let lock = match db.backend() {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-    };
-    let oldest_sql = format!(
-        "SELECT seq, person_id, year FROM summary_dirty WHERE seq > $1{in_year}
-         ORDER BY seq LIMIT $2{lock}"
-    );
-    let others_sql = |persons: usize| {
-        let list = crate::bulk::in_list(db.backend(), "person_id", persons, crate::bulk::Item::Int);
-        format!("SELECT seq, person_id, year FROM summary_dirty WHERE {list}{lock}")
-    };
-    let file = match db {
-        Db::Sqlite(p) => crate::direct::file_of(p),
-        Db::Postgres(_) => None,
-    };
-    let (oldest, others, tx): (Vec<Mark>, Vec<Mark>, _) = match (db, file) {
-        // On a connection of our own, as the batch's read and write (`crate::direct`).
-        (Db::Sqlite(_), Some(path)) => {
-            let others_sql = others_sql(1);
-            let read = crate::direct::read(path, move |conn| {
-                let mark = |row: &rusqlite::Row<'_>| -> Result<Mark, StoreError> {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                };
-                // Bound by name: to SQLite `$N` is a name, numbered where it first appears
-                // (`$3` before `$2` here).
-                let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
-                    vec![("$1", &after), ("$2", &scope.batch)];
-                if let Some(y) = &year {
-                    params.push(("$3", y));
-                }
-                let oldest = crate::direct::rows(conn, &oldest_sql, params.as_slice(), mark)?;
-                let others = if year.is_none() && !oldest.is_empty() {
-                    let persons = json_list(oldest.iter().map(|m| m.1));
-                    crate::direct::rows(conn, &others_sql, [persons], mark)?
-                } else {
-                    Vec::new()
-                };
-                Ok((oldest, others))
-            });
-            let (oldest, others) = read.await?;
-            (oldest, others, None)
-        }
-        (Db::Sqlite(p), None) => {
+    let (oldest_sql, others_sql) = take_sql(db.backend(), scope);
+    let (oldest, others, tx): (Vec<Mark>, Vec<Mark>, _) = match db {
+        Db::Sqlite(p) => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(oldest_sql))
                 .bind(after)
                 .bind(scope.batch);
@@ -120,7 +131,7 @@ async fn take(
             let oldest: Vec<Mark> = q.fetch_all(p).await?;
             let others = if year.is_none() && !oldest.is_empty() {
                 let persons = json_list(oldest.iter().map(|m| m.1));
-                sqlx::query_as(sqlx::AssertSqlSafe(others_sql(1)))
+                sqlx::query_as(sqlx::AssertSqlSafe(others_sql))
                     .bind(persons)
                     .fetch_all(p)
                     .await?
@@ -129,7 +140,7 @@ async fn take(
             };
             (oldest, others, None)
         }
-        (Db::Postgres(p), _) => {
+        Db::Postgres(p) => {
             let mut tx = p.begin().await?;
             // Derived data: a commit lost in a crash loses the marks' deletion with it, so the
             // person-years are simply decided again.
@@ -145,7 +156,7 @@ async fn take(
             let oldest: Vec<Mark> = q.fetch_all(&mut *tx).await?;
             let others = if year.is_none() && !oldest.is_empty() {
                 let persons = json_list(oldest.iter().map(|m| m.1));
-                sqlx::query_as(sqlx::AssertSqlSafe(others_sql(1)))
+                sqlx::query_as(sqlx::AssertSqlSafe(others_sql))
                     .bind(persons)
                     .fetch_all(&mut *tx)
                     .await?
@@ -155,25 +166,7 @@ async fn take(
             (oldest, others, Some(tx))
         }
     };
-    let cursor = oldest.iter().map(|m| m.0).max().unwrap_or(after);
-    // A mark renumbered between the two reads keeps the newer number (SQLite; on PostgreSQL
-    // both reads see the locked row as it is).
-    let mut by_key = BTreeMap::new();
-    for (seq, person, year) in oldest.into_iter().chain(others) {
-        if busy.contains(&(person, year)) {
-            continue;
-        }
-        let s = by_key.entry((person, year)).or_insert(seq);
-        *s = (*s).max(seq);
-    }
-    Ok(Taken {
-        marks: by_key
-            .into_iter()
-            .map(|((person, year), seq)| (seq, person, year))
-            .collect(),
-        cursor,
-        tx,
-    })
+    Ok(taken(oldest, others, after, busy, tx))
 }
 
 /// A batch's marks with the facts their cases are built from.
@@ -182,24 +175,112 @@ struct Read {
     batch: Option<Batch>,
 }
 
-async fn read(db: &Db, taken: Taken) -> Result<Read, StoreError> {
-    if taken.marks.is_empty() {
-        return Ok(Read { taken, batch: None });
-    }
-    let mut persons: Vec<i64> = taken.marks.iter().map(|m| m.1).collect();
+/// A batch's persons (sorted, once each) and the span of its years.
+fn persons_and_span(marks: &[Mark]) -> (Vec<i64>, (i32, i32)) {
+    let mut persons: Vec<i64> = marks.iter().map(|m| m.1).collect();
     persons.sort_unstable();
     persons.dedup();
-    let years = taken.marks.iter().filter_map(|m| i32::try_from(m.2).ok());
+    let years = marks.iter().filter_map(|m| i32::try_from(m.2).ok());
     let span = years
         .clone()
         .min()
         .zip(years.max())
         .unwrap_or((i32::MAX, i32::MIN));
+    (persons, span)
+}
+
+async fn read(db: &Db, taken: Taken) -> Result<Read, StoreError> {
+    if taken.marks.is_empty() {
+        return Ok(Read { taken, batch: None });
+    }
+    let (persons, span) = persons_and_span(&taken.marks);
     let batch = Batch::load_for_years(db, &persons, span).await?;
     Ok(Read {
         taken,
         batch: Some(batch),
     })
+}
+
+/// Takes and reads a batch on SQLite's kept snapshot ([`Snapshot`]): the marks, the facts and
+/// the look-ups in one blocking call on one connection.
+async fn take_and_read_direct(
+    snapshot: &Snapshot,
+    scope: Scope,
+    after: i64,
+    busy: HashSet<(i64, i64)>,
+) -> Result<Read, StoreError> {
+    let (oldest_sql, others_sql) = take_sql(Backend::Sqlite, scope);
+    snapshot
+        .read(move |conn| {
+            let mark = |row: &rusqlite::Row<'_>| -> Result<Mark, StoreError> {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            };
+            let year = scope.year.map(i64::from);
+            // Bound by name: to SQLite `$N` is a name, numbered where it first appears (`$3`
+            // before `$2` here).
+            let mut params: Vec<(&str, &dyn rusqlite::ToSql)> =
+                vec![("$1", &after), ("$2", &scope.batch)];
+            if let Some(y) = &year {
+                params.push(("$3", y));
+            }
+            let oldest = crate::direct::rows(conn, &oldest_sql, params.as_slice(), mark)?;
+            let others = if year.is_none() && !oldest.is_empty() {
+                let persons = json_list(oldest.iter().map(|m| m.1));
+                crate::direct::rows(conn, &others_sql, [persons], mark)?
+            } else {
+                Vec::new()
+            };
+            let taken = taken(oldest, others, after, &busy, None);
+            if taken.marks.is_empty() {
+                return Ok(Read { taken, batch: None });
+            }
+            let (persons, span) = persons_and_span(&taken.marks);
+            let batch = Batch::load_for_years_direct(conn, &persons, span)?;
+            Ok(Read {
+                taken,
+                batch: Some(batch),
+            })
+        })
+        .await
+}
+
+/// Where a refresh reads its batches: SQLite's file on one kept snapshot, or the pool.
+#[derive(Clone)]
+enum Source {
+    Snapshot(Arc<Snapshot>),
+    Pool(Db),
+}
+
+impl Source {
+    fn of(db: &Db) -> Source {
+        match db {
+            Db::Sqlite(p) => crate::direct::file_of(p).map_or_else(
+                || Source::Pool(db.clone()),
+                |path| Source::Snapshot(Arc::new(Snapshot::new(path))),
+            ),
+            Db::Postgres(_) => Source::Pool(db.clone()),
+        }
+    }
+
+    /// Takes and reads the next batch after `after`.
+    async fn next(
+        &self,
+        scope: Scope,
+        after: i64,
+        busy: HashSet<(i64, i64)>,
+    ) -> Result<Read, StoreError> {
+        match self {
+            Source::Snapshot(s) => take_and_read_direct(s, scope, after, busy).await,
+            Source::Pool(db) => read(db, take(db, scope, after, &busy).await?).await,
+        }
+    }
+
+    /// Lets the kept snapshot go: the next batch reads the latest commit.
+    fn renew(&self) {
+        if let Source::Snapshot(s) = self {
+            s.renew();
+        }
+    }
 }
 
 /// Decides every person-year of a read batch (the CPU step).
@@ -257,8 +338,13 @@ async fn write(
     }
 }
 
-/// Batches between two checkpoints of SQLite's log ([`Db::checkpoint`]) in a drain.
+/// Batches between two checkpoints of SQLite's log ([`Db::checkpoint`]) in a drain; SQLite's
+/// kept snapshot is renewed at each.
 const CHECKPOINT_EVERY: u64 = 16;
+
+/// Marks added or drained at once above which PostgreSQL's statistics of the queue are brought
+/// up to date ([`Db::tidy_queue`]).
+const TIDY_AFTER: usize = 10_000;
 
 /// Takes, reads, decides and writes batches until no mark in `scope` is left; `progress` is
 /// told the person-years decided so far after each batch. Returns that number.
@@ -269,30 +355,36 @@ pub async fn drain(
     scope: Scope,
     progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<usize, StoreError> {
+    let source = Source::of(db);
     let mut total = 0;
     let mut batches = 0u64;
-    let mut current = read(db, take(db, scope, 0, &HashSet::new()).await?).await?;
-    // After the cursor reaches the end, one pass from the start again: marks skipped while
-    // another refresher held them, or left by a write that lost its race, are found there.
+    let mut current = source.next(scope, 0, HashSet::new()).await?;
+    // After the cursor reaches the end, one pass from the start again, on the latest commit:
+    // marks skipped while another refresher held them, left by a write that lost its race or
+    // made after the snapshot read, are found there.
     let mut restarted = false;
     loop {
         if current.taken.marks.is_empty() {
+            source.renew();
             if restarted || current.taken.cursor == 0 {
                 db.checkpoint().await?;
+                if total >= TIDY_AFTER {
+                    db.tidy_queue(true).await?;
+                }
                 return Ok(total);
             }
             restarted = true;
-            current = read(db, take(db, scope, 0, &HashSet::new()).await?).await?;
+            current = source.next(scope, 0, HashSet::new()).await?;
             continue;
         }
         restarted = false;
         let busy: HashSet<(i64, i64)> = current.taken.marks.iter().map(|m| (m.1, m.2)).collect();
         let after = current.taken.cursor;
-        // The next batch is taken and read by a task of its own, so that its round trips go
-        // on (on the runtime's other thread) while this one is decided here.
+        // The next batch is taken and read by a task of its own, so that its reads go on (on
+        // another thread) while this one is decided here.
         let next = tokio::spawn({
-            let db = db.clone();
-            async move { read(&db, take(&db, scope, after, &busy).await?).await }
+            let source = source.clone();
+            async move { source.next(scope, after, busy).await }
         });
         let this = async {
             // Decided while the next batch is taken and read by the database.
@@ -306,13 +398,15 @@ pub async fn drain(
         total += done?;
         progress(total);
         batches += 1;
-        // Neither our read nor our write is open here: the moment to empty SQLite's log.
-        if batches.is_multiple_of(CHECKPOINT_EVERY) {
-            db.checkpoint().await?;
-        }
         current = next.map_err(|e| {
             StoreError::invalid("summary.refresh", format!("读取下一批失败：{e}"))
         })??;
+        // Neither our read nor our write is open here: the moment to empty SQLite's log, which
+        // no checkpoint can pass while the snapshot is held.
+        if batches.is_multiple_of(CHECKPOINT_EVERY) {
+            source.renew();
+            db.checkpoint().await?;
+        }
     }
 }
 
@@ -328,12 +422,26 @@ pub async fn refresh_dirty(
         year: None,
         batch: limit,
     };
-    let read = read(db, take(db, scope, 0, &HashSet::new()).await?).await?;
+    let read = Source::of(db).next(scope, 0, HashSet::new()).await?;
     let decided = decide(policy, &read)?;
     let n = decided.len();
     write(db, policy, now_ms, read.taken, decided).await?;
     Ok(n)
 }
+
+/// Marks every person-year of year `$1` (first day `$3`, last `$2`): those with a summary and
+/// everyone in service. In the order of the persons: a drain takes marks in the order they were
+/// made, and a batch of neighbouring persons reads neighbouring pages of every table (by unit,
+/// as the summaries' index gave them, each 2,000-person batch read pages all over the records'
+/// index: ~90 ms a batch where neighbours take a fraction of it, BENCH.md).
+const MARK_YEAR: &str = "INSERT INTO summary_dirty (person_id, year)
+     SELECT person_id, $1 FROM (
+         SELECT person_id FROM person_year_summaries WHERE year = $1
+         UNION
+         SELECT e.person_id FROM employments e
+          WHERE e.from_on <= $2 AND (e.to_on IS NULL OR e.to_on >= $3)) t
+      ORDER BY person_id
+     ON CONFLICT (person_id, year) DO NOTHING";
 
 /// Marks, for a refresh of everything (`statistics refresh --all`), every person-year of
 /// `year` (or of every year with rules): those with a summary and everyone in service.
@@ -355,27 +463,13 @@ pub async fn mark_all(db: &Db, policy: &Policy, year: Option<i32>) -> Result<u64
         let (first, last) = super::year_bounds(y)?;
         n += on_db!(db, p => {
             let mut tx = p.begin().await?;
-            let a = sqlx::query(
-                "INSERT INTO summary_dirty (person_id, year)
-                 SELECT person_id, year FROM person_year_summaries WHERE year = $1
-                 ON CONFLICT (person_id, year) DO NOTHING",
-            )
-            .bind(year)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let b = sqlx::query(
-                "INSERT INTO summary_dirty (person_id, year)
-                 SELECT DISTINCT e.person_id, $1 FROM employments e
-                  WHERE e.from_on <= $2 AND (e.to_on IS NULL OR e.to_on >= $3)
-                 ON CONFLICT (person_id, year) DO NOTHING",
-            )
-            .bind(year)
-            .bind(DbDate(last))
-            .bind(DbDate(first))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let n = sqlx::query(MARK_YEAR)
+                .bind(year)
+                .bind(DbDate(last))
+                .bind(DbDate(first))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             sqlx::query(
                 "INSERT INTO summary_years (year, populated) VALUES ($1, TRUE)
                  ON CONFLICT (year) DO UPDATE SET populated = TRUE",
@@ -384,8 +478,11 @@ pub async fn mark_all(db: &Db, policy: &Policy, year: Option<i32>) -> Result<u64
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            a + b
+            n
         });
+    }
+    if n >= TIDY_AFTER as u64 {
+        db.tidy_queue(false).await?;
     }
     Ok(n)
 }
@@ -402,18 +499,20 @@ pub async fn prepare(db: &Db, policy: &Policy) -> Result<(), StoreError> {
         "SELECT year, policy_hash FROM summary_policies"
     ).fetch_all(p).await?);
     let stored: BTreeMap<i64, String> = stored.into_iter().collect();
+    let mut marked = false;
     for (year, populated) in years {
         let Ok(y) = i32::try_from(year) else {
             continue;
         };
         let hash = year_hash(policy, y);
         if stored.get(&year) != Some(&hash) {
+            marked = true;
             on_db!(db, p => {
                 let mut tx = p.begin().await?;
                 sqlx::query(
                     "INSERT INTO summary_dirty (person_id, year)
                      SELECT person_id, year FROM person_year_summaries
-                      WHERE year = $1 AND policy_hash <> $2
+                      WHERE year = $1 AND policy_hash <> $2 ORDER BY person_id
                      ON CONFLICT (person_id, year) DO NOTHING",
                 )
                 .bind(year)
@@ -432,8 +531,12 @@ pub async fn prepare(db: &Db, policy: &Policy) -> Result<(), StoreError> {
             });
         }
         if !populated && policy.year(y).is_some() {
+            marked = true;
             super::open_year(db, y).await?;
         }
+    }
+    if marked {
+        db.tidy_queue(false).await?;
     }
     Ok(())
 }
