@@ -366,6 +366,10 @@ pub async fn drain(
     loop {
         if current.taken.marks.is_empty() {
             source.renew();
+            // PostgreSQL: the empty take's transaction ends here, not when the pool gets to it.
+            if let Some(tx) = current.taken.tx.take() {
+                tx.rollback().await?;
+            }
             if restarted || current.taken.cursor == 0 {
                 db.checkpoint().await?;
                 if total >= TIDY_AFTER {
