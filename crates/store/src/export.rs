@@ -460,6 +460,14 @@ fn batch_of(
     })
 }
 
+/// A batch's rows on SQLite before the look-ups of what they name ([`Batch::finish_direct`]).
+pub(crate) struct BatchRows {
+    persons: Vec<PersonRow>,
+    employments: Vec<EmploymentRow>,
+    /// In person order.
+    pub(crate) records: Vec<RecordRow>,
+}
+
 /// Everything the cases of a batch of persons are built from, loaded with one query per kind
 /// of fact.
 pub(crate) struct Batch {
@@ -495,14 +503,45 @@ impl Batch {
         person_ids: &[i64],
         span: (i32, i32),
     ) -> Result<Batch, StoreError> {
+        let mut rows = Self::rows_direct(conn, person_ids)?;
+        rows.records = Self::records_direct(conn, person_ids, span)?;
+        Self::finish_direct(conn, rows)
+    }
+
+    /// A batch's persons and employments on SQLite, without its records (read by
+    /// [`Batch::records_direct`], in parts if need be).
+    pub(crate) fn rows_direct(
+        conn: &rusqlite::Connection,
+        person_ids: &[i64],
+    ) -> Result<BatchRows, StoreError> {
         let ids = json_list(person_ids.iter().copied());
         let (persons_sql, employments_sql) = batch_sql(Backend::Sqlite);
-        let persons = persons_direct(conn, &persons_sql, &ids)?;
-        let employments = employments_direct(conn, &employments_sql, &ids)?;
-        let all = crate::summaries::facts::records_for_years_direct(conn, &ids, span)?;
-        let (numbers, names, keys) = named(&all);
+        Ok(BatchRows {
+            persons: persons_direct(conn, &persons_sql, &ids)?,
+            employments: employments_direct(conn, &employments_sql, &ids)?,
+            records: Vec::new(),
+        })
+    }
+
+    /// The records of `person_ids` (sorted) that a case for the years `span` uses, on SQLite.
+    pub(crate) fn records_direct(
+        conn: &rusqlite::Connection,
+        person_ids: &[i64],
+        span: (i32, i32),
+    ) -> Result<Vec<RecordRow>, StoreError> {
+        let ids = json_list(person_ids.iter().copied());
+        crate::summaries::facts::records_for_years_direct(conn, &ids, span)
+    }
+
+    /// The batch from its rows, with the filings, providers and conversions they name looked
+    /// up on `conn`.
+    pub(crate) fn finish_direct(
+        conn: &rusqlite::Connection,
+        rows: BatchRows,
+    ) -> Result<Batch, StoreError> {
+        let (numbers, names, keys) = named(&rows.records);
         let registered = Registered::load_direct(conn, &numbers, &names, &keys)?;
-        batch_of(persons, employments, all, registered)
+        batch_of(rows.persons, rows.employments, rows.records, registered)
     }
 
     /// [`Batch::load_for_years`] on PostgreSQL: the persons, the employments and the records
