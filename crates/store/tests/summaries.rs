@@ -715,12 +715,13 @@ async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_l
         xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
             .await
             .unwrap();
-        // The seed leaves the planner's statistics current (Db::analyze), whether or not
-        // autovacuum runs (CI's PostgreSQL has it off).
+        // The seed leaves the planner's statistics current and the tables vacuumed
+        // (Db::analyze, Db::vacuum_analyze), whether or not autovacuum runs (CI's PostgreSQL has
+        // it off).
         let analyzed: i64 = on_db!(&db, p => sqlx::query_scalar(
             "SELECT count(*) FROM pg_stat_user_tables
               WHERE schemaname = current_schema() AND last_analyze IS NOT NULL
-                AND relname IN ('persons', 'employments', 'records', 'ledger_entries')"
+                AND last_vacuum IS NOT NULL AND relname IN ('persons', 'employments', 'records', 'ledger_entries')"
         ).fetch_one(p).await.unwrap());
         assert_eq!(analyzed, 4);
         let years = 2023..=2027;
