@@ -613,20 +613,27 @@ async fn expected(db: &Db, person: i64, year: i32) -> Option<summaries::Summary>
     })
 }
 
+/// A demo Lu'an of `persons` persons (`xueshi_demo::seed`): its ledger signer and the persons'
+/// ids in order.
+async fn demo(db: &Db, persons: u64) -> (LedgerSigner, Vec<i64>) {
+    let keys = Keys::from_master([9; 32]);
+    let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
+    let opts = xueshi_demo::DemoOptions {
+        persons,
+        ..xueshi_demo::DemoOptions::default()
+    };
+    xueshi_demo::seed(db, &keys, &signer, policy(), &opts, &mut |_, _| {})
+        .await
+        .unwrap();
+    let persons = on_db!(db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
+        .fetch_all(p).await.unwrap());
+    (signer, persons)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_refresh_decides_every_person_year_as_the_per_person_case_does() {
     for db in fresh_dbs("summaries").await {
-        let keys = Keys::from_master([9; 32]);
-        let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
-        let opts = xueshi_demo::DemoOptions {
-            persons: 200,
-            ..xueshi_demo::DemoOptions::default()
-        };
-        xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
-            .await
-            .unwrap();
-        let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
-            .fetch_all(p).await.unwrap());
+        let (_, persons) = demo(&db, 200).await;
         // A leaver (D17a), on top of what the demo holds.
         people::set_left(&db, persons[3], Some(d("2025-06-30")))
             .await
@@ -706,15 +713,7 @@ async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_l
             done(db).await;
             continue;
         }
-        let keys = Keys::from_master([9; 32]);
-        let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
-        let opts = xueshi_demo::DemoOptions {
-            persons: 120,
-            ..xueshi_demo::DemoOptions::default()
-        };
-        xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
-            .await
-            .unwrap();
+        let (_, persons) = demo(&db, 120).await;
         // The seed leaves the planner's statistics current and the tables vacuumed
         // (Db::analyze, Db::vacuum_analyze), whether or not autovacuum runs (CI's PostgreSQL has
         // it off).
@@ -759,8 +758,6 @@ async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_l
         assert!(counts.iter().filter(|n| **n > 0).count() >= 2, "{counts:?}");
         // None left stale: no mark is left, and every summary is the per-person decision.
         assert_eq!(summaries::pending(&db, None).await.unwrap(), 0);
-        let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
-            .fetch_all(p).await.unwrap());
         for &person in &persons {
             for year in years.clone() {
                 let got = summaries::summary(&db, person, year).await.unwrap();
@@ -786,17 +783,7 @@ async fn concurrent_refreshers_on_postgresql_decide_every_person_year_once_and_l
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_during_a_drain_leave_no_unmarked_person_year_stale() {
     for db in fresh_dbs("summaries").await {
-        let keys = Keys::from_master([9; 32]);
-        let signer = LedgerSigner::new(&keys, "test.xueshi/demo").unwrap();
-        let opts = xueshi_demo::DemoOptions {
-            persons: 150,
-            ..xueshi_demo::DemoOptions::default()
-        };
-        xueshi_demo::seed(&db, &keys, &signer, policy(), &opts, &mut |_, _| {})
-            .await
-            .unwrap();
-        let persons: Vec<i64> = on_db!(&db, p => sqlx::query_scalar("SELECT id FROM persons ORDER BY id")
-            .fetch_all(p).await.unwrap());
+        let (signer, persons) = demo(&db, 150).await;
         let year = 2026;
         summaries::mark_all(&db, policy(), Some(year))
             .await
