@@ -6,12 +6,14 @@
 //! are built from (`export::Batch`, only the records that can count for the batch's years),
 //! **decide** each person-year with the engine and **write** the summaries and delete the marks
 //! in one transaction of set-based statements. [`drain`] overlaps them: while a batch is decided
-//! (on this thread) and written, the next one is taken and read (by the database: SQLite's
-//! worker threads, PostgreSQL's backends), so both cores work.
+//! (on this thread) and written, the next one is taken and read — on SQLite by two blocking
+//! threads, each on a read snapshot kept across batches ([`Snapshots`]); on PostgreSQL by four
+//! backends at once — so both cores work.
 //!
 //! Who wins a race with a write: a mark's `seq` is renumbered on every write (triggers, 0005).
 //! On SQLite a batch writes a summary only where the mark still has the `seq` it took (one
-//! writer at a time, so nothing is locked while deciding). On PostgreSQL a batch takes its
+//! writer at a time, so nothing is locked while deciding); that is also why its facts may come
+//! from a snapshot older than the latest commit, provided it is not older than the marks'. On PostgreSQL a batch takes its
 //! marks `FOR UPDATE SKIP LOCKED` in its own transaction and holds them until it commits: a
 //! writer touching a taken person-year waits for that commit and then marks it again, another
 //! refresher skips it — several refreshers share a queue and never decide a person-year twice.
