@@ -7,7 +7,7 @@
 //! **decide** each person-year with the engine and **write** the summaries and delete the marks
 //! in one transaction of set-based statements. [`drain`] overlaps them: while a batch is decided
 //! (on this thread) and written, the next one is taken and read — on SQLite by two blocking
-//! threads, each on a read snapshot kept across batches ([`Snapshots`]); on PostgreSQL by four
+//! threads, each on a read snapshot kept across batches (`Snapshots`); on PostgreSQL by four
 //! backends at once — so both cores work.
 //!
 //! Who wins a race with a write: a mark's `seq` is renumbered on every write (triggers, 0005).
