@@ -1,9 +1,11 @@
-//! The two big tables of a chunk — ledger entries and records. On PostgreSQL, and on SQLite
-//! without a file, each is read as one JSON text built by the database (`json_agg`,
-//! `json_group_array`) and decoded here: through sqlx row by row, every value of every row
+//! The two big tables of a chunk — ledger entries and records. On a SQLite file they are read
+//! as plain rows on a connection of our own ([`crate::direct`]), each value decoded where
+//! SQLite holds it. On SQLite without a file each is read as one JSON text built by SQLite
+//! (`json_group_array`) and decoded here: through sqlx row by row, every value of every row
 //! crossed its SQLite worker channel on its own, and that hop, not SQLite, was most of
-//! `verify`'s time (blobs travel as hex). On a SQLite file they are read as plain rows on a
-//! connection of our own ([`crate::direct`]), each value decoded where SQLite holds it.
+//! `verify`'s time. PostgreSQL sends plain rows (binary, blobs as bytes): building the same JSON
+//! text (`json_agg`) took its backend 973 ms a chunk of records at 1M persons, most of the
+//! verify (BENCH.md), and sqlx decodes its rows on the calling task without a worker thread.
 
 use crate::bulk::{Col, json_rows};
 use crate::db::{Db, DbDate};
@@ -21,6 +23,9 @@ pub(super) struct EntryRow {
     pub person_id: Option<i64>,
     pub leaf: Option<[u8; 32]>,
 }
+
+/// An entry's columns as PostgreSQL sends them: idx, kind, ref_id, person_id, leaf.
+type EntryColumns = (i64, String, i64, Option<i64>, Vec<u8>);
 
 fn entries_sql(db: &Db) -> String {
     json_rows(
@@ -131,6 +136,26 @@ pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>
     if let Some(path) = direct_file(db) {
         return crate::direct::read(path, move |conn| entries_direct(conn, from, to)).await;
     }
+    if let Db::Postgres(p) = db {
+        let rows: Vec<EntryColumns> = sqlx::query_as(
+            "SELECT idx, kind, ref_id, person_id, leaf FROM ledger_entries
+              WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?;
+        return Ok(rows
+            .into_iter()
+            .map(|(idx, kind, ref_id, person_id, leaf)| EntryRow {
+                idx,
+                kind,
+                ref_id,
+                person_id,
+                leaf: <[u8; 32]>::try_from(leaf).ok(),
+            })
+            .collect());
+    }
     let text = json_text(db, &entries_sql(db), from, to).await?;
     let raw: Vec<(i64, String, i64, Option<i64>, String)> =
         serde_json::from_str(&text).map_err(|e| undecodable("账本条目", &e))?;
@@ -150,6 +175,18 @@ pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>
 pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordRow>, StoreError> {
     if let Some(path) = direct_file(db) {
         return crate::direct::read(path, move |conn| records_direct(conn, from, to)).await;
+    }
+    if let Db::Postgres(p) = db {
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
+              WHERE r.entry_index >= $1 AND r.entry_index < $2"
+        );
+        let rows: Vec<RawRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await?;
+        return rows.into_iter().map(decode_record).collect();
     }
     let text = json_text(db, &records_sql(db), from, to).await?;
     let raw: Vec<(RecordHead, RecordTail)> =
