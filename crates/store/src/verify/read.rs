@@ -147,12 +147,8 @@ pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>
         .await?;
         return Ok(rows
             .into_iter()
-            .map(|(idx, kind, ref_id, person_id, leaf)| EntryRow {
-                idx,
-                kind,
-                ref_id,
-                person_id,
-                leaf: <[u8; 32]>::try_from(leaf).ok(),
+            .map(|(idx, kind, ref_id, person_id, leaf)| {
+                entry_row((idx, kind, ref_id, person_id), Some(leaf))
             })
             .collect());
     }
@@ -161,14 +157,25 @@ pub(super) async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<EntryRow>
         serde_json::from_str(&text).map_err(|e| undecodable("账本条目", &e))?;
     Ok(raw
         .into_iter()
-        .map(|(idx, kind, ref_id, person_id, leaf)| EntryRow {
-            idx,
-            kind,
-            ref_id,
-            person_id,
-            leaf: unhex(&leaf).and_then(|l| <[u8; 32]>::try_from(l).ok()),
+        .map(|(idx, kind, ref_id, person_id, leaf)| {
+            entry_row((idx, kind, ref_id, person_id), unhex(&leaf))
         })
         .collect())
+}
+
+/// An entry from its columns; a leaf that is not 32 bytes (or not hex) is kept as `None`, a
+/// problem for `verify` to report rather than a failure to read.
+fn entry_row(
+    (idx, kind, ref_id, person_id): (i64, String, i64, Option<i64>),
+    leaf: Option<Vec<u8>>,
+) -> EntryRow {
+    EntryRow {
+        idx,
+        kind,
+        ref_id,
+        person_id,
+        leaf: leaf.and_then(|l| <[u8; 32]>::try_from(l).ok()),
+    }
 }
 
 /// The records with `from <= entry_index < to` (joined with their person's commitment).
