@@ -494,20 +494,6 @@ impl Batch {
         Self::load_with(db, person_ids, Some((first, last))).await
     }
 
-    /// [`Batch::load_for_years`] on a SQLite connection of our own, inside the caller's read
-    /// transaction: every read of the batch — the look-ups of filings, providers and conversions
-    /// too — on one snapshot and one connection (a refresh keeps it across batches:
-    /// `crate::direct::Snapshot`).
-    pub(crate) fn load_for_years_direct(
-        conn: &rusqlite::Connection,
-        person_ids: &[i64],
-        span: (i32, i32),
-    ) -> Result<Batch, StoreError> {
-        let mut rows = Self::rows_direct(conn, person_ids)?;
-        rows.records = Self::records_direct(conn, person_ids, span)?;
-        Self::finish_direct(conn, rows)
-    }
-
     /// A batch's persons and employments on SQLite, without its records (read by
     /// [`Batch::records_direct`], in parts if need be).
     pub(crate) fn rows_direct(
@@ -610,16 +596,6 @@ impl Batch {
             case_record_json(b),
             in_list(b, "r.person_id", 1, Item::Int)
         );
-        if let (Db::Sqlite(p), Some(span)) = (db, years)
-            && let Some(path) = crate::direct::file_of(p)
-        {
-            // A refresh's batch on SQLite: on a connection of our own.
-            let ids = person_ids.to_vec();
-            return crate::direct::read(path, move |conn| {
-                Self::load_for_years_direct(conn, &ids, span)
-            })
-            .await;
-        }
         if let (Db::Postgres(p), Some(span)) = (db, years) {
             return Self::load_for_years_postgres(db, p, person_ids, span).await;
         }

@@ -13,7 +13,8 @@
 //! Who wins a race with a write: a mark's `seq` is renumbered on every write (triggers, 0005).
 //! On SQLite a batch writes a summary only where the mark still has the `seq` it took (one
 //! writer at a time, so nothing is locked while deciding); that is also why its facts may come
-//! from a snapshot older than the latest commit, provided it is not older than the marks'. On PostgreSQL a batch takes its
+//! from a snapshot older than the latest commit, provided it is not older than the marks'.
+//! On PostgreSQL a batch takes its
 //! marks `FOR UPDATE SKIP LOCKED` in its own transaction and holds them until it commits: a
 //! writer touching a taken person-year waits for that commit and then marks it again, another
 //! refresher skips it — several refreshers share a queue and never decide a person-year twice.
