@@ -21,6 +21,10 @@ use xueshi_store::{Db, Keys, LedgerSigner, registry};
 use xueshi_web::AppState;
 use xueshi_web::state::system_clock;
 
+/// The allocator of the `xueshi` binary, so that the figures are the service's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     let url = std::env::var("XUESHI_DATABASE").expect("XUESHI_DATABASE");
