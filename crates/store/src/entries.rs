@@ -89,10 +89,15 @@ fn canonical(kind: EntryKind, body: &Value) -> Vec<u8> {
 
 fn header(kind: EntryKind) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
+    push_header(&mut out, kind);
+    out
+}
+
+/// The domain tag and the kind, each on its line, that begin every entry's canonical bytes.
+fn push_header(out: &mut Vec<u8>, kind: EntryKind) {
     out.extend_from_slice(b"xueshi-entry-v1\n");
     out.extend_from_slice(kind.as_str().as_bytes());
     out.push(b'\n');
-    out
 }
 
 /// Writes the same bytes as `serde_json` would for an object of strings, integers and nulls
@@ -105,7 +110,13 @@ struct Json {
 
 impl Json {
     fn new(kind: EntryKind) -> Self {
-        let mut out = header(kind);
+        Self::within(kind, Vec::with_capacity(512))
+    }
+
+    /// Writes into `out` (emptied first): a buffer used again for every row of a chunk.
+    fn within(kind: EntryKind, mut out: Vec<u8>) -> Self {
+        out.clear();
+        push_header(&mut out, kind);
         out.push(b'{');
         Json {
             out,
@@ -306,19 +317,51 @@ pub struct RecordRow {
     pub entry_index: i64,
 }
 
-impl RecordRow {
-    pub fn canonical(&self) -> Vec<u8> {
-        Json::new(EntryKind::RecordRegister)
-            .opt_str("achievement", self.achievement.as_deref())
-            .str("actor", &self.actor)
-            .opt_str("certificate_no", self.certificate_no.as_deref())
+/// A learning record borrowed from where it lies — a [`RecordRow`], or a row as the database
+/// sent it, checked ([`crate::records::RawRecordRef::view`]) but not copied: `ledger verify`
+/// hashes 22 million of them at a province's size, and copying every text into a `String`
+/// first was most of its time after SQLite's (BENCH.md).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RecordView<'a> {
+    pub(crate) id: i64,
+    pub(crate) person_id: i64,
+    pub(crate) person_commitment: &'a [u8; 32],
+    pub(crate) label: &'a str,
+    pub(crate) content: &'a str,
+    pub(crate) subject: Subject,
+    pub(crate) form: Form,
+    pub(crate) provider: Option<&'a str>,
+    pub(crate) started: Option<Date>,
+    pub(crate) completed: Date,
+    pub(crate) hours: Option<Hours>,
+    pub(crate) minutes: Option<u64>,
+    pub(crate) exam: Exam,
+    pub(crate) for_year: Option<i32>,
+    pub(crate) filing: Option<&'a str>,
+    pub(crate) conversion: Option<&'a str>,
+    pub(crate) achievement: Option<&'a str>,
+    pub(crate) certificate_no: Option<&'a str>,
+    pub(crate) corrects: Option<i64>,
+    pub(crate) evidence: Option<&'a [u8; 32]>,
+    pub(crate) registered_on: Date,
+    pub(crate) actor: &'a str,
+    pub(crate) entry_index: i64,
+}
+
+impl RecordView<'_> {
+    /// The record's canonical bytes, written into `buf` (emptied first; returned filled).
+    fn canonical_within(&self, buf: Vec<u8>) -> Vec<u8> {
+        Json::within(EntryKind::RecordRegister, buf)
+            .opt_str("achievement", self.achievement)
+            .str("actor", self.actor)
+            .opt_str("certificate_no", self.certificate_no)
             .date("completed", self.completed)
-            .str("content", &self.content)
-            .opt_str("conversion", self.conversion.as_deref())
+            .str("content", self.content)
+            .opt_str("conversion", self.conversion)
             .opt_int("corrects", self.corrects)
-            .hex("evidence", self.evidence.as_ref().map(|e| e.as_slice()))
+            .hex("evidence", self.evidence.map(|e| e.as_slice()))
             .str("exam", self.exam.as_str())
-            .opt_str("filing", self.filing.as_deref())
+            .opt_str("filing", self.filing)
             .opt_int("for_year", self.for_year.map(i64::from))
             .str("form", self.form.as_str())
             .opt_int(
@@ -326,15 +369,87 @@ impl RecordRow {
                 self.hours.and_then(|h| i64::try_from(h.tenths()).ok()),
             )
             .int("id", self.id)
-            .str("label", &self.label)
+            .str("label", self.label)
             .opt_int("minutes", self.minutes.and_then(|m| i64::try_from(m).ok()))
             .int("person", self.person_id)
-            .hex("person_commitment", Some(&self.person_commitment))
-            .opt_str("provider", self.provider.as_deref())
+            .hex("person_commitment", Some(self.person_commitment))
+            .opt_str("provider", self.provider)
             .date("registered_on", self.registered_on)
             .opt_date("started", self.started)
             .str("subject", self.subject.as_str())
             .finish()
+    }
+
+    /// The record's ledger leaf, its canonical bytes written in `buf` (a buffer reused from
+    /// row to row).
+    pub(crate) fn leaf(&self, buf: &mut Vec<u8>) -> xueshi_ledger::merkle::Hash {
+        *buf = self.canonical_within(std::mem::take(buf));
+        xueshi_ledger::merkle::leaf_hash(buf)
+    }
+
+    /// The record as an owned row.
+    pub(crate) fn to_row(&self) -> RecordRow {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        RecordRow {
+            id: self.id,
+            person_id: self.person_id,
+            person_commitment: *self.person_commitment,
+            label: self.label.to_owned(),
+            content: self.content.to_owned(),
+            subject: self.subject,
+            form: self.form,
+            provider: owned(self.provider),
+            started: self.started,
+            completed: self.completed,
+            hours: self.hours,
+            minutes: self.minutes,
+            exam: self.exam,
+            for_year: self.for_year,
+            filing: owned(self.filing),
+            conversion: owned(self.conversion),
+            achievement: owned(self.achievement),
+            certificate_no: owned(self.certificate_no),
+            corrects: self.corrects,
+            evidence: self.evidence.copied(),
+            registered_on: self.registered_on,
+            actor: self.actor.to_owned(),
+            entry_index: self.entry_index,
+        }
+    }
+}
+
+impl RecordRow {
+    /// The record borrowed, as its canonical bytes are written from.
+    pub(crate) fn view(&self) -> RecordView<'_> {
+        RecordView {
+            id: self.id,
+            person_id: self.person_id,
+            person_commitment: &self.person_commitment,
+            label: &self.label,
+            content: &self.content,
+            subject: self.subject,
+            form: self.form,
+            provider: self.provider.as_deref(),
+            started: self.started,
+            completed: self.completed,
+            hours: self.hours,
+            minutes: self.minutes,
+            exam: self.exam,
+            for_year: self.for_year,
+            filing: self.filing.as_deref(),
+            conversion: self.conversion.as_deref(),
+            achievement: self.achievement.as_deref(),
+            certificate_no: self.certificate_no.as_deref(),
+            corrects: self.corrects,
+            evidence: self.evidence.as_ref(),
+            registered_on: self.registered_on,
+            actor: &self.actor,
+            entry_index: self.entry_index,
+        }
+    }
+
+    pub fn canonical(&self) -> Vec<u8> {
+        self.view().canonical_within(Vec::with_capacity(512))
     }
 
     /// The same bytes through `serde_json`, to prove the fast writer canonical.

@@ -9,7 +9,7 @@ use xueshi_domain::{Date, Hours};
 use xueshi_policy::input::{Amount, Exam, Form, MAX_MINUTES, Record, Subject};
 
 use crate::db::{Backend, Db, DbDate};
-use crate::entries::{EntryKind, RecordRow, VoidRow, provider_text};
+use crate::entries::{EntryKind, RecordRow, RecordView, VoidRow, provider_text};
 use crate::error::StoreError;
 use crate::ledger::{Act, Appender, Inclusion, LedgerSigner};
 use crate::{in_tx, on_db, resume_batch, write_batch};
@@ -72,54 +72,121 @@ pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::corrupt(format!("数据库中的{what}无效"))
 }
 
-impl TryFrom<RawRecord> for RecordRow {
-    type Error = StoreError;
-    fn try_from(r: RawRecord) -> Result<Self, StoreError> {
-        Ok(RecordRow {
-            id: r.id,
-            person_id: r.person_id,
-            person_commitment: r
+/// A record's columns as read, borrowed from the row the database sent (text as `&str`, dates
+/// already parsed): what [`RawRecordRef::view`] checks.
+#[derive(Clone, Copy)]
+pub(crate) struct RawRecordRef<'a> {
+    pub(crate) id: i64,
+    pub(crate) person_id: i64,
+    pub(crate) commitment: &'a [u8],
+    pub(crate) label: &'a str,
+    pub(crate) content: &'a str,
+    pub(crate) subject: &'a str,
+    pub(crate) form: &'a str,
+    pub(crate) provider: Option<&'a str>,
+    pub(crate) started_on: Option<Date>,
+    pub(crate) completed_on: Date,
+    pub(crate) hours_tenths: Option<i64>,
+    pub(crate) minutes: Option<i64>,
+    pub(crate) exam: &'a str,
+    pub(crate) for_year: Option<i64>,
+    pub(crate) filing_number: Option<&'a str>,
+    pub(crate) conversion_kind: Option<&'a str>,
+    pub(crate) achievement: Option<&'a str>,
+    pub(crate) certificate_no: Option<&'a str>,
+    pub(crate) corrects: Option<i64>,
+    pub(crate) evidence_hash: Option<&'a [u8]>,
+    pub(crate) registered_on: Date,
+    pub(crate) actor: &'a str,
+    pub(crate) entry_index: i64,
+}
+
+impl<'a> RawRecordRef<'a> {
+    /// The record, its columns checked (the one place they are): the commitment and evidence
+    /// are 32 bytes, subject, form and exam are known values, amounts are not negative.
+    pub(crate) fn view(self) -> Result<RecordView<'a>, StoreError> {
+        Ok(RecordView {
+            id: self.id,
+            person_id: self.person_id,
+            person_commitment: self
                 .commitment
-                .as_slice()
                 .try_into()
                 .map_err(|_| corrupt("人员承诺值"))?,
-            label: r.label,
-            content: r.content,
-            subject: Subject::parse(&r.subject).ok_or_else(|| corrupt("科目"))?,
-            form: Form::parse(&r.form).ok_or_else(|| corrupt("学习形式"))?,
-            provider: r.provider,
-            started: r.started_on.map(|d| d.0),
-            completed: r.completed_on.0,
-            hours: r
+            label: self.label,
+            content: self.content,
+            subject: Subject::parse(self.subject).ok_or_else(|| corrupt("科目"))?,
+            form: Form::parse(self.form).ok_or_else(|| corrupt("学习形式"))?,
+            provider: self.provider,
+            started: self.started_on,
+            completed: self.completed_on,
+            hours: self
                 .hours_tenths
                 .map(|t| u64::try_from(t).map(Hours::from_tenths))
                 .transpose()
                 .map_err(|_| corrupt("学时"))?,
-            minutes: r
+            minutes: self
                 .minutes
                 .map(u64::try_from)
                 .transpose()
                 .map_err(|_| corrupt("分钟数"))?,
-            exam: Exam::parse(&r.exam).ok_or_else(|| corrupt("考试结果"))?,
-            for_year: r
+            exam: Exam::parse(self.exam).ok_or_else(|| corrupt("考试结果"))?,
+            for_year: self
                 .for_year
                 .map(i32::try_from)
                 .transpose()
                 .map_err(|_| corrupt("年度"))?,
-            filing: r.filing_number,
-            conversion: r.conversion_kind,
-            achievement: r.achievement,
-            certificate_no: r.certificate_no,
-            corrects: r.corrects,
-            evidence: r
+            filing: self.filing_number,
+            conversion: self.conversion_kind,
+            achievement: self.achievement,
+            certificate_no: self.certificate_no,
+            corrects: self.corrects,
+            evidence: self
                 .evidence_hash
-                .map(|e| <[u8; 32]>::try_from(e.as_slice()))
+                .map(<&[u8; 32]>::try_from)
                 .transpose()
                 .map_err(|_| corrupt("证明材料哈希"))?,
-            registered_on: r.registered_on.0,
-            actor: r.actor,
-            entry_index: r.entry_index,
+            registered_on: self.registered_on,
+            actor: self.actor,
+            entry_index: self.entry_index,
         })
+    }
+}
+
+impl RawRecord {
+    /// The row borrowed, to be checked or hashed without copying its text.
+    pub(crate) fn borrowed(&self) -> RawRecordRef<'_> {
+        RawRecordRef {
+            id: self.id,
+            person_id: self.person_id,
+            commitment: &self.commitment,
+            label: &self.label,
+            content: &self.content,
+            subject: &self.subject,
+            form: &self.form,
+            provider: self.provider.as_deref(),
+            started_on: self.started_on.map(|d| d.0),
+            completed_on: self.completed_on.0,
+            hours_tenths: self.hours_tenths,
+            minutes: self.minutes,
+            exam: &self.exam,
+            for_year: self.for_year,
+            filing_number: self.filing_number.as_deref(),
+            conversion_kind: self.conversion_kind.as_deref(),
+            achievement: self.achievement.as_deref(),
+            certificate_no: self.certificate_no.as_deref(),
+            corrects: self.corrects,
+            evidence_hash: self.evidence_hash.as_deref(),
+            registered_on: self.registered_on.0,
+            actor: &self.actor,
+            entry_index: self.entry_index,
+        }
+    }
+}
+
+impl TryFrom<RawRecord> for RecordRow {
+    type Error = StoreError;
+    fn try_from(r: RawRecord) -> Result<Self, StoreError> {
+        r.borrowed().view().map(|v| v.to_row())
     }
 }
 

@@ -14,7 +14,7 @@ use crate::acts::{REVIEW_ACT_SQL, RawReviewAct, RawVerificationAct, VERIFICATION
 use crate::certificates::{CERTIFICATE_SQL, REVOCATION_SQL, RawCertificate, RawRevocation};
 use crate::db::Db;
 use crate::entries::{
-    CertificateRow, EntryKind, FilingDecisionRow, ProviderRegistrationRow, RecordRow, ReviewActRow,
+    CertificateRow, EntryKind, FilingDecisionRow, ProviderRegistrationRow, ReviewActRow,
     RevocationRow, VerificationActRow, VoidRow,
 };
 use crate::error::StoreError;
@@ -27,7 +27,7 @@ use crate::registry::{
 mod read;
 mod trail;
 
-use read::EntryRow;
+use read::{EntryRow, RecordLeaf};
 
 const CHUNK: i64 = 25_000;
 /// Chunks read and checked ahead of the one whose leaves enter the frontier: each is read,
@@ -80,7 +80,7 @@ struct CheckpointRow {
 
 /// A covered row, ready to be hashed.
 enum Covered {
-    Record(Box<RecordRow>),
+    Record(RecordLeaf),
     Void(VoidRow),
     FilingDecision(FilingDecisionRow),
     ProviderRegistration(ProviderRegistrationRow),
@@ -115,9 +115,10 @@ impl Covered {
             Covered::Revocation(r) => r.id,
         }
     }
-    fn canonical(&self) -> Vec<u8> {
-        match self {
-            Covered::Record(r) => r.canonical(),
+    /// The leaf the row's columns hash to (a record's was computed as it was read).
+    fn leaf(&self) -> Hash {
+        let canonical = match self {
+            Covered::Record(r) => return r.leaf,
             Covered::Void(v) => v.canonical(),
             Covered::FilingDecision(d) => d.canonical(),
             Covered::ProviderRegistration(r) => r.canonical(),
@@ -125,7 +126,8 @@ impl Covered {
             Covered::VerificationAct(v) => v.canonical(),
             Covered::Certificate(c) => c.canonical(),
             Covered::Revocation(r) => r.canonical(),
-        }
+        };
+        leaf_hash(&canonical)
     }
     /// The person the row concerns, which its entry's `person_id` must name.
     fn person(&self) -> Option<i64> {
@@ -340,7 +342,7 @@ async fn covered_rows(
     };
     for row in records {
         let idx = row.entry_index;
-        add(Covered::Record(Box::new(row)), idx);
+        add(Covered::Record(row), idx);
     }
     for raw in voids {
         let row = VoidRow::from(raw);
@@ -619,7 +621,7 @@ fn check_entry(e: &EntryRow, leaf: Hash, row: Option<Covered>, problems: &mut Ve
         });
         return;
     }
-    if leaf_hash(&row.canonical()) != leaf {
+    if row.leaf() != leaf {
         problems.push(Problem {
             entry: Some(e.idx),
             table: kind.table(),

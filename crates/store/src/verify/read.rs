@@ -7,13 +7,40 @@
 //! text (`json_agg`) took its backend 973 ms a chunk of records at 1M persons, most of the
 //! verify (BENCH.md), and sqlx decodes its rows on the calling task without a worker thread.
 
+use xueshi_ledger::merkle::Hash;
+
 use crate::bulk::{Col, json_rows};
 use crate::db::{Db, DbDate};
-use crate::entries::RecordRow;
+use crate::entries::RecordView;
 use crate::error::StoreError;
 use crate::keys::unhex;
 use crate::on_db;
-use crate::records::{RECORD_COLUMNS, RawRecord, corrupt, decode_record};
+use crate::records::{RECORD_COLUMNS, RawRecord, RawRecordRef, corrupt};
+
+/// A record as `verify` needs it: what names it, and the leaf its columns hash to — computed
+/// where the row is read, from the row as the database sent it (no copy of its text).
+pub(super) struct RecordLeaf {
+    pub id: i64,
+    pub person_id: i64,
+    pub entry_index: i64,
+    pub leaf: Hash,
+}
+
+impl RecordLeaf {
+    /// `buf`: the canonical bytes' buffer, reused from row to row.
+    fn of(view: RecordView<'_>, buf: &mut Vec<u8>) -> Self {
+        RecordLeaf {
+            id: view.id,
+            person_id: view.person_id,
+            entry_index: view.entry_index,
+            leaf: view.leaf(buf),
+        }
+    }
+
+    fn of_raw(raw: &RawRecord, buf: &mut Vec<u8>) -> Result<Self, StoreError> {
+        Ok(Self::of(raw.borrowed().view()?, buf))
+    }
+}
 
 /// A ledger entry as `verify` reads it; `leaf` is `None` when it is not 32 bytes.
 pub(super) struct EntryRow {
@@ -178,8 +205,9 @@ fn entry_row(
     }
 }
 
-/// The records with `from <= entry_index < to` (joined with their person's commitment).
-pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordRow>, StoreError> {
+/// The records with `from <= entry_index < to` (joined with their person's commitment), each
+/// with the leaf its columns hash to.
+pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordLeaf>, StoreError> {
     if let Some(path) = direct_file(db) {
         return crate::direct::read(path, move |conn| records_direct(conn, from, to)).await;
     }
@@ -193,12 +221,19 @@ pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordRow
             .bind(to)
             .fetch_all(p)
             .await?;
-        return rows.into_iter().map(decode_record).collect();
+        let mut buf = Vec::new();
+        return rows
+            .iter()
+            .map(|r| RecordLeaf::of_raw(r, &mut buf))
+            .collect();
     }
     let text = json_text(db, &records_sql(db), from, to).await?;
     let raw: Vec<(RecordHead, RecordTail)> =
         serde_json::from_str(&text).map_err(|e| undecodable("学习记录", &e))?;
-    raw.into_iter().map(record).collect()
+    let mut buf = Vec::new();
+    raw.into_iter()
+        .map(|r| RecordLeaf::of_raw(&record(r)?, &mut buf))
+        .collect()
 }
 
 fn bytes(hex: Option<String>, what: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -212,8 +247,8 @@ fn date(text: &str) -> Result<DbDate, StoreError> {
         .map_err(|_| corrupt("日期"))
 }
 
-fn record((h, t): (RecordHead, RecordTail)) -> Result<RecordRow, StoreError> {
-    decode_record(RawRecord {
+fn record((h, t): (RecordHead, RecordTail)) -> Result<RawRecord, StoreError> {
+    Ok(RawRecord {
         id: h.0,
         person_id: h.1,
         commitment: bytes(h.2, "人员承诺值")?.unwrap_or_default(),
@@ -265,42 +300,42 @@ fn records_direct(
     conn: &rusqlite::Connection,
     from: i64,
     to: i64,
-) -> Result<Vec<RecordRow>, StoreError> {
+) -> Result<Vec<RecordLeaf>, StoreError> {
     use crate::direct::{blob, date, int, required, text};
     let sql = format!(
         "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
           WHERE r.entry_index >= ?1 AND r.entry_index < ?2"
     );
+    let mut buf = Vec::new();
     crate::direct::rows(conn, &sql, [from, to], |row| {
         let v = |i: usize| row.get_ref(i);
-        let owned = |i: usize, what| -> Result<Option<String>, StoreError> {
-            Ok(text(v(i)?, what)?.map(str::to_owned))
-        };
-        let string = |i: usize, what| required(owned(i, what)?, what);
-        decode_record(RawRecord {
+        let string = |i: usize, what| required(text(v(i)?, what)?, what);
+        let day = |i: usize, what| Ok::<_, StoreError>(date(v(i)?, what)?.map(|d| d.0));
+        let raw = RawRecordRef {
             id: required(int(v(0)?, "记录编号")?, "记录编号")?,
             person_id: required(int(v(1)?, "人员编号")?, "人员编号")?,
-            commitment: blob(v(2)?, "人员承诺值")?.unwrap_or_default().to_vec(),
+            commitment: blob(v(2)?, "人员承诺值")?.unwrap_or_default(),
             label: string(3, "记录名称")?,
             content: string(4, "学习内容")?,
             subject: string(5, "科目")?,
             form: string(6, "学习形式")?,
-            provider: owned(7, "机构")?,
-            started_on: date(v(8)?, "开始日期")?,
-            completed_on: required(date(v(9)?, "完成日期")?, "完成日期")?,
+            provider: text(v(7)?, "机构")?,
+            started_on: day(8, "开始日期")?,
+            completed_on: required(day(9, "完成日期")?, "完成日期")?,
             hours_tenths: int(v(10)?, "学时")?,
             minutes: int(v(11)?, "分钟数")?,
             exam: string(12, "考试结果")?,
             for_year: int(v(13)?, "年度")?,
-            filing_number: owned(14, "备案号")?,
-            conversion_kind: owned(15, "折算类型")?,
-            achievement: owned(16, "成果")?,
-            certificate_no: owned(17, "证书编号")?,
+            filing_number: text(v(14)?, "备案号")?,
+            conversion_kind: text(v(15)?, "折算类型")?,
+            achievement: text(v(16)?, "成果")?,
+            certificate_no: text(v(17)?, "证书编号")?,
             corrects: int(v(18)?, "更正记录")?,
-            evidence_hash: blob(v(19)?, "证明材料哈希")?.map(<[u8]>::to_vec),
-            registered_on: required(date(v(20)?, "登记日期")?, "登记日期")?,
+            evidence_hash: blob(v(19)?, "证明材料哈希")?,
+            registered_on: required(day(20, "登记日期")?, "登记日期")?,
             actor: string(21, "登记人")?,
             entry_index: required(int(v(22)?, "账本序号")?, "账本序号")?,
-        })
+        };
+        Ok(RecordLeaf::of(raw.view()?, &mut buf))
     })
 }
