@@ -388,7 +388,7 @@ impl RecordView<'_> {
     }
 
     /// The record as an owned row.
-    pub(crate) fn to_row(&self) -> RecordRow {
+    pub(crate) fn to_row(self) -> RecordRow {
         let owned = |s: Option<&str>| s.map(str::to_owned);
         RecordRow {
             id: self.id,
