@@ -135,12 +135,37 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(axum::middleware::from_fn(access::hide_persons))
-        .layer(axum::middleware::from_fn(summaries::wake_after_writes))
-        .layer(axum::middleware::from_fn(pages::headers))
-        .layer(axum::middleware::from_fn(log_request))
-        .layer(axum::middleware::from_fn(metrics::observe))
+        .layer(axum::middleware::from_fn(edge))
         .with_state(state)
+}
+
+/// What every answer passes through, in this order from the handler out: a person's existence
+/// hidden ([`access::hide_persons`]), the summary drain woken after a write
+/// ([`summaries::wake_after_writes`]), the security headers ([`pages::headers`]), the log line
+/// ([`log_request`]) — all in the request's span — then its count and id
+/// ([`metrics::Observed`]). One middleware rather than a layer each: every `from_fn` layer
+/// clones the service behind it and boxes a future per request, and five of them cost as much
+/// as the compliance read's query (BENCH.md).
+async fn edge(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument as _;
+    let observed = metrics::Observed::begin(&req);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let mut res = async {
+        let mut res = access::hide_persons(&path, next.run(req).await);
+        summaries::wake_after_writes(&method, &res);
+        pages::headers(&mut res);
+        log_request(&method, &path, res.status().as_u16(), started);
+        res
+    }
+    .instrument(observed.span())
+    .await;
+    observed.end(&mut res);
+    res
 }
 
 /// An unknown path: JSON under `/api`, an HTML page elsewhere.
@@ -156,22 +181,13 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
 
 /// Logs each request's method, path (never its query, which may name persons), status and
 /// time at debug level; server errors at warn.
-async fn log_request(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let started = std::time::Instant::now();
-    let res = next.run(req).await;
-    let status = res.status().as_u16();
+fn log_request(method: &axum::http::Method, path: &str, status: u16, started: std::time::Instant) {
     let micros = started.elapsed().as_micros();
     if status >= 500 {
         tracing::warn!(%method, %path, status, micros, "request failed");
     } else {
         tracing::debug!(%method, %path, status, micros, "request");
     }
-    res
 }
 
 /// Listens on `addr` and serves [`router`] until the process ends, with the default bounds.

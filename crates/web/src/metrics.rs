@@ -21,7 +21,6 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tracing::Instrument as _;
 
 use crate::state::AppState;
 
@@ -217,39 +216,59 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Counts every request under its route template and gives it a request id: the client's
-/// `X-Request-Id` when it is short and plain, else a new one; the id is on every log line of
-/// the request (a tracing span) and answered back in `X-Request-Id`.
-pub async fn observe(req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let id = req
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        })
-        .map_or_else(new_request_id, str::to_owned);
-    let span = tracing::info_span!("request", id = %id);
-    let mut res = next.run(req).instrument(span).await;
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    // Unmatched paths share one label: a scanner must not grow the registry.
-    let route = res
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str);
-    registry().request(&method, route, res.status().as_u16(), micros);
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        res.headers_mut().insert("x-request-id", v);
-    }
-    res
+/// A request being answered, as it is counted: when it began, its method and its id — the
+/// client's `X-Request-Id` when it is short and plain, else a new one. The id is on every log
+/// line of the request ([`Observed::span`]) and answered back in `X-Request-Id`; the request
+/// is counted under its route template when it ends ([`Observed::end`]). Both are steps of the
+/// service's one middleware (`crate::edge`).
+#[derive(Debug)]
+pub struct Observed {
+    started: Instant,
+    method: Method,
+    id: String,
 }
 
-/// Hands the matched route template on to [`observe`], which runs outside routing (a
+impl Observed {
+    pub fn begin(req: &Request) -> Self {
+        let id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.len() <= 64
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            })
+            .map_or_else(new_request_id, str::to_owned);
+        Observed {
+            started: Instant::now(),
+            method: req.method().clone(),
+            id,
+        }
+    }
+
+    /// The span every log line of the request is written in.
+    pub fn span(&self) -> tracing::Span {
+        tracing::info_span!("request", id = %self.id)
+    }
+
+    /// Counts the answered request and tells its id back.
+    pub fn end(self, res: &mut Response) {
+        let micros = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        // Unmatched paths share one label: a scanner must not grow the registry.
+        let route = res
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("unmatched", MatchedPath::as_str);
+        registry().request(&self.method, route, res.status().as_u16(), micros);
+        if let Ok(v) = HeaderValue::from_str(&self.id) {
+            res.headers_mut().insert("x-request-id", v);
+        }
+    }
+}
+
+/// Hands the matched route template on to [`Observed::end`], which runs outside routing (a
 /// `route_layer`, so only matched routes pass here).
 pub async fn tag_route(req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().cloned();

@@ -8,9 +8,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::Response;
 use tokio::sync::Notify;
 use xueshi_store::summaries;
@@ -27,15 +25,14 @@ pub fn wake() {
     WAKE.notify_one();
 }
 
-/// Middleware: after a successful state-changing request, wakes the drain. Writes mark their
+/// A step of the service's middleware (`crate::edge`): after a successful state-changing
+/// request, wakes the drain. Writes mark their
 /// person-years themselves (triggers); this only makes the refresh follow at once.
-pub async fn wake_after_writes(req: Request, next: Next) -> Response {
-    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let res = next.run(req).await;
+pub fn wake_after_writes(method: &Method, res: &Response) {
+    let write = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     if write && res.status().is_success() {
         wake();
     }
-    res
 }
 
 /// Starts the background drain for the server's lifetime.

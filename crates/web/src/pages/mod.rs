@@ -294,8 +294,7 @@ pub fn render(t: &impl Template) -> Response {
 /// Security headers for every answer: scripts and styles only from this server (inline style
 /// attributes allowed for bar widths), never framed, and `Cache-Control: no-store` unless the
 /// answer set its own.
-pub async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let mut res = next.run(req).await;
+pub fn headers(res: &mut Response) {
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -318,7 +317,6 @@ pub async fn headers(req: axum::extract::Request, next: axum::middleware::Next) 
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    res
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
