@@ -248,6 +248,16 @@ impl Observed {
         }
     }
 
+    /// The request's method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// When the request began.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
     /// The span every log line of the request is written in.
     pub fn span(&self) -> tracing::Span {
         tracing::info_span!("request", id = %self.id)
