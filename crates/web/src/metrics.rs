@@ -129,7 +129,7 @@ impl Registry {
     fn request(&self, method: &Method, route: &str, status: u16, micros: u64) {
         let bounds = LATENCY_BUCKETS.iter().map(|(b, _)| *b);
         if let Ok(mut map) = self.requests.lock() {
-            let routes = map.entry((method.clone(), status)).or_default();
+            let routes = map.entry((method_label(method), status)).or_default();
             match routes.get_mut(route) {
                 Some(h) => h.observe(bounds, micros),
                 None => routes
@@ -205,6 +205,27 @@ impl Registry {
                 h.sum.to_string(),
             );
         }
+    }
+}
+
+/// A method as counted: the standard ones by name, any other as `OTHER` — HTTP/1 lets a
+/// client send any token as its method, and each must not grow the registry.
+fn method_label(method: &Method) -> Method {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    if STANDARD.contains(method) {
+        method.clone()
+    } else {
+        Method::from_bytes(b"OTHER").unwrap_or(Method::TRACE)
     }
 }
 
@@ -409,6 +430,30 @@ pub async fn serve_ops(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn methods_a_client_makes_up_share_one_label() {
+        let r = Registry::default();
+        for m in ["FOOBAR", "FOOBAZ", "QUUX"] {
+            r.request(&Method::from_bytes(m.as_bytes()).unwrap(), "/x", 405, 10);
+        }
+        r.request(&Method::GET, "/x", 200, 10);
+        let mut out = String::new();
+        r.write(&mut out);
+        assert!(!out.contains("FOO") && !out.contains("QUUX"), "{out}");
+        assert!(
+            out.contains(
+                "xueshi_http_request_duration_seconds_count{method=\"OTHER\",route=\"/x\",status=\"405\"} 3\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "xueshi_http_request_duration_seconds_count{method=\"GET\",route=\"/x\",status=\"200\"} 1\n"
+            ),
+            "{out}"
+        );
+    }
 
     #[test]
     fn latency_buckets_are_cumulative_and_count_everything() {
