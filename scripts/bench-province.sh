@@ -13,6 +13,8 @@
 #   scripts/bench-province.sh [P=1000000] [YEAR=2026]
 #   WORK=/tmp/dir scripts/bench-province.sh …      # reuse databases seeded before in WORK
 #   SKIP_SQLITE=1 / SKIP_PG=1 / SKIP_WRK=1          # leave a backend or the HTTP rows out
+#   XUESHI_BIN=… XUESHI_BENCH_SERVER=…              # binaries built before, instead of cargo build
+#   SEED_ONLY=1                                     # seed the databases in WORK, measure nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-1000000}
@@ -27,10 +29,15 @@ for tool in sqlite3 python3 openssl /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench-province: $tool is needed" >&2; exit 1; }
 done
 [[ -n "${SKIP_WRK:-}" ]] || command -v wrk >/dev/null || { echo "bench-province: wrk is needed (apt-get install -y wrk), or SKIP_WRK=1" >&2; exit 1; }
-cargo build -q --release -p xueshi
-[[ -n "${SKIP_WRK:-}" ]] || cargo build -q --release -p xueshi-web --example bench_server
-X=$PWD/target/release/xueshi
-SERVER=$PWD/target/release/examples/bench_server
+# XUESHI_BIN / XUESHI_BENCH_SERVER: binaries built before (a fixed commit while the tree moves on).
+if [[ -z "${XUESHI_BIN:-}" ]]; then
+  cargo build -q --release -p xueshi
+  [[ -n "${SKIP_WRK:-}" ]] || cargo build -q --release -p xueshi-web --example bench_server
+fi
+X=${XUESHI_BIN:-$PWD/target/release/xueshi}
+SERVER=${XUESHI_BENCH_SERVER:-$PWD/target/release/examples/bench_server}
+[[ -x "$X" ]] || { echo "bench-province: no binary at $X" >&2; exit 1; }
+[[ -n "${SKIP_WRK:-}" || -x "$SERVER" ]] || { echo "bench-province: no bench server at $SERVER" >&2; exit 1; }
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -97,6 +104,7 @@ LUA
 measure() { # label url
   local label=$1 url=$2
   seed "$label" "$url"
+  [[ -z "${SEED_ONLY:-}" ]] || return 0
   local k="$WORK/$label.keys"
   timed "$label refresh $YEAR" "$X" --database "$url" --keys "$k" statistics refresh --year "$YEAR" --all
   echo "$label refresh $YEAR: $(rate "$P") (person-years)"
@@ -111,7 +119,8 @@ if [[ -z "${SKIP_SQLITE:-}" ]]; then
   SQLITE="sqlite://$WORK/bench.db"
   measure sqlite "$SQLITE"
   ls -l --block-size=M "$WORK/bench.db" | awk '{print "sqlite: database " $5}'
-
+fi
+if [[ -z "${SKIP_SQLITE:-}" && -z "${SEED_ONLY:-}" ]]; then
   echo "anchor: exporting the records (load $(load))"
   sqlite3 -csv -header "$WORK/bench.db" \
     "SELECT r.person_id, r.subject, r.form, r.started_on, r.completed_on, r.hours_tenths, r.minutes, r.for_year

@@ -315,6 +315,136 @@ impl BulkWrite for Transaction<'_, Sqlite> {
     }
 }
 
+/// Prepared rows bound value by value into a cached multi-row `INSERT … VALUES (?1, …), …` on
+/// a connection of our own (`crate::direct`). Through sqlx the rows went as one JSON text built
+/// here and parsed again by SQLite (`jsonb_each`, `->>`) on sqlx's worker thread. Not one row per
+/// statement: each execution of a statement with triggers opens a statement journal that copies
+/// every page the statement touches first (`memjrnlWrite`, `malloc`), which for `records` (six
+/// indexes, the marking trigger) cost more than the JSON path it replaced (BENCH.md).
+struct BoundRow<'s, 'c> {
+    stmt: &'s mut rusqlite::CachedStatement<'c>,
+    at: usize,
+    failed: Option<rusqlite::Error>,
+}
+
+impl BoundRow<'_, '_> {
+    fn bind(&mut self, v: impl rusqlite::ToSql) -> &mut Self {
+        self.at += 1;
+        if self.failed.is_none()
+            && let Err(e) = self.stmt.raw_bind_parameter(self.at, v)
+        {
+            self.failed = Some(e);
+        }
+        self
+    }
+}
+
+impl RowSink for BoundRow<'_, '_> {
+    /// The rows of a chunk follow each other in the statement's parameters.
+    fn start(&mut self) -> &mut Self {
+        self
+    }
+
+    fn text(&mut self, v: Option<&str>) -> &mut Self {
+        self.bind(v)
+    }
+
+    fn int(&mut self, v: Option<i64>) -> &mut Self {
+        self.bind(v)
+    }
+
+    fn bytes(&mut self, v: Option<&[u8]>) -> &mut Self {
+        self.bind(v)
+    }
+
+    fn end(&mut self) {}
+}
+
+/// Rows per statement of [`insert_bound`]: 64 rows of 23 columns are 1,472 parameters (SQLite
+/// allows 32,766), and a statement journal per 64 rows is a small part of their cost.
+const BOUND_ROWS: usize = 64;
+
+/// Inserts `rows` into `table` on `conn`, [`BOUND_ROWS`] rows per execution of a cached
+/// statement.
+fn insert_bound<T>(
+    conn: &rusqlite::Connection,
+    table: &str,
+    columns: &str,
+    rows: &[T],
+    put: impl Fn(&mut BoundRow<'_, '_>, &T),
+) -> Result<(), StoreError> {
+    let width = columns.split(',').count();
+    let sql = |n: usize| {
+        let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
+        for p in 1..=n * width {
+            let open = if p % width == 1 || width == 1 {
+                "("
+            } else {
+                ""
+            };
+            let close = if p % width == 0 { ")" } else { ", " };
+            let _ = write!(sql, "{open}?{p}{close}");
+            if p % width == 0 && p < n * width {
+                sql.push_str(", ");
+            }
+        }
+        sql
+    };
+    // Every chunk but the last has the full statement: its text is built once per call.
+    let full = sql(BOUND_ROWS.min(rows.len()));
+    for chunk in rows.chunks(BOUND_ROWS) {
+        let mut stmt = if chunk.len() == BOUND_ROWS.min(rows.len()) {
+            conn.prepare_cached(&full)?
+        } else {
+            conn.prepare_cached(&sql(chunk.len()))?
+        };
+        let mut sink = BoundRow {
+            stmt: &mut stmt,
+            at: 0,
+            failed: None,
+        };
+        for r in chunk {
+            put(&mut sink, r);
+        }
+        if let Some(e) = sink.failed.take() {
+            return Err(e.into());
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(())
+}
+
+/// [`BulkWrite`] on a SQLite connection of our own (`crate::direct`), inside the transaction the
+/// caller holds there.
+pub(crate) fn write_records_direct(
+    conn: &rusqlite::Connection,
+    rows: &[RecordRow],
+) -> Result<(), StoreError> {
+    insert_bound(conn, "records", RECORD_COLUMNS, rows, |s, r| {
+        put_record(s, r)
+    })
+}
+
+/// See [`write_records_direct`].
+pub(crate) fn write_entries_direct(
+    conn: &rusqlite::Connection,
+    pending: &[Pending],
+) -> Result<(), StoreError> {
+    insert_bound(conn, "ledger_entries", ENTRY_COLUMNS, pending, |s, p| {
+        put_entry(s, p)
+    })
+}
+
+/// See [`write_records_direct`].
+pub(crate) fn write_nodes_direct(
+    conn: &rusqlite::Connection,
+    nodes: &[KeptNode],
+) -> Result<(), StoreError> {
+    insert_bound(conn, "ledger_nodes", NODE_COLUMNS, nodes, |s, n| {
+        put_node(s, n)
+    })
+}
+
 /// One row of COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
 #[derive(Default)]
 struct CopyRow(String);

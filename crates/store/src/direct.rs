@@ -195,6 +195,84 @@ where
     .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
 }
 
+/// One write transaction kept open across several steps on a connection of our own: an
+/// import's batches, written while the next batch is read and checked, all committed or none.
+///
+/// The transaction begins `IMMEDIATE` (the file's write lock up front, as [`write`] and the
+/// pool's writers take it) and ends with [`HeldWrite::commit`]; dropped without it — an error, a
+/// refusal, a cancelled task — it rolls back, and a process killed meanwhile leaves only
+/// uncommitted WAL frames, which SQLite ignores. Each step runs on a blocking thread.
+pub(crate) struct HeldWrite {
+    conn: std::sync::Arc<Mutex<Option<(FileId, Connection)>>>,
+}
+
+impl HeldWrite {
+    /// Begins the transaction on the file at `path`.
+    pub(crate) async fn begin(path: PathBuf) -> Result<Self, StoreError> {
+        let conn = tokio::task::spawn_blocking(move || {
+            let (id, conn) = checkout(&path, Use::Write)?;
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            Ok::<_, StoreError>((id, conn))
+        })
+        .await
+        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))??;
+        Ok(HeldWrite {
+            conn: std::sync::Arc::new(Mutex::new(Some(conn))),
+        })
+    }
+
+    /// Runs one step of the transaction on a blocking thread.
+    pub(crate) async fn run<T, F>(&self, step: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let kept = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let kept = kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match kept.as_ref() {
+                Some((_, conn)) => step(conn),
+                None => Err(StoreError::NotFound("数据库连接")),
+            }
+        })
+        .await
+        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+    }
+
+    /// Commits what the steps wrote.
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        let kept = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut kept = kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (id, conn) = kept.take().ok_or(StoreError::NotFound("数据库连接"))?;
+            conn.execute_batch("COMMIT")?;
+            checkin(id, conn);
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+    }
+}
+
+impl Drop for HeldWrite {
+    /// Rolls back a transaction not committed (a step still running holds the lock and has the
+    /// connection: it rolls back when that step's thread lets go, as the connection closes).
+    fn drop(&mut self) {
+        let Ok(mut kept) = self.conn.try_lock() else {
+            return;
+        };
+        if let Some((id, conn)) = kept.take()
+            && conn.execute_batch("ROLLBACK").is_ok()
+        {
+            checkin(id, conn);
+        }
+    }
+}
+
 /// A database file as the kernel knows it (a file replaced at the same path is another file),
 /// and what its kept connection may do.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -274,6 +274,40 @@ pub async fn latest_note(db: &Db) -> Result<Option<String>, StoreError> {
     Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_optional(p).await?))
 }
 
+/// The statements of a batch's ledger write, the same on every backend and connection.
+pub(crate) mod sql {
+    /// The latest checkpoint: `size`, `frontier`.
+    pub const LATEST_CHECKPOINT: &str =
+        "SELECT size, frontier FROM checkpoints ORDER BY size DESC LIMIT 1";
+    /// How many entries the log holds.
+    pub const ENTRIES: &str = "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries";
+    /// The head of the audit trail: `id`, `chain`.
+    pub const AUDIT_HEAD: &str = "SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1";
+    pub const INSERT_CHECKPOINT: &str =
+        "INSERT INTO checkpoints (size, root, frontier, note, at_ms) VALUES ($1, $2, $3, $4, $5)";
+}
+
+/// Continues the log from its latest checkpoint, refusing a log with entries no checkpoint
+/// covers (`entries` is how many the log holds).
+pub(crate) fn resumed(
+    latest: Option<(i64, Vec<u8>)>,
+    entries: i64,
+    now_ms: i64,
+) -> Result<Appender, StoreError> {
+    let signed = latest.as_ref().map_or(0, |(s, _)| *s);
+    if entries != signed {
+        return Err(StoreError::Ledger(format!(
+            "账本有 {entries} 条记录，但最新签名检查点只覆盖 {signed} 条：请先运行 xueshi ledger verify"
+        )));
+    }
+    Appender::resume(latest, now_ms)
+}
+
+/// The audit trail's head as a checkpoint's anchor.
+pub(crate) fn anchor_of(head: Option<(i64, Option<Vec<u8>>)>) -> Option<(i64, [u8; 32])> {
+    head.and_then(|(id, c)| Some((id, <[u8; 32]>::try_from(c?).ok()?)))
+}
+
 /// Writes a batch's entries and its signed checkpoint inside the caller's transaction `$tx`.
 #[macro_export]
 macro_rules! write_batch {
@@ -283,13 +317,12 @@ macro_rules! write_batch {
         $crate::bulk::BulkWrite::write_nodes(&mut *$tx, appender.pending_nodes()).await?;
         // The trail's head as this transaction sees it (its own act's line included: acts
         // write their line before their batch).
-        let head: Option<(i64, Option<Vec<u8>>)> =
-            sqlx::query_as("SELECT id, chain FROM audit_log ORDER BY id DESC LIMIT 1")
-                .fetch_optional(&mut **$tx)
-                .await?;
-        let anchor = head.and_then(|(id, c)| Some((id, <[u8; 32]>::try_from(c?).ok()?)));
+        let head: Option<(i64, Option<Vec<u8>>)> = sqlx::query_as($crate::ledger::sql::AUDIT_HEAD)
+            .fetch_optional(&mut **$tx)
+            .await?;
+        let anchor = $crate::ledger::anchor_of(head);
         let (size, root, frontier, note) = appender.checkpoint($signer, anchor)?;
-        sqlx::query("INSERT INTO checkpoints (size, root, frontier, note, at_ms) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query($crate::ledger::sql::INSERT_CHECKPOINT)
             .bind(size)
             .bind(root.to_vec())
             .bind(frontier)
@@ -306,19 +339,55 @@ macro_rules! write_batch {
 #[macro_export]
 macro_rules! resume_batch {
     ($tx:expr, $now_ms:expr) => {{
-        let latest: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT size, frontier FROM checkpoints ORDER BY size DESC LIMIT 1")
-                .fetch_optional(&mut **$tx)
-                .await?;
-        let entries: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries").fetch_one(&mut **$tx).await?;
-        let signed = latest.as_ref().map_or(0, |(s, _)| *s);
-        if entries != signed {
-            return Err($crate::error::StoreError::Ledger(format!(
-                "账本有 {entries} 条记录，但最新签名检查点只覆盖 {signed} 条：请先运行 xueshi ledger verify"
-            )));
-        }
-        $crate::ledger::Appender::resume(latest, $now_ms)
+        let latest: Option<(i64, Vec<u8>)> = sqlx::query_as($crate::ledger::sql::LATEST_CHECKPOINT)
+            .fetch_optional(&mut **$tx)
+            .await?;
+        let entries: i64 = sqlx::query_scalar($crate::ledger::sql::ENTRIES)
+            .fetch_one(&mut **$tx)
+            .await?;
+        $crate::ledger::resumed(latest, entries, $now_ms)
     }};
+}
+
+/// [`resume_batch!`] on a SQLite connection of our own (`crate::direct`), inside the
+/// transaction held there.
+pub(crate) fn resume_direct(
+    conn: &rusqlite::Connection,
+    now_ms: i64,
+) -> Result<Appender, StoreError> {
+    use rusqlite::OptionalExtension as _;
+    let latest: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached(sql::LATEST_CHECKPOINT)?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let entries: i64 = conn
+        .prepare_cached(sql::ENTRIES)?
+        .query_row([], |r| r.get(0))?;
+    resumed(latest, entries, now_ms)
+}
+
+/// [`write_batch!`] on a SQLite connection of our own, inside the transaction held there.
+pub(crate) fn write_batch_direct(
+    conn: &rusqlite::Connection,
+    appender: &Appender,
+    signer: &LedgerSigner,
+) -> Result<(), StoreError> {
+    use rusqlite::OptionalExtension as _;
+    crate::bulk::write_entries_direct(conn, appender.pending())?;
+    crate::bulk::write_nodes_direct(conn, appender.pending_nodes())?;
+    let head: Option<(i64, Option<Vec<u8>>)> = conn
+        .prepare_cached(sql::AUDIT_HEAD)?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (size, root, frontier, note) = appender.checkpoint(signer, anchor_of(head))?;
+    conn.prepare_cached(sql::INSERT_CHECKPOINT)?.execute((
+        size,
+        root.as_slice(),
+        frontier,
+        note,
+        appender.at_ms(),
+    ))?;
+    Ok(())
 }
 
 fn ledger_error(e: impl std::fmt::Display) -> StoreError {

@@ -481,7 +481,7 @@ macro_rules! insert_rows {
 macro_rules! register_in_tx {
     ($tx:expr, $appender:expr, $batch:expr, $corrects:expr) => {{
         let commitments = $crate::records::fetch_commitments!($tx, $batch);
-        let first_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM records")
+        let first_id: i64 = sqlx::query_scalar($crate::records::NEXT_ID)
             .fetch_one(&mut **$tx)
             .await?;
         let rows =
@@ -492,6 +492,38 @@ macro_rules! register_in_tx {
 }
 
 pub(crate) use {fetch_commitments, insert_rows, register_in_tx};
+
+/// The id the next record gets (the writer holds the write lock).
+pub(crate) const NEXT_ID: &str = "SELECT COALESCE(MAX(id), 0) + 1 FROM records";
+
+/// [`register_in_tx!`] on a SQLite connection of our own (`crate::direct`), inside the
+/// transaction held there: the batch's rows, written, with their entries pushed to `appender`.
+pub(crate) fn register_direct(
+    conn: &rusqlite::Connection,
+    appender: &mut Appender,
+    batch: &[NewRecord],
+) -> Result<Vec<RecordRow>, StoreError> {
+    let mut ids: Vec<i64> = batch.iter().map(|n| n.person_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut commitments: HashMap<i64, [u8; 32]> = HashMap::with_capacity(ids.len());
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, commitment FROM persons WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let mut rows = stmt.query([crate::json_list!(&ids)])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let c: Vec<u8> = row.get(1)?;
+        commitments.insert(
+            id,
+            c.as_slice().try_into().map_err(|_| corrupt("人员承诺值"))?,
+        );
+    }
+    let first_id: i64 = conn.prepare_cached(NEXT_ID)?.query_row([], |r| r.get(0))?;
+    let rows = prepare(batch, &commitments, None, first_id, appender)?;
+    crate::bulk::write_records_direct(conn, &rows)?;
+    Ok(rows)
+}
 
 /// Registers a batch of records atomically, with one signed checkpoint for the batch.
 pub async fn register(

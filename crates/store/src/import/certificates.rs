@@ -39,10 +39,11 @@ use super::{
     ImportKind, ImportOptions, ImportReport, Phase, Progress, ProgressFn, RowError, RowSet,
 };
 use crate::db::Db;
+use crate::direct::HeldWrite;
 use crate::entries::RecordRow;
 use crate::error::StoreError;
 use crate::keys::Keys;
-use crate::ledger::LedgerSigner;
+use crate::ledger::{LedgerSigner, resume_direct, write_batch_direct};
 use crate::records::NewRecord;
 use crate::{in_tx, resume_batch, write_batch};
 
@@ -251,6 +252,33 @@ fn parse(
     })
 }
 
+/// Reads, checks and writes the file batch by batch, to its end: each batch's good rows
+/// (`$news`, a `Vec<NewRecord>`) are written by `$write` (an async block, in the import's one
+/// transaction) while the next batch is read and checked. Once a row is refused in
+/// all-or-nothing mode nothing more is written. A macro, not a function taking an async
+/// closure: such a closure's borrowed captures make the service's handler future fail to be
+/// `Send` for all lifetimes (a known limit of the compiler's inference).
+macro_rules! drive {
+    ($checker:ident, $source:ident, $report:ident, $progress:ident, $news:ident => $write:expr) => {{
+        let total = $source.estimate;
+        let mut next = $checker.next(&mut $source).await?;
+        while let Some(batch) = next.take() {
+            let (rows, $news) = before_writing(&mut $report, batch);
+            let written = async {
+                if $news.is_empty() {
+                    return Ok(());
+                }
+                $write.await
+            };
+            let (written, following) = tokio::join!(written, $checker.next(&mut $source));
+            written?;
+            next = following?;
+            after_writing(&mut $report, rows, total, &mut *$progress);
+        }
+        $report.finish();
+    }};
+}
+
 /// Imports a base's certificate report; see the module documentation for the columns. Holds
 /// two batches of rows and the validation index, whatever the file's size.
 #[allow(clippy::too_many_arguments)]
@@ -274,7 +302,6 @@ pub async fn import_certificates(
         }
         return Ok(report);
     }
-    let total = source.estimate;
     let mut checker = Checker {
         db,
         keys,
@@ -284,44 +311,46 @@ pub async fn import_certificates(
         holders: Holders::default(),
         seen: HashMap::new(),
     };
+    // SQLite in a file: the batches are written on a connection of our own, row by row through
+    // cached statements, in one transaction held across them (`direct::HeldWrite`).
+    if let Db::Sqlite(pool) = db
+        && let Some(path) = crate::direct::file_of(pool)
+    {
+        let held = HeldWrite::begin(path).await?;
+        let now_ms = opts.now_ms;
+        let mut appender = Some(held.run(move |c| resume_direct(c, now_ms)).await?);
+        drive!(checker, source, report, progress, news => async {
+            let mut a = appender.take().ok_or(StoreError::NotFound("账本批次"))?;
+            let signer = signer.clone();
+            let a = held
+                .run(move |c| {
+                    a.next_batch();
+                    crate::records::register_direct(c, &mut a, &news)?;
+                    write_batch_direct(c, &a, &signer)?;
+                    Ok(a)
+                })
+                .await?;
+            appender = Some(a);
+            Ok::<(), StoreError>(())
+        });
+        if report.may_write() {
+            held.commit().await?;
+        } else {
+            // Dropping the held transaction rolls back what the first batches wrote.
+            drop(held);
+            report.written = 0;
+            report.written_rows = RowSet::default();
+        }
+        return Ok(report);
+    }
     in_tx!(db, tx => {
         let mut appender = resume_batch!(tx, opts.now_ms)?;
-        let mut next = checker.next(&mut source).await?;
-        while let Some(batch) = next.take() {
-            report.total_rows += batch.rows;
-            report.reject(batch.rejected);
-            for row in batch.present {
-                report.mark_present(row);
-            }
-            let (rows, news): (Vec<usize>, Vec<NewRecord>) = if report.may_write() {
-                batch.good.into_iter().unzip()
-            } else {
-                Default::default()
-            };
-            // This batch is written while the next one is read and checked.
-            let write = async {
-                if news.is_empty() {
-                    return Ok::<(), StoreError>(());
-                }
-                appender.next_batch();
-                // The same registration path as `records::register`, inside this transaction.
-                crate::records::register_in_tx!(tx, appender, news.as_slice(), None);
-                write_batch!(tx, &appender, signer)
-            };
-            let (written, following) = tokio::join!(write, checker.next(&mut source));
-            written?;
-            next = following?;
-            for row in rows {
-                report.mark_written(row);
-            }
-            let estimate = |done: usize| total.map(|t| t.max(done as u64));
-            // Writing first: a progress bar that shows one report per interval shows that one.
-            if report.written > 0 {
-                progress(Progress { phase: Phase::Writing, done: report.written as u64, total: estimate(report.written) });
-            }
-            progress(Progress { phase: Phase::Validating, done: report.total_rows as u64, total: estimate(report.total_rows) });
-        }
-        report.finish();
+        drive!(checker, source, report, progress, news => async {
+            appender.next_batch();
+            // The same registration path as `records::register`, inside this transaction.
+            crate::records::register_in_tx!(tx, appender, news.as_slice(), None);
+            write_batch!(tx, &appender, signer)
+        });
         if !report.may_write() {
             // Dropping the transaction rolls back what the first batches wrote.
             report.written = 0;
@@ -330,6 +359,47 @@ pub async fn import_certificates(
         }
         Ok::<ImportReport, StoreError>(report)
     })
+}
+
+/// The bookkeeping of a checked batch before its writing: its refusals and rows already
+/// present noted; its good rows (numbers, records) if anything may still be written.
+fn before_writing(report: &mut ImportReport, batch: Checked) -> (Vec<usize>, Vec<NewRecord>) {
+    report.total_rows += batch.rows;
+    report.reject(batch.rejected);
+    for row in batch.present {
+        report.mark_present(row);
+    }
+    if report.may_write() {
+        batch.good.into_iter().unzip()
+    } else {
+        Default::default()
+    }
+}
+
+/// The bookkeeping of a batch written: its rows noted, progress reported.
+fn after_writing(
+    report: &mut ImportReport,
+    rows: Vec<usize>,
+    total: Option<u64>,
+    progress: ProgressFn<'_>,
+) {
+    for row in rows {
+        report.mark_written(row);
+    }
+    let estimate = |done: usize| total.map(|t| t.max(done as u64));
+    // Writing first: a progress bar that shows one report per interval shows that one.
+    if report.written > 0 {
+        progress(Progress {
+            phase: Phase::Writing,
+            done: report.written as u64,
+            total: estimate(report.written),
+        });
+    }
+    progress(Progress {
+        phase: Phase::Validating,
+        done: report.total_rows as u64,
+        total: estimate(report.total_rows),
+    });
 }
 
 impl Checker<'_> {
