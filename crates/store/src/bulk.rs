@@ -319,7 +319,7 @@ impl BulkWrite for Transaction<'_, Sqlite> {
 /// a connection of our own (`crate::direct`). Through sqlx the rows went as one JSON text built
 /// here and parsed again by SQLite (`jsonb_each`, `->>`) on sqlx's worker thread. Not one row per
 /// statement: each execution of a statement with triggers opens a statement journal that copies
-/// every page the statement touches first (`memjrnlWrite`, `malloc`), which for `records` (six
+/// every page the statement touches first (`memjrnlWrite`, `malloc`), which for `records` (seven
 /// indexes, the marking trigger) cost more than the JSON path it replaced (BENCH.md).
 struct BoundRow<'s, 'c> {
     stmt: &'s mut rusqlite::CachedStatement<'c>,

@@ -212,15 +212,23 @@ pub(super) async fn records(db: &Db, from: i64, to: i64) -> Result<Vec<RecordLea
         return crate::direct::read(path, move |conn| records_direct(conn, from, to)).await;
     }
     if let Db::Postgres(p) = db {
+        // Each record's person looked up by its key (`LATERAL … OFFSET 0` keeps the planner from
+        // flattening it), without JIT: as a join, PostgreSQL hashed the chunk's 25,000 records
+        // and scanned all persons for every chunk (190–330 ms a chunk at 1M persons against
+        // 72–99 ms so; with JIT the look-ups' estimated cost compiled each query, ~19 ms).
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM records r JOIN persons p ON p.id = r.person_id
+            "SELECT {RECORD_COLUMNS} FROM records r
+              CROSS JOIN LATERAL (SELECT commitment FROM persons p WHERE p.id = r.person_id OFFSET 0) p
               WHERE r.entry_index >= $1 AND r.entry_index < $2"
         );
+        let mut tx = p.begin().await?;
+        sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
         let rows: Vec<RawRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(from)
             .bind(to)
-            .fetch_all(p)
+            .fetch_all(&mut *tx)
             .await?;
+        tx.commit().await?;
         let mut buf = Vec::new();
         return rows
             .iter()
