@@ -311,8 +311,8 @@ pub async fn import_certificates(
         holders: Holders::default(),
         seen: HashMap::new(),
     };
-    // SQLite in a file: the batches are written on a connection of our own, row by row through
-    // cached statements, in one transaction held across them (`direct::HeldWrite`).
+    // SQLite in a file: the batches are written on a connection of our own by cached multi-row
+    // statements, in one transaction held across them (`direct::HeldWrite`).
     if let Db::Sqlite(pool) = db
         && let Some(path) = crate::direct::file_of(pool)
     {
@@ -338,8 +338,7 @@ pub async fn import_certificates(
         } else {
             // Dropping the held transaction rolls back what the first batches wrote.
             drop(held);
-            report.written = 0;
-            report.written_rows = RowSet::default();
+            nothing_written(&mut report);
         }
         return Ok(report);
     }
@@ -353,8 +352,7 @@ pub async fn import_certificates(
         });
         if !report.may_write() {
             // Dropping the transaction rolls back what the first batches wrote.
-            report.written = 0;
-            report.written_rows = RowSet::default();
+            nothing_written(&mut report);
             return Ok(report);
         }
         Ok::<ImportReport, StoreError>(report)
@@ -374,6 +372,12 @@ fn before_writing(report: &mut ImportReport, batch: Checked) -> (Vec<usize>, Vec
     } else {
         Default::default()
     }
+}
+
+/// The report of an import whose transaction is rolled back.
+fn nothing_written(report: &mut ImportReport) {
+    report.written = 0;
+    report.written_rows = RowSet::default();
 }
 
 /// The bookkeeping of a batch written: its rows noted, progress reported.
