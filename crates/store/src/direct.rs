@@ -192,7 +192,12 @@ where
         out
     })
     .await
-    .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+    .map_err(write_thread)?
+}
+
+/// A writing thread that panicked or was cancelled.
+fn write_thread(e: tokio::task::JoinError) -> StoreError {
+    StoreError::invalid("store.write", format!("写入线程失败：{e}"))
 }
 
 /// One write transaction kept open across several steps on a connection of our own: an
@@ -215,7 +220,7 @@ impl HeldWrite {
             Ok::<_, StoreError>((id, conn))
         })
         .await
-        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))??;
+        .map_err(write_thread)??;
         Ok(HeldWrite {
             conn: std::sync::Arc::new(Mutex::new(Some(conn))),
         })
@@ -238,7 +243,7 @@ impl HeldWrite {
             }
         })
         .await
-        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+        .map_err(write_thread)?
     }
 
     /// Commits what the steps wrote.
@@ -254,7 +259,7 @@ impl HeldWrite {
             Ok(())
         })
         .await
-        .map_err(|e| StoreError::invalid("store.write", format!("写入线程失败：{e}")))?
+        .map_err(write_thread)?
     }
 }
 
